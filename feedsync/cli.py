@@ -1,0 +1,114 @@
+"""The ``feedsync`` command line: a thin shell over tested functions.
+
+Every failure ends with what went wrong, what to do next and, for a stack component,
+the log that holds its own account. Options show their environment variable.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from feedsync.errors import ConfigError, FeedsyncError
+from feedsync.settings import load_settings
+
+app = typer.Typer(
+    name="feedsync",
+    help="Change-data-capture export of Magento data to connected services.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+stack_app = typer.Typer(help="The local stack: MariaDB, Kafka, Kafka Connect + Debezium.")
+connector_app = typer.Typer(help="The Debezium source connector.")
+app.add_typer(stack_app, name="stack")
+app.add_typer(connector_app, name="connector")
+
+console = Console()
+errors = Console(stderr=True)
+
+ProfileOption = Annotated[
+    str,
+    typer.Option(envvar="FEEDSYNC_SAMPLE_PROFILE", help="Sample-data profile: small or medium."),
+]
+SeedOption = Annotated[int, typer.Option(envvar="FEEDSYNC_SAMPLE_SEED", help="Sample-data seed.")]
+
+
+@stack_app.command("up")
+def stack_up(profile: ProfileOption = "small", seed: SeedOption = 42) -> None:
+    """Install what is missing, start everything and register the connector (idempotent)."""
+    from feedsync.stack import up
+
+    up(load_settings(), profile=profile, seed=seed, say=console.print)
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    """Report each component, including the connector's task state."""
+    from feedsync.stack import status
+
+    report = status(load_settings())
+    table = Table("component", "state")
+    for name, line in report.lines():
+        table.add_row(name, line)
+    console.print(table)
+    if not report.healthy:
+        raise typer.Exit(1)
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    """Stop every component; state is kept for the next `up`."""
+    from feedsync.stack import down
+
+    down(load_settings(), say=console.print)
+
+
+@stack_app.command("clean")
+def stack_clean(
+    cache: Annotated[bool, typer.Option(help="Also delete the downloaded jars.")] = False,
+) -> None:
+    """Stop everything and delete all state (the database, topics, logs)."""
+    from feedsync.stack import clean
+
+    clean(load_settings(), say=console.print, cache=cache)
+
+
+@connector_app.command("register")
+def connector_register() -> None:
+    """Create or update the Debezium connector and wait until its task runs."""
+    from connectors.debezium import register_connector
+
+    settings = load_settings()
+    state = register_connector(settings, timeout_s=settings.stack.start_timeout_s)
+    console.print(f"{settings.connect.connector_name}: {state.describe()}")
+
+
+@connector_app.command("snapshot")
+def connector_snapshot(
+    table: Annotated[list[str], typer.Option("--table", help="A captured table (repeatable).")],
+    where: Annotated[str | None, typer.Option(help="Restrict the rows: a SQL condition.")] = None,
+) -> None:
+    """Ask Debezium for an incremental snapshot of tables (through the signal table)."""
+    from connectors.database import connect
+    from connectors.debezium import request_incremental_snapshot
+
+    settings = load_settings()
+    with connect(settings) as connection:
+        signal_id = request_incremental_snapshot(connection, settings, table, condition=where)
+    console.print(f"incremental snapshot requested: signal {signal_id}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        app()
+    except ConfigError as exc:
+        errors.print(f"feedsync: {exc}", style="red", markup=False, highlight=False)
+        sys.exit(2)
+    except FeedsyncError as exc:
+        errors.print(f"feedsync: {exc}", style="red", markup=False, highlight=False)
+        sys.exit(1)

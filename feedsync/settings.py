@@ -1,0 +1,142 @@
+"""One typed, frozen settings object for every feedsync process.
+
+Values come from, in order of precedence: ``FEEDSYNC_<SECTION>__<KEY>`` environment
+variables, the TOML file named by ``FEEDSYNC_CONFIG`` (optional), then the defaults
+below. Secrets are ``SecretStr`` and never print. A bad value stops start-up with a
+``ConfigError`` naming the variable, the value given and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from feedsync.errors import ConfigError
+
+__all__ = ["Settings", "get_settings", "load_settings"]
+
+ENV_PREFIX = "FEEDSYNC_"
+CONFIG_FILE_VAR = "FEEDSYNC_CONFIG"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+Port = int
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    """The Magento database (MariaDB/MySQL) feedsync captures."""
+
+    host: str = "127.0.0.1"
+    port: Port = Field(3307, ge=1, le=65535)
+    name: str = Field("magento", pattern=r"^[A-Za-z0-9_]+$")
+    user: str = "feedsync"
+    password: SecretStr = SecretStr("feedsync-local")
+    debezium_user: str = "debezium"
+    debezium_password: SecretStr = SecretStr("debezium-local")
+
+
+class KafkaSettings(_Section):
+    """The Kafka cluster: where change events and feed items live."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    controller_port: Port = Field(9093, ge=1, le=65535)
+
+
+class ConnectSettings(_Section):
+    """Kafka Connect and the Debezium source connector it runs."""
+
+    url: str = "http://127.0.0.1:8083"
+    connector_name: str = "magento-mariadb"
+    topic_prefix: str = Field("magento", pattern=r"^[A-Za-z0-9_.-]+$")
+    server_id: int = Field(184054, ge=1, le=4294967295)
+
+
+class StackSettings(_Section):
+    """The local stack of plain processes started by ``deploy/local``."""
+
+    state_dir: Path = REPO_ROOT / ".state"
+    cache_dir: Path = Path.home() / ".cache" / "feedsync"
+    java: str = "java"
+    maven: str = "mvn"
+    maven_repo_url: str | None = None
+    start_timeout_s: float = Field(120.0, gt=0)
+    kafka_heap: str = "512m"
+    connect_heap: str = "768m"
+
+
+class Settings(BaseSettings):
+    """Every setting feedsync reads, grouped by the component it configures."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        frozen=True,
+        extra="forbid",
+    )
+
+    database: DatabaseSettings = DatabaseSettings()
+    kafka: KafkaSettings = KafkaSettings()
+    connect: ConnectSettings = ConnectSettings()
+    stack: StackSettings = StackSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get(CONFIG_FILE_VAR)
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings afresh, turning validation errors into a ``ConfigError``."""
+    config_file = os.environ.get(CONFIG_FILE_VAR)
+    if config_file and not Path(config_file).is_file():
+        raise ConfigError(
+            f"{CONFIG_FILE_VAR}={config_file!r} names no readable file",
+            hint=f"point {CONFIG_FILE_VAR} at a TOML settings file, or unset it",
+        )
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise _config_error(exc) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    lines = []
+    for error in exc.errors():
+        location = [str(part) for part in error["loc"]]
+        variable = ENV_PREFIX + "__".join(part.upper() for part in location)
+        given = error.get("input")
+        shown = "<secret>" if "password" in variable.lower() else repr(given)
+        lines.append(f"{variable}={shown}: {error['msg']}")
+    return ConfigError(
+        "invalid settings:\n  " + "\n  ".join(lines),
+        hint="fix the environment variable (or the same key in the FEEDSYNC_CONFIG file)",
+    )

@@ -1,0 +1,217 @@
+"""MariaDB from Debian's packages, configured for change data capture.
+
+The server runs as a plain process with its own config, data directory and socket
+under the stack's state folder, so it never touches a system-wide MariaDB. The
+binlog settings are the ones Debezium requires (ROW format, FULL row image).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from feedsync.errors import StackError
+from feedsync.settings import Settings
+from feedsync.stack.layout import Layout
+from feedsync.stack.processes import Daemon, ensure_port_free
+
+SERVER_PATHS = ("/usr/sbin/mariadbd", "/usr/sbin/mysqld")
+DEBIAN_PACKAGES = ("mariadb-server", "mariadb-client")
+
+
+class MariaDb:
+    """One MariaDB server of the local stack."""
+
+    def __init__(self, settings: Settings, layout: Layout) -> None:
+        self.settings = settings
+        self.home = layout.component("mariadb")
+        self.daemon = Daemon("mariadb", layout.run, layout.log("mariadb"))
+        self.install_log = layout.log("install-mariadb")
+
+    @property
+    def socket(self) -> Path:
+        return self.home / "mariadb.sock"
+
+    @property
+    def datadir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def config_file(self) -> Path:
+        return self.home / "my.cnf"
+
+    # --- install -------------------------------------------------------------------
+
+    def server_binary(self) -> str | None:
+        return next((path for path in SERVER_PATHS if Path(path).exists()), None)
+
+    def install(self) -> bool:
+        """Install MariaDB from Debian's packages when missing. True if it installed."""
+        if self.server_binary() and shutil.which("mariadb"):
+            return False
+        if os.geteuid() != 0:
+            raise StackError(
+                "MariaDB is not installed and this user cannot install it",
+                hint="run `sudo apt-get install -y mariadb-server mariadb-client`, then retry",
+            )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        with self.install_log.open("ab") as log:
+            for argv in (
+                ["apt-get", "update"],
+                ["apt-get", "install", "-y", "--no-install-recommends", *DEBIAN_PACKAGES],
+            ):
+                result = subprocess.run(
+                    argv, stdout=log, stderr=subprocess.STDOUT, env=env, check=False
+                )
+                if result.returncode != 0:
+                    raise StackError(
+                        f"`{' '.join(argv)}` failed with exit code {result.returncode}",
+                        hint="check the network to Debian's mirrors and the log",
+                        log=str(self.install_log),
+                    )
+        if not self.server_binary():
+            raise StackError(
+                "mariadb-server installed, but no mariadbd binary was found",
+                log=str(self.install_log),
+            )
+        return True
+
+    # --- configure and start ---------------------------------------------------------
+
+    def write_config(self) -> None:
+        db = self.settings.database
+        run_as = "user = root\n" if os.geteuid() == 0 else ""
+        self.config_file.write_text(
+            f"""# Written by feedsync (deploy/local); edits are overwritten on the next start.
+[mysqld]
+{run_as}datadir = {self.datadir}
+socket = {self.socket}
+pid-file = {self.home / "mariadb.pid"}
+bind-address = {db.host}
+port = {db.port}
+skip-name-resolve
+character-set-server = utf8mb4
+collation-server = utf8mb4_general_ci
+local-infile = 1
+# What Debezium needs: a binlog in ROW format with full before/after images.
+server_id = 1
+log_bin = {self.home / "binlog" / "mariadb-bin"}
+binlog_format = ROW
+binlog_row_image = FULL
+binlog_expire_logs_seconds = 864000
+# A developer stack: trade crash durability for bulk-load speed.
+innodb_buffer_pool_size = 256M
+innodb_flush_log_at_trx_commit = 2
+sync_binlog = 0
+max_allowed_packet = 64M
+
+[client]
+socket = {self.socket}
+"""
+        )
+
+    def initialise(self) -> None:
+        """Create the data directory once; later starts reuse it."""
+        if (self.datadir / "mysql").is_dir():
+            return
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        (self.home / "binlog").mkdir(exist_ok=True)
+        with self.install_log.open("ab") as log:
+            result = subprocess.run(
+                [
+                    "mariadb-install-db",
+                    f"--defaults-file={self.config_file}",
+                    "--auth-root-authentication-method=normal",
+                    "--skip-test-db",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        if result.returncode != 0:
+            raise StackError(
+                "mariadb-install-db could not create the data directory",
+                log=str(self.install_log),
+            )
+
+    def start(self, timeout_s: float) -> bool:
+        """Start the server unless it runs already. True if this call started it."""
+        if self.daemon.pid() is not None:
+            return False
+        server = self.server_binary()
+        if server is None:
+            raise StackError("mariadbd not found", hint="run `feedsync stack up` to install it")
+        db = self.settings.database
+        ensure_port_free(db.host, db.port, component="MariaDB", setting="FEEDSYNC_DATABASE__PORT")
+        self.write_config()
+        self.initialise()
+        self.daemon.start([server, f"--defaults-file={self.config_file}"])
+        self.daemon.wait_until(self.ping, what="accepting connections", timeout_s=timeout_s)
+        return True
+
+    def ping(self) -> bool:
+        result = subprocess.run(
+            ["mariadb-admin", f"--socket={self.socket}", "-uroot", "ping"],
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
+        return result.returncode == 0
+
+    def stop(self) -> bool:
+        return self.daemon.stop(timeout_s=60)
+
+    # --- database, users and grants --------------------------------------------------
+
+    def admin_sql(self, sql: str) -> str:
+        """Run SQL as the server's root over its socket (root has no TCP access)."""
+        result = subprocess.run(
+            ["mariadb", f"--socket={self.socket}", "-uroot", "--batch", "--skip-column-names"],
+            input=sql,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise StackError(
+                f"MariaDB refused the set-up SQL: {result.stderr.strip()}",
+                log=str(self.daemon.log_file),
+            )
+        return result.stdout
+
+    def provision(self) -> None:
+        """Create the Magento database, feedsync's user, and Debezium's user with its grants.
+
+        Debezium gets exactly what its MariaDB connector needs: SELECT on the captured
+        database, RELOAD for the snapshot's global read lock, REPLICATION SLAVE to read
+        the binlog, BINLOG MONITOR (MariaDB's REPLICATION CLIENT) for SHOW MASTER STATUS
+        and SHOW BINARY LOGS, and INSERT on the signal table for incremental-snapshot
+        watermarks.
+        """
+        db = self.settings.database
+        app_pw = _sql_string(db.password.get_secret_value())
+        dbz_pw = _sql_string(db.debezium_password.get_secret_value())
+        self.admin_sql(
+            f"""
+CREATE DATABASE IF NOT EXISTS `{db.name}` CHARACTER SET utf8mb4;
+CREATE USER IF NOT EXISTS '{db.user}'@'%' IDENTIFIED BY {app_pw};
+ALTER USER '{db.user}'@'%' IDENTIFIED BY {app_pw};
+GRANT ALL PRIVILEGES ON `{db.name}`.* TO '{db.user}'@'%';
+CREATE USER IF NOT EXISTS '{db.debezium_user}'@'%' IDENTIFIED BY {dbz_pw};
+ALTER USER '{db.debezium_user}'@'%' IDENTIFIED BY {dbz_pw};
+GRANT RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '{db.debezium_user}'@'%';
+GRANT SELECT ON `{db.name}`.* TO '{db.debezium_user}'@'%';
+FLUSH PRIVILEGES;
+"""
+        )
+
+    def grant_signal_table(self, table: str) -> None:
+        db = self.settings.database
+        self.admin_sql(f"GRANT INSERT ON `{db.name}`.`{table}` TO '{db.debezium_user}'@'%';")
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"

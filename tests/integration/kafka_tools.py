@@ -1,0 +1,86 @@
+"""Reading Debezium topics in tests: from a known offset, until a condition, with a deadline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from kafka import KafkaConsumer, TopicPartition
+
+from feedsync.settings import Settings
+
+
+@dataclass(frozen=True)
+class Record:
+    offset: int
+    key: dict[str, Any] | None
+    value: dict[str, Any] | None  # None for a tombstone
+
+    @property
+    def op(self) -> str | None:
+        return None if self.value is None else self.value["op"]
+
+
+def end_offset(settings: Settings, topic: str) -> int:
+    """The offset the next record of a single-partition topic will get (0 if none yet)."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        partition = TopicPartition(topic, 0)
+        if topic not in consumer.topics():
+            return 0
+        return int(consumer.end_offsets([partition])[partition])
+    finally:
+        consumer.close()
+
+
+def read_until(
+    settings: Settings,
+    topic: str,
+    done: Callable[[list[Record]], bool],
+    *,
+    start: int = 0,
+    timeout_s: float = 60.0,
+) -> list[Record]:
+    """Records of ``topic`` from ``start`` on, read until ``done(records)`` holds.
+
+    Fails the test with what was seen when the deadline passes first.
+    """
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        enable_auto_commit=False,
+        consumer_timeout_ms=500,
+    )
+    partition = TopicPartition(topic, 0)
+    records: list[Record] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        assigned = False
+        while True:
+            if not assigned and topic in consumer.topics():
+                consumer.assign([partition])
+                consumer.seek(partition, start)
+                assigned = True
+            if assigned:
+                for message in consumer.poll(timeout_ms=500, max_records=5000).get(partition, []):
+                    records.append(
+                        Record(
+                            offset=message.offset,
+                            key=orjson.loads(message.key) if message.key else None,
+                            value=orjson.loads(message.value) if message.value else None,
+                        )
+                    )
+            if done(records):
+                return records
+            if time.monotonic() > deadline:
+                shown = [(r.offset, r.op, r.key) for r in records[-10:]]
+                raise AssertionError(
+                    f"{topic}: condition not met within {timeout_s}s; "
+                    f"{len(records)} records read from offset {start}, last: {shown}"
+                )
+            if not assigned:
+                time.sleep(0.2)  # the topic does not exist yet: poll for its creation
+    finally:
+        consumer.close()

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedsync.errors import ConfigError
+from feedsync.settings import load_settings
+
+
+def test_defaults_bind_to_loopback() -> None:
+    settings = load_settings()
+    assert settings.database.host == "127.0.0.1"
+    assert settings.kafka.bootstrap_servers.startswith("127.0.0.1:")
+    assert settings.connect.url.startswith("http://127.0.0.1:")
+
+
+def test_env_vars_use_section_double_underscore_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDSYNC_DATABASE__PORT", "3999")
+    monkeypatch.setenv("FEEDSYNC_CONNECT__TOPIC_PREFIX", "shop1")
+    settings = load_settings()
+    assert settings.database.port == 3999
+    assert settings.connect.topic_prefix == "shop1"
+
+
+def test_bad_value_names_the_variable_the_value_and_what_is_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEEDSYNC_DATABASE__PORT", "70000")
+    with pytest.raises(ConfigError) as failure:
+        load_settings()
+    message = str(failure.value)
+    assert "FEEDSYNC_DATABASE__PORT='70000'" in message
+    assert "less than or equal to 65535" in message
+
+
+def test_unknown_key_in_a_section_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDSYNC_DATABASE__PROT", "3306")
+    with pytest.raises(ConfigError, match="FEEDSYNC_DATABASE__PROT"):
+        load_settings()
+
+
+def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDSYNC_DATABASE__PASSWORD", "hunter2-secret")
+    settings = load_settings()
+    assert "hunter2-secret" not in repr(settings)
+    assert "hunter2-secret" not in str(settings.model_dump())
+    assert settings.database.password.get_secret_value() == "hunter2-secret"
+
+
+def test_config_file_is_read_and_env_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "feedsync.toml"
+    config.write_text('[database]\nport = 3555\nname = "shop"\n')
+    monkeypatch.setenv("FEEDSYNC_CONFIG", str(config))
+    monkeypatch.setenv("FEEDSYNC_DATABASE__NAME", "fromenv")
+    settings = load_settings()
+    assert settings.database.port == 3555
+    assert settings.database.name == "fromenv"
+
+
+def test_missing_config_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FEEDSYNC_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(ConfigError, match="FEEDSYNC_CONFIG"):
+        load_settings()
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings()
+    with pytest.raises(ValueError, match="frozen"):
+        settings.database.port = 1  # type: ignore[misc]
