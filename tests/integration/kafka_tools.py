@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -16,8 +17,16 @@ from feedsync.settings import Settings
 @dataclass(frozen=True)
 class Record:
     offset: int
-    key: dict[str, Any] | None
-    value: dict[str, Any] | None  # None for a tombstone
+    raw_key: bytes | None
+    raw: bytes | None  # None for a tombstone
+
+    @cached_property
+    def key(self) -> dict[str, Any] | None:
+        return orjson.loads(self.raw_key) if self.raw_key else None
+
+    @cached_property
+    def value(self) -> dict[str, Any] | None:
+        return orjson.loads(self.raw) if self.raw else None
 
     @property
     def op(self) -> str | None:
@@ -66,11 +75,7 @@ def read_until(
             if assigned:
                 for message in consumer.poll(timeout_ms=500, max_records=5000).get(partition, []):
                     records.append(
-                        Record(
-                            offset=message.offset,
-                            key=orjson.loads(message.key) if message.key else None,
-                            value=orjson.loads(message.value) if message.value else None,
-                        )
+                        Record(offset=message.offset, raw_key=message.key, raw=message.value)
                     )
             if done(records):
                 return records
