@@ -193,7 +193,7 @@ def request_incremental_snapshot(
         data["additional-conditions"] = [
             {"data-collection": f"{db}.{table}", "filter": condition} for table in tables
         ]
-    signal_id = f"feedsync-{uuid.uuid4()}"
+    signal_id = f"feedsync-{uuid.uuid4().hex}"  # 41 characters: the id column holds 42
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO `{SIGNAL_TABLE}` (id, type, data) VALUES (%s, %s, %s)",

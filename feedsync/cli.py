@@ -82,8 +82,14 @@ def connector_register() -> None:
     """Create or update the Debezium connector and wait until its task runs."""
     from connectors.debezium import register_connector
 
+    from feedsync.stack.layout import Layout
+
     settings = load_settings()
-    state = register_connector(settings, timeout_s=settings.stack.start_timeout_s)
+    state = register_connector(
+        settings,
+        timeout_s=settings.stack.start_timeout_s,
+        connect_log=str(Layout.of(settings).log("connect")),
+    )
     console.print(f"{settings.connect.connector_name}: {state.describe()}")
 
 
@@ -107,8 +113,8 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        errors.print(f"feedsync: {exc}", style="red", markup=False, highlight=False)
+        errors.print(f"feedsync: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
     except FeedsyncError as exc:
-        errors.print(f"feedsync: {exc}", style="red", markup=False, highlight=False)
+        errors.print(f"feedsync: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)

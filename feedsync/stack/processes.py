@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,10 @@ from pathlib import Path
 from feedsync.errors import StackError
 
 POLL_INTERVAL_S = 0.25
+
+# Daemons are launched through a shell that backgrounds them and exits, so they are not
+# our children: they outlive the command that started them, and no Popen object lingers.
+_LAUNCH = 'exec </dev/null; "$@" >>"$FEEDSYNC_DAEMON_LOG" 2>&1 & echo $!'
 
 
 @dataclass(frozen=True)
@@ -40,30 +45,34 @@ class Daemon:
     def start(
         self, argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> int:
-        """Spawn the process in its own session, its output appended to the log file."""
+        """Launch the process detached, in its own session, its output appended to the log."""
+        if shutil.which(argv[0]) is None:
+            raise StackError(
+                f"cannot start {self.name}: {argv[0]!r} was not found",
+                hint="install it, or point the matching FEEDSYNC_STACK__* setting at it",
+            )
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_file.open("ab") as log:
-            log.write(f"\n=== feedsync: starting {self.name}: {' '.join(argv)}\n".encode())
-            log.flush()
-            try:
-                process = subprocess.Popen(
-                    list(argv),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env={**os.environ, **(env or {})},
-                    cwd=cwd,
-                    start_new_session=True,
-                )
-            except FileNotFoundError as exc:
-                raise StackError(
-                    f"cannot start {self.name}: {argv[0]!r} was not found",
-                    hint="install it, or point the matching FEEDSYNC_STACK__* setting at it",
-                    log=str(self.log_file),
-                ) from exc
-        self.pid_file.write_text(str(process.pid))
-        return process.pid
+        with self.log_file.open("a") as log:
+            log.write(f"\n=== feedsync: starting {self.name}: {' '.join(argv)}\n")
+        launcher = subprocess.run(
+            ["sh", "-c", _LAUNCH, "feedsync-launch", *argv],
+            env={**os.environ, **(env or {}), "FEEDSYNC_DAEMON_LOG": str(self.log_file)},
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            start_new_session=True,
+            timeout=30,
+            check=False,
+        )
+        if launcher.returncode != 0 or not launcher.stdout.strip().isdigit():
+            raise StackError(
+                f"cannot launch {self.name}: {launcher.stderr.strip() or 'no pid returned'}",
+                log=str(self.log_file),
+            )
+        pid = int(launcher.stdout.strip())
+        self.pid_file.write_text(str(pid))
+        return pid
 
     def stop(self, timeout_s: float = 30.0) -> bool:
         """Stop the process (SIGTERM, then SIGKILL after the timeout). True if it was running."""
@@ -136,9 +145,6 @@ def ensure_port_free(host: str, port: int, *, component: str, setting: str) -> N
 
 
 def _alive(pid: int) -> bool:
-    # Reap our own exited children so they do not linger as zombies.
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -57,7 +57,9 @@ def test_aiokafka_round_trip_with_committed_group_offsets(stack: Stack, settings
     assert committed == 20
 
 
-def test_faust_agent_consumes_and_produces(stack: Stack, settings: Settings) -> None:
+def test_faust_agent_consumes_and_produces(
+    stack: Stack, settings: Settings, tmp_path: Path
+) -> None:
     suffix = uuid.uuid4().hex[:8]
     source, sink = f"smoke-faust-in-{suffix}", f"smoke-faust-out-{suffix}"
     producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
@@ -72,6 +74,7 @@ def test_faust_agent_consumes_and_produces(stack: Stack, settings: Settings) -> 
         "SMOKE_IN": source,
         "SMOKE_OUT": sink,
     }
+    log = (tmp_path / "faust.log").open("wb")
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -81,24 +84,27 @@ def test_faust_agent_consumes_and_produces(stack: Stack, settings: Settings) -> 
             "tests.integration.faust_echo_app",
             "worker",
             "-l",
-            "warning",
+            "warn",
             "--without-web",
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
-        records = read_until(settings, sink, lambda seen: len(seen) >= 3, timeout_s=120)
+        records = read_until(
+            settings, sink, lambda seen: len(seen) >= 3 or worker.poll() is not None, timeout_s=120
+        )
+        assert len(records) >= 3
     except AssertionError:
-        worker.kill()
-        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+        output = (tmp_path / "faust.log").read_text(errors="replace")
         raise AssertionError(
             f"the faust worker produced nothing; its output:\n{output[-3000:]}"
         ) from None
     finally:
         if worker.poll() is None:
             worker.terminate()
-            worker.wait(timeout=60)
+        worker.wait(timeout=60)
+        log.close()
     assert sorted(r.raw for r in records) == [b"ALPHA", b"BETA", b"GAMMA"]
