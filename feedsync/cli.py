@@ -81,7 +81,6 @@ def stack_clean(
 def connector_register() -> None:
     """Create or update the Debezium connector and wait until its task runs."""
     from connectors.debezium import register_connector
-
     from feedsync.stack.layout import Layout
 
     settings = load_settings()

@@ -55,8 +55,18 @@ class Stack:
         )
 
 
-def up(settings: Settings, *, profile: str = "small", seed: int = 42, say: Say = print) -> Stack:
-    """Install what is missing and start every component, each waiting until ready."""
+def up(
+    settings: Settings,
+    *,
+    profile: str = "small",
+    seed: int = 42,
+    say: Say = print,
+    register: bool = True,
+) -> Stack:
+    """Install what is missing and start every component, each waiting until ready.
+
+    ``register=False`` leaves the connector out (a benchmark times the snapshot alone).
+    """
     stack = Stack.of(settings)
     timeout = settings.stack.start_timeout_s
     began = time.monotonic()
@@ -74,10 +84,11 @@ def up(settings: Settings, *, profile: str = "small", seed: int = 42, say: Say =
 
     _step(say, "Kafka", stack.kafka.start(timeout), stack.kafka.daemon.log_file)
     _step(say, "Kafka Connect", stack.connect.start(timeout), stack.connect.daemon.log_file)
-    state = register_connector(
-        settings, timeout_s=timeout, connect_log=str(stack.connect.daemon.log_file)
-    )
-    say(f"Debezium connector {settings.connect.connector_name}: {state.describe()}")
+    if register:
+        state = register_connector(
+            settings, timeout_s=timeout, connect_log=str(stack.connect.daemon.log_file)
+        )
+        say(f"Debezium connector {settings.connect.connector_name}: {state.describe()}")
     say(f"stack ready in {time.monotonic() - began:.1f}s; state and logs in {stack.layout.state}")
     return stack
 

@@ -1,0 +1,1 @@
+"""Deliver: batch feed items, send them over HTTP, classify the outcome, retry or dead-letter."""
