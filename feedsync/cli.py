@@ -107,6 +107,30 @@ def connector_snapshot(
     console.print(f"incremental snapshot requested: signal {signal_id}")
 
 
+@app.command("receive")
+def receive(
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on [env FEEDSYNC_RECEIVER__PORT, 8900]")
+    ] = None,
+) -> None:
+    """Run the reference ingestion endpoint (gzip JSON batches, auth, fault injection)."""
+    from aiohttp import web
+
+    from feedsync.receiver import ReceiverConfig, build_app
+
+    settings = load_settings().receiver
+    config = ReceiverConfig(
+        db_path=settings.db_path,
+        bearer_token=settings.bearer_token,
+        webhook_secret=settings.webhook_secret,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    listen = port or settings.port
+    console.print(f"feedsync receiver on http://{settings.host}:{listen}/feeds/<feed>")
+    console.print(f"items kept in {settings.db_path}")
+    web.run_app(build_app(config), host=settings.host, port=listen, print=None)
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:

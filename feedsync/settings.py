@@ -77,6 +77,17 @@ class StackSettings(_Section):
     connect_heap: str = "768m"
 
 
+class ReceiverSettings(_Section):
+    """``feedsync receive``: the reference ingestion endpoint."""
+
+    host: str = "127.0.0.1"
+    port: Port = Field(8900, ge=1, le=65535)
+    db_path: Path = REPO_ROOT / ".state" / "receiver" / "items.sqlite3"
+    bearer_token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+    max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
+
+
 class Settings(BaseSettings):
     """Every setting feedsync reads, grouped by the component it configures."""
 
@@ -91,6 +102,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     connect: ConnectSettings = ConnectSettings()
     stack: StackSettings = StackSettings()
+    receiver: ReceiverSettings = ReceiverSettings()
 
     @classmethod
     def settings_customise_sources(

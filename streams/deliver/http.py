@@ -6,10 +6,8 @@ result, never an exception, so the retry policy above decides by outcome alone.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
-import hmac
 import time
 import uuid
 from collections.abc import Sequence
@@ -20,6 +18,7 @@ import orjson
 from pydantic import SecretStr
 
 from feeds.item import FeedItem
+from feedsync.webhooks import sign
 from streams.deliver.outcome import Outcome, classify_status, parse_retry_after
 
 __all__ = ["Endpoint", "SendResult", "idempotency_key", "request_body", "send_batch"]
@@ -63,18 +62,6 @@ def idempotency_key(items: Sequence[FeedItem]) -> str:
 def request_body(items: Sequence[FeedItem]) -> bytes:
     """The JSON array sent: each item's payload plus its ``itemId``."""
     return orjson.dumps([{"itemId": item.id, **item.payload} for item in items])
-
-
-def sign(secret: SecretStr, message_id: str, timestamp: int, body: bytes) -> str:
-    """A Standard Webhooks ``webhook-signature`` (v1, HMAC-SHA256 over id.timestamp.body).
-
-    The signed body is the uncompressed JSON: receivers verify after decoding gzip.
-    Secrets in the ``whsec_<base64>`` form are decoded, others used as raw bytes.
-    """
-    raw = secret.get_secret_value()
-    key = base64.b64decode(raw[6:]) if raw.startswith("whsec_") else raw.encode()
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
 async def send_batch(

@@ -13,8 +13,9 @@ import pytest
 from pydantic import SecretStr
 
 from feeds.item import FeedItem, item_id
+from feedsync.webhooks import sign
 from streams.deliver.attempt import FeedPaused, deliver
-from streams.deliver.http import Endpoint, idempotency_key, sign
+from streams.deliver.http import Endpoint, idempotency_key
 from streams.deliver.outcome import Outcome, classify_status, parse_retry_after
 from streams.deliver.policy import RetryPolicy
 from streams.dlq.record import DeadLetter, DeadLetterStatus

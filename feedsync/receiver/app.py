@@ -1,0 +1,180 @@
+"""The receiver's HTTP API (aiohttp).
+
+POST /feeds/{feed}        a gzip (or plain) JSON array of items, each with ``itemId``
+GET  /feeds/{feed}/items  the latest item per id (``?id=`` for one)
+GET  /_stats              request counts and duplicate analysis
+GET|PUT /_faults          the active fault rules (a JSON list of FaultRule)
+GET  /healthz
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hmac
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiohttp import web
+from pydantic import SecretStr, ValidationError
+
+from feedsync.receiver.faults import FaultPlan, FaultRule
+from feedsync.receiver.store import ItemStore
+from feedsync.webhooks import verify
+
+__all__ = ["ReceiverConfig", "build_app"]
+
+SIGNATURE_TOLERANCE_S = 300
+STORE: web.AppKey[ItemStore] = web.AppKey("store", ItemStore)
+FAULTS: web.AppKey[FaultPlan] = web.AppKey("faults", FaultPlan)
+
+
+@dataclass(frozen=True)
+class ReceiverConfig:
+    db_path: Path
+    bearer_token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+    max_body_bytes: int = 32 * 1024 * 1024  # decompressed; larger batches get 413
+
+
+CONFIG: web.AppKey[ReceiverConfig] = web.AppKey("config", ReceiverConfig)
+
+
+def build_app(config: ReceiverConfig, faults: FaultPlan | None = None) -> web.Application:
+    app = web.Application(client_max_size=config.max_body_bytes)
+    app[CONFIG] = config
+    app[STORE] = ItemStore(config.db_path)
+    app[FAULTS] = faults or FaultPlan()
+    app.router.add_post("/feeds/{feed}", receive_batch)
+    app.router.add_get("/feeds/{feed}/items", list_items)
+    app.router.add_get("/_stats", stats)
+    app.router.add_get("/_faults", get_faults)
+    app.router.add_put("/_faults", put_faults)
+    app.router.add_get("/healthz", healthz)
+    app.on_cleanup.append(_close_store)
+    return app
+
+
+async def receive_batch(request: web.Request) -> web.Response:
+    config, store = request.app[CONFIG], request.app[STORE]
+    feed = request.match_info["feed"]
+    request_id = request.headers.get("X-Request-Id")
+    key = request.headers.get("Idempotency-Key")
+
+    def refuse(status: int, error: str) -> web.Response:
+        store.record_request(feed, key, [], status)
+        return _json(status, {"error": error})
+
+    try:
+        # aiohttp undoes Content-Encoding: gzip itself; client_max_size bounds what it
+        # reads off the wire, the check below what the batch is once decoded.
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        body = None
+    if body is None or len(body) > config.max_body_bytes:
+        return refuse(413, f"batch larger than {config.max_body_bytes} bytes")
+    denied = _authenticate(config, request.headers, body)
+    if denied:
+        return refuse(401, denied)
+    try:
+        items = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return refuse(400, f"body is not JSON: {exc}")
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("itemId"), str) for i in items
+    ):
+        return refuse(400, "body must be a JSON array of objects with an itemId")
+
+    fault = request.app[FAULTS].pick(feed)
+    if fault is not None:
+        if fault.latency_s:
+            await asyncio.sleep(fault.latency_s)
+        if fault.hang_s:
+            await asyncio.sleep(fault.hang_s)
+            return _json(503, {"error": "hung (fault injection)"})
+        if fault.status is not None and not 200 <= fault.status < 300:
+            store.record_request(feed, key, items, fault.status)
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return _json(fault.status, {"error": "fault injection"}, headers)
+    rejected = request.app[FAULTS].rejected(fault, [i["itemId"] for i in items]) if fault else []
+    accepted = [item for item in items if item["itemId"] not in set(rejected)]
+    store.upsert(feed, accepted, request_id)
+    store.record_request(feed, key, items, 200)
+    return _json(
+        200,
+        {
+            "accepted": len(accepted),
+            "rejected": [{"itemId": i, "reason": "rejected (fault injection)"} for i in rejected],
+        },
+    )
+
+
+async def list_items(request: web.Request) -> web.Response:
+    store, feed = request.app[STORE], request.match_info["feed"]
+    wanted = request.query.get("id")
+    if wanted:
+        item = store.item(feed, wanted)
+        return _json(200, item) if item else _json(404, {"error": f"no item {wanted} in {feed}"})
+    return _json(200, store.items(feed))
+
+
+async def stats(request: web.Request) -> web.Response:
+    return _json(200, request.app[STORE].stats())
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    return _json(200, request.app[FAULTS].describe())
+
+
+async def put_faults(request: web.Request) -> web.Response:
+    try:
+        rules = [FaultRule.model_validate(rule) for rule in orjson.loads(await request.read())]
+    except (orjson.JSONDecodeError, ValidationError, TypeError) as exc:
+        return _json(400, {"error": f"faults must be a JSON list of rules: {exc}"})
+    request.app[FAULTS].set(rules)
+    return _json(200, request.app[FAULTS].describe())
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return _json(200, {"ok": True})
+
+
+def _authenticate(config: ReceiverConfig, headers: Any, body: bytes) -> str | None:
+    """None when the request may pass; else why not."""
+    if config.bearer_token is not None:
+        expected = f"Bearer {config.bearer_token.get_secret_value()}"
+        if not hmac.compare_digest(headers.get("Authorization", ""), expected):
+            return "missing or wrong bearer token"
+    if config.webhook_secret is not None:
+        return _check_signature(config.webhook_secret, headers, body)
+    return None
+
+
+def _check_signature(secret: SecretStr, headers: Any, body: bytes) -> str | None:
+    message_id = headers.get("webhook-id")
+    timestamp = headers.get("webhook-timestamp", "")
+    if not message_id or not timestamp.isdigit():
+        return "missing webhook-id or webhook-timestamp"
+    if abs(time.time() - int(timestamp)) > SIGNATURE_TOLERANCE_S:
+        return "webhook-timestamp outside the tolerance"
+    if not verify(secret, message_id, int(timestamp), body, headers.get("webhook-signature", "")):
+        return "webhook-signature does not match"
+    return None
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+async def _close_store(app: web.Application) -> None:
+    app[STORE].close()
+
+
+def gzip_json(value: Any) -> bytes:
+    """A gzip JSON body, as the pipeline sends (for tools and tests)."""
+    return gzip.compress(orjson.dumps(value))

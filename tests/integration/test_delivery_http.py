@@ -1,0 +1,137 @@
+"""The sender against the real reference receiver over loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from feeds.item import FeedItem, item_id
+from streams.deliver.attempt import Delivery, FeedPaused, deliver
+from streams.deliver.http import Endpoint
+from streams.deliver.policy import RetryPolicy
+from streams.dlq.record import DeadLetterStatus
+from tests.integration.receiver import Receiver, running_receiver
+
+pytestmark = pytest.mark.integration
+FAST = RetryPolicy(max_attempts=30, budget_s=60, initial_backoff_s=0.2, max_backoff_s=2)
+TOKEN = "t0ken-for-tests"
+SECRET = "whsec_" + "a2V5LWZvci10ZXN0cy1vbmx5LTAxMjM0NTY3"
+
+
+@pytest.fixture
+def receiver(tmp_path: Path) -> Iterator[Receiver]:
+    with running_receiver(tmp_path) as running:
+        yield running
+
+
+def items(n: int, tag: str = "") -> list[FeedItem]:
+    return [
+        FeedItem(
+            "products",
+            item_id([f"sku-{i}", "default"]),
+            {"sku": f"sku-{i}", "storeViewCode": "default", "name": f"n{i}{tag}"},
+            version=i,
+        )
+        for i in range(n)
+    ]
+
+
+def send(endpoint: Endpoint, batch: list[FeedItem], policy: RetryPolicy = FAST) -> Delivery:
+    async def scenario() -> Delivery:
+        async with httpx.AsyncClient() as client:
+            return await deliver(client, "products", endpoint, batch, policy)
+
+    return asyncio.run(scenario())
+
+
+def request_times(db_path: Path) -> list[tuple[float, int]]:
+    with sqlite3.connect(db_path) as db:
+        return list(db.execute("SELECT received_at, status FROM requests ORDER BY seq"))
+
+
+def test_batch_is_stored_per_item_id(receiver: Receiver) -> None:
+    batch = items(5)
+    delivery = send(Endpoint(receiver.feed_url("products")), batch)
+    assert len(delivery.delivered) == 5
+    stored = receiver.items("products")
+    assert set(stored) == {item.id for item in batch}
+    assert stored[batch[2].id]["name"] == "n2"
+
+
+def test_503_window_then_recovery_delivers_everything(receiver: Receiver) -> None:
+    receiver.set_faults([{"status": 503, "duration_s": 3}])
+    delivery = send(Endpoint(receiver.feed_url("products")), items(4))
+    assert len(delivery.delivered) == 4
+    assert delivery.retries >= 1
+    statuses = [status for _, status in request_times(receiver.db_path)]
+    assert statuses[0] == 503
+    assert statuses[-1] == 200
+
+
+def test_429_retry_after_is_waited_out(receiver: Receiver) -> None:
+    receiver.set_faults([{"status": 429, "retry_after": "3", "times": 1}])
+    send(Endpoint(receiver.feed_url("products")), items(1))
+    (first, status_1), (second, status_2) = request_times(receiver.db_path)
+    assert (status_1, status_2) == (429, 200)
+    assert second - first >= 3.0
+
+
+def test_400_becomes_a_needs_attention_dead_letter_with_excerpt(receiver: Receiver) -> None:
+    receiver.set_faults([{"status": 400, "times": 1}])
+    delivery = send(Endpoint(receiver.feed_url("products")), items(2))
+    (letter,) = delivery.dead_letters
+    assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
+    assert letter.http_status == 400
+    assert "fault injection" in letter.response_excerpt
+    later = send(Endpoint(receiver.feed_url("products")), items(2, tag="-later"))
+    assert len(later.delivered) == 2
+
+
+def test_hang_past_the_timeout_is_retried(receiver: Receiver) -> None:
+    receiver.set_faults([{"hang_s": 5, "times": 1}])
+    delivery = send(Endpoint(receiver.feed_url("products"), timeout_s=1), items(1))
+    assert len(delivery.delivered) == 1
+    assert delivery.retries == 1
+
+
+def test_per_item_rejections_are_dead_lettered_individually(receiver: Receiver) -> None:
+    batch = items(3)
+    receiver.set_faults([{"status": 200, "reject_item_ids": [batch[1].id], "times": 1}])
+    delivery = send(Endpoint(receiver.feed_url("products")), batch)
+    assert [i.id for i in delivery.delivered] == [batch[0].id, batch[2].id]
+    assert [i.id for i in delivery.dead_letters[0].items] == [batch[1].id]
+    assert batch[1].id not in receiver.items("products")
+
+
+def test_too_large_batches_are_split(tmp_path: Path) -> None:
+    with running_receiver(tmp_path, max_body_bytes="400") as receiver:
+        delivery = send(Endpoint(receiver.feed_url("products")), items(8))
+        assert len(delivery.delivered) == 8
+        assert 413 in {status for _, status in request_times(receiver.db_path)}
+
+
+def test_bearer_and_webhook_signature_are_verified(tmp_path: Path) -> None:
+    with running_receiver(tmp_path, bearer_token=TOKEN, webhook_secret=SECRET) as receiver:
+        url = receiver.feed_url("products")
+        good = Endpoint(url, bearer_token=SecretStr(TOKEN), webhook_secret=SecretStr(SECRET))
+        assert len(send(good, items(2)).delivered) == 2
+        with pytest.raises(FeedPaused, match="401"):
+            send(
+                Endpoint(url, bearer_token=SecretStr("wrong"), webhook_secret=SecretStr(SECRET)),
+                items(1),
+            )
+        with pytest.raises(FeedPaused, match="401"):
+            send(
+                Endpoint(
+                    url,
+                    bearer_token=SecretStr(TOKEN),
+                    webhook_secret=SecretStr("whsec_d3JvbmcterWtleQ=="),
+                ),
+                items(1),
+            )
