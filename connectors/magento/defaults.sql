@@ -7,7 +7,7 @@
 --
 -- Attribute ids are this project's choice (Magento assigns them at install time, so a real
 -- store's ids differ: consumers must look attributes up by entity_type_id + attribute_code).
--- connectors/magento/sample_data.py refers to them by code and checks they match.
+-- connectors/magento/sample/fixed_ids.py refers to them by code, and load.py checks they match.
 
 SET NAMES utf8mb4;
 SET @FEEDSYNC_OLD_SQL_MODE = @@SESSION.sql_mode;

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from connectors.database import connect
 from connectors.debezium import ConnectorState, connector_state, register_connector
-from connectors.magento import sample_data
+from connectors.magento import sample as sample_data
 from connectors.source_tables import SIGNAL_TABLE
 from feedsync.errors import FeedsyncError, StackError
 from feedsync.settings import Settings

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.magento import sample_data
-from connectors.magento.sample_data import PROFILES, Profile, SampleData, generate
+from connectors.magento import sample
+from connectors.magento.sample import PROFILES, Profile, SampleData, generate
+from connectors.magento.sample import load as sample_load
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,7 +70,7 @@ def test_independent_of_hash_seed_and_process() -> None:
     # another PYTHONHASHSEED produces the same digest.
     code = (
         "import hashlib\n"
-        "from connectors.magento.sample_data import generate\n"
+        "from connectors.magento.sample import generate\n"
         "d = generate('tiny', 5)\n"
         "h = hashlib.sha256()\n"
         "for n, t in d.tables.items(): h.update(repr((n, t.columns, t.rows)).encode())\n"
@@ -223,7 +224,7 @@ def test_category_tree(medium: SampleData) -> None:
 
 
 def test_catalog_variety(small: SampleData) -> None:
-    a = sample_data.PRODUCT_ATTRIBUTE_IDS
+    a = sample.PRODUCT_ATTRIBUTE_IDS
     varchar = _rows(small, "catalog_product_entity_varchar")
     text = _rows(small, "catalog_product_entity_text")
     # Store-view overrides of names and descriptions.
@@ -349,20 +350,20 @@ def test_dates_are_fixed_not_the_clock(small: SampleData) -> None:
 
 
 def test_attribute_ids_match_defaults_sql() -> None:
-    text = sample_data.DEFAULTS_SQL.read_text(encoding="utf-8")
+    text = sample.DEFAULTS_SQL.read_text(encoding="utf-8")
     block = text.split("INSERT IGNORE INTO `eav_attribute` ", 1)[1].split(";\n", 1)[0]
     found = {
         (int(m[1]), m[2]): int(m[0]) for m in re.findall(r"\((\d+), (\d+), '([a-z_]+)'", block)
     }
-    for code, attribute_id in sample_data.CATEGORY_ATTRIBUTE_IDS.items():
+    for code, attribute_id in sample.CATEGORY_ATTRIBUTE_IDS.items():
         assert found[(3, code)] == attribute_id, code
-    for code, attribute_id in sample_data.PRODUCT_ATTRIBUTE_IDS.items():
+    for code, attribute_id in sample.PRODUCT_ATTRIBUTE_IDS.items():
         assert found[(4, code)] == attribute_id, code
     assert max(found.values()) < 200  # generated user-defined attributes start at 200
 
 
 def test_schema_covers_generated_tables(medium: SampleData) -> None:
-    statements = sample_data.split_sql(sample_data.SCHEMA_SQL.read_text(encoding="utf-8"))
+    statements = sample.split_sql(sample.SCHEMA_SQL.read_text(encoding="utf-8"))
     creates = [s for s in statements if s.startswith("CREATE TABLE")]
     names = {re.findall(r"`(\w+)`", s)[0] for s in creates}
     assert len(names) == 55
@@ -378,20 +379,20 @@ def test_schema_covers_generated_tables(medium: SampleData) -> None:
         for target in re.findall(r"REFERENCES `(\w+)`", statement):
             assert target in seen or target == name, f"{name} -> {target}"
         seen.add(name)
-    assert "ON DELETE CASCADE" in sample_data.SCHEMA_SQL.read_text(encoding="utf-8")
+    assert "ON DELETE CASCADE" in sample.SCHEMA_SQL.read_text(encoding="utf-8")
 
 
 def test_split_sql_respects_quotes_and_comments() -> None:
     script = "-- a; comment\nSELECT 'a;b', \"c;d\", 'it''s';\n\nSELECT `x;y` FROM t; -- tail\n"
-    assert sample_data.split_sql(script) == [
+    assert sample.split_sql(script) == [
         "SELECT 'a;b', \"c;d\", 'it''s'",
         "SELECT `x;y` FROM t",
     ]
-    assert len(sample_data.split_sql(sample_data.DEFAULTS_SQL.read_text(encoding="utf-8"))) > 20
+    assert len(sample.split_sql(sample.DEFAULTS_SQL.read_text(encoding="utf-8"))) > 20
 
 
 def test_tsv_escaping() -> None:
-    assert sample_data._tsv_field(None) == "\\N"
-    assert sample_data._tsv_field(7) == "7"
-    assert sample_data._tsv_field("a\tb\nc\\d") == "a\\tb\\nc\\\\d"
-    assert sample_data._tsv_field("\\N") == "\\\\N"
+    assert sample_load._tsv_field(None) == "\\N"
+    assert sample_load._tsv_field(7) == "7"
+    assert sample_load._tsv_field("a\tb\nc\\d") == "a\\tb\\nc\\\\d"
+    assert sample_load._tsv_field("\\N") == "\\\\N"

@@ -1,0 +1,54 @@
+"""Generation: ``(profile, seed)`` -> every sample row, with no I/O and no clock.
+
+The steps run in dependency order and hand each other what they made (scopes, attributes,
+categories, the catalog). The order is part of the output: later steps read what earlier ones
+decided (for instance the website-2 prices set while writing products).
+"""
+
+from __future__ import annotations
+
+from connectors.magento.sample.attributes import add_attributes
+from connectors.magento.sample.categories import add_categories, add_category_products
+from connectors.magento.sample.context import Context
+from connectors.magento.sample.inventory import add_inventory
+from connectors.magento.sample.model import SampleData
+from connectors.magento.sample.permissions import add_permissions
+from connectors.magento.sample.products import add_products
+from connectors.magento.sample.profiles import PROFILES, Profile
+from connectors.magento.sample.sales import add_orders
+from connectors.magento.sample.scopes import add_scopes
+
+
+def generate(profile: str | Profile, seed: int = 42) -> SampleData:
+    """Build every sample row for ``profile`` from ``seed`` alone (no I/O, no clock).
+
+    The same (profile, seed) always returns identical rows; ids are explicit, starting above the
+    ids that defaults.sql uses. Raises KeyError for an unknown profile name.
+    """
+    spec = PROFILES[profile] if isinstance(profile, str) else profile
+    ctx = Context(spec, seed)
+    scopes = add_scopes(ctx)
+    attrs = add_attributes(ctx, scopes)
+    categories = add_categories(ctx, scopes)
+    catalog = add_products(ctx, scopes, attrs)
+    add_category_products(ctx, categories, catalog)
+    add_inventory(ctx, catalog)
+    add_orders(ctx, scopes, attrs, catalog)
+    add_permissions(ctx, scopes, categories)
+    return _finish(ctx)
+
+
+def _finish(ctx: Context) -> SampleData:
+    """Drop empty tables, check row widths, and number the rows created without an id."""
+    tables = {name: table for name, table in ctx.tables.items() if table.rows}
+    for name, table in tables.items():
+        width = len(table.columns)
+        if any(len(row) != width for row in table.rows):
+            msg = f"generator bug: a {name} row does not match its {width} columns"
+            raise AssertionError(msg)
+        if table.rows[0][0] is None:
+            # EAV value rows, tier prices and super links are created with value_id None and
+            # numbered here in generation order: dense, deterministic ids without threading a
+            # counter through every call site.
+            table.rows = [(i, *row[1:]) for i, row in enumerate(table.rows, start=1)]
+    return SampleData(profile=ctx.profile, seed=ctx.seed, tables=tables, updates=ctx.updates)
