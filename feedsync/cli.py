@@ -107,6 +107,33 @@ def connector_snapshot(
     console.print(f"incremental snapshot requested: signal {signal_id}")
 
 
+@app.command("worker")
+def worker(
+    loglevel: Annotated[str, typer.Option(help="Log level: debug, info, warn, error.")] = "info",
+) -> None:
+    """Run a stream worker: decode, project and deliver every feed until stopped."""
+    from streams.app import run_worker
+
+    run_worker(load_settings(), loglevel=loglevel)
+
+
+@app.command("verify")
+def verify(
+    feed: Annotated[str, typer.Option(help="The feed to check, e.g. products.")],
+    examples: Annotated[int, typer.Option(help="How many examples to show per kind.")] = 10,
+) -> None:
+    """Compare an independent SQL projection of a feed with what the receiver holds.
+
+    Exits 1 on any missing, stale or extra item.
+    """
+    from feedsync.verify import run
+
+    report = run(load_settings(), feed, examples=examples)
+    console.print(report.render(), markup=False, highlight=False)
+    if not report.clean:
+        raise typer.Exit(1)
+
+
 @app.command("receive")
 def receive(
     port: Annotated[

@@ -88,6 +88,52 @@ class ReceiverSettings(_Section):
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
 
 
+class StreamsSettings(_Section):
+    """The Faust worker."""
+
+    app_id: str = "feedsync"
+    partitions: int = Field(4, ge=1, le=1024)
+    reference_debounce_s: float = Field(1.0, gt=0)
+    dlq_redrive_interval_s: float = Field(300.0, gt=0)
+    pause_retry_s: float = Field(30.0, gt=0)
+
+
+class FeedDelivery(_Section):
+    """How one feed is delivered; every field may be set per feed, or for all feeds."""
+
+    url: str | None = None  # default: <delivery.endpoint_base>/<feed>
+    bearer_token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+    batch_count: int | None = Field(None, ge=1, le=100_000)
+    batch_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    linger_s: float = Field(0.5, gt=0)
+    timeout_s: float = Field(30.0, gt=0)
+    retry_attempts: int = Field(8, ge=1)
+    retry_budget_s: float = Field(300.0, gt=0)
+    retry_after_cap_s: float = Field(120.0, gt=0)
+
+
+class DeliverySettings(_Section):
+    """Delivery to the connected services: defaults plus per-feed overrides."""
+
+    endpoint_base: str = "http://127.0.0.1:8900/feeds"
+    defaults: FeedDelivery = FeedDelivery()
+    feeds: dict[str, dict[str, Any]] = {}
+
+    def for_feed(self, feed: str) -> FeedDelivery:
+        """The effective settings of one feed: its overrides on top of the defaults."""
+        # Environment variable names are case-insensitive, so feed names arrive lowercased.
+        overrides = {name.lower(): value for name, value in self.feeds.items()}
+        merged = {**self.defaults.model_dump(exclude_unset=True), **overrides.get(feed.lower(), {})}
+        try:
+            return FeedDelivery.model_validate(merged)
+        except ValidationError as exc:
+            raise _config_error(exc, prefix=f"DELIVERY__FEEDS__{feed.upper()}__") from None
+
+    def url_for(self, feed: str) -> str:
+        return self.for_feed(feed).url or f"{self.endpoint_base.rstrip('/')}/{feed}"
+
+
 class Settings(BaseSettings):
     """Every setting feedsync reads, grouped by the component it configures."""
 
@@ -103,6 +149,8 @@ class Settings(BaseSettings):
     connect: ConnectSettings = ConnectSettings()
     stack: StackSettings = StackSettings()
     receiver: ReceiverSettings = ReceiverSettings()
+    streams: StreamsSettings = StreamsSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @classmethod
     def settings_customise_sources(
@@ -140,11 +188,11 @@ def get_settings() -> Settings:
     return load_settings()
 
 
-def _config_error(exc: ValidationError) -> ConfigError:
+def _config_error(exc: ValidationError, prefix: str = "") -> ConfigError:
     lines = []
     for error in exc.errors():
         location = [str(part) for part in error["loc"]]
-        variable = ENV_PREFIX + "__".join(part.upper() for part in location)
+        variable = ENV_PREFIX + prefix + "__".join(part.upper() for part in location)
         given = error.get("input")
         shown = "<secret>" if "password" in variable.lower() else repr(given)
         lines.append(f"{variable}={shown}: {error['msg']}")

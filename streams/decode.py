@@ -40,6 +40,16 @@ class SourcePosition:
     def sort_key(self) -> tuple[str, int, int]:
         return (self.file, self.pos, self.row)
 
+    @property
+    def version(self) -> int:
+        """One integer that grows with the binlog position: file number, offset, row.
+
+        Snapshot reads all carry the position the snapshot started at.
+        """
+        suffix = self.file.rsplit(".", 1)[-1]
+        file_number = int(suffix) if suffix.isdigit() else 0
+        return (file_number << 44) | (min(self.pos, (1 << 32) - 1) << 12) | min(self.row, 4095)
+
 
 @dataclass(frozen=True, slots=True)
 class RowChange:

@@ -1,0 +1,57 @@
+"""A feed, declared once: its name, identity fields, source tables and delivery defaults.
+
+The machinery (decode, re-key, state, delivery) is shared; a feed contributes only
+this declaration and a projector that turns state into item payloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from feeds.item import item_id
+
+__all__ = ["Feed", "Identity", "deleted_payload", "diff_items"]
+
+Identity = list[Any]
+
+
+@dataclass(frozen=True)
+class Feed:
+    name: str
+    identity: tuple[str, ...]
+    source_tables: tuple[str, ...]
+    batch_count: int = 100
+
+    def identity_of(self, payload: Mapping[str, Any]) -> Identity:
+        return [payload[field] for field in self.identity]
+
+    def id_of(self, payload: Mapping[str, Any]) -> str:
+        return item_id(self.identity_of(payload))
+
+    def items_topic(self) -> str:
+        return f"feedsync.items.{self.name}"
+
+
+def deleted_payload(feed: Feed, identity: Sequence[Any]) -> dict[str, Any]:
+    """The minimal payload of a deleted item: its identity fields and ``deleted``."""
+    return {**dict(zip(feed.identity, identity, strict=True)), "deleted": True}
+
+
+def diff_items(
+    feed: Feed, previous: Mapping[str, Identity], payloads: Sequence[dict[str, Any]]
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Identity]]:
+    """The items to emit after a rebuild, and the ids now held.
+
+    Every current payload is emitted (delivery drops unchanged ones by hash); every id
+    emitted before but no longer built is emitted as deleted.
+    """
+    current = {feed.id_of(payload): (feed.identity_of(payload), payload) for payload in payloads}
+    emit = [(item_id_, payload) for item_id_, (_, payload) in current.items()]
+    emit += [
+        (gone, deleted_payload(feed, identity))
+        for gone, identity in previous.items()
+        if gone not in current
+    ]
+    return emit, {item_id_: identity for item_id_, (identity, _) in current.items()}

@@ -1,0 +1,226 @@
+"""products: one item per SKU and store view of the product's websites (docs/feeds.md).
+
+State per product (keyed by ``entity_id``) holds every captured row that belongs to it:
+the entity row, EAV values by ``<attribute_id>:<store_id>``, website links and category
+links. Deleting the product drops the state whole, which also drops the child rows that
+InnoDB's ``ON DELETE CASCADE`` removed without telling the binlog.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feeds.feed import Feed
+from feeds.reference import Reference
+from streams.decode import RowChange
+
+__all__ = ["PRODUCTS", "ProductState", "apply_product_change", "build_products", "product_key"]
+
+PRODUCTS = Feed(
+    name="products",
+    identity=("sku", "storeViewCode"),
+    source_tables=(
+        "catalog_product_entity",
+        "catalog_product_entity_varchar",
+        "catalog_product_entity_int",
+        "catalog_product_entity_decimal",
+        "catalog_product_entity_text",
+        "catalog_product_entity_datetime",
+        "catalog_product_website",
+        "catalog_category_product",
+    ),
+)
+PRODUCT_ENTITY_TYPE_ID = 4
+DEFAULT_STORE_ID = 0
+_VALUE_TABLES = frozenset(
+    f"catalog_product_entity_{backend}"
+    for backend in ("varchar", "int", "decimal", "text", "datetime")
+)
+_ENTITY_KEY_COLUMN = {
+    "catalog_product_entity": "entity_id",
+    **{table: "entity_id" for table in _VALUE_TABLES},
+    "catalog_product_website": "product_id",
+    "catalog_category_product": "product_id",
+}
+# Standard attributes mapped to top-level fields (docs/feeds.md).
+_TEXT_FIELDS = {
+    "name": "name",
+    "description": "description",
+    "short_description": "shortDescription",
+    "meta_title": "metaTitle",
+    "meta_keyword": "metaKeyword",
+    "meta_description": "metaDescription",
+    "url_key": "urlKey",
+}
+_STATUS = {1: "Enabled", 2: "Disabled"}
+_VISIBILITY = {1: "Not Visible Individually", 2: "Catalog", 3: "Search", 4: "Catalog, Search"}
+
+ProductState = dict[str, Any]
+
+
+def product_key(change: RowChange) -> str | None:
+    """The product a row belongs to (the re-keying step), or None if not a product row."""
+    column = _ENTITY_KEY_COLUMN.get(change.table)
+    if column is None:
+        return None
+    return str(change.row[column])
+
+
+def apply_product_change(state: ProductState | None, change: RowChange) -> ProductState | None:
+    """The product's state after one of its rows changed; None when the product is gone."""
+    current: ProductState = dict(state) if state else _empty_state()
+    table = change.table
+    if table == "catalog_product_entity":
+        if change.deleted:
+            return None
+        current["entity"] = change.after
+    elif table in _VALUE_TABLES:
+        values = dict(current["values"])
+        if change.before is not None:
+            values.pop(_value_key(change.before), None)
+        if change.after is not None:
+            values[_value_key(change.after)] = change.after.get("value")
+        current["values"] = values
+    elif table == "catalog_product_website":
+        websites = set(current["websites"])
+        if change.before is not None:
+            websites.discard(int(change.before["website_id"]))
+        if change.after is not None:
+            websites.add(int(change.after["website_id"]))
+        current["websites"] = sorted(websites)
+    elif table == "catalog_category_product":
+        categories = dict(current["categories"])
+        if change.before is not None:
+            categories.pop(str(change.before["category_id"]), None)
+        if change.after is not None:
+            categories[str(change.after["category_id"])] = change.after.get("position")
+        current["categories"] = categories
+    current["version"] = max(int(current["version"]), change.position.version)
+    return current
+
+
+def _empty_state() -> ProductState:
+    return {"entity": None, "values": {}, "websites": [], "categories": {}, "version": 0}
+
+
+def _value_key(row: dict[str, Any]) -> str:
+    return f"{row['attribute_id']}:{row['store_id']}"
+
+
+def build_products(state: ProductState, reference: Reference) -> list[dict[str, Any]]:
+    """Every item the product has now; empty until its entity row has arrived."""
+    entity = state.get("entity")
+    if not entity:
+        return []
+    websites = reference.websites()
+    groups = reference.groups()
+    linked = {str(w) for w in state["websites"]} & set(websites)
+    stores = sorted(
+        (
+            s
+            for s in reference.stores().values()
+            if int(s["store_id"]) > DEFAULT_STORE_ID and str(s["website_id"]) in linked
+        ),
+        key=lambda s: int(s["store_id"]),
+    )
+    codes = _attribute_ids_by_code(reference)
+    categories = _categories(state, reference)
+    items = []
+    for store in stores:
+        store_id = int(store["store_id"])
+
+        def value(code: str, store_id: int = store_id) -> Any:
+            attribute_id = codes.get(code)
+            return None if attribute_id is None else _scoped(state, attribute_id, store_id)
+
+        group = groups.get(str(store["group_id"]), {})
+        status, visibility, tax_class = value("status"), value("visibility"), value("tax_class_id")
+        item: dict[str, Any] = {
+            "sku": entity["sku"],
+            "storeViewCode": store["code"],
+            "storeCode": group.get("code"),
+            "websiteCode": websites[str(store["website_id"])]["code"],
+            "productId": int(entity["entity_id"]),
+            "type": entity.get("type_id"),
+            **{field: value(code) for code, field in _TEXT_FIELDS.items()},
+            "status": _STATUS.get(int(status)) if status is not None else None,
+            "visibility": _VISIBILITY.get(int(visibility)) if visibility is not None else None,
+            "taxClassId": int(tax_class) if tax_class is not None else None,
+            "weight": value("weight"),
+            "createdAt": _rfc3339(entity.get("created_at")),
+            "updatedAt": _rfc3339(entity.get("updated_at")),
+            "attributes": _user_attributes(state, reference, store_id),
+            "categoryIds": [c["categoryId"] for c in categories],
+            "categoryData": categories,
+            "deleted": False,
+        }
+        items.append(item)
+    return items
+
+
+def _attribute_ids_by_code(reference: Reference) -> dict[str, str]:
+    return {
+        str(a["attribute_code"]): str(a["attribute_id"])
+        for a in reference.attributes().values()
+        if int(a["entity_type_id"]) == PRODUCT_ENTITY_TYPE_ID
+    }
+
+
+def _scoped(state: ProductState, attribute_id: str, store_id: int) -> Any:
+    values: dict[str, Any] = state["values"]
+    store_key = f"{attribute_id}:{store_id}"
+    if store_key in values and values[store_key] is not None:
+        return values[store_key]
+    return values.get(f"{attribute_id}:{DEFAULT_STORE_ID}")
+
+
+def _user_attributes(
+    state: ProductState, reference: Reference, store_id: int
+) -> list[dict[str, Any]]:
+    present = {key.split(":", 1)[0] for key in state["values"]}
+    attributes = []
+    for attribute_id in present:
+        attribute = reference.attribute(attribute_id)
+        if (
+            attribute is None
+            or int(attribute["entity_type_id"]) != PRODUCT_ENTITY_TYPE_ID
+            or not int(attribute.get("is_user_defined") or 0)
+        ):
+            continue
+        raw = _scoped(state, attribute_id, store_id)
+        if raw is None:
+            continue
+        entry = {"attributeCode": attribute["attribute_code"], "value": [str(raw)], "valueId": []}
+        frontend = attribute.get("frontend_input")
+        if frontend in ("select", "multiselect"):
+            option_ids = [part for part in str(raw).split(",") if part]
+            entry["value"] = [reference.option_label(o, store_id) for o in option_ids]
+            entry["valueId"] = option_ids
+        attributes.append(entry)
+    return sorted(attributes, key=lambda a: str(a["attributeCode"]))
+
+
+def _categories(state: ProductState, reference: Reference) -> list[dict[str, Any]]:
+    linked = []
+    for category_id, position in state["categories"].items():
+        category = reference.category(category_id)
+        if category is None:  # deleted: its links cascaded away unseen
+            continue
+        linked.append(
+            {
+                "categoryId": category_id,
+                "categoryPath": category.get("path"),
+                "productPosition": position,
+            }
+        )
+    return sorted(linked, key=lambda c: int(c["categoryId"]))
+
+
+def _rfc3339(value: Any) -> str | None:
+    """Debezium sends TIMESTAMP columns as ISO-8601 UTC (``2026-01-01T00:00:00Z``)."""
+    if value is None:
+        return None
+    text = str(value)
+    if "." in text:  # drop a fraction: the column has none, Debezium may add ".000"
+        text = text.split(".", 1)[0] + "Z"
+    return text

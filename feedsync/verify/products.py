@@ -1,0 +1,192 @@
+"""The expected ``products`` items, computed with set-based SQL (docs/feeds.md, "products").
+
+A handful of queries read every product, its websites, the store views, its categories and
+the EAV values of all stores at once; the items (one per SKU and store view of the product's
+websites) are assembled in Python. Nothing here is shared with the stream workers' projection:
+this is the independent half of ``feedsync verify``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from feedsync.verify.eav import (
+    Attribute,
+    ScopedValues,
+    load_option_labels,
+    load_product_attributes,
+    load_product_values,
+    pick,
+)
+
+if TYPE_CHECKING:
+    from pymysql.cursors import Cursor
+
+__all__ = ["IDENTITY", "project_products"]
+
+IDENTITY = ("sku", "storeViewCode")
+
+# Payload field → attribute code, for the fields copied verbatim from a (store-fallback) value.
+_TEXT_FIELDS = {
+    "name": "name",
+    "description": "description",
+    "shortDescription": "short_description",
+    "metaTitle": "meta_title",
+    "metaKeyword": "meta_keyword",
+    "metaDescription": "meta_description",
+    "urlKey": "url_key",
+}
+_STATUS = {1: "Enabled", 2: "Disabled"}
+_VISIBILITY = {
+    1: "Not Visible Individually",
+    2: "Catalog",
+    3: "Search",
+    4: "Catalog, Search",
+}
+_SYSTEM_CODES = (*_TEXT_FIELDS.values(), "status", "visibility", "tax_class_id", "weight")
+
+
+@dataclass(frozen=True, slots=True)
+class _StoreView:
+    store_id: int
+    code: str
+    store_code: str | None
+    website_code: str
+
+
+def project_products(cursor: Cursor) -> list[dict[str, Any]]:
+    """Every expected ``products`` payload (without ``modifiedAt``), in entity_id order."""
+    attributes = load_product_attributes(cursor)
+    system = {code: attributes[code] for code in _SYSTEM_CODES if code in attributes}
+    # Sorted by code once, so every item's attributes[] comes out in the documented order.
+    user_defined = sorted((a for a in attributes.values() if a.user_defined), key=_by_code)
+    values = load_product_values(cursor, [*system.values(), *user_defined])
+    labels = load_option_labels(cursor) if user_defined else {}
+    views = _views_by_product(cursor)
+    categories = _categories_by_product(cursor)
+
+    cursor.execute(
+        "SELECT entity_id, sku, type_id, "
+        "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
+        "DATE_FORMAT(updated_at, '%Y-%m-%dT%H:%i:%sZ') "
+        "FROM catalog_product_entity ORDER BY entity_id"
+    )
+    payloads: list[dict[str, Any]] = []
+    for entity_id, sku, type_id, created_at, updated_at in cursor.fetchall():
+        product_values = values.get(entity_id, {})
+        links = categories.get(entity_id, [])
+        for view in views.get(entity_id, []):
+            value = _resolve(system, product_values, view.store_id)
+            payload: dict[str, Any] = {
+                "sku": sku,
+                "storeViewCode": view.code,
+                "storeCode": view.store_code,
+                "websiteCode": view.website_code,
+                "productId": entity_id,
+                "type": type_id,
+            }
+            for field, code in _TEXT_FIELDS.items():
+                payload[field] = value[code]
+            payload["status"] = _STATUS.get(value["status"])
+            payload["visibility"] = _VISIBILITY.get(value["visibility"])
+            payload["taxClassId"] = value["tax_class_id"]
+            payload["weight"] = value["weight"]
+            payload["createdAt"] = created_at
+            payload["updatedAt"] = updated_at
+            payload["attributes"] = _attributes(user_defined, product_values, labels, view)
+            payload["categoryIds"] = [str(category_id) for category_id, _, _ in links]
+            payload["categoryData"] = [
+                {"categoryId": str(category_id), "categoryPath": path, "productPosition": position}
+                for category_id, path, position in links
+            ]
+            payload["deleted"] = False
+            payloads.append(payload)
+    return payloads
+
+
+def _resolve(
+    system: Mapping[str, Attribute], product_values: Mapping[int, ScopedValues], store_id: int
+) -> dict[str, Any]:
+    """attribute code → the store view's value, for every system attribute a field reads (None
+    when the attribute is not even defined)."""
+    resolved: dict[str, Any] = dict.fromkeys(_SYSTEM_CODES)
+    for code, attribute in system.items():
+        resolved[code] = pick(product_values.get(attribute.attribute_id), store_id)
+    return resolved
+
+
+def _by_code(attribute: Attribute) -> str:
+    return attribute.code
+
+
+def _attributes(
+    user_defined: list[Attribute],
+    product_values: Mapping[int, ScopedValues],
+    labels: Mapping[int, ScopedValues],
+    view: _StoreView,
+) -> list[dict[str, Any]]:
+    """attributes[] for one store view: user-defined attributes whose resolved value is not
+    NULL, already in attributeCode order."""
+    entries = []
+    for attribute in user_defined:
+        raw = pick(product_values.get(attribute.attribute_id), view.store_id)
+        if raw is None:
+            continue
+        text = str(raw)
+        if attribute.frontend_input == "select":
+            ids = [text]
+            shown = [_label(labels, text, view.store_id)]
+        elif attribute.frontend_input == "multiselect":
+            # Split as stored: no trimming or re-ordering; only empty parts ("1,,2") drop.
+            ids = [part for part in text.split(",") if part]
+            shown = [_label(labels, option_id, view.store_id) for option_id in ids]
+        else:
+            ids, shown = [], [text]
+        entries.append({"attributeCode": attribute.code, "value": shown, "valueId": ids})
+    return entries
+
+
+def _label(labels: Mapping[int, ScopedValues], option_id: str, store_id: int) -> str | None:
+    """The option's label for the store view, falling back to its store-0 label; None for an
+    id that names no option (values are not foreign keys, so a deleted option can linger)."""
+    if not option_id.isdigit():
+        return None
+    label: str | None = pick(labels.get(int(option_id)), store_id)
+    return label
+
+
+def _views_by_product(cursor: Cursor) -> dict[int, list[_StoreView]]:
+    """product entity_id → the store views (store_id > 0) of its existing websites."""
+    cursor.execute(
+        "SELECT s.store_id, s.code, g.code, w.code, s.website_id "
+        "FROM store s "
+        "JOIN store_website w ON w.website_id = s.website_id "
+        "LEFT JOIN store_group g ON g.group_id = s.group_id "
+        "WHERE s.store_id > 0 ORDER BY s.store_id"
+    )
+    by_website: dict[int, list[_StoreView]] = {}
+    for store_id, code, store_code, website_code, website_id in cursor.fetchall():
+        by_website.setdefault(website_id, []).append(
+            _StoreView(store_id, code, store_code, website_code)
+        )
+    cursor.execute("SELECT product_id, website_id FROM catalog_product_website")
+    views: dict[int, list[_StoreView]] = {}
+    for product_id, website_id in cursor.fetchall():
+        views.setdefault(product_id, []).extend(by_website.get(website_id, []))
+    return views
+
+
+def _categories_by_product(cursor: Cursor) -> dict[int, list[tuple[int, str, int]]]:
+    """product entity_id → (category id, path, position) of existing linked categories, by id."""
+    cursor.execute(
+        "SELECT cp.product_id, cp.category_id, c.path, cp.position "
+        "FROM catalog_category_product cp "
+        "JOIN catalog_category_entity c ON c.entity_id = cp.category_id "
+        "ORDER BY cp.product_id, cp.category_id"
+    )
+    links: dict[int, list[tuple[int, str, int]]] = {}
+    for product_id, category_id, path, position in cursor.fetchall():
+        links.setdefault(product_id, []).append((category_id, path, position))
+    return links

@@ -1,0 +1,87 @@
+"""``project(connection, feed)``: what the receiver should hold for a feed, read from MariaDB.
+
+The projection is deliberately independent of the stream workers (``feeds/``): it reads the
+source tables with SQL, where the workers fold change events into state. Only the item id
+contract (``feeds.item.item_id``) is shared, so that the two sides key the same items alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from feeds.item import item_id
+from feedsync.errors import ConfigError
+from feedsync.verify.products import IDENTITY as PRODUCT_IDENTITY
+from feedsync.verify.products import project_products
+from feedsync.verify.scopes import (
+    CUSTOMER_GROUP_IDENTITY,
+    WEBSITE_IDENTITY,
+    project_customer_groups,
+    project_websites,
+)
+
+if TYPE_CHECKING:
+    from pymysql.connections import Connection
+    from pymysql.cursors import Cursor
+
+__all__ = ["FEEDS", "FeedProjection", "feed_projection", "project"]
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedProjection:
+    """How verify computes one feed: its identity fields and the SQL projection."""
+
+    name: str
+    identity: tuple[str, ...]
+    build: Callable[[Cursor], list[Payload]]
+
+
+FEEDS: dict[str, FeedProjection] = {
+    feed.name: feed
+    for feed in (
+        FeedProjection("scopesWebsite", WEBSITE_IDENTITY, project_websites),
+        FeedProjection("scopesCustomerGroup", CUSTOMER_GROUP_IDENTITY, project_customer_groups),
+        FeedProjection("products", PRODUCT_IDENTITY, project_products),
+    )
+}
+"""The feeds ``feedsync verify`` can check, by name."""
+
+
+def feed_projection(feed: str) -> FeedProjection:
+    """The projection of a feed, or a ``ConfigError`` naming the feeds verify knows."""
+    try:
+        return FEEDS[feed]
+    except KeyError:
+        known = ", ".join(FEEDS)
+        raise ConfigError(
+            f"feedsync verify has no projection for feed {feed!r}",
+            hint=f"use one of: {known}",
+        ) from None
+
+
+def project(connection: Connection[Any], feed: str) -> dict[str, Payload]:
+    """itemId → the payload the receiver should hold for ``feed`` (``deleted`` false, no
+    ``modifiedAt``), computed from the database behind ``connection``.
+
+    Sets the session time zone to UTC (TIMESTAMP columns are formatted in the session zone)
+    and reads inside one read-only consistent-snapshot transaction, so every query sees the
+    same database state even while the source keeps changing. Starting that transaction
+    commits any transaction the caller had open on the connection.
+    """
+    projection = feed_projection(feed)
+    with connection.cursor() as cursor:
+        cursor.execute("SET time_zone = '+00:00'")
+        cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        try:
+            payloads = projection.build(cursor)
+        finally:
+            cursor.execute("ROLLBACK")
+    # A duplicated identity (catalog_product_entity.sku is not unique in the schema) keeps
+    # the last row in build order, i.e. the highest entity_id.
+    return {
+        item_id([payload[field] for field in projection.identity]): payload for payload in payloads
+    }

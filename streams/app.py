@@ -1,0 +1,41 @@
+"""The Faust app "feedsync": decode → project → deliver, plus dead-letter re-drive.
+
+Nothing happens at import: ``create_app`` builds the app from the settings, and
+``run_worker`` creates any missing topics and runs a worker until stopped.
+"""
+
+from __future__ import annotations
+
+import faust
+
+from feedsync.settings import Settings
+from streams.deliver.agent import register_delivery
+from streams.project import register_projection
+from streams.topology import Topology, ensure_topics
+
+__all__ = ["create_app", "run_worker"]
+
+
+def create_app(settings: Settings) -> faust.App:
+    app = faust.App(
+        settings.streams.app_id,
+        broker=f"kafka://{settings.kafka.bootstrap_servers}",
+        store="memory://",
+        topic_partitions=settings.streams.partitions,
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_enabled=False,
+        autodiscover=False,
+    )
+    topology = Topology.build(app, settings)
+    register_projection(app, topology, settings)
+    register_delivery(app, topology, settings)
+    return app
+
+
+def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
+    ensure_topics(settings)
+    app = create_app(settings)
+    worker = faust.Worker(app, loglevel=loglevel)
+    worker.execute_from_commandline()

@@ -1,0 +1,131 @@
+"""One delivery agent per feed: batch the items topic, send, record, then acknowledge.
+
+Offsets are acknowledged only after every item of the batch was delivered, skipped as
+unchanged, or written to the dead-letter topic (``noack_take`` + explicit acks; faust's
+``take()`` would ack even when sending raised). A paused feed (401/403) keeps its batch
+unacknowledged and retries it every ``streams.pause_retry_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import faust
+import httpx
+
+from feeds.feed import Feed
+from feeds.item import FeedItem
+from feeds.registry import FEEDS
+from feedsync.settings import Settings
+from streams.deliver.attempt import Delivery, FeedPaused, deliver
+from streams.deliver.http import Endpoint
+from streams.deliver.policy import RetryPolicy
+from streams.deliver.select import chunks_by_bytes, select_for_delivery
+from streams.dlq.record import DeadLetterStatus
+from streams.faust_compat import in_event
+from streams.topology import Topology
+
+__all__ = ["FeedSender", "register_delivery"]
+
+log = logging.getLogger("feedsync.deliver")
+
+
+class FeedSender:
+    """Everything one feed's delivery needs, from the settings."""
+
+    def __init__(self, feed: Feed, settings: Settings, topology: Topology) -> None:
+        config = settings.delivery.for_feed(feed.name)
+        self.feed = feed
+        self.topology = topology
+        self.batch_count = config.batch_count or feed.batch_count
+        self.batch_bytes = config.batch_bytes
+        self.linger_s = config.linger_s
+        self.pause_retry_s = settings.streams.pause_retry_s
+        self.endpoint = Endpoint(
+            url=settings.delivery.url_for(feed.name),
+            bearer_token=config.bearer_token,
+            webhook_secret=config.webhook_secret,
+            timeout_s=config.timeout_s,
+        )
+        self.policy = RetryPolicy(
+            max_attempts=config.retry_attempts,
+            budget_s=config.retry_budget_s,
+            retry_after_cap_s=config.retry_after_cap_s,
+        )
+        self.paused: FeedPaused | None = None
+
+    def delivered(self, item_id: str) -> tuple[str, int] | None:
+        last = self.topology.delivered.get(f"{self.feed.name}:{item_id}")
+        return (str(last[0]), int(last[1])) if last else None
+
+    async def send(
+        self,
+        client: httpx.AsyncClient,
+        items: list[FeedItem],
+        events: dict[str, Any],
+        *,
+        replay: bool = False,
+    ) -> list[Any]:
+        """Deliver what needs delivering; return the pending dead-letter sends.
+
+        ``events`` maps each item id to the event that carried it: the delivered-hash
+        table is written in that event's partition.
+        """
+        pending: list[Any] = []
+        selected = select_for_delivery(items, self.delivered, replay=replay)
+        for chunk in chunks_by_bytes(selected, self.batch_bytes):
+            outcome = await self._deliver_until_unpaused(client, chunk)
+            for item in outcome.delivered:
+                self._record(item, events[item.id])
+            for letter in outcome.dead_letters:
+                if letter.status is DeadLetterStatus.NEEDS_ATTENTION:
+                    for item in letter.items:  # not retried until the item changes
+                        self._record(item, events[item.id])
+                log.warning(
+                    "feed %s: %d items dead-lettered (%s): %s",
+                    self.feed.name,
+                    len(letter.items),
+                    letter.status.value,
+                    letter.message,
+                )
+                topic = self.topology.dlq[self.feed.name]
+                pending.append(await topic.send(value=letter.to_record()))
+        return pending
+
+    async def _deliver_until_unpaused(
+        self, client: httpx.AsyncClient, chunk: list[FeedItem]
+    ) -> Delivery:
+        while True:
+            try:
+                outcome = await deliver(client, self.feed.name, self.endpoint, chunk, self.policy)
+            except FeedPaused as paused:
+                self.paused = paused
+                log.error("%s; retrying in %.0fs", paused, self.pause_retry_s)
+                await asyncio.sleep(self.pause_retry_s)
+                continue
+            self.paused = None
+            return outcome
+
+    def _record(self, item: FeedItem, event: Any) -> None:
+        with in_event(event):
+            self.topology.delivered[f"{self.feed.name}:{item.id}"] = [item.hash, item.version]
+
+
+def register_delivery(app: faust.App, topology: Topology, settings: Settings) -> None:
+    for feed in FEEDS.values():
+        sender = FeedSender(feed, settings, topology)
+
+        async def deliver_feed(stream: Any, sender: FeedSender = sender) -> None:
+            async with httpx.AsyncClient() as client:
+                async for events in stream.noack_take(sender.batch_count, within=sender.linger_s):
+                    items = [FeedItem.from_record(event.value) for event in events]
+                    carriers = {item.id: event for item, event in zip(items, events, strict=True)}
+                    await asyncio.gather(*await sender.send(client, items, carriers))
+                    for event in events:
+                        await stream.ack(event)
+
+        app.agent(topology.items[feed.name], name=f"deliver-{feed.name}", concurrency=1)(
+            deliver_feed
+        )

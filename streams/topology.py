@@ -1,0 +1,100 @@
+"""The topics and tables of the Faust app, created in one place."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from connectors.debezium import source_topic
+from connectors.source_tables import CAPTURED_TABLES
+from feeds.registry import FEEDS
+from feedsync.settings import Settings
+from streams.dlq.record import SOURCE_DLQ, dlq_topic
+
+__all__ = ["Topology", "ensure_topics"]
+
+ENTITY_PRODUCTS = "feedsync.entity.products"
+ENTITY_SCOPES = "feedsync.entity.scopes"  # control records: rebuild the scope feeds
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Every topic and table the agents use."""
+
+    source: faust.TopicT
+    products: faust.TopicT
+    scopes: faust.TopicT
+    items: dict[str, faust.TopicT]
+    dlq: dict[str, faust.TopicT]
+    reference: Any  # faust GlobalTable
+    product_state: Any  # faust Table: entity_id -> state
+    scope_emitted: Any  # faust Table: feed -> {item id: identity}
+    delivered: Any  # faust Table: "<feed>:<item id>" -> [hash, version]
+
+    @classmethod
+    def build(cls, app: faust.App, settings: Settings) -> Topology:
+        feeds = list(FEEDS)
+        partitions = settings.streams.partitions
+        return cls(
+            source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
+            products=_raw_topic(app, ENTITY_PRODUCTS, partitions=partitions),
+            scopes=_raw_topic(app, ENTITY_SCOPES, partitions=1),
+            items={
+                f: _raw_topic(app, FEEDS[f].items_topic(), partitions=partitions) for f in feeds
+            },
+            dlq={f: _raw_topic(app, dlq_topic(f), partitions=1) for f in [*feeds, SOURCE_DLQ]},
+            reference=app.GlobalTable("feedsync-reference", default=None, partitions=1),
+            product_state=app.Table(
+                "feedsync-product-state", default=None, partitions=settings.streams.partitions
+            ),
+            scope_emitted=app.Table("feedsync-scope-emitted", default=None, partitions=1),
+            delivered=app.Table(
+                "feedsync-delivered", default=None, partitions=settings.streams.partitions
+            ),
+        )
+
+
+def _raw_topic(app: faust.App, *names: str, partitions: int | None = None) -> faust.TopicT:
+    """A topic of bytes: we encode and decode values ourselves (orjson)."""
+    return app.topic(
+        *names,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=partitions,
+    )
+
+
+def ensure_topics(settings: Settings) -> None:
+    """Create the topics the app reads and writes, so a fresh cluster needs no manual step.
+
+    Items topics are compacted (the current state of every item); dead-letter topics
+    keep everything (``delete`` with long retention) until replayed or purged.
+    """
+    partitions = settings.streams.partitions
+    wanted = [NewTopic(ENTITY_PRODUCTS, partitions, 1), NewTopic(ENTITY_SCOPES, 1, 1)]
+    for feed in FEEDS.values():
+        wanted.append(
+            NewTopic(feed.items_topic(), partitions, 1, topic_configs={"cleanup.policy": "compact"})
+        )
+    for name in [*FEEDS, SOURCE_DLQ]:
+        wanted.append(
+            NewTopic(dlq_topic(name), 1, 1, topic_configs={"retention.ms": str(30 * 86400_000)})
+        )
+    wanted += [NewTopic(source_topic(settings, t), 1, 1) for t in CAPTURED_TABLES]
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        existing = set(admin.list_topics())
+        missing = [topic for topic in wanted if topic.name not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
+                admin.create_topics(missing)
+    finally:
+        admin.close()
