@@ -30,8 +30,9 @@ class Feed:
     def id_of(self, payload: Mapping[str, Any]) -> str:
         return item_id(self.identity_of(payload))
 
-    def items_topic(self) -> str:
-        return f"feedsync.items.{self.name}"
+    def items_topic(self, namespace: str = "feedsync") -> str:
+        """``<namespace>.items.<feed>``; the namespace is the app id, ``feedsync`` by default."""
+        return f"{namespace}.items.{self.name}"
 
 
 def deleted_payload(feed: Feed, identity: Sequence[Any]) -> dict[str, Any]:

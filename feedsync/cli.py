@@ -38,11 +38,17 @@ SeedOption = Annotated[int, typer.Option(envvar="FEEDSYNC_SAMPLE_SEED", help="Sa
 
 
 @stack_app.command("up")
-def stack_up(profile: ProfileOption = "small", seed: SeedOption = 42) -> None:
+def stack_up(
+    profile: ProfileOption = "small",
+    seed: SeedOption = 42,
+    pipeline: Annotated[
+        bool, typer.Option(help="Also start the reference receiver and a worker.")
+    ] = True,
+) -> None:
     """Install what is missing, start everything and register the connector (idempotent)."""
     from feedsync.stack import up
 
-    up(load_settings(), profile=profile, seed=seed, say=console.print)
+    up(load_settings(), profile=profile, seed=seed, say=console.print, pipeline=pipeline)
 
 
 @stack_app.command("status")

@@ -91,7 +91,7 @@ class ReceiverSettings(_Section):
 class StreamsSettings(_Section):
     """The Faust worker."""
 
-    app_id: str = "feedsync"
+    app_id: str = Field("feedsync", pattern=r"^[A-Za-z0-9_-]+$")
     partitions: int = Field(4, ge=1, le=1024)
     reference_debounce_s: float = Field(1.0, gt=0)
     dlq_redrive_interval_s: float = Field(300.0, gt=0)

@@ -19,8 +19,14 @@ from streams.dlq.record import SOURCE_DLQ, dlq_topic
 
 __all__ = ["Topology", "ensure_topics"]
 
-ENTITY_PRODUCTS = "feedsync.entity.products"
-ENTITY_SCOPES = "feedsync.entity.scopes"  # control records: rebuild the scope feeds
+# Internal topics are named <app id>.<kind>.<name>, so apps with other ids (tests, a
+# second environment on one cluster) never share them. The default app id, "feedsync",
+# gives the names of DESIGN.md's contract: feedsync.items.<feed>, feedsync.dlq.<feed>.
+
+
+def entity_topic(settings: Settings, entity: str) -> str:
+    """Row changes re-keyed by entity (``products``), or control records (``scopes``)."""
+    return f"{settings.streams.app_id}.entity.{entity}"
 
 
 @dataclass(frozen=True)
@@ -41,14 +47,15 @@ class Topology:
     def build(cls, app: faust.App, settings: Settings) -> Topology:
         feeds = list(FEEDS)
         partitions = settings.streams.partitions
+        ns = settings.streams.app_id
         return cls(
             source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
-            products=_raw_topic(app, ENTITY_PRODUCTS, partitions=partitions),
-            scopes=_raw_topic(app, ENTITY_SCOPES, partitions=1),
+            products=_raw_topic(app, entity_topic(settings, "products"), partitions=partitions),
+            scopes=_raw_topic(app, entity_topic(settings, "scopes"), partitions=1),
             items={
-                f: _raw_topic(app, FEEDS[f].items_topic(), partitions=partitions) for f in feeds
+                f: _raw_topic(app, FEEDS[f].items_topic(ns), partitions=partitions) for f in feeds
             },
-            dlq={f: _raw_topic(app, dlq_topic(f), partitions=1) for f in [*feeds, SOURCE_DLQ]},
+            dlq={f: _raw_topic(app, dlq_topic(f, ns), partitions=1) for f in [*feeds, SOURCE_DLQ]},
             reference=app.GlobalTable("feedsync-reference", default=None, partitions=1),
             product_state=app.Table(
                 "feedsync-product-state", default=None, partitions=settings.streams.partitions
@@ -78,15 +85,20 @@ def ensure_topics(settings: Settings) -> None:
     Items topics are compacted (the current state of every item); dead-letter topics
     keep everything (``delete`` with long retention) until replayed or purged.
     """
-    partitions = settings.streams.partitions
-    wanted = [NewTopic(ENTITY_PRODUCTS, partitions, 1), NewTopic(ENTITY_SCOPES, 1, 1)]
+    partitions, ns = settings.streams.partitions, settings.streams.app_id
+    wanted = [
+        NewTopic(entity_topic(settings, "products"), partitions, 1),
+        NewTopic(entity_topic(settings, "scopes"), 1, 1),
+    ]
     for feed in FEEDS.values():
         wanted.append(
-            NewTopic(feed.items_topic(), partitions, 1, topic_configs={"cleanup.policy": "compact"})
+            NewTopic(
+                feed.items_topic(ns), partitions, 1, topic_configs={"cleanup.policy": "compact"}
+            )
         )
     for name in [*FEEDS, SOURCE_DLQ]:
         wanted.append(
-            NewTopic(dlq_topic(name), 1, 1, topic_configs={"retention.ms": str(30 * 86400_000)})
+            NewTopic(dlq_topic(name, ns), 1, 1, topic_configs={"retention.ms": str(30 * 86400_000)})
         )
     wanted += [NewTopic(source_topic(settings, t), 1, 1) for t in CAPTURED_TABLES]
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)

@@ -24,6 +24,7 @@ from feedsync.stack.jars import Jars, check_java
 from feedsync.stack.kafka import Kafka, host_port
 from feedsync.stack.layout import Layout
 from feedsync.stack.mariadb import MariaDb
+from feedsync.stack.pipeline import ReceiverProcess, WorkerProcess
 from feedsync.stack.processes import ensure_port_free
 
 Say = Callable[[str], None]
@@ -39,6 +40,8 @@ class Stack:
     jars: Jars
     kafka: Kafka
     connect: Connect
+    receiver: ReceiverProcess
+    worker: WorkerProcess
 
     @classmethod
     def of(cls, settings: Settings) -> Stack:
@@ -52,6 +55,8 @@ class Stack:
             jars=jars,
             kafka=kafka,
             connect=Connect(settings, layout, jars, kafka),
+            receiver=ReceiverProcess(settings, layout),
+            worker=WorkerProcess(settings, layout),
         )
 
 
@@ -62,17 +67,19 @@ def up(
     seed: int = 42,
     say: Say = print,
     register: bool = True,
+    pipeline: bool = True,
 ) -> Stack:
     """Install what is missing and start every component, each waiting until ready.
 
-    ``register=False`` leaves the connector out (a benchmark times the snapshot alone).
+    ``register=False`` leaves the connector out (a benchmark times the snapshot alone);
+    ``pipeline=False`` leaves out the receiver and the worker (tests start their own).
     """
     stack = Stack.of(settings)
     timeout = settings.stack.start_timeout_s
     began = time.monotonic()
 
     check_java(settings.stack.java)
-    _preflight_ports(stack)
+    _preflight_ports(stack, pipeline=pipeline)
     if stack.mariadb.install():
         say("installed MariaDB from Debian's packages")
     if stack.jars.resolve():
@@ -89,11 +96,14 @@ def up(
             settings, timeout_s=timeout, connect_log=str(stack.connect.daemon.log_file)
         )
         say(f"Debezium connector {settings.connect.connector_name}: {state.describe()}")
+    if pipeline:
+        _step(say, "receiver", stack.receiver.start(timeout), stack.receiver.daemon.log_file)
+        _step(say, "worker", stack.worker.start(timeout), stack.worker.daemon.log_file)
     say(f"stack ready in {time.monotonic() - began:.1f}s; state and logs in {stack.layout.state}")
     return stack
 
 
-def _preflight_ports(stack: Stack) -> None:
+def _preflight_ports(stack: Stack, *, pipeline: bool) -> None:
     """Check every port before starting anything, so a clash never leaves half a stack."""
     settings = stack.settings
     kafka_host, kafka_port = host_port(settings.kafka.bootstrap_servers.split(",")[0])
@@ -122,6 +132,17 @@ def _preflight_ports(stack: Stack) -> None:
             "FEEDSYNC_CONNECT__URL",
         ),
     ]
+    if pipeline:
+        receiver = settings.receiver
+        checks.append(
+            (
+                stack.receiver.daemon,
+                receiver.host,
+                receiver.port,
+                "the receiver",
+                "FEEDSYNC_RECEIVER__PORT",
+            )
+        )
     for daemon, host, port, component, setting in checks:
         if daemon.pid() is None:
             ensure_port_free(host, port, component=component, setting=setting)
@@ -162,9 +183,12 @@ class StackStatus:
     kafka: str
     connect: str
     connector: str
+    receiver: str
+    worker: str
 
     @property
     def healthy(self) -> bool:
+        """The source and transport run (the pipeline's own processes are optional)."""
         return all(
             line.startswith("running")
             for line in (self.mariadb, self.kafka, self.connect, self.connector)
@@ -176,6 +200,8 @@ class StackStatus:
             ("kafka", self.kafka),
             ("connect", self.connect),
             ("connector", self.connector),
+            ("receiver", self.receiver),
+            ("worker", self.worker),
         ]
 
 
@@ -211,6 +237,8 @@ def status(settings: Settings) -> StackStatus:
         kafka=probe(stack.kafka.daemon.pid(), stack.kafka.ready, settings.kafka.bootstrap_servers),
         connect=probe(stack.connect.daemon.pid(), stack.connect.ready, settings.connect.url),
         connector=connector,
+        receiver=probe(stack.receiver.daemon.pid(), stack.receiver.ready, stack.receiver.url),
+        worker=probe(stack.worker.daemon.pid(), lambda: True, f"app {settings.streams.app_id}"),
     )
 
 
@@ -218,6 +246,8 @@ def down(settings: Settings, *, say: Say = print) -> None:
     """Stop every component, the last started first."""
     stack = Stack.of(settings)
     for name, stop in (
+        ("worker", stack.worker.stop),
+        ("receiver", stack.receiver.stop),
         ("Kafka Connect", stack.connect.stop),
         ("Kafka", stack.kafka.stop),
         ("MariaDB", stack.mariadb.stop),

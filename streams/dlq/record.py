@@ -16,8 +16,8 @@ __all__ = ["DeadLetter", "DeadLetterStatus", "SourceCoordinates", "dlq_topic"]
 SOURCE_DLQ = "source"
 
 
-def dlq_topic(feed: str) -> str:
-    return f"feedsync.dlq.{feed}"
+def dlq_topic(feed: str, namespace: str = "feedsync") -> str:
+    return f"{namespace}.dlq.{feed}"
 
 
 class DeadLetterStatus(StrEnum):

@@ -1,0 +1,97 @@
+"""A worker and a receiver of their own for pipeline tests, isolated by a random app id."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feedsync.settings import Settings, load_settings
+from feedsync.verify import Report, run
+from tests.integration.receiver import FEEDSYNC, Receiver, running_receiver
+
+PIPELINE_FEEDS = ("scopesWebsite", "scopesCustomerGroup", "products")
+
+
+@dataclass
+class Worker:
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None)
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen([FEEDSYNC, "worker"], env=self.env, stdout=log, stderr=log)
+        log.close()
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+@dataclass
+class Pipeline:
+    receiver: Receiver
+    worker: Worker
+    settings: Settings  # the test's view: its receiver, its app id
+
+    @property
+    def app_id(self) -> str:
+        return self.settings.streams.app_id
+
+    def wait_clean(self, feeds: tuple[str, ...] = PIPELINE_FEEDS, timeout_s: float = 240) -> None:
+        """Wait until verify is clean for every feed; fail with the last reports."""
+        deadline = time.monotonic() + timeout_s
+        reports: list[Report] = []
+        while time.monotonic() < deadline:
+            reports = [run(self.settings, feed, examples=3) for feed in feeds]
+            if all(report.clean for report in reports):
+                return
+            assert self.worker.process is not None
+            if self.worker.process.poll() is not None:
+                break
+            time.sleep(1)  # polling a condition under a deadline
+        rendered = "\n".join(report.render() for report in reports)
+        raise AssertionError(f"not converged:\n{rendered}\nworker log:\n{self.worker.log_tail()}")
+
+
+@contextmanager
+def running_pipeline(tmp_path: Path, **extra_env: str) -> Iterator[Pipeline]:
+    app_id = f"t{uuid.uuid4().hex[:10]}"
+    with running_receiver(tmp_path) as receiver:
+        port = receiver.url.rsplit(":", 1)[1]
+        env = {
+            **os.environ,
+            "FEEDSYNC_STREAMS__APP_ID": app_id,
+            "FEEDSYNC_STREAMS__PARTITIONS": "2",
+            "FEEDSYNC_STREAMS__REFERENCE_DEBOUNCE_S": "0.5",
+            "FEEDSYNC_DELIVERY__ENDPOINT_BASE": f"{receiver.url}/feeds",
+            "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_BUDGET_S": "120",
+            "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_ATTEMPTS": "60",
+            **extra_env,
+        }
+        worker = Worker(env=env, log_path=tmp_path / "worker.log")
+        settings = load_settings(streams={"app_id": app_id}, receiver={"port": int(port)})
+        worker.start()
+        try:
+            yield Pipeline(receiver=receiver, worker=worker, settings=settings)
+        finally:
+            worker.stop()

@@ -1,0 +1,252 @@
+"""The whole pipeline on the real stack: snapshot, changes, faults, crashes → verify clean."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kafka import KafkaProducer
+
+from connectors.database import connect
+from connectors.debezium import source_topic
+from feedsync.settings import Settings
+from feedsync.stack.orchestrate import Stack
+from streams.dlq.record import DeadLetter, DeadLetterStatus, dlq_topic
+from tests.integration.kafka_tools import read_until
+from tests.integration.pipeline import Pipeline, running_pipeline
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def pipeline(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    with running_pipeline(tmp_path_factory.mktemp("pipeline")) as running:
+        running.wait_clean()  # the snapshot of the small profile, end to end
+        yield running
+
+
+@pytest.fixture
+def sql(settings: Settings) -> Iterator[Any]:
+    connection = connect(settings, autocommit=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def execute(sql: Any, statement: str, *args: object) -> Any:
+    with sql.cursor() as cursor:
+        cursor.execute(statement, args)
+        return cursor.fetchall()
+
+
+def scalar(sql: Any, statement: str, *args: object) -> Any:
+    rows = execute(sql, statement, *args)
+    return rows[0][0] if rows else None
+
+
+def attribute_id(sql: Any, code: str) -> int:
+    return int(
+        scalar(
+            sql,
+            "SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 "
+            "AND attribute_code = %s",
+            code,
+        )
+    )
+
+
+def a_product(sql: Any, *, websites: int = 1, offset: int = 0) -> int:
+    """A sample product linked to at least ``websites`` websites."""
+    return int(
+        scalar(
+            sql,
+            "SELECT product_id FROM catalog_product_website GROUP BY product_id "
+            "HAVING COUNT(*) >= %s ORDER BY product_id LIMIT 1 OFFSET %s",
+            websites,
+            offset,
+        )
+    )
+
+
+def test_snapshot_converges_for_every_feed(pipeline: Pipeline) -> None:
+    pipeline.wait_clean()
+
+
+def test_store_view_updates_unassignment_relabel_and_delete_converge(
+    pipeline: Pipeline, sql: Any
+) -> None:
+    name = attribute_id(sql, "name")
+    product = a_product(sql, offset=3)
+    second_store = int(scalar(sql, "SELECT MAX(store_id) FROM store"))
+    tag = uuid.uuid4().hex[:6]
+    execute(
+        sql,
+        "UPDATE catalog_product_entity_varchar SET value = %s WHERE entity_id = %s "
+        "AND attribute_id = %s AND store_id = 0",
+        f"default-{tag}",
+        product,
+        name,
+    )
+    execute(
+        sql,
+        "INSERT INTO catalog_product_entity_varchar (attribute_id, store_id, entity_id, "
+        "value) VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+        name,
+        second_store,
+        product,
+        f"view-{tag}",
+    )
+    multi = a_product(sql, websites=2, offset=1)
+    execute(
+        sql,
+        "DELETE FROM catalog_product_website WHERE product_id = %s "
+        "ORDER BY website_id DESC LIMIT 1",
+        multi,
+    )
+    option = scalar(
+        sql,
+        "SELECT v.value_id FROM eav_attribute_option_value v JOIN "
+        "eav_attribute_option o USING (option_id) JOIN eav_attribute a "
+        "USING (attribute_id) WHERE a.attribute_code = 'color' AND v.store_id = 0 "
+        "LIMIT 1",
+    )
+    execute(
+        sql,
+        "UPDATE eav_attribute_option_value SET value = %s WHERE value_id = %s",
+        f"Colour {tag}",
+        option,
+    )
+    doomed = a_product(sql, offset=7)
+    execute(sql, "DELETE FROM catalog_product_entity WHERE entity_id = %s", doomed)
+
+    pipeline.wait_clean()
+
+    items = pipeline.receiver.items("products")
+    deleted = [i for i in items.values() if i.get("deleted") and i.get("productId") is None]
+    assert deleted, "the deleted product's items were not sent as deleted"
+    assert any(i.get("name") == f"view-{tag}" for i in items.values())
+
+
+def test_malformed_source_record_is_dead_lettered_and_the_stream_goes_on(
+    pipeline: Pipeline, settings: Settings, sql: Any
+) -> None:
+    topic = source_topic(settings, "store_website")
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    producer.send(topic, key=b'{"website_id":1}', value=b"{not json").get(timeout=30)
+    producer.close()
+
+    records = read_until(
+        settings, dlq_topic("source", pipeline.app_id), lambda seen: len(seen) >= 1, timeout_s=120
+    )
+    assert records[0].raw is not None
+    letter = DeadLetter.from_record(records[0].raw)
+    assert letter.raw == b"{not json"
+    assert letter.coordinates is not None
+    assert letter.coordinates.topic == topic
+    assert "not JSON" in letter.message
+
+    execute(
+        sql,
+        "UPDATE store_website SET name = %s WHERE website_id = 1",
+        f"Main {uuid.uuid4().hex[:4]}",
+    )
+    pipeline.wait_clean()
+
+
+def test_503_for_20_seconds_then_recovery_loses_nothing(pipeline: Pipeline, sql: Any) -> None:
+    pipeline.receiver.set_faults([{"status": 503, "duration_s": 20}])
+    began = time.time()
+    _rename(sql, a_product(sql, offset=11))
+
+    pipeline.wait_clean()
+
+    statuses = _statuses_since(pipeline, began)
+    assert 503 in statuses, "the fault window was never hit"
+    assert statuses[-1] == 200
+
+
+def test_429_retry_after_is_waited_out(pipeline: Pipeline, sql: Any) -> None:
+    pipeline.receiver.set_faults(
+        [{"status": 429, "retry_after": "3", "times": 1, "feed": "products"}]
+    )
+    began = time.time()
+    _rename(sql, a_product(sql, offset=13))
+    pipeline.wait_clean()
+
+    with sqlite3.connect(pipeline.receiver.db_path) as db:
+        rows = list(
+            db.execute(
+                "SELECT received_at, status FROM requests WHERE feed = 'products' AND "
+                "received_at >= ? ORDER BY seq",
+                (began,),
+            )
+        )
+    first_429 = next(i for i, (_, status) in enumerate(rows) if status == 429)
+    assert rows[first_429 + 1][0] - rows[first_429][0] >= 3.0
+
+
+def test_400_becomes_a_dead_letter_and_later_items_flow(
+    pipeline: Pipeline, settings: Settings, sql: Any
+) -> None:
+    pipeline.receiver.set_faults([{"status": 400, "times": 1, "feed": "products"}])
+    rejected = a_product(sql, offset=17)
+    _rename(sql, rejected)
+
+    records = read_until(
+        settings,
+        dlq_topic("products", pipeline.app_id),
+        lambda seen: len(seen) >= 1,
+        timeout_s=120,
+    )
+    assert records[0].raw is not None
+    letter = DeadLetter.from_record(records[0].raw)
+    assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
+    assert letter.http_status == 400
+    assert "fault injection" in letter.response_excerpt
+    assert {item.payload["productId"] for item in letter.items} == {rejected}
+
+    _rename(sql, rejected)  # the item changes: it is sent again
+    _rename(sql, a_product(sql, offset=19))
+    pipeline.wait_clean()
+
+
+def test_sigkill_mid_stream_converges_with_stable_idempotency_keys(
+    pipeline: Pipeline, sql: Any
+) -> None:
+    for offset in range(20, 60):
+        _rename(sql, a_product(sql, offset=offset))
+    pipeline.worker.kill()
+    for offset in range(60, 80):
+        _rename(sql, a_product(sql, offset=offset))
+    pipeline.worker.start()
+
+    pipeline.wait_clean()
+
+    stats = pipeline.receiver.stats()
+    assert stats["duplicates_with_new_key"] == 0, stats
+
+
+def _rename(sql: Any, product: int) -> None:
+    execute(
+        sql,
+        "UPDATE catalog_product_entity_varchar SET value = %s WHERE entity_id = %s "
+        "AND attribute_id = (SELECT attribute_id FROM eav_attribute WHERE "
+        "entity_type_id = 4 AND attribute_code = 'name') AND store_id = 0",
+        f"renamed {uuid.uuid4().hex[:8]}",
+        product,
+    )
+
+
+def _statuses_since(pipeline: Pipeline, since: float) -> list[int]:
+    with sqlite3.connect(pipeline.receiver.db_path) as db:
+        return [
+            row[0]
+            for row in db.execute(
+                "SELECT status FROM requests WHERE received_at >= ? ORDER BY seq", (since,)
+            )
+        ]
