@@ -1,0 +1,150 @@
+"""Benchmark: full sync of the products feed, and steady-state change → receiver latency.
+
+Runs a private stack (own ports and state) on a profile: loads it, starts the receiver
+and one worker, then registers the connector and times from the snapshot's start until
+the receiver holds every expected products item (the count ``feedsync verify``'s SQL
+projection gives). Then makes ``--updates`` product renames at ``--rate`` per second and
+measures commit → receiver-stored latency from the receiver's own timestamps. Reports
+the worker's peak RSS (VmHWM).
+
+    .venv/bin/python bench/full_sync.py --profile medium
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from connectors.database import connect
+from connectors.debezium import register_connector
+from feedsync.settings import Settings, load_settings
+from feedsync.stack.orchestrate import Stack, clean, up
+from feedsync.verify import project, run
+
+
+def receiver_count(db_path: Path, feed: str) -> int:
+    if not db_path.exists():
+        return 0
+    with sqlite3.connect(db_path) as db:
+        return int(db.execute("SELECT COUNT(*) FROM items WHERE feed = ?", (feed,)).fetchone()[0])
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def steady_state(settings: Settings, db_path: Path, updates: int, rate: float) -> list[float]:
+    """Latency (s) of ``updates`` renames, from COMMIT to the receiver storing the item."""
+    marks: dict[str, float] = {}
+    with connect(settings, autocommit=True) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 "
+            "AND attribute_code = 'name'"
+        )
+        name_id = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT entity_id FROM catalog_product_entity ORDER BY entity_id LIMIT %s", (updates,)
+        )
+        products = [row[0] for row in cursor.fetchall()]
+        for n, product in enumerate(products):
+            mark = f"bench-{n}"
+            cursor.execute(
+                "UPDATE catalog_product_entity_varchar SET value = %s WHERE "
+                "entity_id = %s AND attribute_id = %s AND store_id = 0",
+                (mark, product, name_id),
+            )
+            marks[mark] = time.time()
+            time.sleep(1 / rate)  # pacing the load generator, not synchronisation
+    deadline = time.monotonic() + 300
+    latencies: dict[str, float] = {}
+    while len(latencies) < len(marks) and time.monotonic() < deadline:
+        with sqlite3.connect(db_path) as db:
+            for payload, received_at in db.execute(
+                "SELECT payload, received_at FROM items WHERE feed = 'products' "
+                "AND payload LIKE '%bench-%'"
+            ):
+                for mark, committed in marks.items():
+                    if f'"name":"{mark}"' in payload.decode() and mark not in latencies:
+                        latencies[mark] = received_at - committed
+        time.sleep(0.5)
+    return sorted(latencies.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default="medium")
+    parser.add_argument("--updates", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=10.0)
+    args = parser.parse_args()
+    state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
+    # A private stack on its own ports; the worker and receiver processes it starts read
+    # the same environment.
+    os.environ.update(
+        {
+            "FEEDSYNC_DATABASE__PORT": "13307",
+            "FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS": "127.0.0.1:19092",
+            "FEEDSYNC_KAFKA__CONTROLLER_PORT": "19093",
+            "FEEDSYNC_CONNECT__URL": "http://127.0.0.1:18083",
+            "FEEDSYNC_CONNECT__CONNECTOR_NAME": "bench-mariadb",
+            "FEEDSYNC_STACK__STATE_DIR": str(state_dir),
+            "FEEDSYNC_STACK__START_TIMEOUT_S": "300",
+            "FEEDSYNC_RECEIVER__PORT": "18900",
+            "FEEDSYNC_RECEIVER__DB_PATH": str(state_dir / "receiver.sqlite3"),
+            "FEEDSYNC_DELIVERY__ENDPOINT_BASE": "http://127.0.0.1:18900/feeds",
+        }
+    )
+    settings = load_settings()
+    db_path = state_dir / "receiver.sqlite3"
+    try:
+        up(settings, profile=args.profile, say=lambda _l: None, register=False, pipeline=False)
+        stack = Stack.of(settings)
+        with connect(settings) as connection:
+            expected = len(project(connection, "products"))
+        stack.receiver.start(120)
+        stack.worker.start(300)
+        began = time.monotonic()
+        register_connector(settings, timeout_s=300)
+        while receiver_count(db_path, "products") < expected:
+            if time.monotonic() - began > 3600:
+                break
+            time.sleep(0.5)  # sampling
+        took = time.monotonic() - began
+        synced = receiver_count(db_path, "products")
+        latencies = steady_state(settings, db_path, args.updates, args.rate)
+        report = run(settings, "products", examples=2)
+        worker_pid = stack.worker.daemon.pid()
+        rss = peak_rss_mb(worker_pid) if worker_pid else float("nan")
+        print(
+            f"machine        {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
+        )
+        print(f"profile        {args.profile}: {expected:,} products items expected")
+        print(
+            f"full sync      {synced:,} items in {took:.1f}s = {synced / took:,.0f} items/s "
+            "(connector registration → last item stored by the receiver)"
+        )
+        if latencies:
+            p50 = statistics.median(latencies)
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            print(
+                f"steady state   {len(latencies)}/{args.updates} renames at {args.rate}/s: "
+                f"latency p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
+                f"max {latencies[-1] * 1000:.0f} ms"
+            )
+        print(f"worker RSS     peak {rss:.0f} MiB")
+        print(f"verify         {'clean' if report.clean else 'NOT CLEAN'}")
+    finally:
+        clean(settings, say=lambda _l: None)
+
+
+if __name__ == "__main__":
+    main()
