@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import faust
 
+from feeds.registry import FEEDS
+from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from streams.deliver.agent import register_delivery
 from streams.project import register_projection
@@ -16,7 +18,20 @@ from streams.topology import Topology, ensure_topics
 __all__ = ["create_app", "run_worker"]
 
 
+def check_feed_settings(settings: Settings) -> None:
+    """Refuse per-feed settings for a feed that does not exist (a typo would be ignored)."""
+    known = {name.lower(): name for name in FEEDS}
+    for name in settings.delivery.feeds:
+        if name.lower() not in known:
+            raise ConfigError(
+                f"FEEDSYNC_DELIVERY__FEEDS__{name.upper()}__*: there is no feed {name!r}",
+                hint=f"known feeds: {', '.join(sorted(FEEDS))}",
+            )
+        settings.delivery.for_feed(name)  # validates the values, naming the variable
+
+
 def create_app(settings: Settings) -> faust.App:
+    check_feed_settings(settings)
     app = faust.App(
         settings.streams.app_id,
         broker=f"kafka://{settings.kafka.bootstrap_servers}",

@@ -41,7 +41,10 @@ class Topology:
     reference: Any  # faust GlobalTable
     product_state: Any  # faust Table: entity_id -> state
     scope_emitted: Any  # faust Table: feed -> {item id: identity}
-    delivered: Any  # faust Table: "<feed>:<item id>" -> [hash, version]
+    delivered: Any  # faust Table: "<feed>:<item id>" -> [hash, version], live deliveries
+    # The same for re-driven dead letters: written from the one-partition DLQ topics, so
+    # it must be a table of its own (faust keeps a key in its event's partition).
+    redelivered: Any
 
     @classmethod
     def build(cls, app: faust.App, settings: Settings) -> Topology:
@@ -64,6 +67,7 @@ class Topology:
             delivered=app.Table(
                 "feedsync-delivered", default=None, partitions=settings.streams.partitions
             ),
+            redelivered=app.Table("feedsync-redelivered", default=None, partitions=1),
         )
 
 

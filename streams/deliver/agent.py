@@ -24,6 +24,7 @@ from streams.deliver.http import Endpoint
 from streams.deliver.policy import RetryPolicy
 from streams.deliver.select import chunks_by_bytes, select_for_delivery
 from streams.dlq.record import DeadLetterStatus
+from streams.dlq.redrive import make_redrive
 from streams.faust_compat import in_event
 from streams.topology import Topology
 
@@ -55,10 +56,22 @@ class FeedSender:
             retry_after_cap_s=config.retry_after_cap_s,
         )
         self.paused: FeedPaused | None = None
+        # Live batches and dead-letter re-drives of one feed send one at a time, so a
+        # re-drive can never slip an older version in after a newer one.
+        self.lock = asyncio.Lock()
 
     def delivered(self, item_id: str) -> tuple[str, int] | None:
-        last = self.topology.delivered.get(f"{self.feed.name}:{item_id}")
-        return (str(last[0]), int(last[1])) if last else None
+        """The (hash, version) last sent for an id, live or re-driven, whichever is newer."""
+        key = f"{self.feed.name}:{item_id}"
+        candidates = [
+            last
+            for last in (self.topology.delivered.get(key), self.topology.redelivered.get(key))
+            if last
+        ]
+        if not candidates:
+            return None
+        last_hash, last_version = max(candidates, key=lambda last: int(last[1]))
+        return str(last_hash), int(last_version)
 
     async def send(
         self,
@@ -71,18 +84,30 @@ class FeedSender:
         """Deliver what needs delivering; return the pending dead-letter sends.
 
         ``events`` maps each item id to the event that carried it: the delivered-hash
-        table is written in that event's partition.
+        table is written in that event's partition (``replay`` writes the re-driven one).
         """
+        async with self.lock:
+            return await self._send(client, items, events, replay=replay)
+
+    async def _send(
+        self,
+        client: httpx.AsyncClient,
+        items: list[FeedItem],
+        events: dict[str, Any],
+        *,
+        replay: bool,
+    ) -> list[Any]:
         pending: list[Any] = []
+        table = self.topology.redelivered if replay else self.topology.delivered
         selected = select_for_delivery(items, self.delivered, replay=replay)
         for chunk in chunks_by_bytes(selected, self.batch_bytes):
             outcome = await self._deliver_until_unpaused(client, chunk)
             for item in outcome.delivered:
-                self._record(item, events[item.id])
+                self._record(table, item, events[item.id])
             for letter in outcome.dead_letters:
                 if letter.status is DeadLetterStatus.NEEDS_ATTENTION:
                     for item in letter.items:  # not retried until the item changes
-                        self._record(item, events[item.id])
+                        self._record(table, item, events[item.id])
                 log.warning(
                     "feed %s: %d items dead-lettered (%s): %s",
                     self.feed.name,
@@ -108,9 +133,9 @@ class FeedSender:
             self.paused = None
             return outcome
 
-    def _record(self, item: FeedItem, event: Any) -> None:
+    def _record(self, table: Any, item: FeedItem, event: Any) -> None:
         with in_event(event):
-            self.topology.delivered[f"{self.feed.name}:{item.id}"] = [item.hash, item.version]
+            table[f"{self.feed.name}:{item.id}"] = [item.hash, item.version]
 
 
 def register_delivery(app: faust.App, topology: Topology, settings: Settings) -> None:
@@ -129,3 +154,5 @@ def register_delivery(app: faust.App, topology: Topology, settings: Settings) ->
         app.agent(topology.items[feed.name], name=f"deliver-{feed.name}", concurrency=1)(
             deliver_feed
         )
+        redrive = make_redrive(sender, settings.streams.dlq_redrive_interval_s)
+        app.agent(topology.dlq[feed.name], name=f"redrive-{feed.name}", concurrency=1)(redrive)

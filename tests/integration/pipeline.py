@@ -84,8 +84,11 @@ def running_pipeline(tmp_path: Path, **extra_env: str) -> Iterator[Pipeline]:
             "FEEDSYNC_STREAMS__PARTITIONS": "2",
             "FEEDSYNC_STREAMS__REFERENCE_DEBOUNCE_S": "0.5",
             "FEEDSYNC_DELIVERY__ENDPOINT_BASE": f"{receiver.url}/feeds",
-            "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_BUDGET_S": "120",
+            # A short retry budget, so that a long outage ends in will-retry dead letters,
+            # and a short re-drive interval, so that the tests see them re-driven.
+            "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_BUDGET_S": "8",
             "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_ATTEMPTS": "60",
+            "FEEDSYNC_STREAMS__DLQ_REDRIVE_INTERVAL_S": "3",
             **extra_env,
         }
         worker = Worker(env=env, log_path=tmp_path / "worker.log")

@@ -6,6 +6,7 @@ import pytest
 
 from feedsync.errors import ConfigError
 from feedsync.settings import load_settings
+from streams.app import check_feed_settings
 
 
 def test_defaults_bind_to_loopback() -> None:
@@ -68,3 +69,29 @@ def test_settings_are_frozen() -> None:
     settings = load_settings()
     with pytest.raises(ValueError, match="frozen"):
         settings.database.port = 1  # type: ignore[misc]
+
+
+def test_per_feed_delivery_settings_merge_over_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__DEFAULTS__LINGER_S", "2")
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__FEEDS__PRODUCTS__BATCH_COUNT", "50")
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__FEEDS__PRODUCTS__URL", "http://127.0.0.1:9/p")
+    delivery = load_settings().delivery
+    products = delivery.for_feed("products")
+    assert (products.batch_count, products.linger_s) == (50, 2.0)
+    assert delivery.url_for("products") == "http://127.0.0.1:9/p"
+    assert delivery.url_for("scopesWebsite") == "http://127.0.0.1:8900/feeds/scopesWebsite"
+
+
+def test_unknown_feed_in_settings_is_refused_naming_the_known_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__FEEDS__PRODUKTS__BATCH_COUNT", "50")
+    with pytest.raises(ConfigError, match="no feed 'produkts'") as failure:
+        check_feed_settings(load_settings())
+    assert "products" in str(failure.value)
+
+
+def test_bad_per_feed_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__FEEDS__PRODUCTS__BATCH_COUNT", "0")
+    with pytest.raises(ConfigError, match="FEEDSYNC_DELIVERY__FEEDS__PRODUCTS__BATCH_COUNT"):
+        check_feed_settings(load_settings())
