@@ -31,6 +31,8 @@ from streams.topology import Topology
 __all__ = ["FeedSender", "register_delivery"]
 
 log = logging.getLogger("feedsync.deliver")
+# httpx logs every request at INFO: one line per batch is noise at feed volumes.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class FeedSender:
