@@ -16,23 +16,9 @@ from streams.decode import RowChange
 
 __all__ = ["PRODUCTS", "ProductState", "apply_product_change", "build_products", "product_key"]
 
-PRODUCTS = Feed(
-    name="products",
-    identity=("sku", "storeViewCode"),
-    source_tables=(
-        "catalog_product_entity",
-        "catalog_product_entity_varchar",
-        "catalog_product_entity_int",
-        "catalog_product_entity_decimal",
-        "catalog_product_entity_text",
-        "catalog_product_entity_datetime",
-        "catalog_product_website",
-        "catalog_category_product",
-    ),
-)
 PRODUCT_ENTITY_TYPE_ID = 4
 DEFAULT_STORE_ID = 0
-_VALUE_TABLES = frozenset(
+_VALUE_TABLES = tuple(
     f"catalog_product_entity_{backend}"
     for backend in ("varchar", "int", "decimal", "text", "datetime")
 )
@@ -42,6 +28,12 @@ _ENTITY_KEY_COLUMN = {
     "catalog_product_website": "product_id",
     "catalog_category_product": "product_id",
 }
+PRODUCTS = Feed(
+    name="products",
+    identity=("sku", "storeViewCode"),
+    source_tables=tuple(_ENTITY_KEY_COLUMN),
+)
+
 # Standard attributes mapped to top-level fields (docs/feeds.md).
 _TEXT_FIELDS = {
     "name": "name",
