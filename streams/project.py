@@ -39,6 +39,7 @@ __all__ = ["register_projection"]
 log = logging.getLogger("feedsync.project")
 ROUTE_BATCH, PROJECT_BATCH = 500, 1000
 REBUILD_ALL = orjson.dumps({"control": "rebuild-all"})
+REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
 _PRODUCT_REBUILD_KINDS = {
     ReferenceKind.SCOPES,
     ReferenceKind.ATTRIBUTES,
@@ -57,9 +58,18 @@ class _Dirty:
         self.kinds: set[ReferenceKind] = set(ReferenceKind)
         self.last_change = 0.0
 
+        # Snapshot reads (initial or incremental) only update state; their items are built
+        # once the snapshot has gone quiet, instead of after every table of a product.
+        self.snapshot_pending = False
+        self.last_snapshot_read = 0.0
+
     def mark(self, kind: ReferenceKind) -> None:
         self.kinds.add(kind)
         self.last_change = time.monotonic()
+
+    def mark_snapshot_read(self) -> None:
+        self.snapshot_pending = True
+        self.last_snapshot_read = time.monotonic()
 
 
 def register_projection(app: faust.App, topology: Topology, settings: Settings) -> None:
@@ -94,12 +104,18 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
                         dirty.mark(kind)
                 key = product_key(change)
                 if key is not None:
+                    if change.position.snapshot is not None:
+                        dirty.mark_snapshot_read()
                     sends.append(
                         await topology.products.send(key=key.encode(), value=dump_change(change))
                     )
             await asyncio.gather(*sends)
             for event in events:
                 await stream.ack(event)
+
+    # Products whose snapshot reads are applied but not yet built, per partition. Lost
+    # with the process, which is fine: a worker's first rebuild-all builds everything.
+    deferred: dict[int, set[str]] = {}
 
     @app.agent(topology.products, concurrency=1)
     async def project_products(stream: Any) -> None:
@@ -109,9 +125,14 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
             for event in events:
                 partition = event.message.partition
                 if event.value == REBUILD_ALL:
+                    deferred.pop(partition, None)
                     for key, state in list(topology.product_state.items()):
                         if state and state.get("partition") == partition:
                             touched[key] = event
+                    continue
+                if event.value == REBUILD_DEFERRED:
+                    for key in deferred.pop(partition, set()):
+                        touched[key] = event
                     continue
                 key = event.key.decode()
                 previous = topology.product_state.get(key)
@@ -129,6 +150,10 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
                         touched.pop(key, None)
                         continue
                     topology.product_state[key] = {**state, "partition": partition}
+                if change.position.snapshot is not None and key not in touched:
+                    deferred.setdefault(partition, set()).add(key)
+                    continue
+                deferred.get(partition, set()).discard(key)
                 touched[key] = event
             for key, event in touched.items():
                 state = topology.product_state.get(key)
@@ -162,6 +187,19 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
                     topology.scope_emitted[feed.name] = now_held
             await asyncio.gather(*sends)
             await stream.ack(event)
+
+    @app.timer(interval=settings.streams.reference_debounce_s / 2)  # type: ignore[untyped-decorator]
+    async def build_after_snapshot_reads() -> None:
+        quiet_for = time.monotonic() - dirty.last_snapshot_read
+        if not dirty.snapshot_pending or quiet_for < 2 * settings.streams.reference_debounce_s:
+            return
+        dirty.snapshot_pending = False
+        sends = [
+            await topology.products.send(key=b"*", value=REBUILD_DEFERRED, partition=partition)
+            for partition in range(settings.streams.partitions)
+        ]
+        await asyncio.gather(*sends)
+        log.info("snapshot reads quiet for %.1fs: building the deferred products", quiet_for)
 
     @app.timer(interval=settings.streams.reference_debounce_s / 2)  # type: ignore[untyped-decorator]
     async def rebuild_after_reference_changes() -> None:

@@ -82,7 +82,15 @@ def test_store_view_updates_unassignment_relabel_and_delete_converge(
 ) -> None:
     name = attribute_id(sql, "name")
     product = a_product(sql, offset=3)
-    second_store = int(scalar(sql, "SELECT MAX(store_id) FROM store"))
+    # The product's last store view: a store-view override that shows in one of its items.
+    second_store = int(
+        scalar(
+            sql,
+            "SELECT MAX(s.store_id) FROM store s JOIN catalog_product_website w "
+            "ON w.website_id = s.website_id WHERE w.product_id = %s AND s.store_id > 0",
+            product,
+        )
+    )
     tag = uuid.uuid4().hex[:6]
     execute(
         sql,
