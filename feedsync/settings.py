@@ -151,6 +151,7 @@ class Settings(BaseSettings):
     receiver: ReceiverSettings = ReceiverSettings()
     streams: StreamsSettings = StreamsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    log_payloads: bool = False  # FEEDSYNC_LOG_PAYLOADS=1: log sent payloads, redacted
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ import faust
 
 from feeds.registry import FEEDS
 from feedsync.errors import ConfigError
+from feedsync.logs import logging_config
 from feedsync.settings import Settings
 from streams.deliver.agent import register_delivery
 from streams.project import register_projection
@@ -52,5 +53,6 @@ def create_app(settings: Settings) -> faust.App:
 def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
     ensure_topics(settings)
     app = create_app(settings)
-    worker = faust.Worker(app, loglevel=loglevel)
+    level = "warn" if loglevel.lower() == "warning" else loglevel
+    worker = faust.Worker(app, loglevel=level, logging_config=logging_config(level))
     worker.execute_from_commandline()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import faust
@@ -18,6 +19,7 @@ import httpx
 from feeds.feed import Feed
 from feeds.item import FeedItem
 from feeds.registry import FEEDS
+from feedsync.logs import redact
 from feedsync.settings import Settings
 from streams.deliver.attempt import Delivery, FeedPaused, deliver
 from streams.deliver.http import Endpoint
@@ -31,8 +33,6 @@ from streams.topology import Topology
 __all__ = ["FeedSender", "register_delivery"]
 
 log = logging.getLogger("feedsync.deliver")
-# httpx logs every request at INFO: one line per batch is noise at feed volumes.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class FeedSender:
@@ -58,6 +58,7 @@ class FeedSender:
             retry_after_cap_s=config.retry_after_cap_s,
         )
         self.paused: FeedPaused | None = None
+        self.log_payloads = settings.log_payloads
         # Live batches and dead-letter re-drives of one feed send one at a time, so a
         # re-drive can never slip an older version in after a newer one.
         self.lock = asyncio.Lock()
@@ -103,7 +104,9 @@ class FeedSender:
         table = self.topology.redelivered if replay else self.topology.delivered
         selected = select_for_delivery(items, self.delivered, replay=replay)
         for chunk in chunks_by_bytes(selected, self.batch_bytes):
+            began = time.monotonic()
             outcome = await self._deliver_until_unpaused(client, chunk)
+            self._log(chunk, outcome, time.monotonic() - began, replay=replay)
             for item in outcome.delivered:
                 self._record(table, item, events[item.id])
             for letter in outcome.dead_letters:
@@ -134,6 +137,28 @@ class FeedSender:
                 continue
             self.paused = None
             return outcome
+
+    def _log(
+        self, chunk: list[FeedItem], outcome: Delivery, elapsed: float, *, replay: bool
+    ) -> None:
+        context = {
+            "feed": self.feed.name,
+            "operation": "redrive" if replay else "deliver",
+            "status": "delivered" if not outcome.dead_letters else "dead-lettered",
+            "elapsed": round(elapsed, 3),
+            "request_id": ",".join(outcome.request_ids),
+            "items": len(chunk),
+        }
+        log.info(
+            "%s: %d of %d items delivered",
+            self.feed.name,
+            len(outcome.delivered),
+            len(chunk),
+            extra=context,
+        )
+        if self.log_payloads:
+            payloads = [redact(item.payload) for item in chunk]
+            log.info("%s: payloads sent", self.feed.name, extra={**context, "payloads": payloads})
 
     def _record(self, table: Any, item: FeedItem, event: Any) -> None:
         with in_event(event):

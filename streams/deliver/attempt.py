@@ -49,6 +49,7 @@ class Delivery:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     attempts: int = 0
     retries: int = 0
+    request_ids: list[str] = field(default_factory=list)  # the last attempt's, per chunk
 
 
 async def deliver(
@@ -69,6 +70,7 @@ async def deliver(
         result, attempts = await _send_with_retries(client, endpoint, chunk, policy, sleep)
         delivery.attempts += attempts
         delivery.retries += attempts - 1
+        delivery.request_ids.append(result.request_id)
 
         dead = partial(
             _dead_letter, feed=feed, result=result, attempts=attempts, first_failure=first_failure

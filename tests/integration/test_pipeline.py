@@ -60,13 +60,18 @@ def attribute_id(sql: Any, code: str) -> int:
     )
 
 
-def a_product(sql: Any, *, websites: int = 1, offset: int = 0) -> int:
-    """A sample product linked to at least ``websites`` websites."""
+def a_product(
+    sql: Any, *, websites: int = 1, offset: int = 0, excluding: tuple[int, ...] = (0,)
+) -> int:
+    """A sample product linked to at least ``websites`` websites, not one of ``excluding``."""
+    marks = ", ".join(["%s"] * len(excluding))
     return int(
         scalar(
             sql,
-            "SELECT product_id FROM catalog_product_website GROUP BY product_id "
+            "SELECT product_id FROM catalog_product_website "
+            f"WHERE product_id NOT IN ({marks}) GROUP BY product_id "
             "HAVING COUNT(*) >= %s ORDER BY product_id LIMIT 1 OFFSET %s",
+            *excluding,
             websites,
             offset,
         )
@@ -109,7 +114,7 @@ def test_store_view_updates_unassignment_relabel_and_delete_converge(
         product,
         f"view-{tag}",
     )
-    multi = a_product(sql, websites=2, offset=1)
+    multi = a_product(sql, websites=2, offset=1, excluding=(product,))
     execute(
         sql,
         "DELETE FROM catalog_product_website WHERE product_id = %s "
@@ -129,7 +134,7 @@ def test_store_view_updates_unassignment_relabel_and_delete_converge(
         f"Colour {tag}",
         option,
     )
-    doomed = a_product(sql, offset=7)
+    doomed = a_product(sql, offset=7, excluding=(product, multi))
     execute(sql, "DELETE FROM catalog_product_entity WHERE entity_id = %s", doomed)
 
     pipeline.wait_clean()
