@@ -22,10 +22,11 @@ import time
 from pathlib import Path
 
 import orjson
+from private_stack import use_private_stack  # bench/ is on sys.path when run
 
 from connectors.database import connect
 from connectors.debezium import register_connector
-from feedsync.settings import Settings, load_settings
+from feedsync.settings import Settings
 from feedsync.stack.orchestrate import Stack, clean, up
 from feedsync.verify import project, run
 
@@ -109,23 +110,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0)
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
-    # A private stack on its own ports; the worker and receiver processes it starts read
-    # the same environment.
-    os.environ.update(
-        {
-            "FEEDSYNC_DATABASE__PORT": "13307",
-            "FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS": "127.0.0.1:19092",
-            "FEEDSYNC_KAFKA__CONTROLLER_PORT": "19093",
-            "FEEDSYNC_CONNECT__URL": "http://127.0.0.1:18083",
-            "FEEDSYNC_CONNECT__CONNECTOR_NAME": "bench-mariadb",
-            "FEEDSYNC_STACK__STATE_DIR": str(state_dir),
-            "FEEDSYNC_STACK__START_TIMEOUT_S": "300",
-            "FEEDSYNC_RECEIVER__PORT": "18900",
-            "FEEDSYNC_RECEIVER__DB_PATH": str(state_dir / "receiver.sqlite3"),
-            "FEEDSYNC_DELIVERY__ENDPOINT_BASE": "http://127.0.0.1:18900/feeds",
-        }
-    )
-    settings = load_settings()
+    settings = use_private_stack(state_dir)
     db_path = state_dir / "receiver.sqlite3"
     try:
         up(settings, profile=args.profile, say=lambda _l: None, register=False, pipeline=False)

@@ -18,21 +18,13 @@ import time
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
+from private_stack import use_private_stack  # bench/ is on sys.path when run
 
 from connectors.database import connect
 from connectors.debezium import register_connector, source_topic
 from connectors.source_tables import CAPTURED_TABLES
-from feedsync.settings import Settings, load_settings
+from feedsync.settings import Settings
 from feedsync.stack.orchestrate import clean, up
-
-
-def bench_settings(state_dir: Path) -> Settings:
-    return load_settings(
-        database={"port": 13307},
-        kafka={"bootstrap_servers": "127.0.0.1:19092", "controller_port": 19093},
-        connect={"url": "http://127.0.0.1:18083", "connector_name": "bench-mariadb"},
-        stack={"state_dir": state_dir, "start_timeout_s": 300},
-    )
 
 
 def row_counts(settings: Settings) -> dict[str, int]:
@@ -59,7 +51,7 @@ def main() -> None:
     parser.add_argument("--profile", default="medium")
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
-    settings = bench_settings(state_dir)
+    settings = use_private_stack(state_dir)
     try:
         began = time.monotonic()
         # Bring everything up except the connector, so the snapshot can be timed alone.

@@ -149,16 +149,6 @@ def register_connector(
     return state
 
 
-def restart_failed_connector(settings: Settings) -> None:
-    """Ask Connect to restart the connector and any failed task (after fixing the cause)."""
-    name = settings.connect.connector_name
-    httpx.post(
-        f"{settings.connect.url}/connectors/{name}/restart",
-        params={"includeTasks": "true", "onlyFailed": "true"},
-        timeout=30,
-    ).raise_for_status()
-
-
 def delete_connector(settings: Settings) -> None:
     name = settings.connect.connector_name
     response = httpx.delete(f"{settings.connect.url}/connectors/{name}", timeout=30)

@@ -37,10 +37,6 @@ class SourcePosition:
     snapshot: str | None
 
     @property
-    def sort_key(self) -> tuple[str, int, int]:
-        return (self.file, self.pos, self.row)
-
-    @property
     def version(self) -> int:
         """One integer that grows with the binlog position: file number, offset, row.
 
@@ -79,12 +75,7 @@ def decode(key: bytes | None, value: bytes | None) -> RowChange | None:
     """Decode one source record; ``None`` for a tombstone; ``MalformedRecord`` otherwise."""
     if value is None:
         return None
-    try:
-        envelope = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise MalformedRecord(f"value is not JSON: {exc}") from None
-    if not isinstance(envelope, dict):
-        raise MalformedRecord(f"value is JSON {type(envelope).__name__}, not an envelope object")
+    envelope = _json_object(value, "value")
     if "payload" in envelope and "schema" in envelope:
         raise MalformedRecord(
             "value carries a {schema, payload} wrapper",
@@ -119,14 +110,16 @@ def decode(key: bytes | None, value: bytes | None) -> RowChange | None:
 
 
 def _decode_key(key: bytes | None) -> Row:
-    if key is None:
-        return {}
+    return {} if key is None else _json_object(key, "key")
+
+
+def _json_object(raw: bytes, what: str) -> Row:
     try:
-        decoded = orjson.loads(key)
+        decoded = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise MalformedRecord(f"key is not JSON: {exc}") from None
+        raise MalformedRecord(f"{what} is not JSON: {exc}") from None
     if not isinstance(decoded, dict):
-        raise MalformedRecord(f"key is JSON {type(decoded).__name__}, not an object")
+        raise MalformedRecord(f"{what} is JSON {type(decoded).__name__}, not an object")
     return decoded
 
 

@@ -10,7 +10,6 @@ GET  /healthz
 from __future__ import annotations
 
 import asyncio
-import gzip
 import hmac
 import time
 from dataclasses import dataclass
@@ -173,8 +172,3 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.
 
 async def _close_store(app: web.Application) -> None:
     app[STORE].close()
-
-
-def gzip_json(value: Any) -> bytes:
-    """A gzip JSON body, as the pipeline sends (for tools and tests)."""
-    return gzip.compress(orjson.dumps(value))

@@ -120,9 +120,6 @@ class Jars:
         self._stamp.write_text(self._digest())
         return True
 
-    def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.layout.jars.rglob("*") if f.is_file())
-
     def _maven_error(self) -> str:
         lines = self.log.read_text(errors="replace").splitlines()
         errors = [line for line in lines if line.startswith("[ERROR]") and len(line) > 8]

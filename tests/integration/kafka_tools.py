@@ -26,11 +26,22 @@ class Record:
 
     @cached_property
     def value(self) -> dict[str, Any] | None:
-        return orjson.loads(self.raw) if self.raw else None
+        """The decoded value; None for a tombstone or for bytes that are not JSON (the
+        pipeline tests produce such a record to a source topic on purpose)."""
+        if not self.raw:
+            return None
+        try:
+            decoded: dict[str, Any] = orjson.loads(self.raw)
+        except orjson.JSONDecodeError:
+            return None
+        return decoded
 
     @property
     def op(self) -> str | None:
-        return None if self.value is None else self.value["op"]
+        """The envelope's op; None for a tombstone, "?" for a record that is not JSON."""
+        if self.value is None:
+            return "?" if self.raw else None
+        return str(self.value.get("op"))
 
 
 def end_offset(settings: Settings, topic: str) -> int:

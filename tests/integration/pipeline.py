@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from feedsync.settings import Settings, load_settings
+from feedsync.stack.pipeline import FEEDSYNC
 from feedsync.verify import Report, run
-from tests.integration.receiver import FEEDSYNC, Receiver, running_receiver
+from tests.integration.receiver import Receiver, running_receiver
 
 PIPELINE_FEEDS = ("scopesWebsite", "scopesCustomerGroup", "products")
 

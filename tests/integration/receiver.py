@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,7 @@ from typing import Any
 
 import httpx
 
-FEEDSYNC = str(Path(sys.executable).with_name("feedsync"))
+from feedsync.stack.pipeline import FEEDSYNC
 
 
 @dataclass(frozen=True)

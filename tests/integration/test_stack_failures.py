@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +17,11 @@ from feedsync.stack.jars import Jars, check_java
 from feedsync.stack.layout import Layout
 from feedsync.stack.mariadb import MariaDb
 from feedsync.stack.orchestrate import Stack
+from feedsync.stack.pipeline import FEEDSYNC
 from feedsync.stack.processes import Daemon
+from tests.integration.receiver import free_port
 
 pytestmark = pytest.mark.integration
-
-FEEDSYNC = str(Path(sys.executable).with_name("feedsync"))
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def test_taken_port_stops_the_whole_stack_up_with_exit_code_and_message(
         **os.environ,
         "FEEDSYNC_STACK__STATE_DIR": str(tmp_path / "state"),
         "FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{taken_port}",
-        "FEEDSYNC_DATABASE__PORT": str(_free_port()),
+        "FEEDSYNC_DATABASE__PORT": str(free_port()),
     }
     result = subprocess.run(
         [FEEDSYNC, "stack", "up"], env=env, capture_output=True, text=True, timeout=120
@@ -92,7 +91,7 @@ def test_failed_download_names_maven_error_and_log(tmp_path: Path) -> None:
         tmp_path,
         stack={
             "cache_dir": tmp_path / "cache",
-            "maven_repo_url": f"http://127.0.0.1:{_free_port()}/",
+            "maven_repo_url": f"http://127.0.0.1:{free_port()}/",
         },
     )
     jars = Jars(settings, Layout.of(settings))
@@ -165,9 +164,3 @@ def test_connector_with_bad_config_fails_to_start_with_the_cause(
         assert "snapshot.mode" in str(failure.value)
     finally:
         delete_connector(broken)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
