@@ -11,10 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from feeds.feed import Feed
-from feeds.reference import Reference
+from feeds.projector import EntityProjector
+from feeds.reference import Reference, ReferenceKind
 from streams.decode import RowChange
 
-__all__ = ["PRODUCTS", "ProductState", "apply_product_change", "build_products", "product_key"]
+__all__ = [
+    "PRODUCTS",
+    "PRODUCT_PROJECTOR",
+    "ProductState",
+    "apply_product_change",
+    "build_products",
+    "product_key",
+]
 
 PRODUCT_ENTITY_TYPE_ID = 4
 DEFAULT_STORE_ID = 0
@@ -89,6 +97,28 @@ def apply_product_change(state: ProductState | None, change: RowChange) -> Produ
         current["categories"] = categories
     current["version"] = max(int(current["version"]), change.position.version)
     return current
+
+
+def _product_keys(change: RowChange) -> list[str]:
+    key = product_key(change)
+    return [] if key is None else [key]
+
+
+PRODUCT_PROJECTOR = EntityProjector(
+    entity="products",
+    feeds=(PRODUCTS,),
+    keys_of=_product_keys,
+    apply=apply_product_change,
+    build=lambda state, reference: {PRODUCTS.name: build_products(state, reference)},
+    rebuild_on=frozenset(
+        {
+            ReferenceKind.SCOPES,
+            ReferenceKind.ATTRIBUTES,
+            ReferenceKind.OPTIONS,
+            ReferenceKind.CATEGORIES,
+        }
+    ),
+)
 
 
 def _empty_state() -> ProductState:

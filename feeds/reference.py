@@ -26,11 +26,14 @@ class ReferenceKind(StrEnum):
     CUSTOMER_GROUPS = "customer_groups"
     ATTRIBUTES = "attributes"
     OPTIONS = "options"
-    CATEGORIES = "categories"
+    CATEGORIES = "categories"  # the category tree: a category added, moved or deleted
+    CATEGORY_VALUES = "category_values"  # anything else about a category
+    STOCKS = "stocks"
+    PERMISSIONS = "permissions"
 
 
-# table -> (kind, the fields kept, the key column)
-_COLLECTIONS: dict[str, tuple[ReferenceKind, str, tuple[str, ...]]] = {
+# table -> (kind, the key column(s), the fields kept; () keeps every column)
+_COLLECTIONS: dict[str, tuple[ReferenceKind, str | tuple[str, ...], tuple[str, ...]]] = {
     "store_website": (ReferenceKind.SCOPES, "website_id", ("website_id", "code", "name")),
     "store_group": (
         ReferenceKind.SCOPES,
@@ -63,14 +66,26 @@ _COLLECTIONS: dict[str, tuple[ReferenceKind, str, tuple[str, ...]]] = {
         ),
     ),
     "catalog_eav_attribute": (ReferenceKind.ATTRIBUTES, "attribute_id", ()),  # all columns
-    "catalog_category_entity": (
-        ReferenceKind.CATEGORIES,
-        "entity_id",
-        ("entity_id", "parent_id", "path", "level", "position"),
+    "eav_attribute_label": (
+        ReferenceKind.ATTRIBUTES,
+        "attribute_label_id",
+        ("attribute_label_id", "attribute_id", "store_id", "value"),
     ),
+    "catalog_category_entity": (ReferenceKind.CATEGORIES, "entity_id", ()),
+    "inventory_source": (ReferenceKind.STOCKS, "source_code", ("source_code", "name", "enabled")),
+    "inventory_stock": (ReferenceKind.STOCKS, "stock_id", ("stock_id", "name")),
+    "inventory_source_stock_link": (ReferenceKind.STOCKS, "link_id", ()),
+    "inventory_stock_sales_channel": (ReferenceKind.STOCKS, ("type", "code"), ()),
+    "magento_catalogpermissions": (ReferenceKind.PERMISSIONS, "permission_id", ()),
 }
 _OPTION_TABLES = ("eav_attribute_option", "eav_attribute_option_value")
-REFERENCE_TABLES = frozenset(_COLLECTIONS) | frozenset(_OPTION_TABLES)
+CATEGORY_VALUE_TABLES = tuple(
+    f"catalog_category_entity_{backend}"
+    for backend in ("varchar", "int", "decimal", "text", "datetime")
+)
+REFERENCE_TABLES = (
+    frozenset(_COLLECTIONS) | frozenset(_OPTION_TABLES) | frozenset(CATEGORY_VALUE_TABLES)
+)
 
 
 def apply_reference(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind | None:
@@ -79,6 +94,8 @@ def apply_reference(store: MutableMapping[str, Any], change: RowChange) -> Refer
         kind = _apply_collection(store, change)
     elif change.table in _OPTION_TABLES:
         kind = _apply_option(store, change)
+    elif change.table in CATEGORY_VALUE_TABLES:
+        kind = _apply_category_value(store, change)
     else:
         return None
     version = change.position.version
@@ -92,15 +109,54 @@ def _collection_key(table: str) -> str:
 
 
 def _apply_collection(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind:
-    kind, key_column, fields = _COLLECTIONS[change.table]
+    kind, key_columns, fields = _COLLECTIONS[change.table]
     collection: dict[str, Row] = dict(store.get(_collection_key(change.table), {}))
     if change.before is not None:
-        collection.pop(str(change.before[key_column]), None)
+        collection.pop(_row_key(change.before, key_columns), None)
     if change.after is not None:
         row = change.after
-        collection[str(row[key_column])] = {f: row.get(f) for f in fields} if fields else row
+        collection[_row_key(row, key_columns)] = {f: row.get(f) for f in fields} if fields else row
     store[_collection_key(change.table)] = collection
+    if change.table == "catalog_category_entity":
+        return _category_kind(store, change)
     return kind
+
+
+def _row_key(row: Row, columns: str | tuple[str, ...]) -> str:
+    if isinstance(columns, str):
+        return str(row[columns])
+    return ":".join(str(row[column]) for column in columns)
+
+
+def _category_kind(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind:
+    """A category's tree position matters to products; its other columns only to categories.
+
+    A deleted category takes its EAV values along (InnoDB cascades them unseen).
+    """
+    if change.deleted:
+        store.pop(_category_values_key(change.row["entity_id"]), None)
+        return ReferenceKind.CATEGORIES
+    if change.before is None or change.before.get("path") != change.row.get("path"):
+        return ReferenceKind.CATEGORIES
+    return ReferenceKind.CATEGORY_VALUES
+
+
+def _category_values_key(category_id: object) -> str:
+    return f"category-values:{category_id}"
+
+
+def _apply_category_value(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind:
+    """Category EAV values, one key per category: ``{"<attribute_id>:<store_id>": value}``."""
+    key = _category_values_key(change.row["entity_id"])
+    values: dict[str, Any] = dict(store.get(key, {}))
+    if change.before is not None:
+        values.pop(f"{change.before['attribute_id']}:{change.before['store_id']}", None)
+    if change.after is not None:
+        values[f"{change.after['attribute_id']}:{change.after['store_id']}"] = change.after.get(
+            "value"
+        )
+    store[key] = values
+    return ReferenceKind.CATEGORY_VALUES
 
 
 def _apply_option(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind:
@@ -163,6 +219,31 @@ class Reference:
 
     def category(self, category_id: int | str) -> Row | None:
         return self.rows("catalog_category_entity").get(str(category_id))
+
+    def categories(self) -> dict[str, Row]:
+        return self.rows("catalog_category_entity")
+
+    def category_values(self, category_id: int | str) -> dict[str, Any]:
+        """``{"<attribute_id>:<store_id>": value}`` of one category's EAV rows."""
+        values: dict[str, Any] = self._store.get(_category_values_key(category_id), {})
+        return values
+
+    def attribute_labels(self, attribute_id: int | str) -> dict[str, str | None]:
+        """Store id (string) → the attribute's label in that store (eav_attribute_label)."""
+        return {
+            str(row["store_id"]): row.get("value")
+            for row in self.rows("eav_attribute_label").values()
+            if str(row["attribute_id"]) == str(attribute_id)
+        }
+
+    def options_of(self, attribute_id: int | str) -> dict[str, Row]:
+        """Option id → option (``attribute_id``, ``sort_order``, ``labels`` by store id)."""
+        prefix = "option:"
+        return {
+            key[len(prefix) :]: value
+            for key, value in self._store.items()
+            if key.startswith(prefix) and str(value.get("attribute_id")) == str(attribute_id)
+        }
 
     def option_label(self, option_id: int | str, store_id: int) -> str | None:
         option = self.option(option_id)

@@ -1,13 +1,37 @@
-"""Every feed feedsync knows, by name."""
+"""Every feed feedsync knows, by name, and how each is built."""
 
 from __future__ import annotations
 
 from feeds.feed import Feed
-from feeds.products import PRODUCTS
-from feeds.scopes import SCOPES_CUSTOMER_GROUP, SCOPES_WEBSITE
+from feeds.products import PRODUCT_PROJECTOR
+from feeds.projector import EntityProjector, ReferenceFeed
+from feeds.reference import ReferenceKind
+from feeds.scopes import (
+    SCOPES_CUSTOMER_GROUP,
+    SCOPES_WEBSITE,
+    build_customer_groups,
+    build_websites,
+)
 
-__all__ = ["FEEDS"]
+__all__ = ["FEEDS", "PROJECTORS", "REFERENCE_FEEDS"]
+
+PROJECTORS: tuple[EntityProjector, ...] = (PRODUCT_PROJECTOR,)
+"""Feeds built from an entity's state, one projector (and state table) per entity kind."""
+
+REFERENCE_FEEDS: tuple[ReferenceFeed, ...] = (
+    ReferenceFeed(SCOPES_WEBSITE, build_websites, frozenset({ReferenceKind.SCOPES})),
+    ReferenceFeed(
+        SCOPES_CUSTOMER_GROUP,
+        build_customer_groups,
+        frozenset({ReferenceKind.SCOPES, ReferenceKind.CUSTOMER_GROUPS}),
+    ),
+)
+"""Feeds built from the reference data alone."""
 
 FEEDS: dict[str, Feed] = {
-    feed.name: feed for feed in (SCOPES_WEBSITE, SCOPES_CUSTOMER_GROUP, PRODUCTS)
+    feed.name: feed
+    for feed in (
+        *(reference_feed.feed for reference_feed in REFERENCE_FEEDS),
+        *(feed for projector in PROJECTORS for feed in projector.feeds),
+    )
 }

@@ -1,10 +1,11 @@
 """Decode, re-key and project: the agents between the source topics and the items topics.
 
 ``route`` reads every source topic, decodes each record (malformed ones become source
-dead letters), applies reference rows to the global reference table, and re-keys product
-rows by product onto ``feedsync.entity.products``. ``project_products`` keeps each
-product's state and rebuilds its items; reference changes (debounced) rebuild the scope
-feeds and, through a control record on every partition, all products.
+dead letters), applies reference rows to the global reference table, and re-keys every
+other row onto ``<app id>.entity.<entity>`` of each projector it belongs to. One agent per
+projector keeps its entities' state, rebuilds their items and forwards derived changes to
+other entities. Reference changes (debounced) rebuild the reference feeds and, through a
+control record on every partition, every entity of the projectors that read them.
 """
 
 from __future__ import annotations
@@ -17,19 +18,14 @@ from typing import Any
 import faust
 import orjson
 
-from feeds.feed import Feed, diff_items
+from feeds.feed import Feed, Identity, diff_items
 from feeds.item import FeedItem
-from feeds.products import PRODUCTS, apply_product_change, build_products, product_key
+from feeds.projector import EntityProjector, State
 from feeds.reference import REFERENCE_TABLES, Reference, ReferenceKind, apply_reference
-from feeds.scopes import (
-    SCOPES_CUSTOMER_GROUP,
-    SCOPES_WEBSITE,
-    build_customer_groups,
-    build_websites,
-)
+from feeds.registry import PROJECTORS, REFERENCE_FEEDS
 from feedsync.settings import Settings
 from streams.codec import dump_change, load_change
-from streams.decode import MalformedRecord, decode
+from streams.decode import MalformedRecord, RowChange, decode
 from streams.dlq.record import SOURCE_DLQ, DeadLetter, DeadLetterStatus, SourceCoordinates
 from streams.faust_compat import in_event
 from streams.topology import Topology
@@ -40,17 +36,11 @@ log = logging.getLogger("feedsync.project")
 ROUTE_BATCH, PROJECT_BATCH = 500, 1000
 REBUILD_ALL = orjson.dumps({"control": "rebuild-all"})
 REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
-_PRODUCT_REBUILD_KINDS = {
-    ReferenceKind.SCOPES,
-    ReferenceKind.ATTRIBUTES,
-    ReferenceKind.OPTIONS,
-    ReferenceKind.CATEGORIES,
-}
-_SCOPE_KINDS = {ReferenceKind.SCOPES, ReferenceKind.CUSTOMER_GROUPS}
+Emitted = dict[str, dict[str, Identity]]  # feed -> item id -> identity
 
 
 class _Dirty:
-    """Reference kinds changed since the last rebuild, and when the last change came."""
+    """Reference kinds changed since the last rebuild, and snapshot reads not yet built."""
 
     def __init__(self) -> None:
         # Everything is dirty at start: a worker that died between a reference change
@@ -59,16 +49,16 @@ class _Dirty:
         self.last_change = 0.0
 
         # Snapshot reads (initial or incremental) only update state; their items are built
-        # once the snapshot has gone quiet, instead of after every table of a product.
-        self.snapshot_pending = False
+        # once the snapshot has gone quiet, instead of after every table of an entity.
+        self.snapshot_pending: set[str] = set()
         self.last_snapshot_read = 0.0
 
     def mark(self, kind: ReferenceKind) -> None:
         self.kinds.add(kind)
         self.last_change = time.monotonic()
 
-    def mark_snapshot_read(self) -> None:
-        self.snapshot_pending = True
+    def mark_snapshot_read(self, entity: str) -> None:
+        self.snapshot_pending.add(entity)
         self.last_snapshot_read = time.monotonic()
 
 
@@ -102,89 +92,36 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
                         kind = apply_reference(topology.reference, change)
                     if kind is not None:
                         dirty.mark(kind)
-                key = product_key(change)
-                if key is not None:
-                    if change.position.snapshot is not None:
-                        dirty.mark_snapshot_read()
-                    sends.append(
-                        await topology.products.send(key=key.encode(), value=dump_change(change))
-                    )
+                for projector in PROJECTORS:
+                    keys = projector.keys_of(change)
+                    if keys and change.position.snapshot is not None:
+                        dirty.mark_snapshot_read(projector.entity)
+                    topic = topology.entities[projector.entity]
+                    value = dump_change(change)
+                    sends += [await topic.send(key=key.encode(), value=value) for key in keys]
             await asyncio.gather(*sends)
             for event in events:
                 await stream.ack(event)
 
-    # Products whose snapshot reads are applied but not yet built, per partition. Lost
-    # with the process, which is fine: a worker's first rebuild-all builds everything.
-    deferred: dict[int, set[str]] = {}
+    for projector in PROJECTORS:
+        _register_entity_agent(app, topology, projector, reference)
 
-    @app.agent(topology.products, concurrency=1)
-    async def project_products(stream: Any) -> None:
-        async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
-            touched: dict[str, Any] = {}  # product key -> the event that last touched it
-            sends = []
-            for event in events:
-                partition = event.message.partition
-                if event.value == REBUILD_ALL:
-                    deferred.pop(partition, None)
-                    for key, state in list(topology.product_state.items()):
-                        if state and state.get("partition") == partition:
-                            touched[key] = event
-                    continue
-                if event.value == REBUILD_DEFERRED:
-                    for key in deferred.pop(partition, set()):
-                        touched[key] = event
-                    continue
-                key = event.key.decode()
-                previous = topology.product_state.get(key)
-                change = load_change(event.value)
-                state = apply_product_change(previous, change)
-                with in_event(event):
-                    if state is None:  # the product was deleted: every item it had goes
-                        emitted = (previous or {}).get("emitted", {})
-                        version = max(_version(previous, reference), change.position.version)
-                        emit, _ = diff_items(PRODUCTS, emitted, [])
-                        sends += [
-                            await _send_item(topology, PRODUCTS, i, p, version) for i, p in emit
-                        ]
-                        topology.product_state.pop(key, None)
-                        touched.pop(key, None)
-                        continue
-                    topology.product_state[key] = {**state, "partition": partition}
-                if change.position.snapshot is not None and key not in touched:
-                    deferred.setdefault(partition, set()).add(key)
-                    continue
-                deferred.get(partition, set()).discard(key)
-                touched[key] = event
-            for key, event in touched.items():
-                state = topology.product_state.get(key)
-                if state is None:
-                    continue
-                emitted = state.get("emitted", {})
-                emit, now_held = diff_items(PRODUCTS, emitted, build_products(state, reference))
-                version = _version(state, reference)
-                sends += [await _send_item(topology, PRODUCTS, i, p, version) for i, p in emit]
-                if now_held != emitted:
-                    with in_event(event):
-                        topology.product_state[key] = {**state, "emitted": now_held}
-            await asyncio.gather(*sends)
-            for event in events:
-                await stream.ack(event)
-
-    @app.agent(topology.scopes, concurrency=1)
-    async def project_scopes(stream: Any) -> None:
+    @app.agent(topology.reference_control, concurrency=1)
+    async def project_reference_feeds(stream: Any) -> None:
         async for event in stream.noack().events():
+            kinds = set(orjson.loads(event.value).get("kinds", list(ReferenceKind)))
             sends = []
-            for feed, build in (
-                (SCOPES_WEBSITE, build_websites),
-                (SCOPES_CUSTOMER_GROUP, build_customer_groups),
-            ):
-                emitted = topology.scope_emitted.get(feed.name) or {}
-                emit, now_held = diff_items(feed, emitted, build(reference))
+            for reference_feed in REFERENCE_FEEDS:
+                if not kinds & reference_feed.kinds:
+                    continue
+                feed = reference_feed.feed
+                emitted = topology.reference_emitted.get(feed.name) or {}
+                emit, now_held = diff_items(feed, emitted, reference_feed.build(reference))
                 sends += [
                     await _send_item(topology, feed, i, p, reference.version) for i, p in emit
                 ]
                 with in_event(event):
-                    topology.scope_emitted[feed.name] = now_held
+                    topology.reference_emitted[feed.name] = now_held
             await asyncio.gather(*sends)
             await stream.ack(event)
 
@@ -193,13 +130,16 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
         quiet_for = time.monotonic() - dirty.last_snapshot_read
         if not dirty.snapshot_pending or quiet_for < 2 * settings.streams.reference_debounce_s:
             return
-        dirty.snapshot_pending = False
+        entities, dirty.snapshot_pending = dirty.snapshot_pending, set()
         sends = [
-            await topology.products.send(key=b"*", value=REBUILD_DEFERRED, partition=partition)
+            await topology.entities[entity].send(
+                key=b"*", value=REBUILD_DEFERRED, partition=partition
+            )
+            for entity in sorted(entities)
             for partition in range(settings.streams.partitions)
         ]
         await asyncio.gather(*sends)
-        log.info("snapshot reads quiet for %.1fs: building the deferred products", quiet_for)
+        log.info("snapshot reads quiet for %.1fs: building deferred %s", quiet_for, entities)
 
     @app.timer(interval=settings.streams.reference_debounce_s / 2)  # type: ignore[untyped-decorator]
     async def rebuild_after_reference_changes() -> None:
@@ -208,15 +148,119 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
             return
         kinds, dirty.kinds = dirty.kinds, set()
         sends = []
-        if kinds & _SCOPE_KINDS:
-            sends.append(await topology.scopes.send(key=b"*", value=REBUILD_ALL))
-        if kinds & _PRODUCT_REBUILD_KINDS:
-            for partition in range(settings.streams.partitions):
-                sends.append(
-                    await topology.products.send(key=b"*", value=REBUILD_ALL, partition=partition)
-                )
+        if any(kinds & reference_feed.kinds for reference_feed in REFERENCE_FEEDS):
+            control = orjson.dumps({"control": "rebuild", "kinds": sorted(kinds)})
+            sends.append(await topology.reference_control.send(key=b"*", value=control))
+        for projector in PROJECTORS:
+            if kinds & projector.rebuild_on:
+                topic = topology.entities[projector.entity]
+                for partition in range(settings.streams.partitions):
+                    sends.append(await topic.send(key=b"*", value=REBUILD_ALL, partition=partition))
         await asyncio.gather(*sends)
         log.info("rebuilt after reference changes: %s", ", ".join(sorted(kinds)))
+
+
+def _register_entity_agent(
+    app: faust.App, topology: Topology, projector: EntityProjector, reference: Reference
+) -> None:
+    """The agent that keeps ``projector``'s state and builds its items."""
+    table = topology.state[projector.entity]
+    # Entities whose snapshot reads are applied but not yet built, per partition. Lost
+    # with the process, which is fine: a worker's first rebuild-all builds everything.
+    deferred: dict[int, set[str]] = {}
+
+    async def project(stream: Any) -> None:
+        async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
+            touched: dict[str, Any] = {}  # entity key -> the event that last touched it
+            sends = []
+            for event in events:
+                partition = event.message.partition
+                if event.value == REBUILD_ALL:
+                    deferred.pop(partition, None)
+                    for key, state in list(table.items()):
+                        if state and state.get("partition") == partition:
+                            touched[key] = event
+                    continue
+                if event.value == REBUILD_DEFERRED:
+                    for key in deferred.pop(partition, set()):
+                        touched[key] = event
+                    continue
+                key = event.key.decode()
+                previous: State | None = table.get(key)
+                change = load_change(event.value)
+                state = projector.apply(previous, change)
+                for forward in projector.forwards(previous, state, key):
+                    topic = topology.entities[forward.entity]
+                    value = dump_change(forward.change)
+                    sends.append(await topic.send(key=forward.key.encode(), value=value))
+                with in_event(event):
+                    if state is None:  # the entity is gone, and every item it had
+                        version = max(_version(previous, reference), change.position.version)
+                        sends += await _send_deletions(topology, projector, previous, version)
+                        table.pop(key, None)
+                        touched.pop(key, None)
+                        continue
+                    version = max(int((previous or {}).get("version", 0)), _change_version(change))
+                    table[key] = {
+                        **state,
+                        "version": max(int(state.get("version", 0)), version),
+                        "partition": partition,
+                        "emitted": (previous or {}).get("emitted", {}),
+                    }
+                if change.position.snapshot is not None and key not in touched:
+                    deferred.setdefault(partition, set()).add(key)
+                    continue
+                deferred.get(partition, set()).discard(key)
+                touched[key] = event
+            for key, event in touched.items():
+                state = table.get(key)
+                if state is None:
+                    continue
+                emit, now_held = _rebuild(projector, state, reference)
+                version = _version(state, reference)
+                sends += [await _send_item(topology, f, i, p, version) for f, i, p in emit]
+                if now_held != state.get("emitted", {}):
+                    with in_event(event):
+                        table[key] = {**state, "emitted": now_held}
+            await asyncio.gather(*sends)
+            for event in events:
+                await stream.ack(event)
+
+    project.__name__ = project.__qualname__ = f"project_{projector.entity}"
+    app.agent(topology.entities[projector.entity], concurrency=1)(project)
+
+
+def _rebuild(
+    projector: EntityProjector, state: State, reference: Reference
+) -> tuple[list[tuple[Feed, str, dict[str, Any]]], Emitted]:
+    """The items to send for one entity, per feed, and the ids it now holds."""
+    emitted: Emitted = state.get("emitted", {})
+    payloads = projector.build(state, reference)
+    emit: list[tuple[Feed, str, dict[str, Any]]] = []
+    held: Emitted = {}
+    for feed in projector.feeds:
+        previous = emitted.get(feed.name, {})
+        items, now_held = diff_items(feed, previous, payloads.get(feed.name, []))
+        if not projector.removable:  # never sent as deleted: keep holding what went out
+            items = [(i, p) for i, p in items if not p.get("deleted")]
+            now_held = {**previous, **now_held}
+        emit += [(feed, i, p) for i, p in items]
+        if now_held:
+            held[feed.name] = now_held
+    return emit, held
+
+
+async def _send_deletions(
+    topology: Topology, projector: EntityProjector, previous: State | None, version: int
+) -> list[Any]:
+    if not projector.removable or previous is None:
+        return []
+    emitted: Emitted = previous.get("emitted", {})
+    sends = []
+    for feed in projector.feeds:
+        items, _ = diff_items(feed, emitted.get(feed.name, {}), [])
+        sends += [await _send_item(topology, feed, i, p, version) for i, p in items]
+    return sends
 
 
 async def _send_item(
@@ -225,6 +269,10 @@ async def _send_item(
     stamped = {**payload, "modifiedAt": _now_rfc3339()}
     item = FeedItem(feed=feed.name, id=item_id, payload=stamped, version=version)
     return await topology.items[feed.name].send(key=item_id.encode(), value=item.to_record())
+
+
+def _change_version(change: RowChange) -> int:
+    return change.position.version
 
 
 def _version(state: dict[str, Any] | None, reference: Reference) -> int:

@@ -13,7 +13,7 @@ from kafka.errors import TopicAlreadyExistsError
 
 from connectors.debezium import source_topic
 from connectors.source_tables import CAPTURED_TABLES
-from feeds.registry import FEEDS
+from feeds.registry import FEEDS, PROJECTORS
 from feedsync.settings import Settings
 from streams.dlq.record import SOURCE_DLQ, dlq_topic
 
@@ -24,8 +24,11 @@ __all__ = ["Topology", "ensure_topics"]
 # gives the names of DESIGN.md's contract: feedsync.items.<feed>, feedsync.dlq.<feed>.
 
 
+REFERENCE_CONTROL = "reference"
+
+
 def entity_topic(settings: Settings, entity: str) -> str:
-    """Row changes re-keyed by entity (``products``), or control records (``scopes``)."""
+    """Row changes re-keyed by entity (``products``), or control records (``reference``)."""
     return f"{settings.streams.app_id}.entity.{entity}"
 
 
@@ -34,13 +37,13 @@ class Topology:
     """Every topic and table the agents use."""
 
     source: faust.TopicT
-    products: faust.TopicT
-    scopes: faust.TopicT
+    entities: dict[str, faust.TopicT]  # projector entity -> its re-keyed changes
+    reference_control: faust.TopicT  # rebuild requests for the reference feeds
     items: dict[str, faust.TopicT]
     dlq: dict[str, faust.TopicT]
     reference: Any  # faust GlobalTable
-    product_state: Any  # faust Table: entity_id -> state
-    scope_emitted: Any  # faust Table: feed -> {item id: identity}
+    state: dict[str, Any]  # projector entity -> faust Table: entity key -> state
+    reference_emitted: Any  # faust Table: feed -> {item id: identity}
     delivered: Any  # faust Table: "<feed>:<item id>" -> [hash, version], live deliveries
     # The same for re-driven dead letters: written from the one-partition DLQ topics, so
     # it must be a table of its own (faust keeps a key in its event's partition).
@@ -53,17 +56,25 @@ class Topology:
         ns = settings.streams.app_id
         return cls(
             source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
-            products=_raw_topic(app, entity_topic(settings, "products"), partitions=partitions),
-            scopes=_raw_topic(app, entity_topic(settings, "scopes"), partitions=1),
+            entities={
+                p.entity: _raw_topic(app, entity_topic(settings, p.entity), partitions=partitions)
+                for p in PROJECTORS
+            },
+            reference_control=_raw_topic(
+                app, entity_topic(settings, REFERENCE_CONTROL), partitions=1
+            ),
             items={
                 f: _raw_topic(app, FEEDS[f].items_topic(ns), partitions=partitions) for f in feeds
             },
             dlq={f: _raw_topic(app, dlq_topic(f, ns), partitions=1) for f in [*feeds, SOURCE_DLQ]},
             reference=app.GlobalTable("feedsync-reference", default=None, partitions=1),
-            product_state=app.Table(
-                "feedsync-product-state", default=None, partitions=settings.streams.partitions
-            ),
-            scope_emitted=app.Table("feedsync-scope-emitted", default=None, partitions=1),
+            state={
+                p.entity: app.Table(
+                    f"feedsync-state-{p.entity}", default=None, partitions=partitions
+                )
+                for p in PROJECTORS
+            },
+            reference_emitted=app.Table("feedsync-reference-emitted", default=None, partitions=1),
             delivered=app.Table(
                 "feedsync-delivered", default=None, partitions=settings.streams.partitions
             ),
@@ -90,10 +101,8 @@ def ensure_topics(settings: Settings) -> None:
     keep everything (``delete`` with long retention) until replayed or purged.
     """
     partitions, ns = settings.streams.partitions, settings.streams.app_id
-    wanted = [
-        NewTopic(entity_topic(settings, "products"), partitions, 1),
-        NewTopic(entity_topic(settings, "scopes"), 1, 1),
-    ]
+    wanted = [NewTopic(entity_topic(settings, p.entity), partitions, 1) for p in PROJECTORS]
+    wanted.append(NewTopic(entity_topic(settings, REFERENCE_CONTROL), 1, 1))
     for feed in FEEDS.values():
         wanted.append(
             NewTopic(

@@ -1,0 +1,102 @@
+"""How a feed is built: from one entity's state, or from the reference data alone.
+
+An ``EntityProjector`` owns the state of one kind of entity (a product, an order, a SKU's
+stock): ``keys_of`` re-keys a source row to the entities it belongs to, ``apply`` folds the
+row into the entity's state, ``build`` turns the state into the payloads of every feed the
+projector serves, and ``forwards`` sends derived changes to other entities (an invoice to
+its order, a product's SKU to its stock) when a join spans two entities. Forwarded changes
+are ordinary ``RowChange``s whose table starts with ``@``.
+
+A ``ReferenceFeed`` is built wholly from the reference data every worker holds (scopes,
+attribute metadata, categories, permissions) and rebuilt, whole, when that data changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from feeds.feed import Feed
+from feeds.reference import Reference, ReferenceKind
+from streams.decode import RowChange, SourcePosition
+
+__all__ = [
+    "EntityProjector",
+    "Forward",
+    "Payload",
+    "ReferenceFeed",
+    "State",
+    "forwarded",
+    "no_forwards",
+]
+
+State = dict[str, Any]
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """A derived change for another entity: ``change`` goes to ``key`` of ``entity``."""
+
+    entity: str
+    key: str
+    change: RowChange
+
+
+def no_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
+    return []
+
+
+@dataclass(frozen=True)
+class EntityProjector:
+    """The state of one kind of entity and the feeds built from it.
+
+    - ``keys_of(change)``: the keys of the entities a *source* row belongs to (empty if none).
+    - ``apply(state, change)``: the state after one change (source or forwarded); ``None``
+      when the entity is gone. Must not mutate ``state``; values must stay plain JSON.
+    - ``build(state, reference)``: feed name → payloads the entity has now.
+    - ``forwards(before, after, key)``: derived changes to send after ``apply``.
+    - ``rebuild_on``: reference kinds whose change rebuilds every entity.
+    - ``removable``: when false (orders), a vanished entity or item is never sent as deleted.
+    """
+
+    entity: str
+    feeds: tuple[Feed, ...]
+    keys_of: Callable[[RowChange], Sequence[str]]
+    apply: Callable[[State | None, RowChange], State | None]
+    build: Callable[[State, Reference], Mapping[str, list[Payload]]]
+    forwards: Callable[[State | None, State | None, str], list[Forward]] = no_forwards
+    rebuild_on: frozenset[ReferenceKind] = field(default_factory=frozenset)
+    removable: bool = True
+
+
+@dataclass(frozen=True)
+class ReferenceFeed:
+    """A feed built from reference data alone, rebuilt whole when ``kinds`` change."""
+
+    feed: Feed
+    build: Callable[[Reference], list[Payload]]
+    kinds: frozenset[ReferenceKind]
+
+
+def forwarded(
+    table: str,
+    *,
+    after: dict[str, Any] | None,
+    before: dict[str, Any] | None = None,
+    position: SourcePosition,
+    ts_ms: int = 0,
+) -> RowChange:
+    """A forwarded change on the pseudo-table ``table`` (``@...``): ``after`` None deletes."""
+    if after is None and before is None:
+        before = {}
+    return RowChange(
+        table=table,
+        op="d" if after is None else "u",
+        key={},
+        before=before if after is None else None,
+        after=after,
+        position=position,
+        ts_ms=ts_ms,
+    )
