@@ -1,0 +1,172 @@
+"""Offline parity check: the stream projectors, run in memory over the real source topics,
+against verify's SQL projection of the same database.
+
+A development tool, not part of the pipeline: it reads every captured table's Debezium
+topic from the beginning (in binlog order), folds the changes through the reference store
+and the projectors exactly as the workers would (re-key, apply, forward, build), and
+compares the items with ``feedsync.verify.projections.project``. It needs Kafka, Connect
+and MariaDB running (``feedsync stack up --no-pipeline``), but no worker or receiver.
+
+    python -m tests.support.offline --feed prices \
+        [--projector feeds.prices:PRICE_PROJECTOR] [--reference-feed mod:OBJ] \
+        [--projection mod:OBJ] [--examples 10]
+
+``--projector``/``--reference-feed``/``--projection`` add objects not yet in the registries
+(``feeds.registry``, ``feedsync.verify.projections.FEEDS``); a projector given here replaces
+a registered one with the same entity.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from connectors.database import connect
+from connectors.debezium import source_topic
+from connectors.source_tables import CAPTURED_TABLES
+from feeds.item import item_id
+from feeds.projector import EntityProjector, Forward, ReferenceFeed, State
+from feeds.reference import REFERENCE_TABLES, Reference, apply_reference
+from feeds.registry import PROJECTORS, REFERENCE_FEEDS
+from feedsync.settings import Settings
+from feedsync.verify.compare import Report, compare
+from feedsync.verify.projections import FEEDS as PROJECTIONS
+from feedsync.verify.projections import FeedProjection
+from streams.decode import MalformedRecord, RowChange, decode
+
+
+def source_changes(settings: Settings) -> list[RowChange]:
+    """Every change of every captured table, ordered by binlog position (stable per topic)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False
+    )
+    try:
+        partitions = [TopicPartition(source_topic(settings, t), 0) for t in CAPTURED_TABLES]
+        known = consumer.topics()
+        partitions = [p for p in partitions if p.topic in known]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        changes: list[RowChange] = []
+        for partition in partitions:
+            while consumer.position(partition) < ends[partition]:
+                for records in consumer.poll(timeout_ms=1000, max_records=5000).values():
+                    for record in records:
+                        try:
+                            change = decode(record.key, record.value)
+                        except MalformedRecord:  # the pipeline tests plant some on purpose
+                            continue
+                        if change is not None:
+                            changes.append(change)
+    finally:
+        consumer.close()
+    return sorted(changes, key=lambda c: c.position.version)  # sorted() is stable
+
+
+class OfflinePipeline:
+    """The projection stage in memory: a reference store and one state map per projector."""
+
+    def __init__(self, projectors: Iterable[EntityProjector]) -> None:
+        self.projectors = {p.entity: p for p in projectors}
+        self.store: dict[str, Any] = {}
+        self.reference = Reference(self.store)
+        self.states: dict[str, dict[str, State]] = {entity: {} for entity in self.projectors}
+
+    def feed(self, changes: Iterable[RowChange]) -> None:
+        for change in changes:
+            if change.table in REFERENCE_TABLES:
+                apply_reference(self.store, change)
+            for projector in self.projectors.values():
+                for key in projector.keys_of(change):
+                    self._apply(Forward(projector.entity, key, change))
+
+    def _apply(self, first: Forward) -> None:
+        queue = deque([first])
+        while queue:
+            target = queue.popleft()
+            projector = self.projectors[target.entity]
+            states = self.states[target.entity]
+            previous = states.get(target.key)
+            state = projector.apply(previous, target.change)
+            queue.extend(projector.forwards(previous, state, target.key))
+            if state is None:
+                states.pop(target.key, None)
+            else:
+                states[target.key] = state
+
+    def items(self, feed: str, reference_feeds: Iterable[ReferenceFeed]) -> dict[str, Any]:
+        """itemId → payload of every item ``feed`` has now."""
+        payloads: list[dict[str, Any]] = []
+        for reference_feed in reference_feeds:
+            if reference_feed.feed.name == feed:
+                payloads += reference_feed.build(self.reference)
+        for projector in self.projectors.values():
+            for declared in projector.feeds:
+                if declared.name != feed:
+                    continue
+                for state in self.states[projector.entity].values():
+                    payloads += projector.build(state, self.reference).get(feed, [])
+                return {declared.id_of(p): p for p in payloads}
+        for reference_feed in reference_feeds:
+            if reference_feed.feed.name == feed:
+                return {reference_feed.feed.id_of(p): p for p in payloads}
+        raise SystemExit(f"no projector or reference feed builds {feed!r}")
+
+
+def parity(
+    settings: Settings,
+    feed: str,
+    *,
+    projectors: Iterable[EntityProjector] = (),
+    reference_feeds: Iterable[ReferenceFeed] = (),
+    projection: FeedProjection | None = None,
+    examples: int = 10,
+) -> Report:
+    by_entity = {p.entity: p for p in (*PROJECTORS, *projectors)}
+    pipeline = OfflinePipeline(by_entity.values())
+    pipeline.feed(source_changes(settings))
+    received = pipeline.items(feed, [*REFERENCE_FEEDS, *reference_feeds])
+    projection = projection or PROJECTIONS[feed]
+    connection = connect(settings)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET time_zone = '+00:00'")
+            payloads = projection.build(cursor)
+    finally:
+        connection.close()
+    expected = {item_id([p[f] for f in projection.identity]): p for p in payloads}
+    return compare(expected, received, feed=feed, identity=projection.identity, examples=examples)
+
+
+def _load(spec: str) -> Any:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(argv: Iterator[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feed", required=True)
+    parser.add_argument("--projector", action="append", default=[])
+    parser.add_argument("--reference-feed", action="append", default=[])
+    parser.add_argument("--projection")
+    parser.add_argument("--examples", type=int, default=10)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    report = parity(
+        Settings(),
+        args.feed,
+        projectors=[_load(s) for s in args.projector],
+        reference_feeds=[_load(s) for s in args.reference_feed],
+        projection=_load(args.projection) if args.projection else None,
+        examples=args.examples,
+    )
+    print(report.render())
+    raise SystemExit(0 if report.clean else 1)
+
+
+if __name__ == "__main__":
+    main()
