@@ -6,7 +6,7 @@ Only source tables are captured; indexer output (``*_index*``, ``*_idx``, ``*_cl
 
 from __future__ import annotations
 
-SCOPES = ("store_website", "store_group", "store", "customer_group")
+SCOPES = ("store_website", "store_group", "store", "customer_group", "core_config_data")
 
 EAV_METADATA = (
     "eav_entity_type",

@@ -59,6 +59,9 @@ class EntityProjector:
     - ``forwards(before, after, key)``: derived changes to send after ``apply``.
     - ``rebuild_on``: reference kinds whose change rebuilds every entity.
     - ``removable``: when false (orders), a vanished entity or item is never sent as deleted.
+    - ``next_change(state, reference)``: when (epoch seconds) the entity's items will change
+      by the clock alone (a special-price window opening), or None; the worker rebuilds the
+      entity then.
     """
 
     entity: str
@@ -69,6 +72,7 @@ class EntityProjector:
     forwards: Callable[[State | None, State | None, str], list[Forward]] = no_forwards
     rebuild_on: frozenset[ReferenceKind] = field(default_factory=frozenset)
     removable: bool = True
+    next_change: Callable[[State, Reference], float | None] = lambda state, reference: None
 
 
 @dataclass(frozen=True)

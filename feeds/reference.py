@@ -19,6 +19,7 @@ __all__ = ["REFERENCE_TABLES", "Reference", "ReferenceKind", "apply_reference"]
 
 Row = dict[str, Any]
 VERSION_KEY = "version"
+TIMEZONE_PATH = "general/locale/timezone"
 
 
 class ReferenceKind(StrEnum):
@@ -77,6 +78,7 @@ _COLLECTIONS: dict[str, tuple[ReferenceKind, str | tuple[str, ...], tuple[str, .
     "inventory_source_stock_link": (ReferenceKind.STOCKS, "link_id", ()),
     "inventory_stock_sales_channel": (ReferenceKind.STOCKS, ("type", "code"), ()),
     "magento_catalogpermissions": (ReferenceKind.PERMISSIONS, "permission_id", ()),
+    "core_config_data": (ReferenceKind.SCOPES, "config_id", ()),
 }
 _OPTION_TABLES = ("eav_attribute_option", "eav_attribute_option_value")
 CATEGORY_VALUE_TABLES = tuple(
@@ -219,6 +221,23 @@ class Reference:
 
     def category(self, category_id: int | str) -> Row | None:
         return self.rows("catalog_category_entity").get(str(category_id))
+
+    def config(self, path: str, website_id: int | str | None = None) -> Any:
+        """A core_config_data value: the website's own, else the default scope's, else None."""
+        default = None
+        for row in self.rows("core_config_data").values():
+            if row.get("path") != path:
+                continue
+            if row.get("scope") == "websites" and str(row.get("scope_id")) == str(website_id):
+                return row.get("value")
+            if row.get("scope") == "default":
+                default = row.get("value")
+        return default
+
+    def timezone(self, website_id: int | str) -> str:
+        """The website's IANA time zone (``general/locale/timezone``), UTC when unset."""
+        zone = self.config(TIMEZONE_PATH, website_id)
+        return str(zone) if zone else "UTC"
 
     def categories(self) -> dict[str, Row]:
         return self.rows("catalog_category_entity")

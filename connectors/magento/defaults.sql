@@ -29,6 +29,10 @@ INSERT IGNORE INTO `store` (`store_id`, `code`, `website_id`, `group_id`, `name`
   (1, 'default', 1, 1, 'Default Store View', 0, 1);
 
 -- Tax classes (Magento_Tax AddTaxAttributeAndTaxClasses) and customer groups (Magento_Customer)
+-- Installation writes the default time zone; dates such as special_from_date are local to it.
+INSERT IGNORE INTO `core_config_data` (`config_id`, `scope`, `scope_id`, `path`, `value`) VALUES
+  (1, 'default', 0, 'general/locale/timezone', 'America/Los_Angeles');
+
 INSERT IGNORE INTO `tax_class` (`class_id`, `class_name`, `class_type`) VALUES
   (2, 'Taxable Goods', 'PRODUCT'),
   (3, 'Retail Customer', 'CUSTOMER');

@@ -63,6 +63,17 @@ CREATE TABLE IF NOT EXISTS `store` (
     REFERENCES `store_website` (`website_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Stores';
 
+CREATE TABLE IF NOT EXISTS `core_config_data` (
+  `config_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Config ID',
+  `scope` varchar(8) NOT NULL DEFAULT 'default' COMMENT 'Config Scope',
+  `scope_id` int NOT NULL DEFAULT 0 COMMENT 'Config Scope ID',
+  `path` varchar(255) NOT NULL DEFAULT 'general' COMMENT 'Config Path',
+  `value` text DEFAULT NULL COMMENT 'Config Value',
+  `updated_at` timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp() COMMENT 'Updated At',
+  PRIMARY KEY (`config_id`),
+  UNIQUE KEY `CORE_CONFIG_DATA_SCOPE_SCOPE_ID_PATH` (`scope`, `scope_id`, `path`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Config Data';
+
 CREATE TABLE IF NOT EXISTS `tax_class` (
   `class_id` smallint NOT NULL AUTO_INCREMENT COMMENT 'Class ID',
   `class_name` varchar(255) NOT NULL COMMENT 'Class Name',

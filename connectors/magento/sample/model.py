@@ -60,6 +60,7 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "store_group": _cols("group_id website_id name root_category_id default_store_id code"),
     "store": _cols("store_id code website_id group_id name sort_order is_active"),
     "customer_group": _cols("customer_group_id customer_group_code tax_class_id"),
+    "core_config_data": _cols("config_id scope scope_id path value"),
     "eav_attribute_set": _cols("attribute_set_id entity_type_id attribute_set_name sort_order"),
     "eav_attribute_group": _cols(
         "attribute_group_id attribute_set_id attribute_group_name sort_order default_id "

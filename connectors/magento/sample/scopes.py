@@ -57,4 +57,6 @@ def add_scopes(ctx: Context) -> Scopes:
         t["store"].add(store_id, code, website_id, group_id, name, store_id, 1)
     for i, code in enumerate(EXTRA_GROUPS[: ctx.profile.extra_customer_groups]):
         t["customer_group"].add(4 + i, code, 3)
+    # The second website runs on Berlin time (the default scope's zone is in defaults.sql).
+    t["core_config_data"].add(2, "websites", 2, "general/locale/timezone", "Europe/Berlin")
     return scopes
