@@ -31,6 +31,9 @@ def check_feed_settings(settings: Settings) -> None:
         settings.delivery.for_feed(name)  # validates the values, naming the variable
 
 
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
 def create_app(settings: Settings) -> faust.App:
     check_feed_settings(settings)
     app = faust.App(
@@ -41,6 +44,9 @@ def create_app(settings: Settings) -> faust.App:
         topic_replication_factor=1,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Large orders: item and state records beyond Kafka's 1 MiB default (the broker
+        # allows 16 MiB: message.max.bytes in the local stack and deploy/).
+        producer_max_request_size=MAX_RECORD_BYTES,
         web_enabled=False,
         autodiscover=False,
     )

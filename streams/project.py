@@ -36,6 +36,8 @@ log = logging.getLogger("feedsync.project")
 ROUTE_BATCH, PROJECT_BATCH = 500, 1000
 REBUILD_ALL = orjson.dumps({"control": "rebuild-all"})
 REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
+REBUILD_ENTITY = orjson.dumps({"control": "rebuild-entity"})
+CLOCK_TICK_S = 1.0
 Emitted = dict[str, dict[str, Identity]]  # feed -> item id -> identity
 
 
@@ -168,6 +170,9 @@ def _register_entity_agent(
     # Entities whose snapshot reads are applied but not yet built, per partition. Lost
     # with the process, which is fine: a worker's first rebuild-all builds everything.
     deferred: dict[int, set[str]] = {}
+    # Entities whose items change with the clock (a price window opening): key -> (when,
+    # partition). Rebuilt from every build, so a restart's rebuild-all refills it.
+    scheduled: dict[str, tuple[float, int]] = {}
 
     async def project(stream: Any) -> None:
         async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
@@ -186,6 +191,9 @@ def _register_entity_agent(
                         touched[key] = event
                     continue
                 key = event.key.decode()
+                if event.value == REBUILD_ENTITY:
+                    touched[key] = event
+                    continue
                 previous: State | None = table.get(key)
                 change = load_change(event.value)
                 state = projector.apply(previous, change)
@@ -217,6 +225,11 @@ def _register_entity_agent(
                 if state is None:
                     continue
                 emit, now_held = _rebuild(projector, state, reference)
+                when = projector.next_change(state, reference)
+                if when is None:
+                    scheduled.pop(key, None)
+                else:
+                    scheduled[key] = (when, event.message.partition)
                 version = _version(state, reference)
                 sends += [await _send_item(topology, f, i, p, version) for f, i, p in emit]
                 if now_held != state.get("emitted", {}):
@@ -226,8 +239,22 @@ def _register_entity_agent(
             for event in events:
                 await stream.ack(event)
 
+    async def rebuild_when_due() -> None:
+        now = time.time()
+        due = [(key, partition) for key, (when, partition) in scheduled.items() if when <= now]
+        topic = topology.entities[projector.entity]
+        sends = []
+        for key, partition in due:
+            scheduled.pop(key, None)
+            sends.append(
+                await topic.send(key=key.encode(), value=REBUILD_ENTITY, partition=partition)
+            )
+        await asyncio.gather(*sends)
+
     project.__name__ = project.__qualname__ = f"project_{projector.entity}"
     app.agent(topology.entities[projector.entity], concurrency=1)(project)
+    rebuild_when_due.__name__ = rebuild_when_due.__qualname__ = f"clock_{projector.entity}"
+    app.timer(interval=CLOCK_TICK_S)(rebuild_when_due)
 
 
 def _rebuild(

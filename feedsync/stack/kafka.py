@@ -65,6 +65,8 @@ share.coordinator.state.topic.min.isr=1
 # One node: no point waiting for more group members to join.
 group.initial.rebalance.delay.ms=0
 log.cleaner.enable=true
+# A 500-line order's item and state records run to megabytes; 1 MiB (the default) is too small.
+message.max.bytes=16777216
 """
         )
 
