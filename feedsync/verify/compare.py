@@ -7,6 +7,9 @@ Three kinds of discrepancy, each counted in full and illustrated by a few exampl
   wire-only ``itemId`` are ignored; everything else, ``updatedAt`` included, must match);
 - *extra*: an item the receiver holds as not deleted that the source does not project.
 
+A feed whose items are never removed downstream (orders) keeps items the source lost: those
+are counted as *kept*, which is not a discrepancy.
+
 Values are compared by type as well as by value: JSON ``1``, ``1.0`` and ``true`` differ, as
 they would on the wire, although Python considers them equal.
 """
@@ -61,6 +64,7 @@ class Report:
     missing: Findings = field(default_factory=Findings)
     stale: Findings = field(default_factory=Findings)
     extra: Findings = field(default_factory=Findings)
+    kept: int = 0  # not-removable feeds: items the source no longer has, kept downstream
 
     @property
     def clean(self) -> bool:
@@ -74,6 +78,8 @@ class Report:
             f"{self.expected} expected, receiver holds {self.received} "
             f"(+{self.received_deleted} deleted)"
         )
+        if self.kept:
+            counts += f", {self.kept} kept though gone from the source"
         if self.clean:
             return f"verify {name}: OK — {counts}"
         lines = [
@@ -98,11 +104,13 @@ def compare(
     feed: str = "",
     identity: Sequence[str] = (),
     examples: int = DEFAULT_EXAMPLES,
+    removable: bool = True,
 ) -> Report:
     """Compare expected payloads with the receiver's, both keyed by itemId.
 
     ``identity`` names the payload fields shown beside each example's id (e.g. ``sku``,
     ``storeViewCode``); ``examples`` caps the examples kept per kind (counts stay exact).
+    ``removable=False`` (orders) counts received items the source lacks as kept, not extra.
     """
     missing: list[Discrepancy] = []
     stale: list[Discrepancy] = []
@@ -130,11 +138,13 @@ def compare(
             if _json(want_cmp) != _json(have_cmp):
                 counts["stale"] += 1
                 note(stale, key, want, *field_diff(want_cmp, have_cmp))
-    deleted = 0
+    deleted = kept = 0
     for key in sorted(received):
         have = received[key]
         if bool(have.get("deleted")):
             deleted += 1
+        elif key not in expected and not removable:
+            kept += 1
         elif key not in expected:
             counts["extra"] += 1
             note(extra, key, have, "not in the source")
@@ -146,6 +156,7 @@ def compare(
         missing=Findings(counts["missing"], tuple(missing)),
         stale=Findings(counts["stale"], tuple(stale)),
         extra=Findings(counts["extra"], tuple(extra)),
+        kept=kept,
     )
 
 

@@ -38,6 +38,7 @@ class FeedProjection:
     name: str
     identity: tuple[str, ...]
     build: Callable[[Cursor], list[Payload]]
+    removable: bool = True  # False: items are never deleted downstream (orders)
 
 
 FEEDS: dict[str, FeedProjection] = {

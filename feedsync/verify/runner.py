@@ -27,4 +27,11 @@ def run(settings: Settings, feed: str, *, examples: int = DEFAULT_EXAMPLES) -> R
     # Read the receiver after the database: an item delivered in between shows as stale
     # rather than extra, and a re-run after the pipeline settles clears it either way.
     received = receiver_items(receiver_url(settings), feed)
-    return compare(expected, received, feed=feed, identity=projection.identity, examples=examples)
+    return compare(
+        expected,
+        received,
+        feed=feed,
+        identity=projection.identity,
+        examples=examples,
+        removable=projection.removable,
+    )

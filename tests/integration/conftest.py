@@ -11,6 +11,7 @@ from connectors.database import connect
 from feedsync.settings import Settings, load_settings
 from feedsync.stack import up
 from feedsync.stack.orchestrate import Stack
+from tests.integration.pipeline import Pipeline, running_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +32,31 @@ def db(stack: Stack, settings: Settings) -> Iterator[Any]:
         yield connection
     finally:
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def feeds_pipeline(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    """One worker and receiver shared by the feed tests: the small profile's snapshot of
+    every feed is built once, then each test makes its own changes."""
+    with running_pipeline(tmp_path_factory.mktemp("feeds")) as running:
+        yield running
+
+
+@pytest.fixture
+def sql(stack: Stack, settings: Settings) -> Iterator[Any]:
+    connection = connect(settings, autocommit=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def skus(sql: Any) -> list[str]:
+    """SKUs of sample simple products, for order lines."""
+    with sql.cursor() as cursor:
+        cursor.execute(
+            "SELECT sku FROM catalog_product_entity WHERE type_id = 'simple' "
+            "ORDER BY entity_id LIMIT 50"
+        )
+        return [str(row[0]) for row in cursor.fetchall()]

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +72,14 @@ class Pipeline:
             time.sleep(1)  # polling a condition under a deadline
         rendered = "\n".join(report.render() for report in reports)
         raise AssertionError(f"not converged:\n{rendered}\nworker log:\n{self.worker.log_tail()}")
+
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.5)  # polling a condition under a deadline
+        raise AssertionError(f"timed out waiting for {what}\nworker log:\n{self.worker.log_tail()}")
 
 
 @contextmanager

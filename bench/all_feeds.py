@@ -1,0 +1,102 @@
+"""Benchmark: full sync of every feed at once, per-feed items, wall time and items/s.
+
+Runs a private stack (own ports and state) on a profile, starts the receiver and one worker,
+registers the connector, and waits until the whole pipeline is idle (no request for 15 s
+after every feed reached the item count its verify projection gives). Per feed it reports
+the items held, the time from registration to the feed's last request, items/s, requests,
+and what Adobe's published rate (2 requests/s, 100 items per request, prices 500) gives for
+the same item count. Ends with ``feedsync verify`` for every feed.
+
+    .venv/bin/python bench/all_feeds.py --profile medium [--feeds products,prices]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from full_sync import peak_rss_mb  # bench/ is on sys.path when run
+from private_stack import use_private_stack
+
+from connectors.database import connect
+from connectors.debezium import register_connector
+from feeds.registry import FEEDS
+from feedsync.stack.orchestrate import Stack, clean, up
+from feedsync.verify import project, run
+from feedsync.verify.projections import FEEDS as PROJECTIONS
+
+ADOBE_SECONDS_PER_REQUEST = 0.5  # reference/feeds.md: 2 requests/s
+ADOBE_BATCH = {"prices": 500}
+QUIET_S = 15.0
+
+
+def receiver_stats(db_path: Path) -> dict[str, tuple[int, float, int]]:
+    """feed → (items held, time of the last request, requests)."""
+    if not db_path.exists():
+        return {}
+    with sqlite3.connect(db_path) as db:
+        held = dict(db.execute("SELECT feed, COUNT(*) FROM items GROUP BY feed").fetchall())
+        requests = db.execute(
+            "SELECT feed, MAX(received_at), COUNT(*) FROM requests GROUP BY feed"
+        ).fetchall()
+    return {feed: (int(held.get(feed, 0)), float(last), int(n)) for feed, last, n in requests}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default="medium")
+    parser.add_argument("--feeds", default=",".join(f for f in FEEDS if f in PROJECTIONS))
+    parser.add_argument("--timeout-s", type=float, default=3600)
+    args = parser.parse_args()
+    feeds = [f for f in args.feeds.split(",") if f]
+    state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
+    settings = use_private_stack(state_dir)
+    db_path = state_dir / "receiver.sqlite3"
+    try:
+        up(settings, profile=args.profile, say=lambda _l: None, register=False, pipeline=False)
+        stack = Stack.of(settings)
+        with connect(settings) as connection:
+            expected = {feed: len(project(connection, feed)) for feed in feeds}
+        stack.receiver.start(120)
+        stack.worker.start(300)
+        began = time.time()
+        register_connector(settings, timeout_s=300)
+        while time.time() - began < args.timeout_s:
+            stats = receiver_stats(db_path)
+            complete = all(stats.get(f, (0, 0.0, 0))[0] >= expected[f] for f in feeds)
+            last = max((s[1] for s in stats.values()), default=began)
+            if complete and time.time() - last >= QUIET_S:
+                break
+            time.sleep(1)  # sampling
+        stats = receiver_stats(db_path)
+        worker_pid = stack.worker.daemon.pid()
+        rss = peak_rss_mb(worker_pid) if worker_pid else float("nan")
+        print(
+            f"machine   {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        print(
+            f"profile   {args.profile}; times from connector registration to the feed's last request"
+        )
+        print(f"{'feed':<22}{'items':>9}{'wall s':>9}{'items/s':>9}{'requests':>10}{'Adobe s':>9}")
+        for feed in feeds:
+            held, last, requests = stats.get(feed, (0, began, 0))
+            wall = max(last - began, 1e-9)
+            batch = ADOBE_BATCH.get(feed, 100)
+            adobe = -(-expected[feed] // batch) * ADOBE_SECONDS_PER_REQUEST
+            print(
+                f"{feed:<22}{held:>9,}{wall:>9.1f}{held / wall:>9,.0f}{requests:>10,}{adobe:>9.1f}"
+            )
+        print(f"worker peak RSS {rss:.0f} MiB")
+        for feed in feeds:
+            print(run(settings, feed, examples=2).render())
+    finally:
+        clean(settings, say=lambda _l: None)
+
+
+if __name__ == "__main__":
+    main()

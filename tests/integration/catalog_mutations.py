@@ -1,0 +1,393 @@
+"""Random catalog mutations for the property test: each is a (kind, seed) pair that turns
+into SQL against whatever rows exist now, so any sequence is valid and replayable.
+
+``apply(sql, kind, seed)`` runs one mutation in one transaction and returns the statements
+it ran (with their arguments), which the test logs so a failing sequence can be replayed.
+Deletes cascade as InnoDB does (product → values, links, tier prices; category → values,
+product links, permissions), which the binlog never shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Statement = tuple[str, tuple[object, ...]]
+NAME, PRICE, SPECIAL, SPECIAL_FROM, SPECIAL_TO = 73, 77, 78, 79, 80
+CATEGORY_NAME = 41
+
+
+class Mutator:
+    """One mutation at a time, against the live database."""
+
+    def __init__(self, sql: Any, seed: int) -> None:
+        self.sql = sql
+        self.seed = seed
+        self.ran: list[Statement] = []
+
+    def run(self, statement: str, *args: object) -> Any:
+        self.ran.append((statement, args))
+        with self.sql.cursor() as cursor:
+            cursor.execute(statement, args)
+            return cursor.fetchall()
+
+    def pick(self, query: str, *args: object) -> Any:
+        """One row of ``query`` chosen by the seed, or None when it has no rows."""
+        with self.sql.cursor() as cursor:
+            cursor.execute(query, args)
+            rows = cursor.fetchall()
+        return rows[self.seed % len(rows)] if rows else None
+
+    def product(self, type_id: str = "simple") -> int | None:
+        row = self.pick(
+            "SELECT entity_id FROM catalog_product_entity WHERE type_id = %s ORDER BY entity_id",
+            type_id,
+        )
+        return None if row is None else int(row[0])
+
+    def category(self) -> tuple[int, str] | None:
+        row = self.pick(
+            "SELECT entity_id, path FROM catalog_category_entity WHERE level >= 2 "
+            "ORDER BY entity_id"
+        )
+        return None if row is None else (int(row[0]), str(row[1]))
+
+
+def _rename_product(m: Mutator) -> None:
+    if (product := m.product()) is not None:
+        m.run(
+            "UPDATE catalog_product_entity_varchar SET value = %s WHERE entity_id = %s "
+            "AND attribute_id = %s AND store_id = 0",
+            f"Renamed {m.seed}",
+            product,
+            NAME,
+        )
+
+
+def _store_view_name(m: Mutator) -> None:
+    if (product := m.product()) is not None:
+        m.run(
+            "INSERT INTO catalog_product_entity_varchar (attribute_id, store_id, entity_id, value) "
+            "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            NAME,
+            1 + m.seed % 4,
+            product,
+            f"View name {m.seed}",
+        )
+
+
+def _price(m: Mutator) -> None:
+    if (product := m.product()) is not None:
+        m.run(
+            "INSERT INTO catalog_product_entity_decimal (attribute_id, store_id, entity_id, value) "
+            "VALUES (%s, 0, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            PRICE,
+            product,
+            f"{m.seed % 500}.{m.seed % 100:02d}",
+        )
+
+
+def _special_price(m: Mutator) -> None:
+    if (product := m.product()) is None:
+        return
+    if m.seed % 3 == 0:
+        m.run(
+            "DELETE FROM catalog_product_entity_decimal WHERE entity_id = %s AND attribute_id = %s",
+            product,
+            SPECIAL,
+        )
+        return
+    m.run(
+        "INSERT INTO catalog_product_entity_decimal (attribute_id, store_id, entity_id, value) "
+        "VALUES (%s, 0, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+        SPECIAL,
+        product,
+        f"{1 + m.seed % 50}.50",
+    )
+    # A window that is open now, or one long past: both must be settled by verify time.
+    start, end = ("2020-01-01 00:00:00", "2099-12-31 00:00:00")
+    if m.seed % 3 == 2:
+        start, end = ("2020-01-01 00:00:00", "2021-01-01 00:00:00")
+    for attribute, value in ((SPECIAL_FROM, start), (SPECIAL_TO, end)):
+        m.run(
+            "INSERT INTO catalog_product_entity_datetime (attribute_id, store_id, entity_id, "
+            "value) VALUES (%s, 0, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            attribute,
+            product,
+            value,
+        )
+
+
+def _tier_price(m: Mutator) -> None:
+    if (product := m.product()) is None:
+        return
+    if m.seed % 2:
+        m.run("DELETE FROM catalog_product_entity_tier_price WHERE entity_id = %s", product)
+        return
+    all_groups = m.seed % 4 == 0
+    m.run(
+        "INSERT INTO catalog_product_entity_tier_price (entity_id, all_groups, "
+        "customer_group_id, qty, value, website_id) VALUES (%s, %s, %s, %s, %s, %s) "
+        "ON DUPLICATE KEY UPDATE value = VALUES(value)",
+        product,
+        int(all_groups),
+        0 if all_groups else m.seed % 4,
+        2 + m.seed % 20,
+        f"{1 + m.seed % 40}.25",
+        m.seed % 3,
+    )
+
+
+def _website(m: Mutator) -> None:
+    if (product := m.product()) is None:
+        return
+    website = 1 + m.seed % 2
+    if m.seed % 2:
+        m.run(
+            "DELETE FROM catalog_product_website WHERE product_id = %s AND website_id = %s",
+            product,
+            website,
+        )
+    else:
+        m.run(
+            "INSERT IGNORE INTO catalog_product_website (product_id, website_id) VALUES (%s, %s)",
+            product,
+            website,
+        )
+
+
+def _category_link(m: Mutator) -> None:
+    product, category = m.product(), m.category()
+    if product is None or category is None:
+        return
+    if m.seed % 2:
+        m.run(
+            "DELETE FROM catalog_category_product WHERE product_id = %s AND category_id = %s",
+            product,
+            category[0],
+        )
+    else:
+        m.run(
+            "INSERT IGNORE INTO catalog_category_product (category_id, product_id, position) "
+            "VALUES (%s, %s, %s)",
+            category[0],
+            product,
+            m.seed % 10,
+        )
+
+
+def _delete_product(m: Mutator) -> None:
+    if (product := m.product("simple" if m.seed % 2 else "configurable")) is not None:
+        m.run("DELETE FROM catalog_product_entity WHERE entity_id = %s", product)
+
+
+def _new_product(m: Mutator) -> None:
+    sku = f"PROP-{m.seed}"
+    m.run(
+        "INSERT IGNORE INTO catalog_product_entity (attribute_set_id, type_id, sku) "
+        "VALUES (4, 'simple', %s)",
+        sku,
+    )
+    row = m.run("SELECT entity_id FROM catalog_product_entity WHERE sku = %s", sku)
+    product = int(row[0][0])
+    for statement, args in (
+        (
+            "INSERT IGNORE INTO catalog_product_entity_varchar (attribute_id, store_id, "
+            "entity_id, value) VALUES (%s, 0, %s, %s)",
+            (NAME, product, f"Property product {m.seed}"),
+        ),
+        (
+            "INSERT IGNORE INTO catalog_product_entity_decimal (attribute_id, store_id, "
+            "entity_id, value) VALUES (%s, 0, %s, %s)",
+            (PRICE, product, f"{m.seed % 90 + 10}.00"),
+        ),
+        (
+            "INSERT IGNORE INTO catalog_product_website (product_id, website_id) VALUES (%s, 1)",
+            (product,),
+        ),
+        (
+            "INSERT IGNORE INTO inventory_source_item (source_code, sku, quantity, status) "
+            "SELECT source_code, %s, %s, 1 FROM inventory_source ORDER BY source_code LIMIT 1",
+            (sku, m.seed % 50),
+        ),
+    ):
+        m.run(statement, *args)
+
+
+def _variant_link(m: Mutator) -> None:
+    parent = m.product("configurable")
+    if parent is None:
+        return
+    link = m.pick(
+        "SELECT product_id FROM catalog_product_super_link WHERE parent_id = %s "
+        "ORDER BY product_id",
+        parent,
+    )
+    if link is not None and m.seed % 2:
+        for table, column in (
+            ("catalog_product_super_link", "product_id"),
+            ("catalog_product_relation", "child_id"),
+        ):
+            m.run(f"DELETE FROM {table} WHERE parent_id = %s AND {column} = %s", parent, link[0])
+    elif (child := m.product()) is not None:
+        m.run(
+            "INSERT IGNORE INTO catalog_product_super_link (product_id, parent_id) VALUES (%s, %s)",
+            child,
+            parent,
+        )
+        m.run(
+            "INSERT IGNORE INTO catalog_product_relation (parent_id, child_id) VALUES (%s, %s)",
+            parent,
+            child,
+        )
+
+
+def _rename_category(m: Mutator) -> None:
+    if (category := m.category()) is not None:
+        m.run(
+            "UPDATE catalog_category_entity_varchar SET value = %s WHERE entity_id = %s "
+            "AND attribute_id = %s AND store_id = 0",
+            f"Category {m.seed}",
+            category[0],
+            CATEGORY_NAME,
+        )
+
+
+def _move_category(m: Mutator) -> None:
+    """Magento's move: the category and its subtree get new paths and levels."""
+    moved, target = m.category(), None
+    if moved is None:
+        return
+    row = m.pick(
+        "SELECT entity_id, path, level FROM catalog_category_entity WHERE level >= 1 "
+        "AND path NOT LIKE %s AND entity_id <> %s ORDER BY entity_id",
+        f"{moved[1]}/%",
+        moved[0],
+    )
+    if row is None:
+        return
+    target = (int(row[0]), str(row[1]), int(row[2]))
+    old_prefix, new_prefix = moved[1], f"{target[1]}/{moved[0]}"
+    depth_change = target[2] + 1 - old_prefix.count("/")
+    m.run(
+        "UPDATE catalog_category_entity SET path = CONCAT(%s, SUBSTRING(path, %s)), "
+        "level = level + %s WHERE entity_id = %s OR path LIKE %s",
+        new_prefix,
+        len(old_prefix) + 1,
+        depth_change,
+        moved[0],
+        f"{old_prefix}/%",
+    )
+    m.run(
+        "UPDATE catalog_category_entity SET parent_id = %s WHERE entity_id = %s",
+        target[0],
+        moved[0],
+    )
+
+
+def _delete_category(m: Mutator) -> None:
+    """Deleting a category deletes its subtree too (as Magento's resource model does)."""
+    if (category := m.category()) is not None and m.seed % 3 == 0:
+        m.run(
+            "DELETE FROM catalog_category_entity WHERE entity_id = %s OR path LIKE %s",
+            category[0],
+            f"{category[1]}/%",
+        )
+
+
+def _stock(m: Mutator) -> None:
+    item = m.pick("SELECT source_item_id, sku FROM inventory_source_item ORDER BY source_item_id")
+    if item is None:
+        return
+    if m.seed % 2:
+        m.run(
+            "UPDATE inventory_source_item SET quantity = %s, status = %s WHERE source_item_id = %s",
+            m.seed % 40,
+            int(m.seed % 5 != 0),
+            item[0],
+        )
+    else:
+        m.run(
+            "INSERT INTO inventory_reservation (stock_id, sku, quantity, metadata) "
+            "SELECT stock_id, %s, %s, '{}' FROM inventory_stock ORDER BY stock_id LIMIT 1",
+            item[1],
+            -(1 + m.seed % 3),
+        )
+
+
+def _permission(m: Mutator) -> None:
+    if (category := m.category()) is None:
+        return
+    if m.seed % 3 == 0:
+        m.run("DELETE FROM magento_catalogpermissions WHERE category_id = %s", category[0])
+        return
+    grant = (-1, -2, 0)[m.seed % 3]
+    m.run(
+        "INSERT INTO magento_catalogpermissions (category_id, website_id, customer_group_id, "
+        "grant_catalog_category_view, grant_catalog_product_price, grant_checkout_items) "
+        "VALUES (%s, %s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE "
+        "grant_catalog_category_view = VALUES(grant_catalog_category_view)",
+        category[0],
+        1 + m.seed % 2,
+        m.seed % 4,
+        grant,
+        -1,
+        -1,
+    )
+
+
+def _attribute_flags(m: Mutator) -> None:
+    row = m.pick(
+        "SELECT c.attribute_id FROM catalog_eav_attribute c JOIN eav_attribute a USING "
+        "(attribute_id) WHERE a.entity_type_id = 4 ORDER BY c.attribute_id"
+    )
+    if row is not None:
+        column = ("is_filterable", "is_searchable", "used_in_product_listing")[m.seed % 3]
+        m.run(
+            f"UPDATE catalog_eav_attribute SET {column} = 1 - {column} WHERE attribute_id = %s",
+            row[0],
+        )
+
+
+def _option_label(m: Mutator) -> None:
+    row = m.pick("SELECT value_id FROM eav_attribute_option_value ORDER BY value_id")
+    if row is not None:
+        m.run(
+            "UPDATE eav_attribute_option_value SET value = %s WHERE value_id = %s",
+            f"Option {m.seed}",
+            row[0],
+        )
+
+
+MUTATIONS: dict[str, Callable[[Mutator], None]] = {
+    "rename_product": _rename_product,
+    "store_view_name": _store_view_name,
+    "price": _price,
+    "special_price": _special_price,
+    "tier_price": _tier_price,
+    "website": _website,
+    "category_link": _category_link,
+    "delete_product": _delete_product,
+    "new_product": _new_product,
+    "variant_link": _variant_link,
+    "rename_category": _rename_category,
+    "move_category": _move_category,
+    "delete_category": _delete_category,
+    "stock": _stock,
+    "permission": _permission,
+    "attribute_flags": _attribute_flags,
+    "option_label": _option_label,
+}
+
+
+def apply(sql: Any, kind: str, seed: int) -> list[Statement]:
+    """Run one mutation in its own transaction; the statements it ran."""
+    mutator = Mutator(sql, seed)
+    sql.begin()
+    try:
+        MUTATIONS[kind](mutator)
+    except BaseException:
+        sql.rollback()
+        raise
+    sql.commit()
+    return mutator.ran

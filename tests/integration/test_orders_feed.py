@@ -1,0 +1,148 @@
+"""The orders feed on the real stack: snapshot, an order's life, virtual and configurable
+orders, and a 500-line order → the receiver holds what the sales tables project."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.integration.magento_ops import (
+    Line,
+    PlacedOrder,
+    execute,
+    invoice,
+    place_order,
+    refund_first_line,
+    ship,
+)
+from tests.integration.pipeline import Pipeline
+
+pytestmark = pytest.mark.integration
+
+ORDERS = ("orders",)
+
+
+def order_item(pipeline: Pipeline, order: PlacedOrder) -> dict[str, Any]:
+    for payload in pipeline.receiver.items("orders").values():
+        if payload.get("commerceOrderId") == order.order_id:
+            return payload
+    raise AssertionError(f"order {order.order_id} not at the receiver")
+
+
+def test_snapshot_of_the_small_profile_orders_verifies(feeds_pipeline: Pipeline) -> None:
+    feeds_pipeline.wait_clean(ORDERS)
+    orders = feeds_pipeline.receiver.items("orders").values()
+    assert len(orders) >= 500
+    # The sample has virtual orders (no shipping address) and configurable lines.
+    assert any(o["isVirtual"] and o["shipping"]["shippingAddress"] is None for o in orders)
+    assert any(item["parentEntityId"] is not None for o in orders for item in o["items"]), (
+        "no configurable child line in the snapshot"
+    )
+
+
+def test_order_placed_invoiced_shipped_and_partially_refunded(
+    feeds_pipeline: Pipeline, sql: Any, skus: list[str]
+) -> None:
+    order = place_order(
+        sql,
+        [
+            Line(skus[0], Decimal("0.1000"), qty=1),
+            Line(skus[1], Decimal("0.2000"), qty=2),
+            Line(skus[2], Decimal("19.9900"), qty=1, configurable_child_sku=skus[3]),
+        ],
+    )
+    feeds_pipeline.wait_clean(ORDERS)
+    placed = order_item(feeds_pipeline, order)
+    assert placed["state"] == "new"
+    assert placed["subtotal"] == "20.4900"  # 0.1 + 2 * 0.2 + 19.99, never a float
+    assert placed["invoices"] == []
+    assert placed["shipments"] == []
+    assert len(placed["items"]) == 4  # three lines, one with a child row
+    assert placed["orderId"]["id"] == str(uuid.UUID(placed["orderId"]["id"]))
+
+    invoice(sql, order)
+    feeds_pipeline.wait_clean(ORDERS)
+    invoiced = order_item(feeds_pipeline, order)
+    assert invoiced["state"] == "processing"
+    assert len(invoiced["invoices"]) == 1
+    assert len(invoiced["invoices"][0]["invoiceItems"]) == 3
+    assert invoiced["orderId"] == placed["orderId"]  # the same UUID on every re-emit
+
+    track = f"1Z{uuid.uuid4().hex[:12].upper()}"
+    ship(sql, order, track_number=track)
+    feeds_pipeline.wait_clean(ORDERS)
+    shipped = order_item(feeds_pipeline, order)
+    assert shipped["state"] == "complete"
+    [shipment] = shipped["shipments"]
+    assert shipment["trackingInfo"][0]["trackingNumber"] == track
+    assert len(shipment["items"]) == 3
+
+    refund_first_line(sql, order, adjustment=Decimal("1.5000"))
+    feeds_pipeline.wait_clean(ORDERS)
+    refunded = order_item(feeds_pipeline, order)
+    [memo] = refunded["creditMemos"]
+    assert memo["adjustment"] == "1.5000"
+    assert [i["qtyRefunded"] for i in memo["refundItems"]] == ["1.0000"]
+    assert {i["itemId"] for i in refunded["items"]} == {i["itemId"] for i in placed["items"]}
+
+
+def test_virtual_order_has_no_shipping_address(
+    feeds_pipeline: Pipeline, sql: Any, skus: list[str]
+) -> None:
+    order = place_order(sql, [Line(skus[4], Decimal("9.9900"))], virtual=True)
+    feeds_pipeline.wait_clean(ORDERS)
+    exported = order_item(feeds_pipeline, order)
+    assert exported["isVirtual"] is True
+    assert exported["shipping"]["shippingAddress"] is None
+    assert exported["payment"]["billingAddress"]["city"] == "London"
+
+
+def test_corrected_address_re_emits_the_order(
+    feeds_pipeline: Pipeline, sql: Any, skus: list[str]
+) -> None:
+    order = place_order(sql, [Line(skus[5], Decimal("5.0000"))])
+    execute(
+        sql,
+        "UPDATE sales_order_address SET city = 'Cambridge' WHERE parent_id = %s "
+        "AND address_type = 'shipping'",
+        order.order_id,
+    )
+    feeds_pipeline.wait_clean(ORDERS)
+    assert order_item(feeds_pipeline, order)["shipping"]["shippingAddress"]["city"] == "Cambridge"
+
+
+def test_deleted_order_is_kept_downstream(
+    feeds_pipeline: Pipeline, sql: Any, skus: list[str]
+) -> None:
+    doomed = place_order(sql, [Line(skus[6], Decimal("7.0000"))])
+    feeds_pipeline.wait_clean(ORDERS)
+    execute(sql, "DELETE FROM sales_order WHERE entity_id = %s", doomed.order_id)
+    # The delete is read before the next order (one sales_order topic); once that order is
+    # out, the delete has been through the worker.
+    marker = place_order(sql, [Line(skus[7], Decimal("8.0000"))])
+    feeds_pipeline.wait_until(lambda: _has(feeds_pipeline, marker), "the next order delivered")
+    feeds_pipeline.wait_clean(ORDERS)  # verify tolerates orders the database no longer has
+    assert order_item(feeds_pipeline, doomed)["deleted"] is False
+
+
+def _has(pipeline: Pipeline, order: PlacedOrder) -> bool:
+    try:
+        order_item(pipeline, order)
+    except AssertionError:
+        return False
+    return True
+
+
+def test_a_500_line_order_is_delivered_and_verified(
+    feeds_pipeline: Pipeline, sql: Any, skus: list[str]
+) -> None:
+    lines = [Line(skus[i % len(skus)], Decimal("1.2500") + i, qty=1 + i % 3) for i in range(500)]
+    order = place_order(sql, lines)
+    invoice(sql, order)
+    feeds_pipeline.wait_clean(ORDERS, timeout_s=300)
+    exported = order_item(feeds_pipeline, order)
+    assert len(exported["items"]) == 500
+    assert len(exported["invoices"][0]["invoiceItems"]) == 500
