@@ -77,10 +77,12 @@ def main() -> None:
         worker_pid = stack.worker.daemon.pid()
         rss = peak_rss_mb(worker_pid) if worker_pid else float("nan")
         print(
-            f"machine   {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+            f"machine   {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
         )
         print(
-            f"profile   {args.profile}; times from connector registration to the feed's last request"
+            f"profile   {args.profile}; "
+            "times from connector registration to the feed's last request"
         )
         print(f"{'feed':<22}{'items':>9}{'wall s':>9}{'items/s':>9}{'requests':>10}{'Adobe s':>9}")
         for feed in feeds:
