@@ -89,6 +89,15 @@ def test_an_undeleted_item_the_source_does_not_project_is_extra() -> None:
     )
 
 
+def test_a_feed_never_deleted_downstream_keeps_what_the_source_lost() -> None:
+    a, b = product("A"), product("B")
+    expected = {key(a): a}
+    report = compare(expected, {key(a): on_wire(a), key(b): on_wire(b)}, removable=False)
+    assert report.clean
+    assert report.kept == 1
+    assert "1 kept" in report.render()
+
+
 def test_a_differing_field_is_stale_with_a_field_level_diff() -> None:
     a = product("A", weight="1.500000")
     report = check([a], [on_wire(a, name="Old name")])
