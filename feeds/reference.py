@@ -61,6 +61,7 @@ _COLLECTIONS: dict[str, tuple[ReferenceKind, str | tuple[str, ...], tuple[str, .
             "backend_type",
             "frontend_input",
             "frontend_label",
+            "frontend_class",
             "is_user_defined",
             "is_required",
             "is_unique",

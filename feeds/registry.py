@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from feeds.attributes import PRODUCT_ATTRIBUTES_FEED
+from feeds.categories import CATEGORIES_FEED
 from feeds.feed import Feed
+from feeds.orders import ORDER_PROJECTOR, SALES_DOCUMENT_PROJECTOR
 from feeds.products import PRODUCT_PROJECTOR
 from feeds.projector import EntityProjector, ReferenceFeed
 from feeds.reference import ReferenceKind
@@ -12,10 +15,17 @@ from feeds.scopes import (
     build_customer_groups,
     build_websites,
 )
+from feeds.stock import STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR
 
 __all__ = ["FEEDS", "PROJECTORS", "REFERENCE_FEEDS"]
 
-PROJECTORS: tuple[EntityProjector, ...] = (PRODUCT_PROJECTOR,)
+PROJECTORS: tuple[EntityProjector, ...] = (
+    PRODUCT_PROJECTOR,
+    STOCK_ITEM_PROJECTOR,
+    STOCK_PROJECTOR,
+    SALES_DOCUMENT_PROJECTOR,
+    ORDER_PROJECTOR,
+)
 """Feeds built from an entity's state, one projector (and state table) per entity kind."""
 
 REFERENCE_FEEDS: tuple[ReferenceFeed, ...] = (
@@ -25,6 +35,8 @@ REFERENCE_FEEDS: tuple[ReferenceFeed, ...] = (
         build_customer_groups,
         frozenset({ReferenceKind.SCOPES, ReferenceKind.CUSTOMER_GROUPS}),
     ),
+    PRODUCT_ATTRIBUTES_FEED,
+    CATEGORIES_FEED,
 )
 """Feeds built from the reference data alone."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from feedsync.verify.eav import PRODUCT_ENTITY_TYPE_ID, ScopedValues, pick
-from feedsync.verify.projections import FeedProjection
+from feedsync.verify.projection import FeedProjection
 
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor

@@ -7,12 +7,15 @@ contract (``feeds.item.item_id``) is shared, so that the two sides key the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from feeds.item import item_id
 from feedsync.errors import ConfigError
+from feedsync.verify.attributes import PRODUCT_ATTRIBUTES_PROJECTION
+from feedsync.verify.categories import CATEGORIES_PROJECTION
+from feedsync.verify.orders import ORDERS_PROJECTION
+from feedsync.verify.projection import FeedProjection, Payload
 from feedsync.verify.products import IDENTITY as PRODUCT_IDENTITY
 from feedsync.verify.products import project_products
 from feedsync.verify.scopes import (
@@ -21,24 +24,13 @@ from feedsync.verify.scopes import (
     project_customer_groups,
     project_websites,
 )
+from feedsync.verify.stock import STOCK_PROJECTION
 
 if TYPE_CHECKING:
     from pymysql.connections import Connection
     from pymysql.cursors import Cursor
 
 __all__ = ["FEEDS", "FeedProjection", "feed_projection", "project"]
-
-Payload = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class FeedProjection:
-    """How verify computes one feed: its identity fields and the SQL projection."""
-
-    name: str
-    identity: tuple[str, ...]
-    build: Callable[[Cursor], list[Payload]]
-    removable: bool = True  # False: items are never deleted downstream (orders)
 
 
 FEEDS: dict[str, FeedProjection] = {
@@ -47,6 +39,10 @@ FEEDS: dict[str, FeedProjection] = {
         FeedProjection("scopesWebsite", WEBSITE_IDENTITY, project_websites),
         FeedProjection("scopesCustomerGroup", CUSTOMER_GROUP_IDENTITY, project_customer_groups),
         FeedProjection("products", PRODUCT_IDENTITY, project_products),
+        PRODUCT_ATTRIBUTES_PROJECTION,
+        CATEGORIES_PROJECTION,
+        STOCK_PROJECTION,
+        replace(ORDERS_PROJECTION, removable=False),
     )
 }
 """The feeds ``feedsync verify`` can check, by name."""

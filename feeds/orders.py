@@ -1,0 +1,247 @@
+"""orders: one OrderV2 item per sales order (docs/feeds/orders.md).
+
+Two projectors share the work. ``SALES_DOCUMENT_PROJECTOR`` assembles each invoice,
+shipment and credit memo from its header and child rows (feeds/orders_documents.py) and
+forwards it to its order. ``ORDER_PROJECTOR`` keeps, per order (keyed by
+``sales_order.entity_id``), the order row, the rows keyed by the order id (items,
+addresses, payment, transactions) and the forwarded documents, and builds the payload
+(feeds/orders_payload.py).
+
+Orders are never removed downstream (``removable=False``, as Adobe's ``entitiesRemovable``
+is false for orders): deleting the ``sales_order`` row drops the state and sends nothing.
+It also tells the order's documents to drop theirs, because InnoDB's ``ON DELETE CASCADE``
+deletes their rows without a binlog event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feeds.feed import Feed
+from feeds.orders_documents import (
+    DOCUMENT_TABLES,
+    ORDER_DELETED,
+    ORDERS_ENTITY,
+    SALES_DOCUMENTS_ENTITY,
+    apply_document_change,
+    document_forwards,
+    document_keys,
+    kept,
+    position_of,
+    stored_position,
+)
+from feeds.orders_payload import build_order
+from feeds.projector import EntityProjector, Forward, State, forwarded
+from feeds.reference import ReferenceKind
+from streams.decode import RowChange
+
+__all__ = [
+    "ORDERS",
+    "ORDER_PROJECTOR",
+    "SALES_DOCUMENT_PROJECTOR",
+    "apply_order_change",
+    "order_forwards",
+    "order_keys",
+]
+
+# table -> (the column naming the order, the part of the state it fills, the row's id column)
+_ORDER_TABLES: dict[str, tuple[str, str, str]] = {
+    "sales_order": ("entity_id", "order", "entity_id"),
+    "sales_order_item": ("order_id", "items", "item_id"),
+    "sales_order_address": ("parent_id", "addresses", "entity_id"),
+    "sales_order_payment": ("parent_id", "payments", "entity_id"),
+    "sales_payment_transaction": ("order_id", "transactions", "transaction_id"),
+}
+_DOCUMENT_PARTS = {"@invoice": "invoices", "@shipment": "shipments", "@creditmemo": "creditmemos"}
+_COLLECTIONS = ("items", "addresses", "payments", "transactions", *_DOCUMENT_PARTS.values())
+
+# Only what the payload reads is kept: never the payment's card columns (cc_*).
+_KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sales_order": (
+        "entity_id",
+        "increment_id",
+        "state",
+        "status",
+        "created_at",
+        "updated_at",
+        "store_id",
+        "customer_id",
+        "customer_email",
+        "customer_note",
+        "is_virtual",
+        "order_currency_code",
+        "subtotal",
+        "grand_total",
+        "discount_amount",
+        "tax_amount",
+        "total_invoiced",
+        "total_qty_ordered",
+        "total_online_refunded",
+        "shipping_method",
+        "shipping_description",
+        "shipping_amount",
+        "shipping_tax_amount",
+    ),
+    "sales_order_item": (
+        "item_id",
+        "parent_item_id",
+        "is_virtual",
+        "product_type",
+        "product_options",
+        "sku",
+        "name",
+        "qty_ordered",
+        "qty_invoiced",
+        "qty_shipped",
+        "qty_refunded",
+        "qty_canceled",
+        "qty_backordered",
+        "price",
+        "row_total",
+        "discount_amount",
+        "tax_amount",
+        "weight",
+        "updated_at",
+    ),
+    "sales_order_address": (
+        "entity_id",
+        "address_type",
+        "firstname",
+        "lastname",
+        "street",
+        "city",
+        "region",
+        "postcode",
+        "country_id",
+        "telephone",
+    ),
+    "sales_order_payment": (
+        "entity_id",
+        "method",
+        "amount_ordered",
+        "amount_authorized",
+        "amount_paid",
+        "amount_refunded",
+        "amount_canceled",
+        "additional_information",
+    ),
+    "sales_payment_transaction": (
+        "transaction_id",
+        "parent_id",
+        "payment_id",
+        "txn_id",
+        "txn_type",
+        "created_at",
+    ),
+}
+
+ORDERS = Feed(
+    name="orders",
+    identity=("commerceOrderId",),
+    source_tables=(*_ORDER_TABLES, *DOCUMENT_TABLES),
+)
+
+
+def order_keys(change: RowChange) -> list[str]:
+    """The order a row belongs to (an address may belong to none)."""
+    claimed = _ORDER_TABLES.get(change.table)
+    if claimed is None:
+        return []
+    order_id = change.row.get(claimed[0])
+    return [] if order_id is None else [str(order_id)]
+
+
+def apply_order_change(state: State | None, change: RowChange) -> State | None:
+    """The order's state after one change (a row of its own or a forwarded document)."""
+    current: State = dict(state) if state else {"order": None}
+    if change.table in _DOCUMENT_PARTS:
+        _replace(current, _DOCUMENT_PARTS[change.table], "entity_id", change.before, change.after)
+    elif change.table == "sales_order":
+        if change.deleted:  # every row it owned cascades away, unseen in the binlog
+            return None
+        assert change.after is not None
+        current["order"] = kept(change.after, _KEPT_COLUMNS["sales_order"])
+    else:
+        _, part, id_column = _ORDER_TABLES[change.table]
+        after = change.after and kept(change.after, _KEPT_COLUMNS[change.table])
+        _replace(current, part, id_column, change.before, after)
+        if change.deleted:
+            _cascade(current, change.table, change.row[id_column])
+    current["position"] = position_of(change)
+    current["ts_ms"] = change.ts_ms
+    if current["order"] is None and not any(current.get(part) for part in _COLLECTIONS):
+        return None
+    return current
+
+
+def _replace(
+    state: State, part: str, id_column: str, before: dict[str, Any] | None, after: Any
+) -> None:
+    """Swap one row of a collection: drop its old image, add its new one (copy-on-write)."""
+    rows: dict[str, Any] = dict(state.get(part, {}))
+    if before is not None:
+        rows.pop(str(before[id_column]), None)
+    if after is not None:
+        rows[str(after[id_column])] = after
+    state[part] = rows
+
+
+def _cascade(state: State, table: str, row_id: Any) -> None:
+    """Drop the transactions InnoDB deletes with a payment (``payment_id``) or with a parent
+    transaction (``parent_id``, down the whole chain)."""
+    transactions: dict[str, Any] = state.get("transactions", {})
+    if table == "sales_order_payment":
+        doomed = {k for k, row in transactions.items() if str(row.get("payment_id")) == str(row_id)}
+    elif table == "sales_payment_transaction":
+        doomed = {str(row_id)}
+    else:
+        return
+    while True:
+        children = {k for k, row in transactions.items() if str(row.get("parent_id")) in doomed}
+        if children <= doomed:
+            break
+        doomed |= children
+    state["transactions"] = {k: v for k, v in transactions.items() if k not in doomed}
+
+
+def order_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
+    """When the order row is deleted, tell each of its documents to drop its state too."""
+    if after is not None or before is None or before.get("order") is None:
+        return []
+    change = forwarded(
+        ORDER_DELETED,
+        after=None,
+        before={"entity_id": int(key)},
+        position=stored_position(before, live=True),
+        ts_ms=int(before.get("ts_ms", 0)),
+    )
+    return [
+        Forward(SALES_DOCUMENTS_ENTITY, f"{kind}:{document_id}", change)
+        for part, kind in (
+            ("invoices", "invoice"),
+            ("shipments", "shipment"),
+            ("creditmemos", "creditmemo"),
+        )
+        for document_id in sorted(before.get(part, {}), key=int)
+    ]
+
+
+SALES_DOCUMENT_PROJECTOR = EntityProjector(
+    entity=SALES_DOCUMENTS_ENTITY,
+    feeds=(),
+    keys_of=document_keys,
+    apply=apply_document_change,
+    build=lambda state, reference: {},
+    forwards=document_forwards,
+)
+
+ORDER_PROJECTOR = EntityProjector(
+    entity=ORDERS_ENTITY,
+    feeds=(ORDERS,),
+    keys_of=order_keys,
+    apply=apply_order_change,
+    build=lambda state, reference: {ORDERS.name: build_order(state, reference)},
+    forwards=order_forwards,
+    rebuild_on=frozenset({ReferenceKind.SCOPES}),
+    removable=False,
+)

@@ -1,0 +1,262 @@
+"""inventoryStockStatus: one item per stock and SKU (docs/feeds/inventoryStockStatus.md).
+
+MSI keeps stock by SKU, so the ``stock`` entity is keyed by SKU. Its state holds the SKU's
+source items (``inventory_source_item``), its reservations (``inventory_reservation``, the
+order ledger) and the ``@product`` summaries forwarded by feeds/stock_products.py (product
+id and legacy manage-stock / notify settings). Sources, stocks and their links are reference
+data, read at build time, so that a source disabled or unlinked rebuilds every SKU.
+
+Rows are kept one per primary key rather than folded into sums: a re-read row (an incremental
+snapshot, a redelivered change) must not count twice.
+
+Stocks and sources can be deleted with their links, and a source with its source items, by
+``ON DELETE CASCADE`` the binlog never shows; the build therefore only trusts links whose
+stock and source still exist, and source items whose source still exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from feeds.feed import Feed
+from feeds.projector import EntityProjector, Payload, State
+from feeds.reference import Reference, ReferenceKind
+from feeds.stock_products import (
+    PRODUCT_SUMMARY_TABLE,
+    STOCK_ENTITY,
+    STOCK_ITEM_PROJECTOR,
+    decimal_text,
+)
+from streams.decode import RowChange
+
+__all__ = [
+    "INVENTORY_STOCK_STATUS",
+    "STOCK_ITEM_PROJECTOR",
+    "STOCK_PROJECTOR",
+    "apply_stock_change",
+    "build_stock_statuses",
+]
+
+INVENTORY_STOCK_STATUS = Feed(
+    name="inventoryStockStatus",
+    identity=("stockId", "sku"),
+    source_tables=(
+        "inventory_source_item",
+        "inventory_reservation",
+        "catalog_product_entity",
+        "cataloginventory_stock_item",
+        "inventory_source",
+        "inventory_stock",
+        "inventory_source_stock_link",
+        "core_config_data",
+    ),
+)
+
+SOURCE_ITEM_IN_STOCK = 1  # SourceItemInterface::STATUS_IN_STOCK
+# Magento's configuration (Admin > Catalog > Inventory > Product Stock Options), default scope,
+# with the defaults of Magento_CatalogInventory's config.xml when no row overrides them.
+MANAGE_STOCK_PATH = "cataloginventory/item_options/manage_stock"
+NOTIFY_STOCK_QTY_PATH = "cataloginventory/item_options/notify_stock_qty"
+_DEFAULT_MANAGE_STOCK = True
+_DEFAULT_NOTIFY_STOCK_QTY = Decimal(1)
+_ZERO = Decimal(0)
+Row = dict[str, Any]
+
+
+def _stock_keys(change: RowChange) -> list[str]:
+    """The SKU(s) a source item or reservation row belongs to: both SKUs when an update
+    renames it (MSI rewrites source items when a product's SKU changes)."""
+    if change.table not in ("inventory_source_item", "inventory_reservation"):
+        return []
+    rows = (row for row in (change.before, change.after) if row is not None)
+    return sorted({str(row["sku"]) for row in rows})
+
+
+def apply_stock_change(state: State | None, change: RowChange) -> State | None:
+    """The SKU's state after one change; None when nothing of the SKU is left.
+
+    ``apply`` is not told which key it runs for, so the state remembers its ``sku`` from the
+    first change it sees; a row of another SKU (the other half of a renaming update) is
+    not this state's business. The SKU's key has state before any update renames one of its
+    rows (same table, same primary key: the row's earlier change came first), so a new state
+    only ever starts from a row of its own SKU.
+    """
+    current: State = (
+        dict(state)
+        if state
+        else {"sku": None, "source_items": {}, "reservations": {}, "products": {}}
+    )
+    if current["sku"] is None:
+        current["sku"] = str(change.row["sku"])
+    sku = current["sku"]
+    if change.table == "inventory_source_item":
+        current["source_items"] = _upsert(
+            current["source_items"], change, sku, "source_item_id", _source_item
+        )
+    elif change.table == "inventory_reservation":
+        current["reservations"] = _upsert(
+            current["reservations"], change, sku, "reservation_id", _reservation
+        )
+    elif change.table == PRODUCT_SUMMARY_TABLE:
+        current["products"] = _upsert(current["products"], change, sku, "productId", dict)
+    if not (current["source_items"] or current["reservations"] or current["products"]):
+        return None
+    return current
+
+
+def _upsert(
+    rows: dict[str, Row], change: RowChange, sku: str, key_column: str, keep: Callable[[Row], Row]
+) -> dict[str, Row]:
+    """``rows`` (by primary key) without the change's old row and with its new one, if the
+    new one still belongs to ``sku``."""
+    updated = dict(rows)
+    if change.before is not None:
+        updated.pop(str(change.before[key_column]), None)
+    if change.after is not None and str(change.after["sku"]) == sku:
+        updated[str(change.after[key_column])] = keep(change.after)
+    return updated
+
+
+def _source_item(row: Row) -> Row:
+    return {
+        "source_code": str(row["source_code"]),
+        "quantity": str(row.get("quantity") or 0),
+        "status": int(row.get("status") or 0),
+    }
+
+
+def _reservation(row: Row) -> Row:
+    return {"stock_id": int(row["stock_id"]), "quantity": str(row.get("quantity") or 0)}
+
+
+STOCK_PROJECTOR = EntityProjector(
+    entity=STOCK_ENTITY,
+    feeds=(INVENTORY_STOCK_STATUS,),
+    keys_of=_stock_keys,
+    apply=apply_stock_change,
+    build=lambda state, reference: {
+        INVENTORY_STOCK_STATUS.name: build_stock_statuses(state, reference)
+    },
+    # STOCKS: sources, stocks, links. SCOPES: core_config_data (the manage-stock and
+    # notify-quantity defaults) is filed under scopes by the reference store.
+    rebuild_on=frozenset({ReferenceKind.STOCKS, ReferenceKind.SCOPES}),
+)
+
+
+def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
+    """One item per stock linked to a source holding a source item of the SKU, by stockId.
+
+    qty counts in-stock source items on enabled sources only; an item whose every source
+    is disabled or out of stock stays, with qty 0 and not salable, until it is unlinked.
+    """
+    sku = state.get("sku")
+    if sku is None:
+        return []
+    sources = reference.rows("inventory_source")
+    items = [item for item in state["source_items"].values() if item["source_code"] in sources]
+    reserved = _reserved_by_stock(state)
+    product = _product(state)
+    manage_stock, notify_qty = _settings(product, reference)
+    payloads: list[Payload] = []
+    for stock_id, codes in sorted(_linked_sources(reference).items()):
+        assigned = [item for item in items if item["source_code"] in codes]
+        if not assigned:
+            continue
+        in_stock = [
+            item
+            for item in assigned
+            if item["status"] == SOURCE_ITEM_IN_STOCK and _enabled(sources[item["source_code"]])
+        ]
+        qty = sum((Decimal(item["quantity"]) for item in in_stock), _ZERO)
+        qty_for_sale = qty + reserved.get(stock_id, _ZERO)
+        infinite = not manage_stock
+        payloads.append(
+            {
+                "stockId": stock_id,
+                "sku": sku,
+                "productId": None if product is None else int(product["productId"]),
+                "qty": decimal_text(qty),
+                "qtyForSale": decimal_text(qty_for_sale),
+                "infiniteStock": infinite,
+                "lowStock": manage_stock and qty_for_sale < notify_qty,
+                "isSalable": infinite or (bool(in_stock) and qty_for_sale > 0),
+                "deleted": False,
+            }
+        )
+    return payloads
+
+
+def _linked_sources(reference: Reference) -> dict[int, set[str]]:
+    """stock id → codes of its linked sources, for links whose stock and source exist."""
+    stocks, sources = reference.rows("inventory_stock"), reference.rows("inventory_source")
+    linked: dict[int, set[str]] = {}
+    for link in reference.rows("inventory_source_stock_link").values():
+        code = str(link["source_code"])
+        if str(link["stock_id"]) in stocks and code in sources:
+            linked.setdefault(int(link["stock_id"]), set()).add(code)
+    return linked
+
+
+def _enabled(source: dict[str, Any]) -> bool:
+    return bool(int(source.get("enabled") or 0))
+
+
+def _reserved_by_stock(state: State) -> dict[int, Decimal]:
+    reserved: dict[int, Decimal] = {}
+    for reservation in state["reservations"].values():
+        stock_id = int(reservation["stock_id"])
+        reserved[stock_id] = reserved.get(stock_id, _ZERO) + Decimal(reservation["quantity"])
+    return reserved
+
+
+def _product(state: State) -> dict[str, Any] | None:
+    """The product carrying the SKU; the highest id when several do (sku is not unique)."""
+    products: dict[str, dict[str, Any]] = state["products"]
+    if not products:
+        return None
+    return products[max(products, key=int)]
+
+
+def _settings(product: dict[str, Any] | None, reference: Reference) -> tuple[bool, Decimal]:
+    """(manage stock, notify-below quantity): the product's own, else the configuration's."""
+    own_manage = None if product is None else product.get("manageStock")
+    own_notify = None if product is None else product.get("notifyStockQty")
+    if own_manage is None:
+        configured = _default_config(reference, MANAGE_STOCK_PATH)
+        manage = _DEFAULT_MANAGE_STOCK if configured is None else _flag(configured)
+    else:
+        manage = bool(own_manage)
+    if own_notify is None:
+        configured = _default_config(reference, NOTIFY_STOCK_QTY_PATH)
+        notify = _DEFAULT_NOTIFY_STOCK_QTY if configured is None else _number(configured)
+    else:
+        notify = Decimal(own_notify)
+    return manage, notify
+
+
+def _default_config(reference: Reference, path: str) -> Any:
+    """The default-scope value of ``path`` (scope ``default``, scope_id 0), or None."""
+    for row in reference.rows("core_config_data").values():
+        if (
+            row.get("path") == path
+            and row.get("scope") == "default"
+            and int(row.get("scope_id") or 0) == 0
+        ):
+            return row.get("value")
+    return None
+
+
+def _flag(value: Any) -> bool:
+    """A config flag as Magento's ``isSetFlag`` reads it: empty and "0" are off."""
+    return str(value).strip() not in ("", "0")
+
+
+def _number(value: Any) -> Decimal:
+    """A config number; text that is not one counts as 0, as PHP's float cast has it."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return _ZERO
+    return number if number.is_finite() else _ZERO
