@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from feeds.attributes import PRODUCT_ATTRIBUTES_FEED
+from feeds.catalog import CATALOG_PROJECTOR
 from feeds.categories import CATEGORIES_FEED
 from feeds.feed import Feed
 from feeds.orders import ORDER_PROJECTOR, SALES_DOCUMENT_PROJECTOR
-from feeds.products import PRODUCT_PROJECTOR
+from feeds.permissions import CATEGORY_PERMISSIONS_FEED
 from feeds.projector import EntityProjector, ReferenceFeed
 from feeds.reference import ReferenceKind
 from feeds.scopes import (
@@ -20,7 +21,7 @@ from feeds.stock import STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR
 __all__ = ["FEEDS", "PROJECTORS", "REFERENCE_FEEDS"]
 
 PROJECTORS: tuple[EntityProjector, ...] = (
-    PRODUCT_PROJECTOR,
+    CATALOG_PROJECTOR,
     STOCK_ITEM_PROJECTOR,
     STOCK_PROJECTOR,
     SALES_DOCUMENT_PROJECTOR,
@@ -37,6 +38,7 @@ REFERENCE_FEEDS: tuple[ReferenceFeed, ...] = (
     ),
     PRODUCT_ATTRIBUTES_FEED,
     CATEGORIES_FEED,
+    CATEGORY_PERMISSIONS_FEED,
 )
 """Feeds built from the reference data alone."""
 

@@ -15,9 +15,12 @@ from feedsync.errors import ConfigError
 from feedsync.verify.attributes import PRODUCT_ATTRIBUTES_PROJECTION
 from feedsync.verify.categories import CATEGORIES_PROJECTION
 from feedsync.verify.orders import ORDERS_PROJECTION
-from feedsync.verify.projection import FeedProjection, Payload
+from feedsync.verify.overrides import PRODUCT_OVERRIDES_PROJECTION
+from feedsync.verify.permissions import CATEGORY_PERMISSIONS_PROJECTION
+from feedsync.verify.prices import PRICES_PROJECTION
 from feedsync.verify.products import IDENTITY as PRODUCT_IDENTITY
 from feedsync.verify.products import project_products
+from feedsync.verify.projection import FeedProjection, Payload
 from feedsync.verify.scopes import (
     CUSTOMER_GROUP_IDENTITY,
     WEBSITE_IDENTITY,
@@ -25,10 +28,10 @@ from feedsync.verify.scopes import (
     project_websites,
 )
 from feedsync.verify.stock import STOCK_PROJECTION
+from feedsync.verify.variants import VARIANTS_PROJECTION
 
 if TYPE_CHECKING:
     from pymysql.connections import Connection
-    from pymysql.cursors import Cursor
 
 __all__ = ["FEEDS", "FeedProjection", "feed_projection", "project"]
 
@@ -42,6 +45,10 @@ FEEDS: dict[str, FeedProjection] = {
         PRODUCT_ATTRIBUTES_PROJECTION,
         CATEGORIES_PROJECTION,
         STOCK_PROJECTION,
+        CATEGORY_PERMISSIONS_PROJECTION,
+        PRICES_PROJECTION,
+        VARIANTS_PROJECTION,
+        PRODUCT_OVERRIDES_PROJECTION,
         replace(ORDERS_PROJECTION, removable=False),
     )
 }

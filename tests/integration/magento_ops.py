@@ -47,9 +47,8 @@ def place_order(
     """An order with a billing address, a shipping address unless virtual, and a payment."""
     subtotal = sum((line.price * line.qty for line in lines), Decimal(0))
     shipping = Decimal(0) if virtual else Decimal(5) * sum(line.qty for line in lines)
-    increment = (
-        f"T{execute(sql, 'SELECT COALESCE(MAX(entity_id), 0) + 1 FROM sales_order')[0][0]:09d}"
-    )
+    next_id = execute(sql, "SELECT COALESCE(MAX(entity_id), 0) + 1 FROM sales_order")[0][0]
+    increment = f"T{int(next_id):09d}"
     sql.begin()
     order_id = insert(
         sql,

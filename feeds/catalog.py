@@ -1,0 +1,83 @@
+"""The product entity with every feed built from it: products, prices, variants, overrides.
+
+One state per product (keyed by ``entity_id``) serves three feeds, so a product's rows are
+folded once and a change rebuilds all of its items together. The state is the products
+feed's (feeds/products.py) with the price and configurable rows and the peer summaries of
+feeds/product_links.py alongside; this module only composes the two:
+
+- every change first goes through ``apply_product_change``, which folds the product's own
+  tables and, for any other table, returns the state as it was (creating the empty product
+  state the first time), then through ``apply_link_change``;
+- a deleted entity row drops the whole state (``apply_product_change`` returns None), the
+  tier prices, super attributes, links and summaries with it, as InnoDB cascades them;
+- ``forwards`` are the peer exchange of feeds/product_links.py.
+"""
+
+from __future__ import annotations
+
+from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
+from feeds.prices import PRICES, build_prices, next_price_change
+from feeds.product_links import (
+    LINK_TABLES,
+    PEER_TABLES,
+    PRODUCT_ENTITY,
+    apply_link_change,
+    link_forwards,
+    link_keys,
+)
+from feeds.products import (
+    PRODUCT_PROJECTOR,
+    PRODUCTS,
+    apply_product_change,
+    build_products,
+    product_key,
+)
+from feeds.projector import EntityProjector, Payload, State
+from feeds.reference import Reference, ReferenceKind
+from feeds.variants import VARIANTS, build_variants
+from streams.decode import RowChange
+
+__all__ = ["CATALOG_PROJECTOR", "apply_catalog_change", "build_catalog", "catalog_keys"]
+
+
+def catalog_keys(change: RowChange) -> list[str]:
+    """The products a source row belongs to: its own product, or both ends of a link."""
+    if change.table in LINK_TABLES:
+        return link_keys(change)
+    key = product_key(change)
+    return [] if key is None else [key]
+
+
+def apply_catalog_change(state: State | None, change: RowChange) -> State | None:
+    """The product's state after one change (source row or forwarded summary); None when
+    the product is gone."""
+    if state is None and change.deleted and change.table in (*LINK_TABLES, *PEER_TABLES):
+        return None  # nothing held to drop; a gone peer must not conjure up a state
+    products_state = apply_product_change(state, change)
+    if products_state is None:
+        return None
+    return apply_link_change(products_state, change)
+
+
+def build_catalog(state: State, reference: Reference) -> dict[str, list[Payload]]:
+    return {
+        PRODUCTS.name: build_products(state, reference),
+        PRICES.name: build_prices(state, reference),
+        VARIANTS.name: build_variants(state, reference),
+        PRODUCT_OVERRIDES.name: build_overrides(state, reference),
+    }
+
+
+CATALOG_PROJECTOR = EntityProjector(
+    entity=PRODUCT_ENTITY,
+    feeds=(PRODUCTS, PRICES, VARIANTS, PRODUCT_OVERRIDES),
+    keys_of=catalog_keys,
+    apply=apply_catalog_change,
+    build=build_catalog,
+    forwards=link_forwards,
+    # Prices and overrides are per website and customer group, prices in the website's time
+    # zone (a SCOPES kind); overrides follow category permissions down the tree.
+    rebuild_on=PRODUCT_PROJECTOR.rebuild_on
+    | frozenset({ReferenceKind.SCOPES, ReferenceKind.CUSTOMER_GROUPS, ReferenceKind.PERMISSIONS}),
+    next_change=next_price_change,
+)

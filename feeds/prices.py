@@ -1,0 +1,257 @@
+"""prices: one item per product, website it is in and customer group (docs/feeds/prices.md).
+
+Built from the product entity's state (feeds/products.py: EAV values, websites) and its
+price rows and parent summaries (feeds/product_links.py). A price attribute is resolved per
+website, honouring its scope (``catalog_eav_attribute.is_global``): a global attribute
+reads store 0; a website- or store-scoped one reads the website's lowest store view that
+holds a value, else store 0.
+
+The special price is a discount only while its window is open, and the window is wall-clock
+time in the *website's* time zone (``general/locale/timezone``): the same row opens an hour
+apart in Berlin and in Los Angeles. The items therefore change by the clock alone;
+``next_price_change`` tells the worker when, so it can rebuild the product then. The build
+reads the clock through the module-level ``now()``, which tests replace.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feeds.feed import Feed
+from feeds.product_links import relation_parents, tier_prices
+from feeds.projector import Payload, State
+from feeds.reference import Reference
+
+__all__ = ["PRICES", "build_prices", "next_price_change", "now"]
+
+PRICES = Feed(
+    name="prices",
+    identity=("sku", "customerGroupCode", "websiteCode"),
+    source_tables=(
+        "catalog_product_entity",
+        "catalog_product_entity_decimal",
+        "catalog_product_entity_datetime",
+        "catalog_product_website",
+        "catalog_product_entity_tier_price",
+        "catalog_product_relation",
+    ),
+    batch_count=500,
+)
+PRODUCT_ENTITY_TYPE_ID = 4
+DEFAULT_STORE_ID = 0
+ADMIN_WEBSITE_ID = 0  # tier prices on website 0 apply to every website
+SCOPE_GLOBAL = 1
+_PRICE_CODES = ("price", "special_price", "special_from_date", "special_to_date")
+_EPOCH = datetime(1970, 1, 1)  # naive on purpose: DATETIME values are wall-clock times
+_ONE_DAY = timedelta(days=1)
+
+
+def now() -> float:
+    """The current time in epoch seconds: the one clock the prices build reads."""
+    return time.time()
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialPrice:
+    """A special price and the instants (epoch seconds) its window opens and closes; None is
+    open since forever / open forever."""
+
+    price: str
+    opens: float | None
+    closes: float | None
+
+    def is_open(self, moment: float) -> bool:
+        return (self.opens is None or self.opens <= moment) and (
+            self.closes is None or moment < self.closes
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Website:
+    website_id: int
+    code: str
+    store_ids: tuple[int, ...]  # its store views, lowest first
+    zone: str
+
+
+def build_prices(state: State, reference: Reference, at: float | None = None) -> list[Payload]:
+    """Every prices item the product has now (at ``at``, default ``now()``); empty until its
+    entity row has arrived."""
+    entity = state.get("entity")
+    if not entity:
+        return []
+    moment = now() if at is None else at
+    product_id = int(entity["entity_id"])
+    attributes = _price_attributes(reference)
+    parents = sorted(
+        ({"type": p.get("type"), "sku": p.get("sku")} for p in relation_parents(state, product_id)),
+        key=lambda parent: (str(parent["sku"] or ""), str(parent["type"] or "")),
+    )
+    tiers = tier_prices(state, product_id)
+    groups = sorted(reference.customer_groups().values(), key=lambda g: int(g["customer_group_id"]))
+    items = []
+    for website in _websites(state, reference):
+        regular = _website_value(state, attributes.get("price"), website)
+        special = _special_price(state, attributes, website)
+        discounts = (
+            [{"code": "special_price", "price": special.price}]
+            if special is not None and special.is_open(moment)
+            else []
+        )
+        for group in groups:
+            group_id = int(group["customer_group_id"])
+            items.append(
+                {
+                    "websiteId": website.website_id,
+                    "productId": product_id,
+                    "sku": entity.get("sku"),
+                    "type": entity.get("type_id"),
+                    "customerGroupCode": group.get("customer_group_code"),
+                    "websiteCode": website.code,
+                    "parents": parents,
+                    "regular": regular,
+                    "discounts": discounts,
+                    "tierPrices": _tier_prices(tiers, website.website_id, group_id),
+                    "deleted": False,
+                }
+            )
+    return items
+
+
+def next_price_change(state: State, reference: Reference, at: float | None = None) -> float | None:
+    """The earliest instant after ``at`` (default ``now()``) at which a special-price window
+    of the product opens or closes in one of its websites; None if none will."""
+    if not state.get("entity"):
+        return None
+    moment = now() if at is None else at
+    attributes = _price_attributes(reference)
+    bounds = []
+    for website in _websites(state, reference):
+        special = _special_price(state, attributes, website)
+        if special is not None:
+            bounds += [b for b in (special.opens, special.closes) if b is not None and b > moment]
+    return min(bounds, default=None)
+
+
+def _price_attributes(reference: Reference) -> dict[str, tuple[str, int]]:
+    """Price attribute code → (attribute id, is_global); a missing scope row means global."""
+    scopes = reference.rows("catalog_eav_attribute")
+    attributes = {}
+    for attribute in reference.attributes().values():
+        code = attribute["attribute_code"]
+        if int(attribute["entity_type_id"]) == PRODUCT_ENTITY_TYPE_ID and code in _PRICE_CODES:
+            attribute_id = str(attribute["attribute_id"])
+            scope = scopes.get(attribute_id, {}).get("is_global")
+            attributes[code] = (attribute_id, SCOPE_GLOBAL if scope is None else int(scope))
+    return attributes
+
+
+def _websites(state: State, reference: Reference) -> list[_Website]:
+    """The product's websites that exist (except admin), with their store views and zone."""
+    websites = reference.websites()
+    stores = sorted(reference.stores().values(), key=lambda s: int(s["store_id"]))
+    linked = sorted(int(w) for w in state.get("websites", []) if str(w) in websites)
+    return [
+        _Website(
+            website_id=website_id,
+            code=str(websites[str(website_id)]["code"]),
+            store_ids=tuple(
+                int(s["store_id"])
+                for s in stores
+                if int(s["website_id"]) == website_id and int(s["store_id"]) > DEFAULT_STORE_ID
+            ),
+            zone=reference.timezone(website_id),
+        )
+        for website_id in linked
+        if website_id != ADMIN_WEBSITE_ID
+    ]
+
+
+def _website_value(state: State, attribute: tuple[str, int] | None, website: _Website) -> Any:
+    """The attribute's value for the website: global → store 0; otherwise the website's
+    lowest store view with a non-NULL value, else store 0."""
+    if attribute is None:
+        return None
+    attribute_id, scope = attribute
+    values: dict[str, Any] = state.get("values", {})
+    if scope != SCOPE_GLOBAL:
+        for store_id in website.store_ids:
+            value = values.get(f"{attribute_id}:{store_id}")
+            if value is not None:
+                return value
+    return values.get(f"{attribute_id}:{DEFAULT_STORE_ID}")
+
+
+def _special_price(
+    state: State, attributes: dict[str, tuple[str, int]], website: _Website
+) -> SpecialPrice | None:
+    """The website's special price and its window, or None without a special price.
+
+    ``special_to_date`` at 00:00:00 means the whole day: the window closes at the next
+    midnight. Any other time closes it at that instant.
+    """
+    price = _website_value(state, attributes.get("special_price"), website)
+    if price is None:
+        return None
+    zone = _zone(website.zone)
+    starts = _wall_clock(_website_value(state, attributes.get("special_from_date"), website))
+    ends = _wall_clock(_website_value(state, attributes.get("special_to_date"), website))
+    if ends is not None and ends.time() == datetime.min.time():
+        ends += _ONE_DAY
+    return SpecialPrice(
+        price=str(price),
+        opens=None if starts is None else starts.replace(tzinfo=zone).timestamp(),
+        closes=None if ends is None else ends.replace(tzinfo=zone).timestamp(),
+    )
+
+
+def _wall_clock(value: Any) -> datetime | None:
+    """A DATETIME value as the naive wall-clock time it stores. Debezium sends DATETIME as
+    epoch milliseconds of that wall-clock time read as if it were UTC."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return _EPOCH + timedelta(milliseconds=value)
+    return datetime.fromisoformat(str(value))
+
+
+def _zone(name: str) -> ZoneInfo:
+    """The named zone; UTC for a name zoneinfo does not know (a bad config value)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _tier_prices(rows: list[dict[str, Any]], website_id: int, group_id: int) -> list[Payload]:
+    """The tier prices one customer group gets in one website, one per quantity, by quantity.
+
+    Rows of website 0 apply to every website and rows with ``all_groups = 1`` to every group.
+    For one quantity the most specific row wins: its own group over all groups, then its own
+    website over website 0, then the lowest ``value_id``.
+    """
+    best: dict[Decimal, tuple[tuple[bool, bool, int], dict[str, Any]]] = {}
+    for row in rows:
+        row_website = int(row["website_id"])
+        every_group = bool(int(row["all_groups"]))
+        if row_website not in (ADMIN_WEBSITE_ID, website_id):
+            continue
+        if not every_group and int(row["customer_group_id"]) != group_id:
+            continue
+        rank = (not every_group, row_website != ADMIN_WEBSITE_ID, -int(row["value_id"]))
+        qty = Decimal(str(row["qty"]))
+        if qty not in best or rank > best[qty][0]:
+            best[qty] = (rank, row)
+    return [_tier_entry(row) for _, (_, row) in sorted(best.items())]
+
+
+def _tier_entry(row: dict[str, Any]) -> Payload:
+    """``{qty, percentage}`` for a percentage discount, else ``{qty, price}``."""
+    if row.get("percentage_value") is not None:
+        return {"qty": row["qty"], "percentage": row["percentage_value"]}
+    return {"qty": row["qty"], "price": row["value"]}

@@ -1,0 +1,282 @@
+"""A product's price and configurable rows, and the summaries linked products exchange.
+
+The prices and variants feeds are built from the product entity's state (feeds/products.py)
+plus the rows kept here: tier prices, super attributes, and the product's links to other
+products (``catalog_product_relation`` and ``catalog_product_super_link``). Both feeds also
+need data of the *linked* product: a child's prices items list its parents' sku and type; a
+configurable parent's variants carry each child's sku and option values. A state holds only
+its own rows, so linked products exchange small summaries by forwards to entity "products":
+
+- ``@product_parent``: a parent's ``{id, sku, type}``, sent to its relation children;
+- ``@product_child``: a child's ``{id, sku, values}`` (its store-0 values of
+  ``catalog_product_entity_int``, where select attributes live), sent to its super-link
+  parents;
+- ``@product_gone``: a deleted product, sent to every product it was linked to, which drops
+  the links and summaries it held of it (the link rows cascade away unseen in the binlog).
+
+A summary is sent when it changed, or to a peer just linked, and never otherwise, so a
+forward cannot echo. Summaries are dropped only when their product is gone, never when a
+link row goes: a link row and the summary it calls for may arrive in either order, and a
+peer counts only while its link *and* its summary are held.
+
+Link rows are kept as ``[parent_id, child_id]`` pairs in the states of both products. A link
+row can arrive before the product's own entity row, so a state does not know its id when
+applying one; the pairs are read against the product's id (its key) when building or
+forwarding. Tier price and super attribute rows keep their owner id for the same reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feeds.projector import Forward, State, forwarded
+from streams.decode import RowChange, SourcePosition
+
+__all__ = [
+    "CHILD_SUMMARY",
+    "LINK_TABLES",
+    "PARENT_SUMMARY",
+    "PEER_TABLES",
+    "PRODUCT_ENTITY",
+    "PRODUCT_GONE",
+    "apply_link_change",
+    "link_forwards",
+    "link_keys",
+    "relation_parents",
+    "super_attributes",
+    "tier_prices",
+    "variant_children",
+]
+
+PRODUCT_ENTITY = "products"
+TIER_PRICE_TABLE = "catalog_product_entity_tier_price"
+RELATION_TABLE = "catalog_product_relation"
+SUPER_LINK_TABLE = "catalog_product_super_link"
+SUPER_ATTRIBUTE_TABLE = "catalog_product_super_attribute"
+INT_VALUE_TABLE = "catalog_product_entity_int"
+PARENT_SUMMARY = "@product_parent"
+CHILD_SUMMARY = "@product_child"
+PRODUCT_GONE = "@product_gone"
+PEER_TABLES = (PARENT_SUMMARY, CHILD_SUMMARY, PRODUCT_GONE)
+
+# table → the columns naming the products a row belongs to.
+_OWNER_COLUMNS = {
+    TIER_PRICE_TABLE: ("entity_id",),
+    RELATION_TABLE: ("parent_id", "child_id"),
+    SUPER_LINK_TABLE: ("parent_id", "product_id"),
+    SUPER_ATTRIBUTE_TABLE: ("product_id",),
+}
+LINK_TABLES = tuple(_OWNER_COLUMNS)
+_TIER_COLUMNS = (
+    "value_id",
+    "entity_id",
+    "all_groups",
+    "customer_group_id",
+    "qty",
+    "value",
+    "website_id",
+    "percentage_value",
+)
+_SUPER_ATTRIBUTE_COLUMNS = ("product_id", "attribute_id", "position")
+DEFAULT_STORE_ID = 0
+
+Row = dict[str, Any]
+
+
+def link_keys(change: RowChange) -> list[str]:
+    """The products a link-table row belongs to, before and after it changed."""
+    columns = _OWNER_COLUMNS.get(change.table, ())
+    rows = [row for row in (change.before, change.after) if row is not None]
+    return sorted({str(row[column]) for row in rows for column in columns})
+
+
+def apply_link_change(state: State, change: RowChange) -> State:
+    """``state`` with one link row, store-0 int value or peer summary applied (a copy).
+
+    Changes of other tables only move the remembered position on.
+    """
+    current = dict(state)
+    table, before, after = change.table, change.before, change.after
+    if table == TIER_PRICE_TABLE:
+        current["tier_prices"] = _replace(
+            state.get("tier_prices", {}), change, "value_id", _TIER_COLUMNS
+        )
+    elif table == SUPER_ATTRIBUTE_TABLE:
+        current["super_attributes"] = _replace(
+            state.get("super_attributes", {}),
+            change,
+            "product_super_attribute_id",
+            _SUPER_ATTRIBUTE_COLUMNS,
+        )
+    elif table == RELATION_TABLE:
+        current["relations"] = _replace_pair(state.get("relations", []), change, "child_id")
+    elif table == SUPER_LINK_TABLE:
+        current["super_links"] = _replace_pair(state.get("super_links", []), change, "product_id")
+    elif table == INT_VALUE_TABLE:
+        defaults = dict(state.get("int_defaults", {}))
+        if before is not None and int(before["store_id"]) == DEFAULT_STORE_ID:
+            defaults.pop(str(before["attribute_id"]), None)
+        if after is not None and int(after["store_id"]) == DEFAULT_STORE_ID:
+            defaults[str(after["attribute_id"])] = after.get("value")
+        current["int_defaults"] = defaults
+    elif table in (PARENT_SUMMARY, CHILD_SUMMARY) and after is not None:
+        held = "parent_summaries" if table == PARENT_SUMMARY else "child_summaries"
+        current[held] = {**state.get(held, {}), str(after["id"]): after}
+    elif table == PRODUCT_GONE and before is not None:
+        _forget(current, int(before["id"]))
+    return _stamp(current, change)
+
+
+def _replace(
+    rows: dict[str, Row], change: RowChange, key_column: str, columns: tuple[str, ...]
+) -> dict[str, Row]:
+    replaced = dict(rows)
+    if change.before is not None:
+        replaced.pop(str(change.before[key_column]), None)
+    if change.after is not None:
+        replaced[str(change.after[key_column])] = {c: change.after.get(c) for c in columns}
+    return replaced
+
+
+def _replace_pair(pairs: list[list[int]], change: RowChange, child_column: str) -> list[list[int]]:
+    held = {(parent, child) for parent, child in pairs}
+    if change.before is not None:
+        held.discard((int(change.before["parent_id"]), int(change.before[child_column])))
+    if change.after is not None:
+        held.add((int(change.after["parent_id"]), int(change.after[child_column])))
+    return [[parent, child] for parent, child in sorted(held)]
+
+
+def _forget(state: State, gone: int) -> None:
+    """Drop every link to and summary of a deleted product from ``state`` (a fresh copy)."""
+    for links in ("relations", "super_links"):
+        state[links] = [pair for pair in state.get(links, []) if gone not in pair]
+    for held in ("parent_summaries", "child_summaries"):
+        state[held] = {k: v for k, v in state.get(held, {}).items() if k != str(gone)}
+
+
+def _stamp(state: State, change: RowChange) -> State:
+    """Remember the newest source position seen, for the forwards this state sends."""
+    position = change.position
+    if "position" not in state or position.version >= _position(state).version:
+        state["position"] = [position.file, position.pos, position.row, position.gtid]
+    return state
+
+
+# ---- reading the state, for the builds -------------------------------------------------
+
+
+def relation_parents(state: State, product_id: int) -> list[Row]:
+    """The summaries (``{id, sku, type}``) of the product's existing relation parents."""
+    summaries: dict[str, Row] = state.get("parent_summaries", {})
+    parents = (str(parent) for parent, child in state.get("relations", []) if child == product_id)
+    return [summaries[parent] for parent in parents if parent in summaries]
+
+
+def variant_children(state: State, product_id: int) -> list[Row]:
+    """The summaries (``{id, sku, values}``) of the product's existing super-link children."""
+    summaries: dict[str, Row] = state.get("child_summaries", {})
+    children = (
+        str(child) for parent, child in state.get("super_links", []) if parent == product_id
+    )
+    return [summaries[child] for child in children if child in summaries]
+
+
+def super_attributes(state: State, product_id: int) -> list[Row]:
+    """The product's super attribute rows, by position then attribute id."""
+    rows = [
+        row
+        for row in state.get("super_attributes", {}).values()
+        if int(row["product_id"]) == product_id
+    ]
+    return sorted(rows, key=lambda row: (int(row["position"]), int(row["attribute_id"])))
+
+
+def tier_prices(state: State, product_id: int) -> list[Row]:
+    """The product's tier price rows."""
+    rows: dict[str, Row] = state.get("tier_prices", {})
+    return [row for row in rows.values() if int(row["entity_id"]) == product_id]
+
+
+# ---- the exchange ----------------------------------------------------------------------
+
+
+def link_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
+    """The summaries the product's linked products must hear of after one change."""
+    product_id = int(key)
+    if after is None:
+        if before is None:
+            return []
+        gone = forwarded(
+            PRODUCT_GONE, after=None, before={"id": product_id}, position=_position(before)
+        )
+        peers = {peer for pair in _pairs(before) if product_id in pair for peer in pair}
+        peers.discard(product_id)
+        return [Forward(PRODUCT_ENTITY, str(peer), gone) for peer in sorted(peers)]
+    position = _position(after)
+    return [
+        *_offer(
+            PARENT_SUMMARY,
+            (_parent_summary(before, product_id), _parent_summary(after, product_id)),
+            (_relation_children(before, product_id), _relation_children(after, product_id)),
+            position,
+        ),
+        *_offer(
+            CHILD_SUMMARY,
+            (_child_summary(before, product_id), _child_summary(after, product_id)),
+            (_super_parents(before, product_id), _super_parents(after, product_id)),
+            position,
+        ),
+    ]
+
+
+def _offer(
+    table: str,
+    summaries: tuple[Row | None, Row | None],
+    peers: tuple[set[int], set[int]],
+    position: SourcePosition,
+) -> list[Forward]:
+    """Send the summary to every peer if it changed, else to the peers just linked."""
+    (old, new), (old_peers, new_peers) = summaries, peers
+    if new is None:
+        return []
+    targets = new_peers if new != old else new_peers - old_peers
+    change = forwarded(table, after=new, position=position)
+    return [Forward(PRODUCT_ENTITY, str(peer), change) for peer in sorted(targets)]
+
+
+def _parent_summary(state: State | None, product_id: int) -> Row | None:
+    entity = (state or {}).get("entity")
+    if not entity:
+        return None
+    return {"id": product_id, "sku": entity.get("sku"), "type": entity.get("type_id")}
+
+
+def _child_summary(state: State | None, product_id: int) -> Row | None:
+    entity = (state or {}).get("entity")
+    if not entity or state is None:
+        return None
+    return {"id": product_id, "sku": entity.get("sku"), "values": state.get("int_defaults", {})}
+
+
+def _relation_children(state: State | None, product_id: int) -> set[int]:
+    relations = (state or {}).get("relations", [])
+    return {child for parent, child in relations if parent == product_id}
+
+
+def _super_parents(state: State | None, product_id: int) -> set[int]:
+    links = (state or {}).get("super_links", [])
+    return {parent for parent, child in links if child == product_id}
+
+
+def _pairs(state: State) -> list[list[int]]:
+    return [*state.get("relations", []), *state.get("super_links", [])]
+
+
+def _position(state: State) -> SourcePosition:
+    """The newest position the state saw, stamped on its forwards so that the peers' item
+    versions keep growing. Not flagged as a snapshot read, whatever the source was: the peer
+    builds at once rather than waiting for a snapshot-end rebuild it may already have had.
+    """
+    file, pos, row, gtid = state.get("position") or ("", 0, 0, None)
+    return SourcePosition(file=str(file), pos=int(pos), row=int(row), gtid=gtid, snapshot=None)

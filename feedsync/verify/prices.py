@@ -1,0 +1,255 @@
+"""The expected ``prices`` items, computed with set-based SQL (docs/feeds/prices.md).
+
+A handful of queries read every product, its websites, parents, tier prices and price
+attribute values at once; the items (one per product, website it is in and customer group)
+are assembled in Python. "Now" is Python's clock, and special-price windows are placed in
+each website's time zone with ``zoneinfo`` (MariaDB's time-zone tables are not loaded
+everywhere, and the session zone is UTC). Nothing here is shared with the stream workers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feedsync.verify.eav import ScopedValues, load_product_attributes, load_product_values
+from feedsync.verify.projection import FeedProjection
+
+if TYPE_CHECKING:
+    from pymysql.cursors import Cursor
+
+__all__ = ["IDENTITY", "PRICES_PROJECTION", "project_prices"]
+
+IDENTITY = ("sku", "customerGroupCode", "websiteCode")
+TIMEZONE_PATH = "general/locale/timezone"
+_PRICE_CODES = ("price", "special_price", "special_from_date", "special_to_date")
+
+
+@dataclass(frozen=True, slots=True)
+class _Website:
+    website_id: int
+    code: str
+    store_ids: tuple[int, ...]  # store views (store_id > 0), lowest first
+    zone: ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class _Tier:
+    value_id: int
+    all_groups: bool
+    customer_group_id: int
+    qty: str
+    value: str
+    website_id: int
+    percentage: str | None
+
+
+def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
+    """Every expected ``prices`` payload (without ``modifiedAt``), in entity_id order."""
+    moment = time.time()
+    websites = _websites(cursor)
+    groups = _customer_groups(cursor)
+    scopes = _price_attribute_scopes(cursor)
+    attributes = load_product_attributes(cursor)
+    ids = {code: attributes[code].attribute_id for code in _PRICE_CODES if code in attributes}
+    values = load_product_values(cursor, [attributes[code] for code in ids])
+    product_websites = _product_websites(cursor)
+    parents = _parents(cursor)
+    tiers = _tiers(cursor)
+
+    cursor.execute("SELECT entity_id, sku, type_id FROM catalog_product_entity ORDER BY entity_id")
+    payloads: list[dict[str, Any]] = []
+    for entity_id, sku, type_id in cursor.fetchall():
+        product_values = values.get(entity_id, {})
+
+        def value(
+            code: str,
+            website: _Website,
+            product_values: Mapping[int, ScopedValues] = product_values,
+        ) -> Any:
+            if code not in ids:
+                return None
+            return _website_value(product_values.get(ids[code]), scopes.get(code, 1), website)
+
+        for website_id in product_websites.get(entity_id, []):
+            website = websites[website_id]
+            special = value("special_price", website)
+            discounts = []
+            if special is not None and _window_open(
+                value("special_from_date", website),
+                value("special_to_date", website),
+                website.zone,
+                moment,
+            ):
+                discounts = [{"code": "special_price", "price": special}]
+            for group_id, group_code in groups:
+                payloads.append(
+                    {
+                        "websiteId": website_id,
+                        "productId": entity_id,
+                        "sku": sku,
+                        "type": type_id,
+                        "customerGroupCode": group_code,
+                        "websiteCode": website.code,
+                        "parents": parents.get(entity_id, []),
+                        "regular": value("price", website),
+                        "discounts": discounts,
+                        "tierPrices": _tier_prices(tiers.get(entity_id, []), website_id, group_id),
+                        "deleted": False,
+                    }
+                )
+    return payloads
+
+
+def _website_value(stored: ScopedValues | None, scope: int, website: _Website) -> Any:
+    """Global (1) → store 0; website (2) or store (0) scope → the website's lowest store view
+    with a non-NULL value, else store 0."""
+    if not stored:
+        return None
+    if scope != 1:
+        for store_id in website.store_ids:
+            if stored.get(store_id) is not None:
+                return stored[store_id]
+    return stored.get(0)
+
+
+def _window_open(starts: str | None, ends: str | None, zone: ZoneInfo, moment: float) -> bool:
+    """Whether ``moment`` lies in [from, to): wall-clock times in ``zone``; a ``to`` at
+    00:00:00 covers that whole day; a missing bound leaves that side open."""
+    if starts is not None and moment < _instant(datetime.fromisoformat(starts), zone):
+        return False
+    if ends is None:
+        return True
+    closes = datetime.fromisoformat(ends)
+    if (closes.hour, closes.minute, closes.second) == (0, 0, 0):
+        closes += timedelta(days=1)
+    return moment < _instant(closes, zone)
+
+
+def _instant(wall_clock: datetime, zone: ZoneInfo) -> float:
+    return wall_clock.replace(tzinfo=zone).timestamp()
+
+
+def _tier_prices(tiers: list[_Tier], website_id: int, group_id: int) -> list[dict[str, Any]]:
+    """One entry per quantity, by quantity: of the rows for this website (or website 0) and
+    this group (or all groups), the own group wins, then the own website, then the lowest
+    value_id."""
+    applicable = [
+        t
+        for t in tiers
+        if t.website_id in (0, website_id) and (t.all_groups or t.customer_group_id == group_id)
+    ]
+    applicable.sort(key=lambda t: (t.all_groups, t.website_id == 0, t.value_id))
+    chosen: dict[Decimal, _Tier] = {}
+    for tier in applicable:
+        chosen.setdefault(Decimal(tier.qty), tier)
+    entries = []
+    for qty in sorted(chosen):
+        tier = chosen[qty]
+        if tier.percentage is not None:
+            entries.append({"qty": tier.qty, "percentage": tier.percentage})
+        else:
+            entries.append({"qty": tier.qty, "price": tier.value})
+    return entries
+
+
+def _websites(cursor: Cursor) -> dict[int, _Website]:
+    """Every website except admin, with its store views and its time zone (the website's
+    ``general/locale/timezone``, else the default scope's, else UTC)."""
+    cursor.execute(
+        "SELECT scope, scope_id, value FROM core_config_data WHERE path = %s", (TIMEZONE_PATH,)
+    )
+    zones: dict[tuple[str, int], str] = {
+        (scope, scope_id): value for scope, scope_id, value in cursor.fetchall() if value
+    }
+    default = next((v for (scope, _), v in zones.items() if scope == "default"), "UTC")
+    cursor.execute("SELECT store_id, website_id FROM store WHERE store_id > 0 ORDER BY store_id")
+    stores: dict[int, list[int]] = {}
+    for store_id, website_id in cursor.fetchall():
+        stores.setdefault(website_id, []).append(store_id)
+    cursor.execute("SELECT website_id, code FROM store_website WHERE website_id > 0")
+    return {
+        website_id: _Website(
+            website_id,
+            code,
+            tuple(stores.get(website_id, [])),
+            _zone(zones.get(("websites", website_id), default)),
+        )
+        for website_id, code in cursor.fetchall()
+    }
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _customer_groups(cursor: Cursor) -> list[tuple[int, str]]:
+    cursor.execute(
+        "SELECT customer_group_id, customer_group_code FROM customer_group "
+        "ORDER BY customer_group_id"
+    )
+    return [(group_id, code) for group_id, code in cursor.fetchall()]
+
+
+def _price_attribute_scopes(cursor: Cursor) -> dict[str, int]:
+    """Price attribute code → is_global (1 when catalog_eav_attribute has no row)."""
+    cursor.execute(
+        "SELECT a.attribute_code, COALESCE(c.is_global, 1) FROM eav_attribute a "
+        "LEFT JOIN catalog_eav_attribute c ON c.attribute_id = a.attribute_id "
+        "WHERE a.entity_type_id = 4 AND a.attribute_code IN (%s, %s, %s, %s)",
+        _PRICE_CODES,
+    )
+    return {code: int(scope) for code, scope in cursor.fetchall()}
+
+
+def _product_websites(cursor: Cursor) -> dict[int, list[int]]:
+    """product entity_id → its existing websites except admin, by id."""
+    cursor.execute(
+        "SELECT pw.product_id, pw.website_id FROM catalog_product_website pw "
+        "JOIN store_website w ON w.website_id = pw.website_id "
+        "WHERE pw.website_id > 0 ORDER BY pw.product_id, pw.website_id"
+    )
+    websites: dict[int, list[int]] = {}
+    for product_id, website_id in cursor.fetchall():
+        websites.setdefault(product_id, []).append(website_id)
+    return websites
+
+
+def _parents(cursor: Cursor) -> dict[int, list[dict[str, Any]]]:
+    """child entity_id → ``{type, sku}`` of its existing relation parents, by sku then type."""
+    cursor.execute(
+        "SELECT r.child_id, p.type_id, p.sku FROM catalog_product_relation r "
+        "JOIN catalog_product_entity p ON p.entity_id = r.parent_id"
+    )
+    parents: dict[int, list[dict[str, Any]]] = {}
+    for child_id, type_id, sku in cursor.fetchall():
+        parents.setdefault(child_id, []).append({"type": type_id, "sku": sku})
+    for listed in parents.values():
+        listed.sort(key=lambda p: (p["sku"] or "", p["type"] or ""))
+    return parents
+
+
+def _tiers(cursor: Cursor) -> dict[int, list[_Tier]]:
+    """product entity_id → its tier price rows, decimals as MariaDB prints them."""
+    cursor.execute(
+        "SELECT entity_id, value_id, all_groups, customer_group_id, CAST(qty AS CHAR), "
+        "CAST(value AS CHAR), website_id, CAST(percentage_value AS CHAR) "
+        "FROM catalog_product_entity_tier_price"
+    )
+    tiers: dict[int, list[_Tier]] = {}
+    for entity_id, value_id, all_groups, group_id, qty, value, website_id, pct in cursor.fetchall():
+        tiers.setdefault(entity_id, []).append(
+            _Tier(value_id, bool(all_groups), group_id, qty, value, website_id, pct)
+        )
+    return tiers
+
+
+PRICES_PROJECTION = FeedProjection("prices", IDENTITY, project_prices)

@@ -1,0 +1,367 @@
+"""prices as pure logic: product rows, links and forwarded parent summaries → items.
+
+The catalog projector runs in the offline pipeline (reference store, re-keying, forwards
+applied exactly as the workers apply them), so a parent's summary reaches its children.
+The clock is an argument (``at``) or ``feeds.prices.now``, never the real time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import feeds.prices
+from feeds.catalog import CATALOG_PROJECTOR
+from feeds.feed import diff_items
+from feeds.prices import PRICES, build_prices, next_price_change
+from feeds.product_links import PRODUCT_GONE
+from feeds.projector import Payload, forwarded
+from streams.decode import RowChange, SourcePosition
+from tests.support.offline import OfflinePipeline
+
+_POSITIONS = itertools.count(1)
+Row = dict[str, Any]
+LA, BERLIN = ZoneInfo("America/Los_Angeles"), ZoneInfo("Europe/Berlin")
+PRICE, SPECIAL, SPECIAL_FROM, SPECIAL_TO = 77, 78, 79, 80
+
+
+def change(table: str, op: str, before: Row | None = None, after: Row | None = None) -> RowChange:
+    position = next(_POSITIONS)
+    return RowChange(
+        table=table,
+        op=op,  # type: ignore[arg-type]
+        key={},
+        before=before,
+        after=after,
+        position=SourcePosition("mariadb-bin.000001", position * 10, 0, None, None),
+        ts_ms=0,
+    )
+
+
+def insert(table: str, row: Row) -> RowChange:
+    return change(table, "c", after=row)
+
+
+def delete(table: str, row: Row) -> RowChange:
+    return change(table, "d", before=row)
+
+
+def attribute(attribute_id: int, code: str, backend: str) -> list[RowChange]:
+    return [
+        insert(
+            "eav_attribute",
+            {
+                "attribute_id": attribute_id,
+                "entity_type_id": 4,
+                "attribute_code": code,
+                "backend_type": backend,
+                "frontend_input": "price",
+                "is_user_defined": 0,
+            },
+        ),
+        insert("catalog_eav_attribute", {"attribute_id": attribute_id, "is_global": 2}),
+    ]
+
+
+REFERENCE = [
+    *(
+        insert("store_website", {"website_id": w, "code": c})
+        for w, c in enumerate(("admin", "base", "second"))
+    ),
+    insert("store", {"store_id": 0, "code": "admin", "website_id": 0, "group_id": 0}),
+    insert("store", {"store_id": 1, "code": "default", "website_id": 1, "group_id": 1}),
+    insert("store", {"store_id": 2, "code": "fr", "website_id": 1, "group_id": 1}),
+    insert("store", {"store_id": 3, "code": "second_en", "website_id": 2, "group_id": 2}),
+    insert("store", {"store_id": 4, "code": "second_de", "website_id": 2, "group_id": 2}),
+    *(
+        insert("customer_group", {"customer_group_id": g, "customer_group_code": code})
+        for g, code in enumerate(("NOT LOGGED IN", "General", "Wholesale"))
+    ),
+    insert(
+        "core_config_data",
+        {
+            "config_id": 1,
+            "scope": "default",
+            "scope_id": 0,
+            "path": "general/locale/timezone",
+            "value": "America/Los_Angeles",
+        },
+    ),
+    insert(
+        "core_config_data",
+        {
+            "config_id": 2,
+            "scope": "websites",
+            "scope_id": 2,
+            "path": "general/locale/timezone",
+            "value": "Europe/Berlin",
+        },
+    ),
+    *attribute(PRICE, "price", "decimal"),
+    *attribute(SPECIAL, "special_price", "decimal"),
+    *attribute(SPECIAL_FROM, "special_from_date", "datetime"),
+    *attribute(SPECIAL_TO, "special_to_date", "datetime"),
+]
+
+
+def entity(entity_id: int, sku: str, type_id: str = "simple") -> RowChange:
+    return insert(
+        "catalog_product_entity", {"entity_id": entity_id, "sku": sku, "type_id": type_id}
+    )
+
+
+def website(product_id: int, website_id: int) -> Row:
+    return {"product_id": product_id, "website_id": website_id}
+
+
+def value(entity_id: int, attribute_id: int, store_id: int, stored: Any) -> RowChange:
+    table = "datetime" if attribute_id in (SPECIAL_FROM, SPECIAL_TO) else "decimal"
+    row = {"value_id": next(_POSITIONS), "attribute_id": attribute_id, "store_id": store_id}
+    return insert(
+        f"catalog_product_entity_{table}", {**row, "entity_id": entity_id, "value": stored}
+    )
+
+
+def wall_clock(text: str) -> int:
+    """A DATETIME as Debezium sends it: epoch milliseconds of the naive wall-clock value."""
+    return int((datetime.fromisoformat(text) - datetime(1970, 1, 1)) / timedelta(milliseconds=1))
+
+
+def instant(text: str, zone: ZoneInfo) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=zone).timestamp()
+
+
+def tier(
+    value_id: int,
+    website_id: int,
+    qty: str,
+    price: str,
+    group: int | None = None,
+    pct: str | None = None,
+) -> RowChange:
+    row = {
+        "value_id": value_id,
+        "entity_id": 10,
+        "all_groups": 1 if group is None else 0,
+        "customer_group_id": group or 0,
+        "qty": qty,
+        "value": price,
+        "website_id": website_id,
+        "percentage_value": pct,
+    }
+    return insert("catalog_product_entity_tier_price", row)
+
+
+def pipeline(*changes: RowChange) -> OfflinePipeline:
+    offline = OfflinePipeline([CATALOG_PROJECTOR])
+    offline.feed([*REFERENCE, *changes])
+    return offline
+
+
+def prices(
+    offline: OfflinePipeline, product_id: int, at: float = 0.0
+) -> dict[tuple[str, str], Payload]:
+    state = offline.states["products"][str(product_id)]
+    return {
+        (p["websiteCode"], p["customerGroupCode"]): p
+        for p in build_prices(state, offline.reference, at)
+    }
+
+
+SIMPLE = (
+    entity(10, "SKU-10"),
+    insert("catalog_product_website", website(10, 1)),
+    value(10, PRICE, 0, "20.000000"),
+)
+
+
+def test_one_item_per_website_and_customer_group_with_website_scoped_price() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        insert("catalog_product_website", website(10, 2)),
+        value(10, PRICE, 4, "25.000000"),  # second_de only: the website's only store value
+    )
+    items = prices(offline, 10)
+    assert len(items) == 6
+    assert items["base", "General"]["regular"] == "20.000000"
+    assert items["second", "General"]["regular"] == "25.000000"
+    assert items["second", "Wholesale"] == {
+        "websiteId": 2,
+        "productId": 10,
+        "sku": "SKU-10",
+        "type": "simple",
+        "customerGroupCode": "Wholesale",
+        "websiteCode": "second",
+        "parents": [],
+        "regular": "25.000000",
+        "discounts": [],
+        "tierPrices": [],
+        "deleted": False,
+    }
+
+
+def test_special_window_opening_a_minute_later_and_next_change() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        value(10, SPECIAL, 0, "15.000000"),
+        value(10, SPECIAL_FROM, 0, wall_clock("2026-03-10 09:00:00")),
+    )
+    opens = instant("2026-03-10 09:00:00", LA)
+    state = offline.states["products"]["10"]
+    before = prices(offline, 10, at=opens - 60)
+    assert before["base", "General"]["discounts"] == []
+    assert next_price_change(state, offline.reference, at=opens - 60) == opens
+    after = prices(offline, 10, at=opens)
+    assert after["base", "General"]["discounts"] == [
+        {"code": "special_price", "price": "15.000000"}
+    ]
+    assert next_price_change(state, offline.reference, at=opens) is None  # open forever
+
+
+def test_the_build_reads_the_module_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    offline = pipeline(
+        *SIMPLE,
+        value(10, SPECIAL, 0, "15.000000"),
+        value(10, SPECIAL_FROM, 0, wall_clock("2026-03-10 09:00:00")),
+    )
+    monkeypatch.setattr(feeds.prices, "now", lambda: instant("2026-03-10 08:59:00", LA))
+    (item, *_) = CATALOG_PROJECTOR.build(offline.states["products"]["10"], offline.reference)[
+        "prices"
+    ]
+    assert item["discounts"] == []
+
+
+def test_window_is_wall_clock_in_each_websites_zone_and_a_midnight_end_covers_the_day() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        insert("catalog_product_website", website(10, 2)),
+        value(10, SPECIAL, 0, "15.000000"),
+        value(10, SPECIAL_FROM, 0, wall_clock("2026-03-10 00:00:00")),
+        value(10, SPECIAL_TO, 0, wall_clock("2026-03-20 00:00:00")),
+    )
+    state = offline.states["products"]["10"]
+    berlin_midnight = instant("2026-03-10 00:00:00", BERLIN)  # 2026-03-09 23:00 UTC
+    items = prices(offline, 10, at=berlin_midnight)
+    assert items["second", "General"]["discounts"] == [
+        {"code": "special_price", "price": "15.000000"}
+    ]
+    assert items["base", "General"]["discounts"] == []  # still the 9th in Los Angeles
+    la_midnight = instant("2026-03-10 00:00:00", LA)
+    assert next_price_change(state, offline.reference, at=berlin_midnight) == la_midnight
+    last_la_second = instant("2026-03-20 23:59:59", LA)
+    assert prices(offline, 10, at=last_la_second)["base", "General"]["discounts"] != []
+    assert prices(offline, 10, at=last_la_second)["second", "General"]["discounts"] == []
+    assert next_price_change(state, offline.reference, at=last_la_second) == last_la_second + 1
+
+
+def test_an_end_with_a_time_closes_at_that_instant() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        value(10, SPECIAL, 0, "15.000000"),
+        value(10, SPECIAL_TO, 0, wall_clock("2026-03-10 12:30:00")),
+    )
+    closes = instant("2026-03-10 12:30:00", LA)
+    assert prices(offline, 10, at=closes - 1)["base", "General"]["discounts"] != []
+    assert prices(offline, 10, at=closes)["base", "General"]["discounts"] == []
+
+
+def test_tier_price_for_all_groups_and_a_group_specific_row_winning_its_qty() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        tier(1, 1, "5.0000", "18.000000"),
+        tier(2, 1, "5.0000", "16.000000", group=2),
+        tier(3, 1, "10.0000", "0.000000", group=1, pct="15.00"),
+    )
+    items = prices(offline, 10)
+    assert items["base", "NOT LOGGED IN"]["tierPrices"] == [{"qty": "5.0000", "price": "18.000000"}]
+    assert items["base", "Wholesale"]["tierPrices"] == [{"qty": "5.0000", "price": "16.000000"}]
+    assert items["base", "General"]["tierPrices"] == [
+        {"qty": "5.0000", "price": "18.000000"},
+        {"qty": "10.0000", "percentage": "15.00"},
+    ]
+
+
+def test_website_0_tier_price_applies_everywhere_and_a_website_row_wins_its_qty() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        insert("catalog_product_website", website(10, 2)),
+        tier(1, 0, "3.0000", "19.000000"),
+        tier(2, 2, "3.0000", "17.000000"),
+    )
+    items = prices(offline, 10)
+    assert items["base", "General"]["tierPrices"] == [{"qty": "3.0000", "price": "19.000000"}]
+    assert items["second", "General"]["tierPrices"] == [{"qty": "3.0000", "price": "17.000000"}]
+
+
+def test_product_removed_from_a_website_deletes_that_websites_items() -> None:
+    offline = pipeline(*SIMPLE, insert("catalog_product_website", website(10, 2)))
+    _, held = diff_items(PRICES, {}, list(prices(offline, 10).values()))
+    assert len(held) == 6
+    offline.feed([delete("catalog_product_website", website(10, 2))])
+    emit, held = diff_items(PRICES, held, list(prices(offline, 10).values()))
+    gone = sorted((p["websiteCode"], p["customerGroupCode"]) for _, p in emit if p["deleted"])
+    assert gone == [("second", "General"), ("second", "NOT LOGGED IN"), ("second", "Wholesale")]
+    assert len(held) == 3
+
+
+RELATED = (
+    entity(20, "CFG-20", "configurable"),
+    insert("catalog_product_relation", {"parent_id": 20, "child_id": 10}),
+    entity(21, "BUNDLE-21", "bundle"),
+    insert("catalog_product_relation", {"parent_id": 21, "child_id": 10}),
+)
+
+
+def test_child_arriving_before_its_parents_lists_them_by_sku() -> None:
+    offline = pipeline(*SIMPLE, *reversed(RELATED))
+    assert prices(offline, 10)["base", "General"]["parents"] == [
+        {"type": "bundle", "sku": "BUNDLE-21"},
+        {"type": "configurable", "sku": "CFG-20"},
+    ]
+    assert (
+        pipeline(*RELATED, *SIMPLE).states["products"]["10"]["parent_summaries"]
+        == (offline.states["products"]["10"]["parent_summaries"])
+    )
+
+
+def test_parent_sku_renamed_reaches_its_children() -> None:
+    offline = pipeline(*SIMPLE, *RELATED)
+    renamed = {"entity_id": 20, "sku": "AAA-20", "type_id": "configurable"}
+    offline.feed([change("catalog_product_entity", "u", before={"entity_id": 20}, after=renamed)])
+    assert prices(offline, 10)["base", "General"]["parents"] == [
+        {"type": "configurable", "sku": "AAA-20"},
+        {"type": "bundle", "sku": "BUNDLE-21"},
+    ]
+
+
+def test_unlinked_or_deleted_parents_drop_out() -> None:
+    offline = pipeline(*SIMPLE, *RELATED)
+    offline.feed([delete("catalog_product_relation", {"parent_id": 21, "child_id": 10})])
+    assert prices(offline, 10)["base", "General"]["parents"] == [
+        {"type": "configurable", "sku": "CFG-20"}
+    ]
+    offline.feed(
+        [delete("catalog_product_entity", {"entity_id": 20})]
+    )  # the relation cascades unseen
+    assert prices(offline, 10)["base", "General"]["parents"] == []
+    assert offline.states["products"]["10"]["relations"] == []
+    assert "20" not in offline.states["products"]["10"]["parent_summaries"]
+
+
+def test_summaries_are_forwarded_only_when_they_change() -> None:
+    offline = pipeline(*SIMPLE, *RELATED)
+    parent = offline.states["products"]["20"]
+    price = value(20, PRICE, 0, "30.000000")
+    after = CATALOG_PROJECTOR.apply(parent, price)
+    assert CATALOG_PROJECTOR.forwards(parent, after, "20") == []
+
+
+def test_a_gone_peer_does_not_create_state_for_a_product_without_one() -> None:
+    gone = forwarded(
+        PRODUCT_GONE, after=None, before={"id": 10}, position=SourcePosition("", 0, 0, None, None)
+    )
+    assert CATALOG_PROJECTOR.apply(None, gone) is None
