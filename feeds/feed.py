@@ -10,11 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from feeds.item import item_id
+from feeds.item import item_hash, item_id
 
-__all__ = ["Feed", "Identity", "deleted_payload", "diff_items"]
+__all__ = ["Feed", "Held", "Identity", "changed_items", "deleted_payload", "diff_items"]
 
 Identity = list[Any]
+Held = list[Any]  # [identity, hash] of an item last emitted
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,29 @@ def diff_items(
         if gone not in current
     ]
     return emit, {item_id_: identity for item_id_, (identity, _) in current.items()}
+
+
+def changed_items(
+    feed: Feed, previous: Mapping[str, Held], payloads: Sequence[dict[str, Any]]
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Held]]:
+    """Like ``diff_items``, but only what changed since the last emit: new items, items
+    whose hash differs from the one held, and deletions; with the ``[identity, hash]`` now
+    held per id.
+
+    A rebuild of every entity (after a reference change) then writes only the items it
+    really changed to the items topic, instead of every item of the catalog.
+    """
+    emit: list[tuple[str, dict[str, Any]]] = []
+    held: dict[str, Held] = {}
+    for payload in payloads:
+        item_id_, digest = feed.id_of(payload), item_hash(payload)
+        held[item_id_] = [feed.identity_of(payload), digest]
+        last = previous.get(item_id_)
+        if last is None or last[1] != digest:
+            emit.append((item_id_, payload))
+    emit += [
+        (gone, deleted_payload(feed, identity))
+        for gone, (identity, _) in previous.items()
+        if gone not in held
+    ]
+    return emit, held

@@ -18,7 +18,7 @@ from typing import Any
 import faust
 import orjson
 
-from feeds.feed import Feed, Identity, diff_items
+from feeds.feed import Feed, Held, changed_items
 from feeds.item import FeedItem
 from feeds.projector import EntityProjector, State
 from feeds.reference import REFERENCE_TABLES, Reference, ReferenceKind, apply_reference
@@ -38,7 +38,7 @@ REBUILD_ALL = orjson.dumps({"control": "rebuild-all"})
 REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
 REBUILD_ENTITY = orjson.dumps({"control": "rebuild-entity"})
 CLOCK_TICK_S = 1.0
-Emitted = dict[str, dict[str, Identity]]  # feed -> item id -> identity
+Emitted = dict[str, dict[str, Held]]  # feed -> item id -> [identity, hash] last emitted
 
 
 class _Dirty:
@@ -118,7 +118,7 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
                     continue
                 feed = reference_feed.feed
                 emitted = topology.reference_emitted.get(feed.name) or {}
-                emit, now_held = diff_items(feed, emitted, reference_feed.build(reference))
+                emit, now_held = changed_items(feed, emitted, reference_feed.build(reference))
                 sends += [
                     await _send_item(topology, feed, i, p, reference.version) for i, p in emit
                 ]
@@ -267,7 +267,7 @@ def _rebuild(
     held: Emitted = {}
     for feed in projector.feeds:
         previous = emitted.get(feed.name, {})
-        items, now_held = diff_items(feed, previous, payloads.get(feed.name, []))
+        items, now_held = changed_items(feed, previous, payloads.get(feed.name, []))
         if not projector.removable:  # never sent as deleted: keep holding what went out
             items = [(i, p) for i, p in items if not p.get("deleted")]
             now_held = {**previous, **now_held}
@@ -285,7 +285,7 @@ async def _send_deletions(
     emitted: Emitted = previous.get("emitted", {})
     sends = []
     for feed in projector.feeds:
-        items, _ = diff_items(feed, emitted.get(feed.name, {}), [])
+        items, _ = changed_items(feed, emitted.get(feed.name, {}), [])
         sends += [await _send_item(topology, feed, i, p, version) for i, p in items]
     return sends
 

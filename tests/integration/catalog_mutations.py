@@ -286,8 +286,11 @@ def _move_category(m: Mutator) -> None:
 
 
 def _delete_category(m: Mutator) -> None:
-    """Deleting a category deletes its subtree too (as Magento's resource model does)."""
-    if (category := m.category()) is not None and m.seed % 3 == 0:
+    """Deleting a category deletes its subtree too (as Magento's resource model does).
+
+    Only below the top level, and only one time in three, so a long sequence leaves a tree.
+    """
+    if (category := m.category()) is not None and m.seed % 3 == 0 and category[1].count("/") > 2:
         m.run(
             "DELETE FROM catalog_category_entity WHERE entity_id = %s OR path LIKE %s",
             category[0],

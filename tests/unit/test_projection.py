@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from feeds.feed import diff_items
+from feeds.feed import changed_items, diff_items
 from feeds.item import item_id
 from feeds.products import PRODUCTS, apply_product_change, build_products, product_key
 from feeds.reference import Reference, ReferenceKind, apply_reference
@@ -195,6 +195,30 @@ def test_website_unassignment_deletes_that_websites_items() -> None:
         {"sku": "SKU-42", "storeViewCode": "de", "deleted": True}
     ]
     assert len(held) == 2
+
+
+def test_a_rebuild_emits_only_what_changed_and_what_went() -> None:
+    state = product(*BASE_PRODUCT)
+    ref = Reference(reference())
+    first, held = changed_items(PRODUCTS, {}, build_products(state, ref))
+    assert len(first) == 2
+    again, same = changed_items(PRODUCTS, held, build_products(state, ref))
+    assert again == []
+    assert same == held
+    renamed = apply_product_change(
+        state,
+        change(
+            "catalog_product_entity_varchar",
+            "c",
+            after={"attribute_id": 73, "store_id": 2, "entity_id": 42, "value": "Nom"},
+        ),
+    )
+    assert renamed is not None
+    emit, _ = changed_items(PRODUCTS, held, build_products(renamed, ref))
+    assert [(p["storeViewCode"], p["name"]) for _, p in emit] == [("fr", "Nom")]
+    gone, now_held = changed_items(PRODUCTS, held, [])
+    assert now_held == {}
+    assert sorted(p["storeViewCode"] for _, p in gone if p["deleted"]) == ["default", "fr"]
 
 
 def test_option_delete_drops_its_labels_and_reports_the_kind() -> None:
