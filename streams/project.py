@@ -215,7 +215,10 @@ def _register_entity_agent(
                         "partition": partition,
                         "emitted": (previous or {}).get("emitted", {}),
                     }
-                if change.position.snapshot is not None and key not in touched:
+                # Only source snapshot reads wait for the snapshot to go quiet: a forwarded
+                # change may come after that moment, and would then wait forever.
+                from_snapshot = change.position.snapshot is not None
+                if from_snapshot and not _forwarded(change) and key not in touched:
                     deferred.setdefault(partition, set()).add(key)
                     continue
                 deferred.get(partition, set()).discard(key)
@@ -296,6 +299,10 @@ async def _send_item(
     stamped = {**payload, "modifiedAt": _now_rfc3339()}
     item = FeedItem(feed=feed.name, id=item_id, payload=stamped, version=version)
     return await topology.items[feed.name].send(key=item_id.encode(), value=item.to_record())
+
+
+def _forwarded(change: RowChange) -> bool:
+    return change.table.startswith("@")
 
 
 def _change_version(change: RowChange) -> int:

@@ -38,7 +38,10 @@ def db(stack: Stack, settings: Settings) -> Iterator[Any]:
 def feeds_pipeline(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     """One worker and receiver shared by the feed tests: the small profile's snapshot of
     every feed is built once, then each test makes its own changes."""
-    with running_pipeline(tmp_path_factory.mktemp("feeds")) as running:
+    # Orders batches of at most 256 KiB: the 500-line order alone is bigger than that.
+    with running_pipeline(
+        tmp_path_factory.mktemp("feeds"), FEEDSYNC_DELIVERY__FEEDS__ORDERS__BATCH_BYTES="262144"
+    ) as running:
         yield running
 
 

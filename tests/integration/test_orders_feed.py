@@ -3,12 +3,15 @@ orders, and a 500-line order → the receiver holds what the sales tables projec
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pytest
 
+from feeds.item import item_id
 from tests.integration.magento_ops import (
     Line,
     PlacedOrder,
@@ -147,3 +150,15 @@ def test_a_500_line_order_is_delivered_and_verified(
     exported = order_item(feeds_pipeline, order)
     assert len(exported["items"]) == 500
     assert len(exported["invoices"][0]["invoiceItems"]) == 500
+    body = len(orjson.dumps(exported))
+    assert body > 262144, f"the order ({body} bytes) should exceed the batch byte limit"
+    # Bigger than the limit, it went out in a request of its own (batches split by bytes).
+    with sqlite3.connect(feeds_pipeline.receiver.db_path) as db:
+        [(request_id,)] = db.execute(
+            "SELECT request_id FROM items WHERE feed = 'orders' AND item_id = ?",
+            (item_id([order.order_id]),),
+        ).fetchall()
+        together = db.execute(
+            "SELECT COUNT(*) FROM items WHERE feed = 'orders' AND request_id = ?", (request_id,)
+        ).fetchone()[0]
+    assert together == 1
