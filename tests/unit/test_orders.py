@@ -9,12 +9,14 @@ from collections import deque
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import pytest
 
 from feeds.orders import ORDER_PROJECTOR, ORDERS, SALES_DOCUMENT_PROJECTOR
 from feeds.orders_values import decimal_text, money_sum, stable_uuid
 from feeds.projector import EntityProjector, Forward, State
 from feeds.reference import REFERENCE_TABLES, Reference, ReferenceKind, apply_reference
+from feedsync.logs import redact
 from streams.decode import RowChange, SourcePosition
 
 _POSITIONS = itertools.count(1)
@@ -528,3 +530,21 @@ def test_the_payload_carries_the_documented_fields() -> None:
         "deleted",
     ]
     assert ORDERS.identity == ("commerceOrderId",)
+
+
+def test_payload_logging_redacts_every_personal_field_of_an_order() -> None:
+    payload = placed_order().order()
+    assert payload is not None
+    text = orjson.dumps(redact(payload)).decode()
+    personal = [
+        payload["customerEmail"],
+        payload["customerNote"],
+        *(
+            payload[section][address][field]
+            for section, address in (("payment", "billingAddress"), ("shipping", "shippingAddress"))
+            for field in ("firstname", "lastname", "street", "city", "postcode", "phone")
+        ),
+    ]
+    leaked = [value for value in personal if value and orjson.dumps(value).decode() in text]
+    assert not leaked, f"personal data left after redaction: {leaked}"
+    assert payload["commerceOrderNumber"] in text  # what is not personal stays readable
