@@ -7,7 +7,10 @@ the items held, the time from registration to the feed's last request, items/s, 
 and what Adobe's published rate (2 requests/s, 100 items per request, prices 500) gives for
 the same item count. Ends with ``feedsync verify`` for every feed.
 
-    .venv/bin/python bench/all_feeds.py --profile medium [--feeds products,prices]
+    .venv/bin/python bench/all_feeds.py --profile medium [--feeds orders [--alone]]
+
+``--alone`` makes the worker run only the ``--feeds`` given (FEEDSYNC_STREAMS__FEEDS), to
+measure a feed's own rate instead of its share of a whole-catalog sync.
 """
 
 from __future__ import annotations
@@ -52,8 +55,11 @@ def main() -> None:
     parser.add_argument("--profile", default="medium")
     parser.add_argument("--feeds", default=",".join(f for f in FEEDS if f in PROJECTIONS))
     parser.add_argument("--timeout-s", type=float, default=3600)
+    parser.add_argument("--alone", action="store_true", help="the worker runs only --feeds")
     args = parser.parse_args()
     feeds = [f for f in args.feeds.split(",") if f]
+    if args.alone:
+        os.environ["FEEDSYNC_STREAMS__FEEDS"] = ",".join(feeds)
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
     settings = use_private_stack(state_dir)
     db_path = state_dir / "receiver.sqlite3"

@@ -229,6 +229,7 @@ def order_forwards(before: State | None, after: State | None, key: str) -> list[
 SALES_DOCUMENT_PROJECTOR = EntityProjector(
     entity=SALES_DOCUMENTS_ENTITY,
     feeds=(),
+    forwards_to=(ORDERS_ENTITY,),
     keys_of=document_keys,
     apply=apply_document_change,
     build=lambda state, reference: {},

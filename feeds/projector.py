@@ -62,6 +62,8 @@ class EntityProjector:
     - ``next_change(state, reference)``: when (epoch seconds) the entity's items will change
       by the clock alone (a special-price window opening), or None; the worker rebuilds the
       entity then.
+    - ``forwards_to``: for a projector that builds no feed itself, the entities it feeds;
+      it runs only when one of them does.
     """
 
     entity: str
@@ -73,6 +75,7 @@ class EntityProjector:
     rebuild_on: frozenset[ReferenceKind] = field(default_factory=frozenset)
     removable: bool = True
     next_change: Callable[[State, Reference], float | None] = lambda state, reference: None
+    forwards_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from feeds.attributes import PRODUCT_ATTRIBUTES_FEED
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.categories import CATEGORIES_FEED
@@ -18,7 +21,7 @@ from feeds.scopes import (
 )
 from feeds.stock import STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR
 
-__all__ = ["FEEDS", "PROJECTORS", "REFERENCE_FEEDS"]
+__all__ = ["FEEDS", "PROJECTORS", "REFERENCE_FEEDS", "Selection", "select"]
 
 PROJECTORS: tuple[EntityProjector, ...] = (
     CATALOG_PROJECTOR,
@@ -49,3 +52,31 @@ FEEDS: dict[str, Feed] = {
         *(feed for projector in PROJECTORS for feed in projector.feeds),
     )
 }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The feeds one worker runs, and the projectors they need."""
+
+    feeds: dict[str, Feed]
+    projectors: tuple[EntityProjector, ...]
+    reference_feeds: tuple[ReferenceFeed, ...]
+
+
+def select(names: Sequence[str] = ()) -> Selection:
+    """The feeds named (all when none are), with every projector they depend on.
+
+    Raises ``KeyError`` naming the first unknown feed; callers turn it into a config error.
+    """
+    wanted = set(names) if names else set(FEEDS)
+    for name in wanted:
+        if name not in FEEDS:
+            raise KeyError(name)
+    building = [p for p in PROJECTORS if any(f.name in wanted for f in p.feeds)]
+    entities = {p.entity for p in building}
+    feeding = [p for p in PROJECTORS if not p.feeds and entities & set(p.forwards_to)]
+    return Selection(
+        feeds={name: feed for name, feed in FEEDS.items() if name in wanted},
+        projectors=tuple(p for p in PROJECTORS if p in building or p in feeding),
+        reference_feeds=tuple(r for r in REFERENCE_FEEDS if r.feed.name in wanted),
+    )

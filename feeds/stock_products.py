@@ -168,6 +168,7 @@ def _position(state: State) -> tuple[SourcePosition, int]:
 STOCK_ITEM_PROJECTOR = EntityProjector(
     entity="stock_products",
     feeds=(),
+    forwards_to=("stock",),
     keys_of=_product_keys,
     apply=apply_stock_product_change,
     build=lambda state, reference: {},

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -96,6 +97,15 @@ class StreamsSettings(_Section):
     reference_debounce_s: float = Field(1.0, gt=0)
     dlq_redrive_interval_s: float = Field(300.0, gt=0)
     pause_retry_s: float = Field(30.0, gt=0)
+    # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
+    feeds: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(name.strip() for name in value.split(",") if name.strip())
+        return value
 
 
 class FeedDelivery(_Section):

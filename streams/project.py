@@ -22,7 +22,6 @@ from feeds.feed import Feed, Held, changed_items
 from feeds.item import FeedItem
 from feeds.projector import EntityProjector, State
 from feeds.reference import REFERENCE_TABLES, Reference, ReferenceKind, apply_reference
-from feeds.registry import PROJECTORS, REFERENCE_FEEDS
 from feedsync.settings import Settings
 from streams.codec import dump_change, load_change
 from streams.decode import MalformedRecord, RowChange, decode
@@ -67,6 +66,8 @@ class _Dirty:
 def register_projection(app: faust.App, topology: Topology, settings: Settings) -> None:
     dirty = _Dirty()
     reference = Reference(topology.reference)
+    projectors = topology.selection.projectors
+    reference_feeds = topology.selection.reference_feeds
 
     @app.agent(topology.source, concurrency=1)
     async def route(stream: Any) -> None:  # faust's StreamT lacks noack_take
@@ -94,7 +95,7 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
                         kind = apply_reference(topology.reference, change)
                     if kind is not None:
                         dirty.mark(kind)
-                for projector in PROJECTORS:
+                for projector in projectors:
                     keys = projector.keys_of(change)
                     if keys and change.position.snapshot is not None:
                         dirty.mark_snapshot_read(projector.entity)
@@ -105,7 +106,7 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
             for event in events:
                 await stream.ack(event)
 
-    for projector in PROJECTORS:
+    for projector in projectors:
         _register_entity_agent(app, topology, projector, reference)
 
     @app.agent(topology.reference_control, concurrency=1)
@@ -113,7 +114,7 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
         async for event in stream.noack().events():
             kinds = set(orjson.loads(event.value).get("kinds", list(ReferenceKind)))
             sends = []
-            for reference_feed in REFERENCE_FEEDS:
+            for reference_feed in reference_feeds:
                 if not kinds & reference_feed.kinds:
                     continue
                 feed = reference_feed.feed
@@ -150,10 +151,10 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
             return
         kinds, dirty.kinds = dirty.kinds, set()
         sends = []
-        if any(kinds & reference_feed.kinds for reference_feed in REFERENCE_FEEDS):
+        if any(kinds & reference_feed.kinds for reference_feed in reference_feeds):
             control = orjson.dumps({"control": "rebuild", "kinds": sorted(kinds)})
             sends.append(await topology.reference_control.send(key=b"*", value=control))
-        for projector in PROJECTORS:
+        for projector in projectors:
             if kinds & projector.rebuild_on:
                 topic = topology.entities[projector.entity]
                 for partition in range(settings.streams.partitions):

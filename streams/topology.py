@@ -13,7 +13,8 @@ from kafka.errors import TopicAlreadyExistsError
 
 from connectors.debezium import source_topic
 from connectors.source_tables import CAPTURED_TABLES
-from feeds.registry import FEEDS, PROJECTORS
+from feeds.registry import Selection, select
+from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from streams.dlq.record import SOURCE_DLQ, dlq_topic
 
@@ -36,6 +37,7 @@ def entity_topic(settings: Settings, entity: str) -> str:
 class Topology:
     """Every topic and table the agents use."""
 
+    selection: Selection  # the feeds this worker runs and the projectors they need
     source: faust.TopicT
     entities: dict[str, faust.TopicT]  # projector entity -> its re-keyed changes
     reference_control: faust.TopicT  # rebuild requests for the reference feeds
@@ -51,20 +53,23 @@ class Topology:
 
     @classmethod
     def build(cls, app: faust.App, settings: Settings) -> Topology:
-        feeds = list(FEEDS)
+        selection = selected(settings)
+        feeds = list(selection.feeds)
         partitions = settings.streams.partitions
         ns = settings.streams.app_id
         return cls(
+            selection=selection,
             source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
             entities={
                 p.entity: _raw_topic(app, entity_topic(settings, p.entity), partitions=partitions)
-                for p in PROJECTORS
+                for p in selection.projectors
             },
             reference_control=_raw_topic(
                 app, entity_topic(settings, REFERENCE_CONTROL), partitions=1
             ),
             items={
-                f: _raw_topic(app, FEEDS[f].items_topic(ns), partitions=partitions) for f in feeds
+                name: _raw_topic(app, feed.items_topic(ns), partitions=partitions)
+                for name, feed in selection.feeds.items()
             },
             dlq={f: _raw_topic(app, dlq_topic(f, ns), partitions=1) for f in [*feeds, SOURCE_DLQ]},
             reference=app.GlobalTable("feedsync-reference", default=None, partitions=1),
@@ -72,7 +77,7 @@ class Topology:
                 p.entity: app.Table(
                     f"feedsync-state-{p.entity}", default=None, partitions=partitions
                 )
-                for p in PROJECTORS
+                for p in selection.projectors
             },
             reference_emitted=app.Table("feedsync-reference-emitted", default=None, partitions=1),
             delivered=app.Table(
@@ -80,6 +85,18 @@ class Topology:
             ),
             redelivered=app.Table("feedsync-redelivered", default=None, partitions=1),
         )
+
+
+def selected(settings: Settings) -> Selection:
+    """The feeds ``FEEDSYNC_STREAMS__FEEDS`` names (all by default), or a ``ConfigError``."""
+    try:
+        return select(settings.streams.feeds)
+    except KeyError as exc:
+        known = ", ".join(sorted(select().feeds))
+        raise ConfigError(
+            f"FEEDSYNC_STREAMS__FEEDS names {exc.args[0]!r}, which is not a feed",
+            hint=f"use a comma-separated list of: {known}",
+        ) from None
 
 
 def _raw_topic(app: faust.App, *names: str, partitions: int | None = None) -> faust.TopicT:
@@ -101,15 +118,18 @@ def ensure_topics(settings: Settings) -> None:
     keep everything (``delete`` with long retention) until replayed or purged.
     """
     partitions, ns = settings.streams.partitions, settings.streams.app_id
-    wanted = [NewTopic(entity_topic(settings, p.entity), partitions, 1) for p in PROJECTORS]
+    selection = selected(settings)
+    wanted = [
+        NewTopic(entity_topic(settings, p.entity), partitions, 1) for p in selection.projectors
+    ]
     wanted.append(NewTopic(entity_topic(settings, REFERENCE_CONTROL), 1, 1))
-    for feed in FEEDS.values():
+    for feed in selection.feeds.values():
         wanted.append(
             NewTopic(
                 feed.items_topic(ns), partitions, 1, topic_configs={"cleanup.policy": "compact"}
             )
         )
-    for name in [*FEEDS, SOURCE_DLQ]:
+    for name in [*selection.feeds, SOURCE_DLQ]:
         wanted.append(
             NewTopic(dlq_topic(name, ns), 1, 1, topic_configs={"retention.ms": str(30 * 86400_000)})
         )

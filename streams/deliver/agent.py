@@ -18,7 +18,6 @@ import httpx
 
 from feeds.feed import Feed
 from feeds.item import FeedItem
-from feeds.registry import FEEDS
 from feedsync.logs import redact
 from feedsync.settings import Settings
 from streams.deliver.attempt import Delivery, FeedPaused, deliver
@@ -166,7 +165,7 @@ class FeedSender:
 
 
 def register_delivery(app: faust.App, topology: Topology, settings: Settings) -> None:
-    for feed in FEEDS.values():
+    for feed in topology.selection.feeds.values():
         sender = FeedSender(feed, settings, topology)
 
         async def deliver_feed(stream: Any, sender: FeedSender = sender) -> None:
