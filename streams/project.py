@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import faust
@@ -228,7 +229,7 @@ def _register_entity_agent(
                 state = table.get(key)
                 if state is None:
                     continue
-                emit, now_held = _rebuild(projector, state, reference)
+                emit, now_held = _rebuild(projector, state, reference, topology.items)
                 when = projector.next_change(state, reference)
                 if when is None:
                     scheduled.pop(key, None)
@@ -262,14 +263,17 @@ def _register_entity_agent(
 
 
 def _rebuild(
-    projector: EntityProjector, state: State, reference: Reference
+    projector: EntityProjector, state: State, reference: Reference, running: Mapping[str, Any]
 ) -> tuple[list[tuple[Feed, str, dict[str, Any]]], Emitted]:
-    """The items to send for one entity, per feed, and the ids it now holds."""
+    """The items to send for one entity, per feed this worker runs (``running``), and the
+    ids it now holds (a feed the worker does not run keeps what it held)."""
     emitted: Emitted = state.get("emitted", {})
     payloads = projector.build(state, reference)
     emit: list[tuple[Feed, str, dict[str, Any]]] = []
-    held: Emitted = {}
+    held: Emitted = {name: ids for name, ids in emitted.items() if name not in running}
     for feed in projector.feeds:
+        if feed.name not in running:
+            continue
         previous = emitted.get(feed.name, {})
         items, now_held = changed_items(feed, previous, payloads.get(feed.name, []))
         if not projector.removable:  # never sent as deleted: keep holding what went out
@@ -289,6 +293,8 @@ async def _send_deletions(
     emitted: Emitted = previous.get("emitted", {})
     sends = []
     for feed in projector.feeds:
+        if feed.name not in topology.items:
+            continue
         items, _ = changed_items(feed, emitted.get(feed.name, {}), [])
         sends += [await _send_item(topology, feed, i, p, version) for i, p in items]
     return sends
