@@ -64,6 +64,10 @@ def test_order_placed_invoiced_shipped_and_partially_refunded(
     assert placed["invoices"] == []
     assert placed["shipments"] == []
     assert len(placed["items"]) == 4  # three lines, one with a child row
+    [parent] = [i for i in placed["items"] if i["productType"] == "configurable"]
+    [child] = [i for i in placed["items"] if i["parentEntityId"] is not None]
+    assert child["parentEntityId"] == parent["entityId"]
+    assert (parent["sku"], child["sku"]) == (skus[2], skus[3])
     assert placed["orderId"]["id"] == str(uuid.UUID(placed["orderId"]["id"]))
 
     invoice(sql, order)
