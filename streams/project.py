@@ -179,16 +179,12 @@ def _register_entity_agent(
     async def project(stream: Any) -> None:
         async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
             touched: dict[str, Any] = {}  # entity key -> the event that last touched it
-            # State writes of this batch, one per key (with the event it is written under):
-            # an entity changed by many rows of a batch costs one changelog record, not many.
-            staged: dict[str, tuple[State | None, Any]] = {}
             sends = []
             for event in events:
                 partition = event.message.partition
                 if event.value == REBUILD_ALL:
                     deferred.pop(partition, None)
-                    for key in [*table.keys(), *staged]:
-                        state = _current(staged, table, key)
+                    for key, state in list(table.items()):
                         if state and state.get("partition") == partition:
                             touched[key] = event
                     continue
@@ -200,29 +196,27 @@ def _register_entity_agent(
                 if event.value == REBUILD_ENTITY:
                     touched[key] = event
                     continue
-                previous = _current(staged, table, key)
+                previous: State | None = table.get(key)
                 change = load_change(event.value)
                 state = projector.apply(previous, change)
                 for forward in projector.forwards(previous, state, key):
                     topic = topology.entities[forward.entity]
                     value = dump_change(forward.change)
                     sends.append(await topic.send(key=forward.key.encode(), value=value))
-                if state is None:  # the entity is gone, and every item it had
-                    version = max(_version(previous, reference), change.position.version)
-                    sends += await _send_deletions(topology, projector, previous, version)
-                    staged[key] = (None, event)
-                    touched.pop(key, None)
-                    continue
-                version = max(int((previous or {}).get("version", 0)), _change_version(change))
-                staged[key] = (
-                    {
+                with in_event(event):
+                    if state is None:  # the entity is gone, and every item it had
+                        version = max(_version(previous, reference), change.position.version)
+                        sends += await _send_deletions(topology, projector, previous, version)
+                        table.pop(key, None)
+                        touched.pop(key, None)
+                        continue
+                    version = max(int((previous or {}).get("version", 0)), _change_version(change))
+                    table[key] = {
                         **state,
                         "version": max(int(state.get("version", 0)), version),
                         "partition": partition,
                         "emitted": (previous or {}).get("emitted", {}),
-                    },
-                    event,
-                )
+                    }
                 # Only source snapshot reads wait for the snapshot to go quiet: a forwarded
                 # change may come after that moment, and would then wait forever.
                 from_snapshot = change.position.snapshot is not None
@@ -232,7 +226,7 @@ def _register_entity_agent(
                 deferred.get(partition, set()).discard(key)
                 touched[key] = event
             for key, event in touched.items():
-                state = _current(staged, table, key)
+                state = table.get(key)
                 if state is None:
                     continue
                 emit, now_held = _rebuild(projector, state, reference, topology.items)
@@ -244,13 +238,8 @@ def _register_entity_agent(
                 version = _version(state, reference)
                 sends += [await _send_item(topology, f, i, p, version) for f, i, p in emit]
                 if now_held != state.get("emitted", {}):
-                    staged[key] = ({**state, "emitted": now_held}, staged.get(key, (0, event))[1])
-            for key, (state, event) in staged.items():
-                with in_event(event):
-                    if state is None:
-                        table.pop(key, None)
-                    else:
-                        table[key] = state
+                    with in_event(event):
+                        table[key] = {**state, "emitted": now_held}
             await asyncio.gather(*sends)
             for event in events:
                 await stream.ack(event)
@@ -271,14 +260,6 @@ def _register_entity_agent(
     app.agent(topology.entities[projector.entity], concurrency=1)(project)
     rebuild_when_due.__name__ = rebuild_when_due.__qualname__ = f"clock_{projector.entity}"
     app.timer(interval=CLOCK_TICK_S)(rebuild_when_due)
-
-
-def _current(staged: Mapping[str, tuple[State | None, Any]], table: Any, key: str) -> State | None:
-    """An entity's state: as staged in this batch, else as the table holds it."""
-    if key in staged:
-        return staged[key][0]
-    state: State | None = table.get(key)
-    return state
 
 
 def _rebuild(
