@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import itertools
 import uuid
 from collections import deque
 from decimal import Decimal
@@ -17,36 +16,10 @@ from feeds.orders_values import decimal_text, money_sum, stable_uuid
 from feeds.projector import EntityProjector, Forward, State
 from feeds.reference import REFERENCE_TABLES, Reference, ReferenceKind, apply_reference
 from feedsync.logs import redact
-from streams.decode import RowChange, SourcePosition
+from streams.decode import RowChange
+from tests.unit.rows import change, delete, insert, update
 
-_POSITIONS = itertools.count(1)
 Row = dict[str, Any]
-
-
-def change(
-    table: str, op: str, before: Row | None = None, after: Row | None = None, snapshot: Any = None
-) -> RowChange:
-    return RowChange(
-        table=table,
-        op=op,  # type: ignore[arg-type]
-        key={},
-        before=before,
-        after=after,
-        position=SourcePosition("mariadb-bin.000001", next(_POSITIONS) * 10, 0, None, snapshot),
-        ts_ms=0,
-    )
-
-
-def insert(table: str, row: Row) -> RowChange:
-    return change(table, "c", after=row)
-
-
-def update(table: str, before: Row, **changed: Any) -> RowChange:
-    return change(table, "u", before=before, after={**before, **changed})
-
-
-def delete(table: str, row: Row) -> RowChange:
-    return change(table, "d", before=row)
 
 
 class Pipeline:

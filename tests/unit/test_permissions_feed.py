@@ -3,7 +3,6 @@ plus a property test holding it equal to verify's independent resolution."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,10 +17,9 @@ from feeds.permissions import (
 )
 from feeds.reference import Reference, ReferenceKind, apply_reference
 from feedsync.verify.permissions import project_category_permissions
-from streams.decode import RowChange, SourcePosition
+from tests.unit.rows import change
 
 ALLOW, DENY, PARENT = -1, -2, 0
-_POSITIONS = itertools.count(1)
 Row = dict[str, Any]
 
 # Websites 1 (root 2) and 2 (root 3); groups 0-3; the tree 1 ─ 2 ─ 10 ─ 11 ─ 12, 1 ─ 3 ─ 30.
@@ -38,18 +36,6 @@ SCOPES: list[tuple[str, Row]] = [
     ),
 ]
 TREE = {1: "1", 2: "1/2", 3: "1/3", 10: "1/2/10", 11: "1/2/10/11", 12: "1/2/10/11/12", 30: "1/3/30"}
-
-
-def change(table: str, op: str, before: Row | None = None, after: Row | None = None) -> RowChange:
-    return RowChange(
-        table=table,
-        op=op,  # type: ignore[arg-type]
-        key={},
-        before=before,
-        after=after,
-        position=SourcePosition("mariadb-bin.000001", next(_POSITIONS) * 10, 0, None, None),
-        ts_ms=0,
-    )
 
 
 def category(entity_id: int, path: str) -> tuple[str, Row]:

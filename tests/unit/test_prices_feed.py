@@ -7,7 +7,6 @@ The clock is an argument (``at``) or ``feeds.prices.now``, never the real time.
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,32 +21,12 @@ from feeds.product_links import PRODUCT_GONE
 from feeds.projector import Payload, forwarded
 from streams.decode import RowChange, SourcePosition
 from tests.support.offline import OfflinePipeline
+from tests.unit.rows import POSITIONS as _POSITIONS
+from tests.unit.rows import change, delete, insert
 
-_POSITIONS = itertools.count(1)
 Row = dict[str, Any]
 LA, BERLIN = ZoneInfo("America/Los_Angeles"), ZoneInfo("Europe/Berlin")
 PRICE, SPECIAL, SPECIAL_FROM, SPECIAL_TO = 77, 78, 79, 80
-
-
-def change(table: str, op: str, before: Row | None = None, after: Row | None = None) -> RowChange:
-    position = next(_POSITIONS)
-    return RowChange(
-        table=table,
-        op=op,  # type: ignore[arg-type]
-        key={},
-        before=before,
-        after=after,
-        position=SourcePosition("mariadb-bin.000001", position * 10, 0, None, None),
-        ts_ms=0,
-    )
-
-
-def insert(table: str, row: Row) -> RowChange:
-    return change(table, "c", after=row)
-
-
-def delete(table: str, row: Row) -> RowChange:
-    return change(table, "d", before=row)
 
 
 def attribute(attribute_id: int, code: str, backend: str) -> list[RowChange]:

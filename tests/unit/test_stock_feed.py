@@ -21,32 +21,11 @@ from feeds.stock import (
     apply_stock_change,
 )
 from feeds.stock_products import decimal_text, stock_product_forwards
-from streams.decode import RowChange, SourcePosition
+from streams.decode import RowChange
 from tests.support.offline import OfflinePipeline
+from tests.unit.rows import change, delete, insert
 
-_POSITIONS = itertools.count(1)
 Row = dict[str, Any]
-
-
-def change(table: str, op: str, before: Row | None = None, after: Row | None = None) -> RowChange:
-    position = next(_POSITIONS)
-    return RowChange(
-        table=table,
-        op=op,  # type: ignore[arg-type]
-        key={},
-        before=before,
-        after=after,
-        position=SourcePosition("mariadb-bin.000001", position * 10, 0, None, None),
-        ts_ms=position,
-    )
-
-
-def insert(table: str, row: Row) -> RowChange:
-    return change(table, "c", after=row)
-
-
-def delete(table: str, row: Row) -> RowChange:
-    return change(table, "d", before=row)
 
 
 def update(table: str, before: Row, after: Row) -> RowChange:

@@ -7,41 +7,20 @@ applied exactly as the workers apply them), so each child's summary reaches its 
 from __future__ import annotations
 
 import base64
-import itertools
 from typing import Any
 
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.feed import diff_items
 from feeds.projector import Payload
 from feeds.variants import VARIANTS, build_variants
-from streams.decode import RowChange, SourcePosition
+from streams.decode import RowChange
 from tests.support.offline import OfflinePipeline
+from tests.unit.rows import POSITIONS as _POSITIONS
+from tests.unit.rows import change, delete, insert
 
-_POSITIONS = itertools.count(1)
 Row = dict[str, Any]
 COLOR, SIZE = 92, 200
 RED, BLUE, SMALL = 5, 6, 23
-
-
-def change(table: str, op: str, before: Row | None = None, after: Row | None = None) -> RowChange:
-    position = next(_POSITIONS)
-    return RowChange(
-        table=table,
-        op=op,  # type: ignore[arg-type]
-        key={},
-        before=before,
-        after=after,
-        position=SourcePosition("mariadb-bin.000001", position * 10, 0, None, None),
-        ts_ms=0,
-    )
-
-
-def insert(table: str, row: Row) -> RowChange:
-    return change(table, "c", after=row)
-
-
-def delete(table: str, row: Row) -> RowChange:
-    return change(table, "d", before=row)
 
 
 def select_attribute(attribute_id: int, code: str) -> RowChange:
