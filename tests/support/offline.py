@@ -19,11 +19,13 @@ a registered one with the same entity.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from connectors.database import connect
@@ -69,13 +71,19 @@ def source_changes(settings: Settings) -> list[RowChange]:
 
 
 class OfflinePipeline:
-    """The projection stage in memory: a reference store and one state map per projector."""
+    """The projection stage in memory: a reference store and one state map per projector.
 
-    def __init__(self, projectors: Iterable[EntityProjector]) -> None:
+    ``strict`` (for unit tests) also checks that ``apply`` never mutates the state it is
+    given and that every state stays plain JSON; ``forwarded`` records every forward.
+    """
+
+    def __init__(self, projectors: Iterable[EntityProjector], *, strict: bool = False) -> None:
         self.projectors = {p.entity: p for p in projectors}
         self.store: dict[str, Any] = {}
         self.reference = Reference(self.store)
         self.states: dict[str, dict[str, State]] = {entity: {} for entity in self.projectors}
+        self.strict = strict
+        self.forwarded: list[Forward] = []
 
     def feed(self, changes: Iterable[RowChange]) -> None:
         for change in changes:
@@ -92,8 +100,14 @@ class OfflinePipeline:
             projector = self.projectors[target.entity]
             states = self.states[target.entity]
             previous = states.get(target.key)
+            untouched = copy.deepcopy(previous) if self.strict else None
             state = projector.apply(previous, target.change)
-            queue.extend(projector.forwards(previous, state, target.key))
+            if self.strict:
+                assert previous == untouched, "apply mutated the state it was given"
+                assert state is None or orjson.loads(orjson.dumps(state)) == state, "not JSON"
+            forwards = projector.forwards(previous, state, target.key)
+            self.forwarded += forwards
+            queue.extend(forwards)
             if state is None:
                 states.pop(target.key, None)
             else:

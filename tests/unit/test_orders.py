@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
-from collections import deque
 from decimal import Decimal
 from typing import Any
 
@@ -13,60 +11,29 @@ import pytest
 
 from feeds.orders import ORDER_PROJECTOR, ORDERS, SALES_DOCUMENT_PROJECTOR
 from feeds.orders_values import decimal_text, money_sum, stable_uuid
-from feeds.projector import EntityProjector, Forward, State
-from feeds.reference import REFERENCE_TABLES, Reference, ReferenceKind, apply_reference
+from feeds.reference import Reference, ReferenceKind
 from feedsync.logs import redact
 from streams.decode import RowChange
+from tests.support.offline import OfflinePipeline
 from tests.unit.rows import change, delete, insert, update
 
 Row = dict[str, Any]
 
 
-class Pipeline:
-    """The projection stage in memory (re-key, apply, forward), checking that ``apply`` never
-    mutates the state it is given and that every state stays plain JSON."""
+class Pipeline(OfflinePipeline):
+    """The orders projectors in memory, strict, with one store view's scopes known."""
 
     def __init__(self) -> None:
-        self.projectors: dict[str, EntityProjector] = {
-            p.entity: p for p in (SALES_DOCUMENT_PROJECTOR, ORDER_PROJECTOR)
-        }
-        self.states: dict[str, dict[str, State]] = {entity: {} for entity in self.projectors}
-        self.forwarded: list[Forward] = []
-        self.store: dict[str, Any] = {}
-        for table, row in (
-            ("store_website", {"website_id": 1, "code": "base"}),
-            ("store_group", {"group_id": 1, "website_id": 1, "code": "main_store"}),
-            ("store", {"store_id": 1, "code": "default", "website_id": 1, "group_id": 1}),
-        ):
-            self.feed(insert(table, row))
+        super().__init__((SALES_DOCUMENT_PROJECTOR, ORDER_PROJECTOR), strict=True)
+        self.feed(
+            insert("store_website", {"website_id": 1, "code": "base"}),
+            insert("store_group", {"group_id": 1, "website_id": 1, "code": "main_store"}),
+            insert("store", {"store_id": 1, "code": "default", "website_id": 1, "group_id": 1}),
+        )
 
-    def feed(self, *changes: RowChange) -> Pipeline:
-        for one in changes:
-            if one.table in REFERENCE_TABLES:
-                apply_reference(self.store, one)
-            for projector in self.projectors.values():
-                for key in projector.keys_of(one):
-                    self._apply(Forward(projector.entity, key, one))
+    def feed(self, *changes: RowChange) -> Pipeline:  # type: ignore[override]
+        super().feed(changes)
         return self
-
-    def _apply(self, first: Forward) -> None:
-        queue = deque([first])
-        while queue:
-            target = queue.popleft()
-            projector = self.projectors[target.entity]
-            states = self.states[target.entity]
-            previous = states.get(target.key)
-            untouched = copy.deepcopy(previous)
-            state = projector.apply(previous, target.change)
-            assert previous == untouched, "apply mutated the state it was given"
-            forwards = projector.forwards(previous, state, target.key)
-            self.forwarded += forwards
-            queue.extend(forwards)
-            if state is None:
-                states.pop(target.key, None)
-            else:
-                assert copy.deepcopy(state) == state
-                states[target.key] = state
 
     def order(self, order_id: int = 1) -> Row | None:
         state = self.states["orders"].get(str(order_id))
