@@ -96,12 +96,15 @@ def register_projection(app: faust.App, topology: Topology, settings: Settings) 
                         kind = apply_reference(topology.reference, change)
                     if kind is not None:
                         dirty.mark(kind)
+                value = None  # serialised once, and only if some projector wants the row
                 for projector in projectors:
                     keys = projector.keys_of(change)
-                    if keys and change.position.snapshot is not None:
+                    if not keys:
+                        continue
+                    if change.position.snapshot is not None:
                         dirty.mark_snapshot_read(projector.entity)
+                    value = value or dump_change(change)
                     topic = topology.entities[projector.entity]
-                    value = dump_change(change)
                     sends += [await topic.send(key=key.encode(), value=value) for key in keys]
             await asyncio.gather(*sends)
             for event in events:
