@@ -20,6 +20,7 @@ from feeds.attributes import StoreView, store_views
 from feeds.feed import Feed
 from feeds.projector import ReferenceFeed
 from feeds.reference import Reference, ReferenceKind
+from feeds.values import rfc3339
 
 __all__ = ["CATEGORIES", "CATEGORIES_FEED", "build_categories"]
 
@@ -158,8 +159,8 @@ def _payload(
         "defaultSortBy": value("default_sort_by"),
         "availableSortBy": [part for part in str(sort_by).split(",") if part] if sort_by else [],
         **{field: _int(value(code)) for field, code in _INT_FIELDS.items()},
-        "createdAt": _rfc3339(row.get("created_at")),
-        "updatedAt": _rfc3339(row.get("updated_at")),
+        "createdAt": rfc3339(row.get("created_at")),
+        "updatedAt": rfc3339(row.get("updated_at")),
         "deleted": False,
     }
 
@@ -191,16 +192,6 @@ def _url_path(
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
-
-
-def _rfc3339(value: Any) -> str | None:
-    """Debezium sends TIMESTAMP columns as ISO-8601 UTC (``2026-01-01T00:00:00Z``)."""
-    if value is None:
-        return None
-    text = str(value)
-    if "." in text:  # drop a fraction: the column has none, Debezium may add ".000"
-        text = text.split(".", 1)[0] + "Z"
-    return text
 
 
 CATEGORIES_FEED = ReferenceFeed(

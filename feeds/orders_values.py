@@ -13,8 +13,10 @@ Money and quantities are DECIMAL columns, sent as the strings MariaDB prints (De
 from __future__ import annotations
 
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from feeds.values import decimal_text, rfc3339
 
 __all__ = [
     "MONEY_SCALE",
@@ -38,32 +40,11 @@ def stable_uuid(kind: str, entity_id: Any) -> dict[str, str]:
     return {"id": str(uuid.uuid5(ORDER_UUID_NAMESPACE, f"{kind}:{entity_id}"))}
 
 
-def decimal_text(value: Decimal, scale: int = MONEY_SCALE) -> str:
-    """``value`` as MariaDB prints a DECIMAL of that scale: rounded half away from zero,
-    every fractional digit written, and no negative zero."""
-    quantized = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-    if quantized.is_zero():
-        quantized = abs(quantized)
-    return f"{quantized:f}"
-
-
 def money_sum(*terms: tuple[int, str | None], scale: int = MONEY_SCALE) -> str:
     """The sum of sign * amount over ``(sign, amount)`` pairs of decimal strings; a NULL
     amount counts as zero (Magento's nullable amount columns default to 0)."""
     total = sum((sign * Decimal(amount) for sign, amount in terms if amount is not None), Decimal())
     return decimal_text(total, scale)
-
-
-def rfc3339(value: Any) -> str | None:
-    """A TIMESTAMP column as RFC 3339 UTC. Debezium sends TIMESTAMP as ISO-8601 UTC
-    (``2026-01-01T00:00:00Z``), with a fraction only when the column has one; the sales
-    tables have no DATETIME columns (which would arrive as epoch milliseconds)."""
-    if value is None:
-        return None
-    text = str(value)
-    if "." in text:
-        text = text.split(".", 1)[0] + "Z"
-    return text
 
 
 def flag(value: Any) -> bool | None:

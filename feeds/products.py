@@ -13,6 +13,7 @@ from typing import Any
 from feeds.feed import Feed
 from feeds.projector import EntityProjector
 from feeds.reference import Reference, ReferenceKind
+from feeds.values import rfc3339
 from streams.decode import RowChange
 
 __all__ = [
@@ -169,8 +170,8 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "visibility": _VISIBILITY.get(int(visibility)) if visibility is not None else None,
             "taxClassId": int(tax_class) if tax_class is not None else None,
             "weight": value("weight"),
-            "createdAt": _rfc3339(entity.get("created_at")),
-            "updatedAt": _rfc3339(entity.get("updated_at")),
+            "createdAt": rfc3339(entity.get("created_at")),
+            "updatedAt": rfc3339(entity.get("updated_at")),
             "attributes": _user_attributes(state, reference, store_id),
             "categoryIds": [c["categoryId"] for c in categories],
             "categoryData": categories,
@@ -236,13 +237,3 @@ def _categories(state: ProductState, reference: Reference) -> list[dict[str, Any
             }
         )
     return sorted(linked, key=lambda c: int(c["categoryId"]))
-
-
-def _rfc3339(value: Any) -> str | None:
-    """Debezium sends TIMESTAMP columns as ISO-8601 UTC (``2026-01-01T00:00:00Z``)."""
-    if value is None:
-        return None
-    text = str(value)
-    if "." in text:  # drop a fraction: the column has none, Debezium may add ".000"
-        text = text.split(".", 1)[0] + "Z"
-    return text

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from feeds.projector import EntityProjector, Forward, State, forwarded
+from feeds.values import decimal_text  # quantity columns are decimal(12,4) / (10,4)
 from streams.decode import RowChange, SourcePosition
 
 __all__ = [
@@ -34,13 +35,6 @@ __all__ = [
 STOCK_ENTITY = "stock"
 PRODUCT_SUMMARY_TABLE = "@product"
 LEGACY_STOCK_ID = 1  # cataloginventory's only stock; MSI reads product settings from it
-_QUANTUM = Decimal("0.0001")  # quantity columns are decimal(12,4) / decimal(10,4)
-
-
-def decimal_text(value: Decimal) -> str:
-    """A quantity as the feed prints it: fixed point, four decimals, never ``-0.0000``."""
-    rounded = value.quantize(_QUANTUM)
-    return format(abs(rounded) if rounded == 0 else rounded, "f")
 
 
 def _product_keys(change: RowChange) -> list[str]:

@@ -1,0 +1,29 @@
+"""Column values as items carry them: DECIMALs as MariaDB prints them, TIMESTAMPs as RFC 3339."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+__all__ = ["decimal_text", "rfc3339"]
+
+
+def decimal_text(value: Decimal, scale: int = 4) -> str:
+    """``value`` as MariaDB prints a DECIMAL of that scale: rounded half away from zero,
+    every fractional digit written, and no negative zero."""
+    quantized = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+    if quantized.is_zero():
+        quantized = abs(quantized)
+    return f"{quantized:f}"
+
+
+def rfc3339(value: Any) -> str | None:
+    """A TIMESTAMP column as RFC 3339 UTC. Debezium sends TIMESTAMP as ISO-8601 UTC
+    (``2026-01-01T00:00:00Z``), with a fraction (``.000``) the column does not have, which is
+    dropped; DATETIME columns arrive as epoch milliseconds and are not for this function."""
+    if value is None:
+        return None
+    text = str(value)
+    if "." in text:
+        text = text.split(".", 1)[0] + "Z"
+    return text
