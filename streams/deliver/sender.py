@@ -1,0 +1,186 @@
+"""A feed's sender: which items of a batch to send, sending them, and remembering what went.
+
+``FeedSender.send`` selects the newest version of each item not yet delivered, sends it
+in chunks under the byte limit, records the hash and version of what was delivered (or
+parked as needing attention: not resent until the item changes) and returns the dead
+letters for the caller to write. A feed whose credentials are refused pauses: the
+sender keeps the batch and tries again every ``streams.pause_retry_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from feeds.feed import Feed
+from feeds.item import FeedItem
+from feedsync.errors import ConfigError
+from feedsync.logs import redact
+from feedsync.settings import FeedDelivery, Settings
+from streams.deliver.attempt import Delivery, FeedPaused, deliver
+from streams.deliver.http import Endpoint
+from streams.deliver.policy import RetryPolicy
+from streams.deliver.select import chunks_by_bytes, select_for_delivery
+from streams.dlq.record import DeadLetter, DeadLetterStatus, Stage
+from streams.faust_compat import in_event
+from streams.topology import Topology
+
+__all__ = ["FeedSender", "delivery_configs"]
+
+log = logging.getLogger("feedsync.deliver")
+
+
+def delivery_configs(settings: Settings, feeds: Mapping[str, Feed]) -> dict[str, FeedDelivery]:
+    """Each feed's effective delivery settings, resolved and validated once at start.
+
+    Refuses per-feed settings for a feed that does not exist (a typo would be ignored)."""
+    known = {name.lower() for name in feeds}
+    for name in settings.delivery.feeds:
+        if name.lower() not in known:
+            raise ConfigError(
+                f"FEEDSYNC_DELIVERY__FEEDS__{name.upper()}__*: there is no feed {name!r}",
+                hint=f"known feeds: {', '.join(sorted(feeds))}",
+            )
+    return {name: settings.delivery.for_feed(name, f.batch_count) for name, f in feeds.items()}
+
+
+class FeedSender:
+    """Everything one feed's delivery needs."""
+
+    def __init__(
+        self, feed: Feed, config: FeedDelivery, settings: Settings, topology: Topology
+    ) -> None:
+        assert config.url is not None  # resolved by delivery_configs
+        assert config.batch_count is not None
+        self.feed = feed
+        self.topology = topology
+        self.batch_count = config.batch_count
+        self.batch_bytes = config.batch_bytes
+        self.linger_s = config.linger_s
+        self.pause_retry_s = settings.streams.pause_retry_s
+        self.endpoint = Endpoint(
+            feed=feed.name,
+            url=config.url,
+            bearer_token=config.bearer_token,
+            webhook_secret=config.webhook_secret,
+            timeout_s=config.timeout_s,
+        )
+        self.policy = RetryPolicy(
+            max_attempts=config.retry_attempts,
+            budget_s=config.retry_budget_s,
+            retry_after_cap_s=config.retry_after_cap_s,
+        )
+        self.paused: FeedPaused | None = None
+        self.log_payloads = settings.log_payloads
+        # Live batches and dead-letter re-drives of one feed send one at a time, so a
+        # re-drive can never slip an older version in after a newer one.
+        self.lock = asyncio.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.feed.name
+
+    def delivered(self, item_id: str) -> tuple[str, int] | None:
+        """The (hash, version) last sent for an id, live or re-driven, whichever is newer."""
+        key = f"{self.feed.name}:{item_id}"
+        candidates = [
+            last
+            for last in (self.topology.delivered.get(key), self.topology.redelivered.get(key))
+            if last
+        ]
+        if not candidates:
+            return None
+        last_hash, last_version = max(candidates, key=lambda last: int(last[1]))
+        return str(last_hash), int(last_version)
+
+    async def send(
+        self,
+        client: httpx.AsyncClient,
+        items: Sequence[FeedItem],
+        carriers: Mapping[str, Any],
+        *,
+        replay: bool = False,
+    ) -> list[DeadLetter]:
+        """Deliver what needs delivering; return the dead letters to write.
+
+        ``carriers`` maps each item id to the event that carried it: the delivered-hash
+        table is written in that event's partition (``replay`` writes the re-driven one).
+        """
+        async with self.lock:
+            return await self._send(client, items, carriers, replay=replay)
+
+    async def _send(
+        self,
+        client: httpx.AsyncClient,
+        items: Sequence[FeedItem],
+        carriers: Mapping[str, Any],
+        *,
+        replay: bool,
+    ) -> list[DeadLetter]:
+        letters: list[DeadLetter] = []
+        table = self.topology.redelivered if replay else self.topology.delivered
+        stage = Stage.REDRIVE if replay else Stage.DELIVER
+        selected = select_for_delivery(items, self.delivered, replay=replay)
+        for chunk in chunks_by_bytes(selected, self.batch_bytes):
+            began = time.monotonic()
+            outcome = await self._deliver_until_unpaused(client, chunk, stage)
+            self._log(chunk, outcome, time.monotonic() - began, stage)
+            for item in outcome.delivered:
+                self._record(table, item, carriers[item.id])
+            for letter in outcome.dead_letters:
+                if letter.status is DeadLetterStatus.NEEDS_ATTENTION:
+                    for item in letter.items:  # not resent until the item changes
+                        self._record(table, item, carriers[item.id])
+                log.warning(
+                    "feed %s: %d items dead-lettered (%s %s): %s",
+                    self.feed.name,
+                    len(letter.items),
+                    letter.status.value,
+                    letter.error,
+                    letter.message,
+                )
+            letters += outcome.dead_letters
+        return letters
+
+    async def _deliver_until_unpaused(
+        self, client: httpx.AsyncClient, chunk: list[FeedItem], stage: Stage
+    ) -> Delivery:
+        while True:
+            try:
+                outcome = await deliver(client, self.endpoint, chunk, self.policy, stage=stage)
+            except FeedPaused as paused:
+                self.paused = paused
+                log.error("%s; retrying in %.0fs", paused, self.pause_retry_s)
+                await asyncio.sleep(self.pause_retry_s)
+                continue
+            self.paused = None
+            return outcome
+
+    def _log(self, chunk: list[FeedItem], outcome: Delivery, elapsed: float, stage: Stage) -> None:
+        context = {
+            "feed": self.feed.name,
+            "operation": stage.value,
+            "status": "delivered" if not outcome.dead_letters else "dead-lettered",
+            "elapsed": round(elapsed, 3),
+            "request_id": ",".join(outcome.request_ids),
+            "items": len(chunk),
+        }
+        log.info(
+            "%s: %d of %d items delivered",
+            self.feed.name,
+            len(outcome.delivered),
+            len(chunk),
+            extra=context,
+        )
+        if self.log_payloads:
+            payloads = [redact(item.payload) for item in chunk]
+            log.info("%s: payloads sent", self.feed.name, extra={**context, "payloads": payloads})
+
+    def _record(self, table: Any, item: FeedItem, event: Any) -> None:
+        with in_event(event):
+            table[f"{self.feed.name}:{item.id}"] = [item.hash, item.version]

@@ -1,0 +1,261 @@
+"""Offset commits that never pass a record nobody acknowledged.
+
+The bug
+-------
+A Faust worker commits, for each partition, the offset after the last record it may
+forget: every record below the committed offset must have been acknowledged (processed
+to the end, here: delivered) or must not exist. faust-streaming 0.15.3 decides that in
+``Consumer._new_offset``: it sorts the acknowledged offsets, takes the first run of
+consecutive numbers and commits the offset after it. It only checks that the run starts
+where the partition's committed offset is when that committed offset is known and is
+not 0, and even then lets a hole of exactly one offset through
+(faust-streaming issue #606):
+
+* no committed offset yet (a new group) or committed 0: with records 500..999
+  acknowledged and 0..499 still in flight (or failed), it commits 1000, and after a
+  restart records 0..499 are never seen again;
+* committed 31, acknowledged 32 and 33, record 31 still in flight: it commits 34.
+
+Faust tolerates the hole of one on purpose. After a seek, the consumer's read offset is
+the committed offset (the *next* record to read); in steady state it is the *last*
+record read. So when the record at the committed offset was removed by log compaction
+(the items topics are compacted), the first record fetched is one further and no gap
+is recorded for the missing one. Refusing the hole outright would then never commit.
+
+Faust's own gap bookkeeping cannot be trusted for a strict rule either: ``_add_gap``
+stores the interval up to *and including* the record that revealed the gap (so a
+record right after a compacted stretch counts as done without being acknowledged), and
+``_drain_messages`` records no gap at all after the record at offset 0.
+
+The rule
+--------
+For each partition this consumer keeps the *head*: the lowest offset that may still
+need an acknowledgement. Offset N may be committed only if every offset from the head
+up to N - 1 was acknowledged or is known not to exist. The head is:
+
+* the committed offset, once this consumer has committed or was told the committed
+  offset when the partition was assigned (a seek to the committed offset), and
+* the offset of the first record actually fetched since the partition was assigned or
+  sought, when that is higher or no committed offset is known. Fetching starts at the
+  committed offset (or, without one, where the reset policy says), so the offsets below
+  the first record fetched do not exist: compacted away, expired, or transaction
+  markers.
+
+Offsets known not to exist past the head are the holes between two records fetched one
+after the other; this module records them itself while records are fetched. Everything
+is forgotten when partitions are revoked and when a partition is sought.
+
+Use it by URL: ``broker=broker_url(settings.kafka.bootstrap_servers)`` gives
+``feedsync://host:port``; the ``faust.transports`` entry point in ``pyproject.toml``
+maps the scheme to :class:`Transport`, the aiokafka transport with
+:class:`SafeOffsetConsumer`.
+
+Why this module touches faust's private members
+-----------------------------------------------
+The commit decision lives in private methods and state of faust's ``Consumer``
+(``_new_offset``, ``_add_gap``, ``_acked``, ``_acked_index``, ``_committed_offset``);
+there is no public hook. This module is the one place feedsync overrides and reads
+them (``streams/faust_compat.py`` is the other place feedsync reaches into faust, for an
+unrelated reason). Everything outside it goes through the public API. They are reached
+only as ``self._...`` / ``super()._...`` of the subclass, which ruff's SLF001 allows, so
+no line needs a ``noqa`` (one would be reported as unused, RUF100).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterable, Mapping, Set
+from typing import Any, ClassVar
+
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import TP, Message
+from faust.types import tuples as faust_tuples
+
+__all__ = [
+    "SCHEME",
+    "SafeOffsetConsumer",
+    "Transport",
+    "broker_url",
+    "committable",
+    "partition_head",
+]
+
+#: The URL scheme the ``faust.transports`` entry point registers for :class:`Transport`.
+SCHEME = "feedsync"
+
+# Faust acknowledges under this (reentrant) lock; the bookkeeping below shares the
+# lists it guards. Faust releases before 0.15.3 have no lock and ack on the loop only.
+_ACK_LOCK: Any = getattr(faust_tuples, "ack_lock", None) or threading.RLock()
+
+
+def partition_head(committed: int | None, first_fetched: int | None) -> int | None:
+    """The lowest offset of a partition that may still need an acknowledgement.
+
+    ``committed`` is the partition's committed offset as the consumer knows it (None
+    when there is none, or it is 0: faust does not tell the two apart);
+    ``first_fetched`` is the offset of the first record fetched since the partition
+    was assigned or sought (None before any). None when neither is known: then nothing
+    may be committed.
+    """
+    if committed is None:
+        return first_fetched
+    if first_fetched is None:
+        return committed
+    return max(committed, first_fetched)
+
+
+def committable(
+    head: int | None, acked: Iterable[int], gaps: Iterable[tuple[int, int]] = ()
+) -> int | None:
+    """The offset to commit, or None when nothing past ``head`` may be committed.
+
+    ``acked`` are acknowledged offsets, in any order; ``gaps`` are half-open intervals
+    ``(begin, end)`` of offsets known not to exist. The answer is the largest N above
+    ``head`` such that every offset in ``head .. N - 1`` is acknowledged or in a gap.
+    """
+    if head is None:
+        return None
+    done = sorted({offset for offset in acked if offset >= head})
+    holes = sorted((begin, end) for begin, end in gaps if end > head and begin < end)
+    position, i, j = head, 0, 0
+    while True:
+        while j < len(holes) and holes[j][1] <= position:
+            j += 1
+        if j < len(holes) and holes[j][0] <= position:
+            position = holes[j][1]
+            continue
+        while i < len(done) and done[i] < position:
+            i += 1
+        if i < len(done) and done[i] == position:
+            position += 1
+            i += 1
+            continue
+        break
+    return position if position > head else None
+
+
+def broker_url(bootstrap_servers: str) -> str:
+    """The Faust broker URL for Kafka ``host:port[,host:port...]`` through :class:`Transport`.
+
+    Faust splits a broker string on ``;`` (and ``,``) into one URL per server, so
+    several servers become ``feedsync://a:9092;feedsync://b:9092``.
+    """
+    servers = [
+        server.strip().partition("://")[2] or server.strip()
+        for server in bootstrap_servers.replace(";", ",").split(",")
+    ]
+    servers = [server for server in servers if server]
+    if not servers:
+        raise ValueError(f"no Kafka server in {bootstrap_servers!r}")
+    return ";".join(f"{SCHEME}://{server}" for server in servers)
+
+
+class SafeOffsetConsumer(faust_aiokafka.Consumer):
+    """The aiokafka consumer, committing only offsets the rule above allows."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Per partition, since assignment or the last seek:
+        self._floor: dict[TP, int] = {}  # where fetching was sent to (a seek)
+        self._first_fetched: dict[TP, int] = {}
+        self._last_fetched: dict[TP, int] = {}
+        self._missing: dict[TP, list[tuple[int, int]]] = {}  # holes between fetched records
+        super().__init__(*args, **kwargs)
+
+    # -- what was fetched -------------------------------------------------------------
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        """Faust's fetch loop, noting each record's offset before it is processed."""
+        acks_enabled_for = self.app.topics.acks_enabled_for
+        async for tp, message in super().getmany(timeout=timeout):
+            if acks_enabled_for(message.topic):
+                self._fetched(tp, message.offset)
+            yield tp, message
+
+    def _fetched(self, tp: TP, offset: int) -> None:
+        last = self._last_fetched.get(tp)
+        if last is None:
+            committed = self._committed_offset[tp]
+            floor = self._floor.get(tp)
+            if (committed is not None and offset < committed) or (
+                floor is not None and offset < floor
+            ):
+                return  # fetched before the seek: not where fetching starts now
+            self._first_fetched[tp] = self._last_fetched[tp] = offset
+        elif offset > last:
+            if offset > last + 1:
+                self._missing.setdefault(tp, []).append((last + 1, offset))
+            self._last_fetched[tp] = offset
+
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        """Faust's own gaps include the record after them: :meth:`_fetched` replaces them."""
+
+    # -- forgetting ---------------------------------------------------------------------
+
+    def _forget(self, tp: TP, *, floor: int | None = None) -> None:
+        self._first_fetched.pop(tp, None)
+        self._last_fetched.pop(tp, None)
+        self._missing.pop(tp, None)
+        if floor is None:
+            self._floor.pop(tp, None)
+        else:
+            self._floor[tp] = floor
+
+    async def on_partitions_revoked(self, revoked: Set[TP]) -> None:
+        for tp in revoked:
+            self._forget(tp)
+        await super().on_partitions_revoked(revoked)
+
+    async def seek(self, partition: TP, offset: int) -> None:
+        await super().seek(partition, offset)
+        self._forget(_tp(partition), floor=offset)
+
+    async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
+        await super().seek_wait(partitions)
+        for tp, offset in partitions.items():
+            self._forget(_tp(tp), floor=offset)
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        # Typed int by faust; aiokafka gives None for a partition without a commit.
+        committed: Mapping[TP, int] = await super().seek_to_committed()
+        for tp, offset in committed.items():
+            # aiokafka only moves partitions whose committed offset is above 0; the
+            # others go on fetching where they were, and what was noted stays true.
+            if offset is not None and offset > 0:
+                self._forget(_tp(tp), floor=offset)
+        return committed
+
+    # -- what may be committed --------------------------------------------------------
+
+    def _new_offset(self, tp: TP) -> int | None:
+        with _ACK_LOCK:
+            acked: list[int] = self._acked[tp]
+            if not acked:
+                return None
+            head = partition_head(self._committed_offset[tp], self._first_fetched.get(tp))
+            if head is None:
+                return None
+            offset = committable(head, acked, self._missing.get(tp, ()))
+            self._settled(tp, head if offset is None else offset)
+            return offset
+
+    def _settled(self, tp: TP, below: int) -> None:
+        """Drop the bookkeeping of offsets below ``below``: committed or never needed."""
+        acked: list[int] = self._acked[tp]
+        gone = {offset for offset in acked if offset < below}
+        if gone:
+            acked[:] = sorted(offset for offset in acked if offset >= below)
+            self._acked_index[tp].difference_update(gone)
+        missing = self._missing.get(tp)
+        if missing:
+            missing[:] = [(max(begin, below), end) for begin, end in missing if end > below]
+
+
+class Transport(faust_aiokafka.Transport):
+    """Faust's aiokafka transport with :class:`SafeOffsetConsumer` (scheme ``feedsync``)."""
+
+    Consumer: ClassVar[type[SafeOffsetConsumer]] = SafeOffsetConsumer
+
+
+def _tp(tp: Any) -> TP:
+    """Faust's ``TP`` for aiokafka's ``TopicPartition`` (equal, but not the same type)."""
+    return tp if isinstance(tp, TP) else TP(tp.topic, tp.partition)

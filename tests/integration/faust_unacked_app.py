@@ -1,0 +1,43 @@
+"""A minimal Faust app that never acknowledges one record, for tests/integration/test_offsets.py.
+
+It reads ``$OFFSETS_TOPIC`` without automatic acks and acknowledges every record except
+the one at offset ``$OFFSETS_SKIP`` (as if its delivery were still in flight), then
+appends the offset to ``$OFFSETS_SEEN``: one line per record, written once the record is
+acknowledged (or deliberately left alone). ``$OFFSETS_BROKER`` is the whole broker URL,
+so the same app runs on the ``feedsync://`` transport and on faust's stock ``kafka://``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import faust
+
+SKIP = int(os.environ["OFFSETS_SKIP"])
+SEEN = Path(os.environ["OFFSETS_SEEN"])
+
+app = faust.App(
+    os.environ["OFFSETS_APP_ID"],
+    broker=os.environ["OFFSETS_BROKER"],
+    store="memory://",
+    datadir=os.environ["OFFSETS_DATADIR"],
+    topic_partitions=1,
+    consumer_auto_offset_reset="earliest",
+    broker_commit_interval=0.5,
+    # The unacked record would hold the shutdown for ever.
+    stream_wait_empty=False,
+    web_enabled=False,
+    autodiscover=False,
+)
+source = app.topic(os.environ["OFFSETS_TOPIC"], value_serializer="raw")
+
+
+@app.agent(source, concurrency=1)
+async def consume(stream: faust.StreamT[bytes]) -> None:
+    async for event in stream.noack().events():
+        offset = event.message.offset
+        if offset != SKIP:
+            await stream.ack(event)
+        with SEEN.open("a") as seen:
+            seen.write(f"{offset}\n")

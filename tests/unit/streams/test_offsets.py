@@ -1,0 +1,239 @@
+"""The offset-commit rule of streams/offsets.py, without Kafka."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import faust.transport
+import pytest
+from faust.types import TP
+from hypothesis import given
+from hypothesis import strategies as st
+
+from streams.offsets import (
+    SafeOffsetConsumer,
+    Transport,
+    broker_url,
+    committable,
+    partition_head,
+)
+
+TP0 = TP("items", 0)
+
+# -- the pure rule ----------------------------------------------------------------------
+
+
+def test_no_head_commits_nothing() -> None:
+    assert committable(None, [0, 1, 2]) is None
+
+
+def test_nothing_acked_commits_nothing() -> None:
+    assert committable(0, []) is None
+
+
+def test_missing_head_commits_nothing() -> None:
+    # faust commits 1000 here: no committed offset, so it never looks at the head
+    assert committable(0, range(500, 1000)) is None
+
+
+def test_exactly_one_missing_at_head_commits_nothing() -> None:
+    # faust commits 34 here: it lets a hole of exactly one through
+    assert committable(31, [32, 33]) is None
+
+
+def test_consecutive_run_from_head_is_committed() -> None:
+    assert committable(0, range(20)) == 20
+    assert committable(31, [31, 32, 33]) == 34
+
+
+def test_run_stops_at_the_first_unacked_offset() -> None:
+    assert committable(10, [10, 11, 12, 14, 15]) == 13
+    assert committable(0, [0, *range(2, 20)]) == 1
+
+
+def test_acked_below_head_is_ignored() -> None:
+    assert committable(10, [3, 4, 5]) is None
+    assert committable(10, [3, 4, 5, 10, 11]) == 12
+
+
+def test_order_and_duplicates_do_not_matter() -> None:
+    assert committable(5, [7, 5, 6, 6, 5]) == 8
+
+
+def test_gaps_fill_holes_between_acked_offsets() -> None:
+    assert committable(10, [10, 11, 15, 16], [(12, 15)]) == 17
+
+
+def test_gap_at_head_counts() -> None:
+    assert committable(10, [13], [(10, 13)]) == 14
+
+
+def test_gap_after_the_last_acked_offset_is_committed_past() -> None:
+    # offsets 12..14 do not exist; the record at 15 (not acked) is the next to read
+    assert committable(10, [10, 11], [(12, 15)]) == 15
+
+
+def test_gap_does_not_cover_its_end() -> None:
+    assert committable(10, [10, 11, 16], [(12, 15)]) == 15
+
+
+def test_gaps_alone_are_committed_past() -> None:
+    assert committable(0, [], [(0, 4)]) == 4
+
+
+def test_compaction_at_head_is_handled_by_the_first_fetched_offset() -> None:
+    # committed 31, record 31 compacted away: the first record fetched is 32
+    head = partition_head(committed=31, first_fetched=32)
+    assert head == 32
+    assert committable(head, [32, 33]) == 34
+
+
+def test_compaction_before_the_first_record_of_a_new_group() -> None:
+    # no committed offset, records 0..499 compacted or expired: fetching starts at 500
+    head = partition_head(committed=None, first_fetched=500)
+    assert committable(head, range(500, 1000)) == 1000
+
+
+def test_head_is_the_committed_offset_once_past_the_first_fetched_one() -> None:
+    assert partition_head(committed=40, first_fetched=32) == 40
+    assert partition_head(committed=40, first_fetched=None) == 40
+    assert partition_head(committed=None, first_fetched=None) is None
+
+
+def covered(offset: int, acked: set[int], gaps: list[tuple[int, int]]) -> bool:
+    return offset in acked or any(begin <= offset < end for begin, end in gaps)
+
+
+@given(
+    head=st.integers(0, 30),
+    acked=st.sets(st.integers(0, 60)),
+    gaps=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=4),
+)
+def test_commits_exactly_the_covered_run_from_head(
+    head: int, acked: set[int], gaps: list[tuple[int, int]]
+) -> None:
+    offset = committable(head, acked, gaps)
+    end = head
+    while covered(end, acked, gaps):
+        end += 1
+    assert offset == (end if end > head else None)
+
+
+# -- the consumer's bookkeeping -----------------------------------------------------------
+
+
+def bare_consumer() -> SafeOffsetConsumer:
+    """The consumer's offset bookkeeping, without an app or a Kafka client."""
+    consumer = SafeOffsetConsumer.__new__(SafeOffsetConsumer)
+    consumer._floor = {}
+    consumer._first_fetched = {}
+    consumer._last_fetched = {}
+    consumer._missing = {}
+    consumer._committed_offset = defaultdict(lambda: None)
+    consumer._acked = defaultdict(list)
+    consumer._acked_index = defaultdict(set)
+    return consumer
+
+
+def fetch(consumer: SafeOffsetConsumer, *offsets: int) -> None:
+    for offset in offsets:
+        consumer._fetched(TP0, offset)
+
+
+def ack(consumer: SafeOffsetConsumer, *offsets: int) -> None:
+    """What faust's ``Consumer.ack`` records."""
+    for offset in offsets:
+        consumer._acked_index[TP0].add(offset)
+        consumer._acked[TP0].append(offset)
+
+
+def commit(consumer: SafeOffsetConsumer) -> int | None:
+    """What faust's commit does with ``_new_offset``."""
+    offset = consumer._new_offset(TP0)
+    if offset is not None:
+        consumer._committed_offset[TP0] = offset
+    return offset
+
+
+def test_new_group_never_commits_past_an_unacked_first_record() -> None:
+    consumer = bare_consumer()
+    fetch(consumer, *range(20))
+    ack(consumer, *range(1, 20))
+    assert commit(consumer) is None
+    ack(consumer, 0)
+    assert commit(consumer) == 20
+    assert consumer._acked[TP0] == []
+    assert consumer._acked_index[TP0] == set()
+
+
+def test_never_commits_past_an_unacked_record_at_the_committed_offset() -> None:
+    consumer = bare_consumer()
+    consumer._committed_offset[TP0] = 31  # told on assignment
+    fetch(consumer, 31, 32, 33)
+    ack(consumer, 32, 33)
+    assert commit(consumer) is None
+    ack(consumer, 31)
+    assert commit(consumer) == 34
+
+
+def test_record_at_the_committed_offset_compacted_away() -> None:
+    consumer = bare_consumer()
+    consumer._committed_offset[TP0] = 31
+    fetch(consumer, 32, 33)
+    ack(consumer, 32, 33)
+    assert commit(consumer) == 34
+
+
+def test_holes_between_fetched_records_are_gaps_but_the_next_record_is_not() -> None:
+    consumer = bare_consumer()
+    fetch(consumer, 0, 5, 6)  # 1..4 compacted away
+    ack(consumer, 0, 6)
+    assert commit(consumer) == 5  # 1..4 do not exist; 5 is still in flight
+    assert commit(consumer) is None
+    ack(consumer, 5)
+    assert commit(consumer) == 7
+
+
+def test_records_fetched_before_a_seek_do_not_set_the_head() -> None:
+    consumer = bare_consumer()
+    fetch(consumer, 0, 1, 2)
+    consumer._forget(TP0, floor=10)  # seek(tp, 10)
+    fetch(consumer, 3)  # still in flight from before the seek
+    fetch(consumer, 10, 11)
+    ack(consumer, 11)
+    assert commit(consumer) is None
+    ack(consumer, 10)
+    assert commit(consumer) == 12
+
+
+def test_forgetting_a_partition_waits_for_the_next_fetch() -> None:
+    consumer = bare_consumer()
+    fetch(consumer, 0, 1)
+    consumer._forget(TP0)  # revoked
+    ack(consumer, 5)
+    assert commit(consumer) is None
+
+
+# -- registration -------------------------------------------------------------------------
+
+
+def test_entry_point_resolves_the_scheme_to_the_transport() -> None:
+    assert faust.transport.by_url("feedsync://127.0.0.1:9092") is Transport
+    assert Transport.Consumer is SafeOffsetConsumer
+
+
+@pytest.mark.parametrize(
+    ("servers", "url"),
+    [
+        ("127.0.0.1:9092", "feedsync://127.0.0.1:9092"),
+        ("a:9092,b:9093", "feedsync://a:9092;feedsync://b:9093"),
+        (" a:9092 ; kafka://b:9093 ,", "feedsync://a:9092;feedsync://b:9093"),
+    ],
+)
+def test_broker_url(servers: str, url: str) -> None:
+    assert broker_url(servers) == url
+
+
+def test_broker_url_refuses_no_server() -> None:
+    with pytest.raises(ValueError, match="no Kafka server"):
+        broker_url(" , ")
