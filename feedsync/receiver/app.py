@@ -97,10 +97,17 @@ async def receive_batch(request: web.Request) -> web.Response:
         if fault.status is not None and not 200 <= fault.status < 300:
             store.record_request(feed, key, items, fault.status)
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            if fault.corrupt_body:
+                return _corrupt(fault.status, headers)
             return _json(fault.status, {"error": "fault injection"}, headers)
     rejected = request.app[FAULTS].rejected(fault, [i["itemId"] for i in items]) if fault else []
     accepted = [item for item in items if item["itemId"] not in set(rejected)]
     store.upsert(feed, accepted, request_id)
+    if fault is not None and fault.corrupt_body:
+        # Accepted and stored: only the answer is broken (FaultRule.corrupt_body).
+        status = fault.status or 200
+        store.record_request(feed, key, items, status)
+        return _corrupt(status)
     store.record_request(feed, key, items, 200)
     return _json(
         200,
@@ -167,6 +174,19 @@ def _check_signature(secret: SecretStr, headers: Any, body: bytes) -> str | None
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+CORRUPT_BODY = b"not gzip (fault injection)"
+
+
+def _corrupt(status: int, headers: dict[str, str] | None = None) -> web.Response:
+    """A response whose body claims ``Content-Encoding: gzip`` but is not gzip."""
+    return web.Response(
+        status=status,
+        body=CORRUPT_BODY,
+        content_type="application/json",
+        headers={**(headers or {}), "Content-Encoding": "gzip"},
     )
 
 

@@ -12,7 +12,16 @@ __all__ = ["FaultPlan", "FaultRule"]
 
 
 class FaultRule(BaseModel):
-    """Answer matching requests with ``status`` at ``rate``, for ``duration_s`` from now."""
+    """Answer matching requests with ``status`` at ``rate``, for ``duration_s`` from now.
+
+    ``corrupt_body``: answer with ``status`` (200 when unset) and ``Content-Encoding: gzip``
+    over a body that is not gzip, so a client that decodes the response (httpx reading
+    ``.text``/``.json()``, or ``post`` itself, which reads the body) fails with a decoding
+    error after the status arrived. The request's fate follows the status alone: with a
+    2xx the batch was accepted, so its items are stored (less any ``reject_item_ids`` /
+    ``reject_rate`` picks) exactly as without the fault; with any other status nothing is
+    stored.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -24,6 +33,7 @@ class FaultRule(BaseModel):
     hang_s: float = Field(0.0, ge=0.0)  # sleep past the client's timeout
     reject_item_ids: tuple[str, ...] = ()  # 2xx, but these items listed as rejected
     reject_rate: float = Field(0.0, ge=0.0, le=1.0)  # random items listed as rejected
+    corrupt_body: bool = False  # status as usual, but a body that claims gzip and is not
     duration_s: float | None = Field(None, gt=0)
     times: int | None = Field(None, ge=1)  # answer this many requests, then retire
 
