@@ -22,7 +22,7 @@ from private_stack import use_private_stack  # bench/ is on sys.path when run
 
 from connectors.database import connect
 from connectors.debezium import register_connector, source_topic
-from connectors.source_tables import CAPTURED_TABLES
+from feeds.registry import CAPTURED_TABLES
 from feedsync.settings import Settings
 from feedsync.stack.orchestrate import clean, up
 

@@ -18,11 +18,12 @@ from typing import Any
 import httpx
 import pymysql
 
-from connectors.source_tables import CAPTURED_TABLES, SIGNAL_TABLE
+from feeds.registry import CAPTURED_TABLES
 from feedsync.errors import StackError, TransientError
 from feedsync.settings import Settings
 
 __all__ = [
+    "SIGNAL_TABLE",
     "ConnectorState",
     "connector_config",
     "connector_state",
@@ -30,6 +31,8 @@ __all__ = [
     "request_incremental_snapshot",
     "source_topic",
 ]
+
+SIGNAL_TABLE = "debezium_signal"  # where incremental-snapshot signals are written
 
 CONFIG_FILE = Path(__file__).with_name("magento-mariadb.json")
 
@@ -172,7 +175,7 @@ def request_incremental_snapshot(
     if unknown:
         raise StackError(
             f"cannot snapshot {', '.join(unknown)}: not captured by the connector",
-            hint="pick tables from connectors/source_tables.py",
+            hint="captured tables: " + ", ".join(CAPTURED_TABLES),
         )
     db = settings.database.name
     data: dict[str, Any] = {

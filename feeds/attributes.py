@@ -34,16 +34,6 @@ SCOPE_GLOBAL = 1  # catalog_eav_attribute.is_global: 0 store view, 1 global, 2 w
 PRODUCT_ATTRIBUTES = Feed(
     name="productAttributes",
     identity=("attributeCode", "storeViewCode"),
-    source_tables=(
-        "eav_attribute",
-        "catalog_eav_attribute",
-        "eav_attribute_label",
-        "eav_attribute_option",
-        "eav_attribute_option_value",
-        "store",
-        "store_group",
-        "store_website",
-    ),
 )
 
 # The exporter's BooleanMetadataFormatter / NumericMetadataFormatter rules (CDE di.xml).

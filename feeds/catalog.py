@@ -15,6 +15,7 @@ feeds/product_links.py alongside; this module only composes the two:
 
 from __future__ import annotations
 
+from feeds.change import RowChange
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
 from feeds.prices import PRICES, build_prices, next_price_change
 from feeds.product_links import (
@@ -26,7 +27,8 @@ from feeds.product_links import (
     link_keys,
 )
 from feeds.products import (
-    PRODUCT_PROJECTOR,
+    PRODUCT_REBUILD_ON,
+    PRODUCT_TABLES,
     PRODUCTS,
     apply_product_change,
     build_products,
@@ -35,7 +37,6 @@ from feeds.products import (
 from feeds.projector import EntityProjector, Payload, State
 from feeds.reference import Reference, ReferenceKind
 from feeds.variants import VARIANTS, build_variants
-from streams.decode import RowChange
 
 __all__ = ["CATALOG_PROJECTOR", "apply_catalog_change", "build_catalog", "catalog_keys"]
 
@@ -71,13 +72,14 @@ def build_catalog(state: State, reference: Reference) -> dict[str, list[Payload]
 CATALOG_PROJECTOR = EntityProjector(
     entity=PRODUCT_ENTITY,
     feeds=(PRODUCTS, PRICES, VARIANTS, PRODUCT_OVERRIDES),
+    tables=PRODUCT_TABLES | frozenset(LINK_TABLES),
     keys_of=catalog_keys,
     apply=apply_catalog_change,
     build=build_catalog,
     forwards=link_forwards,
     # Prices and overrides are per website and customer group, prices in the website's time
     # zone (a SCOPES kind); overrides follow category permissions down the tree.
-    rebuild_on=PRODUCT_PROJECTOR.rebuild_on
+    rebuild_on=PRODUCT_REBUILD_ON
     | frozenset({ReferenceKind.SCOPES, ReferenceKind.CUSTOMER_GROUPS, ReferenceKind.PERMISSIONS}),
     next_change=next_price_change,
 )

@@ -1,4 +1,4 @@
-"""categories: one item per category and store view of its tree (docs/feeds/categories.md).
+"""categories: one item per category and store view of its tree (docs/feeds.md, categories).
 
 Built wholly from the reference data, and rebuilt whole when the tree, a category's values,
 the category attributes or the scopes change. A category is exported when it sits at level 2
@@ -31,18 +31,6 @@ FIRST_EXPORTED_LEVEL = 2  # 0 is the tree root, 1 the store roots: neither has a
 CATEGORIES = Feed(
     name="categories",
     identity=("urlPath", "storeViewCode"),
-    source_tables=(
-        "catalog_category_entity",
-        "catalog_category_entity_varchar",
-        "catalog_category_entity_int",
-        "catalog_category_entity_decimal",
-        "catalog_category_entity_text",
-        "catalog_category_entity_datetime",
-        "eav_attribute",
-        "store",
-        "store_group",
-        "store_website",
-    ),
 )
 
 # Payload field → category attribute code, for values copied as stored (store fallback).

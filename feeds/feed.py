@@ -1,7 +1,9 @@
-"""A feed, declared once: its name, identity fields, source tables and delivery defaults.
+"""A feed, declared once: its name, identity fields, removability and delivery defaults.
 
 The machinery (decode, re-key, state, delivery) is shared; a feed contributes only
-this declaration and a projector that turns state into item payloads.
+this declaration and a projector that turns state into item payloads. The source tables
+a feed reads are derived from its projector and the reference kinds it is rebuilt on
+(``feeds.registry.source_tables``), never listed by hand.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from feeds.item import item_hash, item_id
 
-__all__ = ["Feed", "Held", "Identity", "changed_items", "deleted_payload", "diff_items"]
+__all__ = ["Feed", "Held", "Identity", "changed_items", "deleted_payload"]
 
 Identity = list[Any]
 Held = list[Any]  # [identity, hash] of an item last emitted
@@ -20,9 +22,14 @@ Held = list[Any]  # [identity, hash] of an item last emitted
 
 @dataclass(frozen=True)
 class Feed:
+    """``identity``: the payload fields whose values name an item (its id is their sha1).
+    ``removable``: false for feeds whose items are never sent as deleted (orders, as
+    Adobe's ``entitiesRemovable`` is false for them). ``batch_count``: the feed's default
+    batch size, which ``FEEDSYNC_DELIVERY__*__BATCH_COUNT`` overrides."""
+
     name: str
     identity: tuple[str, ...]
-    source_tables: tuple[str, ...]
+    removable: bool = True
     batch_count: int = 100
 
     def identity_of(self, payload: Mapping[str, Any]) -> Identity:
@@ -41,30 +48,12 @@ def deleted_payload(feed: Feed, identity: Sequence[Any]) -> dict[str, Any]:
     return {**dict(zip(feed.identity, identity, strict=True)), "deleted": True}
 
 
-def diff_items(
-    feed: Feed, previous: Mapping[str, Identity], payloads: Sequence[dict[str, Any]]
-) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Identity]]:
-    """The items to emit after a rebuild, and the ids now held.
-
-    Every current payload is emitted (delivery drops unchanged ones by hash); every id
-    emitted before but no longer built is emitted as deleted.
-    """
-    current = {feed.id_of(payload): (feed.identity_of(payload), payload) for payload in payloads}
-    emit = [(item_id_, payload) for item_id_, (_, payload) in current.items()]
-    emit += [
-        (gone, deleted_payload(feed, identity))
-        for gone, identity in previous.items()
-        if gone not in current
-    ]
-    return emit, {item_id_: identity for item_id_, (identity, _) in current.items()}
-
-
 def changed_items(
     feed: Feed, previous: Mapping[str, Held], payloads: Sequence[dict[str, Any]]
 ) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Held]]:
-    """Like ``diff_items``, but only what changed since the last emit: new items, items
-    whose hash differs from the one held, and deletions; with the ``[identity, hash]`` now
-    held per id.
+    """What changed since the last emit: new items, items whose hash differs from the one
+    held, and every id held but no longer built, as deleted; with the ``[identity, hash]``
+    now held per id.
 
     A rebuild of every entity (after a reference change) then writes only the items it
     really changed to the items topic, instead of every item of the catalog.

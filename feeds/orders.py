@@ -1,4 +1,4 @@
-"""orders: one OrderV2 item per sales order (docs/feeds/orders.md).
+"""orders: one OrderV2 item per sales order (docs/feeds.md, orders).
 
 Two projectors share the work. ``SALES_DOCUMENT_PROJECTOR`` assembles each invoice,
 shipment and credit memo from its header and child rows (feeds/orders_documents.py) and
@@ -7,7 +7,7 @@ forwards it to its order. ``ORDER_PROJECTOR`` keeps, per order (keyed by
 addresses, payment, transactions) and the forwarded documents, and builds the payload
 (feeds/orders_payload.py).
 
-Orders are never removed downstream (``removable=False``, as Adobe's ``entitiesRemovable``
+Orders are never removed downstream (``ORDERS.removable`` is false, as Adobe's ``entitiesRemovable``
 is false for orders): deleting the ``sales_order`` row drops the state and sends nothing.
 It also tells the order's documents to drop theirs, because InnoDB's ``ON DELETE CASCADE``
 deletes their rows without a binlog event.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from feeds.change import RowChange
 from feeds.feed import Feed
 from feeds.orders_documents import (
     DOCUMENT_TABLES,
@@ -33,7 +34,6 @@ from feeds.orders_documents import (
 from feeds.orders_payload import build_order
 from feeds.projector import EntityProjector, Forward, State, forwarded
 from feeds.reference import ReferenceKind
-from streams.decode import RowChange
 
 __all__ = [
     "ORDERS",
@@ -135,11 +135,7 @@ _KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-ORDERS = Feed(
-    name="orders",
-    identity=("commerceOrderId",),
-    source_tables=(*_ORDER_TABLES, *DOCUMENT_TABLES),
-)
+ORDERS = Feed(name="orders", identity=("commerceOrderId",), removable=False)
 
 
 def order_keys(change: RowChange) -> list[str]:
@@ -229,6 +225,7 @@ def order_forwards(before: State | None, after: State | None, key: str) -> list[
 SALES_DOCUMENT_PROJECTOR = EntityProjector(
     entity=SALES_DOCUMENTS_ENTITY,
     feeds=(),
+    tables=frozenset(DOCUMENT_TABLES),
     forwards_to=(ORDERS_ENTITY,),
     keys_of=document_keys,
     apply=apply_document_change,
@@ -239,10 +236,10 @@ SALES_DOCUMENT_PROJECTOR = EntityProjector(
 ORDER_PROJECTOR = EntityProjector(
     entity=ORDERS_ENTITY,
     feeds=(ORDERS,),
+    tables=frozenset(_ORDER_TABLES),
     keys_of=order_keys,
     apply=apply_order_change,
     build=lambda state, reference: {ORDERS.name: build_order(state, reference)},
     forwards=order_forwards,
     rebuild_on=frozenset({ReferenceKind.SCOPES}),
-    removable=False,
 )

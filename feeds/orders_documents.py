@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from feeds.change import RowChange, SourcePosition
 from feeds.projector import Forward, State, forwarded
-from streams.decode import RowChange, SourcePosition
 
 __all__ = [
     "DOCUMENT_TABLES",

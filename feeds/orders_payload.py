@@ -1,4 +1,4 @@
-"""The OrderV2 payload of one order, built from its state (docs/feeds/orders.md).
+"""The OrderV2 payload of one order, built from its state (docs/feeds.md, orders).
 
 The state holds the order's own rows (``sales_order`` and the rows keyed by its id) and the
 documents forwarded to it (invoices, shipments, credit memos, already assembled). Every list

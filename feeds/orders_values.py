@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 ORDER_UUID_NAMESPACE = uuid.UUID("1b64e46e-1ae9-41b1-b4c6-6fe31ef5656c")
-"""The namespace of every UUID the orders feed derives (docs/feeds/orders.md)."""
+"""The namespace of every UUID the orders feed derives (docs/feeds.md, orders)."""
 
 MONEY_SCALE = 4
 """Scale of Magento's sales amounts (decimal(20,4)) and quantities (decimal(12,4))."""

@@ -1,5 +1,5 @@
 """productOverrides: what category permissions let each customer group do with a product,
-per website (docs/feeds/productOverrides.md).
+per website (docs/feeds.md, productOverrides).
 
 Built from the product state of feeds/products.py (its entity row, website links and
 category links) and the category permissions in the reference data. A product is visible,
@@ -10,30 +10,19 @@ categories; a product in none of the website's categories gets the configuration
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from feeds.feed import Feed
 from feeds.permissions import ALLOW, GRANTS, PermissionIndex, permission_index
-from feeds.products import PRODUCT_PROJECTOR, ProductState
-from feeds.projector import EntityProjector, Payload
-from feeds.reference import Reference, ReferenceKind
+from feeds.products import ProductState
+from feeds.projector import Payload
+from feeds.reference import Reference
 
-__all__ = ["OVERRIDES_ONLY_PROJECTOR", "PRODUCT_OVERRIDES", "build_overrides"]
+__all__ = ["PRODUCT_OVERRIDES", "build_overrides"]
 
 PRODUCT_OVERRIDES = Feed(
     name="productOverrides",
     identity=("sku", "websiteCode", "customerGroupCode"),
-    source_tables=(
-        "catalog_product_entity",
-        "catalog_product_website",
-        "catalog_category_product",
-        "magento_catalogpermissions",
-        "catalog_category_entity",
-        "store_website",
-        "store_group",
-        "customer_group",
-    ),
 )
 # payload field per grant, in GRANTS order.
 _FIELDS = ("displayable", "priceDisplayable", "addToCartAllowed")
@@ -84,15 +73,3 @@ def _allowed(
         if all(allowed):
             break
     return allowed
-
-
-OVERRIDES_ONLY_PROJECTOR: EntityProjector = dataclasses.replace(
-    PRODUCT_PROJECTOR,
-    feeds=(PRODUCT_OVERRIDES,),
-    build=lambda state, reference: {PRODUCT_OVERRIDES.name: build_overrides(state, reference)},
-    rebuild_on=PRODUCT_PROJECTOR.rebuild_on
-    | {ReferenceKind.PERMISSIONS, ReferenceKind.CUSTOMER_GROUPS},
-)
-"""The product projector serving productOverrides alone (for the offline parity check until
-productOverrides joins the catalog projector). Permission and customer group changes rebuild
-every product, on top of what rebuilds products already."""

@@ -61,13 +61,6 @@ _LABELS = {ALLOW: "ALLOW", DENY: "DENY"}
 CATEGORY_PERMISSIONS = Feed(
     name="categoryPermissions",
     identity=("categoryId", "websiteCode", "customerGroupCode"),
-    source_tables=(
-        PERMISSION_TABLE,
-        "catalog_category_entity",
-        "store_website",
-        "store_group",
-        "customer_group",
-    ),
 )
 
 Row = dict[str, Any]

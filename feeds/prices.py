@@ -1,4 +1,4 @@
-"""prices: one item per product, website it is in and customer group (docs/feeds/prices.md).
+"""prices: one item per product, website it is in and customer group (docs/feeds.md, prices).
 
 Built from the product entity's state (feeds/products.py: EAV values, websites) and its
 price rows and parent summaries (feeds/product_links.py). A price attribute is resolved per
@@ -32,14 +32,6 @@ __all__ = ["PRICES", "build_prices", "next_price_change", "now"]
 PRICES = Feed(
     name="prices",
     identity=("sku", "customerGroupCode", "websiteCode"),
-    source_tables=(
-        "catalog_product_entity",
-        "catalog_product_entity_decimal",
-        "catalog_product_entity_datetime",
-        "catalog_product_website",
-        "catalog_product_entity_tier_price",
-        "catalog_product_relation",
-    ),
     batch_count=500,
 )
 PRODUCT_ENTITY_TYPE_ID = 4

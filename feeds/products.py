@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from feeds.change import RowChange
 from feeds.feed import Feed
-from feeds.projector import EntityProjector
 from feeds.reference import Reference, ReferenceKind
 from feeds.values import rfc3339
-from streams.decode import RowChange
 
 __all__ = [
     "PRODUCTS",
-    "PRODUCT_PROJECTOR",
+    "PRODUCT_REBUILD_ON",
+    "PRODUCT_TABLES",
     "ProductState",
     "apply_product_change",
     "build_products",
@@ -40,7 +40,6 @@ _ENTITY_KEY_COLUMN = {
 PRODUCTS = Feed(
     name="products",
     identity=("sku", "storeViewCode"),
-    source_tables=tuple(_ENTITY_KEY_COLUMN),
 )
 
 # Standard attributes mapped to top-level fields (docs/feeds.md).
@@ -96,34 +95,26 @@ def apply_product_change(state: ProductState | None, change: RowChange) -> Produ
         if change.after is not None:
             categories[str(change.after["category_id"])] = change.after.get("position")
         current["categories"] = categories
-    current["version"] = max(int(current["version"]), change.position.version)
     return current
 
 
-def _product_keys(change: RowChange) -> list[str]:
-    key = product_key(change)
-    return [] if key is None else [key]
+PRODUCT_TABLES = frozenset(_ENTITY_KEY_COLUMN)
+"""The product's own tables; feeds/catalog.py adds the link and price tables."""
 
-
-PRODUCT_PROJECTOR = EntityProjector(
-    entity="products",
-    feeds=(PRODUCTS,),
-    keys_of=_product_keys,
-    apply=apply_product_change,
-    build=lambda state, reference: {PRODUCTS.name: build_products(state, reference)},
-    rebuild_on=frozenset(
-        {
-            ReferenceKind.SCOPES,
-            ReferenceKind.ATTRIBUTES,
-            ReferenceKind.OPTIONS,
-            ReferenceKind.CATEGORIES,
-        }
-    ),
+PRODUCT_REBUILD_ON = frozenset(
+    {
+        ReferenceKind.SCOPES,
+        ReferenceKind.ATTRIBUTES,
+        ReferenceKind.OPTIONS,
+        ReferenceKind.CATEGORIES,
+    }
 )
+"""Reference kinds that change a product's items: store views, attribute metadata, option
+labels, the category tree."""
 
 
 def _empty_state() -> ProductState:
-    return {"entity": None, "values": {}, "websites": [], "categories": {}, "version": 0}
+    return {"entity": None, "values": {}, "websites": [], "categories": {}}
 
 
 def _value_key(row: dict[str, Any]) -> str:

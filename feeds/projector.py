@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from feeds.change import RowChange, SourcePosition
 from feeds.feed import Feed
 from feeds.reference import Reference, ReferenceKind
-from streams.decode import RowChange, SourcePosition
 
 __all__ = [
     "EntityProjector",
@@ -52,13 +52,14 @@ def no_forwards(before: State | None, after: State | None, key: str) -> list[For
 class EntityProjector:
     """The state of one kind of entity and the feeds built from it.
 
+    - ``tables``: the source tables whose rows belong to this entity (``keys_of`` is asked
+      only about these); with the reference tables, they are what feedsync captures.
     - ``keys_of(change)``: the keys of the entities a *source* row belongs to (empty if none).
     - ``apply(state, change)``: the state after one change (source or forwarded); ``None``
       when the entity is gone. Must not mutate ``state``; values must stay plain JSON.
     - ``build(state, reference)``: feed name → payloads the entity has now.
     - ``forwards(before, after, key)``: derived changes to send after ``apply``.
     - ``rebuild_on``: reference kinds whose change rebuilds every entity.
-    - ``removable``: when false (orders), a vanished entity or item is never sent as deleted.
     - ``next_change(state, reference)``: when (epoch seconds) the entity's items will change
       by the clock alone (a special-price window opening), or None; the worker rebuilds the
       entity then.
@@ -68,12 +69,12 @@ class EntityProjector:
 
     entity: str
     feeds: tuple[Feed, ...]
+    tables: frozenset[str]
     keys_of: Callable[[RowChange], Sequence[str]]
     apply: Callable[[State | None, RowChange], State | None]
     build: Callable[[State, Reference], Mapping[str, list[Payload]]]
     forwards: Callable[[State | None, State | None, str], list[Forward]] = no_forwards
     rebuild_on: frozenset[ReferenceKind] = field(default_factory=frozenset)
-    removable: bool = True
     next_change: Callable[[State, Reference], float | None] = lambda state, reference: None
     forwards_to: tuple[str, ...] = ()
 

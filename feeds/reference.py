@@ -9,13 +9,19 @@ mutated in place, so that every change reaches the changelog.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from enum import StrEnum
 from typing import Any
 
-from streams.decode import RowChange
+from feeds.change import RowChange
 
-__all__ = ["REFERENCE_TABLES", "Reference", "ReferenceKind", "apply_reference"]
+__all__ = [
+    "REFERENCE_TABLES",
+    "Reference",
+    "ReferenceKind",
+    "apply_reference",
+    "reference_tables",
+]
 
 Row = dict[str, Any]
 VERSION_KEY = "version"
@@ -86,9 +92,21 @@ CATEGORY_VALUE_TABLES = tuple(
     f"catalog_category_entity_{backend}"
     for backend in ("varchar", "int", "decimal", "text", "datetime")
 )
-REFERENCE_TABLES = (
-    frozenset(_COLLECTIONS) | frozenset(_OPTION_TABLES) | frozenset(CATEGORY_VALUE_TABLES)
+_TABLES_OF_KIND: dict[ReferenceKind, frozenset[str]] = {
+    kind: frozenset(table for table, (of_kind, _, _) in _COLLECTIONS.items() if of_kind is kind)
+    for kind in ReferenceKind
+}
+_TABLES_OF_KIND[ReferenceKind.OPTIONS] = frozenset(_OPTION_TABLES)
+# A category row's other columns (not its place in the tree) are category values too.
+_TABLES_OF_KIND[ReferenceKind.CATEGORY_VALUES] = frozenset(
+    {*CATEGORY_VALUE_TABLES, "catalog_category_entity"}
 )
+REFERENCE_TABLES = frozenset().union(*_TABLES_OF_KIND.values())
+
+
+def reference_tables(kinds: Iterable[ReferenceKind]) -> frozenset[str]:
+    """The source tables whose rows change reference data of these kinds."""
+    return frozenset().union(*(_TABLES_OF_KIND[kind] for kind in kinds))
 
 
 def apply_reference(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind | None:

@@ -12,7 +12,7 @@ from feeds.feed import Feed
 from feeds.orders import ORDER_PROJECTOR, SALES_DOCUMENT_PROJECTOR
 from feeds.permissions import CATEGORY_PERMISSIONS_FEED
 from feeds.projector import EntityProjector, ReferenceFeed
-from feeds.reference import ReferenceKind
+from feeds.reference import ReferenceKind, reference_tables
 from feeds.scopes import (
     SCOPES_CUSTOMER_GROUP,
     SCOPES_WEBSITE,
@@ -21,7 +21,15 @@ from feeds.scopes import (
 )
 from feeds.stock import STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR
 
-__all__ = ["FEEDS", "PROJECTORS", "REFERENCE_FEEDS", "Selection", "select"]
+__all__ = [
+    "CAPTURED_TABLES",
+    "FEEDS",
+    "PROJECTORS",
+    "REFERENCE_FEEDS",
+    "Selection",
+    "select",
+    "source_tables",
+]
 
 PROJECTORS: tuple[EntityProjector, ...] = (
     CATALOG_PROJECTOR,
@@ -52,6 +60,27 @@ FEEDS: dict[str, Feed] = {
         *(feed for projector in PROJECTORS for feed in projector.feeds),
     )
 }
+
+
+def source_tables(feed: str) -> frozenset[str]:
+    """The captured tables whose changes can change ``feed``'s items: its projector's own
+    tables, those of the projectors that forward to it, and the reference data it is
+    rebuilt on. Raises ``KeyError`` for an unknown feed."""
+    for reference_feed in REFERENCE_FEEDS:
+        if reference_feed.feed.name == feed:
+            return reference_tables(reference_feed.kinds)
+    for projector in PROJECTORS:
+        if any(declared.name == feed for declared in projector.feeds):
+            feeding = [p for p in PROJECTORS if projector.entity in p.forwards_to]
+            return frozenset(
+                projector.tables.union(*(p.tables for p in feeding))
+                | reference_tables(projector.rebuild_on)
+            )
+    raise KeyError(feed)
+
+
+CAPTURED_TABLES: tuple[str, ...] = tuple(sorted(frozenset().union(*map(source_tables, FEEDS))))
+"""The tables Debezium captures: every table some feed reads, and nothing else."""
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,10 @@ __all__ = ["SCOPES_CUSTOMER_GROUP", "SCOPES_WEBSITE", "build_customer_groups", "
 SCOPES_WEBSITE = Feed(
     name="scopesWebsite",
     identity=("websiteId",),
-    source_tables=("store_website", "store_group", "store"),
 )
 SCOPES_CUSTOMER_GROUP = Feed(
     name="scopesCustomerGroup",
     identity=("customerGroupId",),
-    source_tables=("customer_group", "store_website"),
 )
 ADMIN_WEBSITE_ID = 0
 

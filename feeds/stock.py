@@ -1,4 +1,4 @@
-"""inventoryStockStatus: one item per stock and SKU (docs/feeds/inventoryStockStatus.md).
+"""inventoryStockStatus: one item per stock and SKU (docs/feeds.md, inventoryStockStatus).
 
 MSI keeps stock by SKU, so the ``stock`` entity is keyed by SKU. Its state holds the SKU's
 source items (``inventory_source_item``), its reservations (``inventory_reservation``, the
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from feeds.change import RowChange
 from feeds.feed import Feed
 from feeds.projector import EntityProjector, Payload, State
 from feeds.reference import Reference, ReferenceKind
@@ -29,7 +30,6 @@ from feeds.stock_products import (
     STOCK_ITEM_PROJECTOR,
     decimal_text,
 )
-from streams.decode import RowChange
 
 __all__ = [
     "INVENTORY_STOCK_STATUS",
@@ -42,16 +42,6 @@ __all__ = [
 INVENTORY_STOCK_STATUS = Feed(
     name="inventoryStockStatus",
     identity=("stockId", "sku"),
-    source_tables=(
-        "inventory_source_item",
-        "inventory_reservation",
-        "catalog_product_entity",
-        "cataloginventory_stock_item",
-        "inventory_source",
-        "inventory_stock",
-        "inventory_source_stock_link",
-        "core_config_data",
-    ),
 )
 
 SOURCE_ITEM_IN_STOCK = 1  # SourceItemInterface::STATUS_IN_STOCK
@@ -134,6 +124,7 @@ def _reservation(row: Row) -> Row:
 STOCK_PROJECTOR = EntityProjector(
     entity=STOCK_ENTITY,
     feeds=(INVENTORY_STOCK_STATUS,),
+    tables=frozenset({"inventory_source_item", "inventory_reservation"}),
     keys_of=_stock_keys,
     apply=apply_stock_change,
     build=lambda state, reference: {

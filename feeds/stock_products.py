@@ -17,9 +17,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from feeds.change import RowChange, SourcePosition
 from feeds.projector import EntityProjector, Forward, State, forwarded
 from feeds.values import decimal_text  # quantity columns are decimal(12,4) / (10,4)
-from streams.decode import RowChange, SourcePosition
 
 __all__ = [
     "LEGACY_STOCK_ID",
@@ -162,6 +162,7 @@ def _position(state: State) -> tuple[SourcePosition, int]:
 STOCK_ITEM_PROJECTOR = EntityProjector(
     entity="stock_products",
     feeds=(),
+    tables=frozenset({"catalog_product_entity", "cataloginventory_stock_item"}),
     forwards_to=("stock",),
     keys_of=_product_keys,
     apply=apply_stock_product_change,

@@ -1,4 +1,4 @@
-"""variants: one item per configurable parent and child it links (docs/feeds/variants.md).
+"""variants: one item per configurable parent and child it links (docs/feeds.md, variants).
 
 Built on the parent's side: its super attributes and super links are its own rows, and each
 linked child's sku and store-0 option values arrive as a summary forwarded by the child
@@ -21,12 +21,6 @@ __all__ = ["VARIANTS", "build_variants", "option_uid", "variant_id"]
 VARIANTS = Feed(
     name="variants",
     identity=("parentSku", "productSku"),
-    source_tables=(
-        "catalog_product_entity",
-        "catalog_product_entity_int",
-        "catalog_product_super_link",
-        "catalog_product_super_attribute",
-    ),
 )
 CONFIGURABLE = "configurable"
 DEFAULT_STORE_ID = 0

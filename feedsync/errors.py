@@ -1,25 +1,45 @@
-"""The one exception tree of feedsync.
+"""The one exception tree of feedsync, and the class of every error: what to do about it.
 
-Every error is either *transient* (the same action may succeed later: retry it,
-with backoff) or *terminal* (it will fail the same way until someone changes
-something: dead-letter it or stop and say what to fix). Library errors are
-translated into these at the boundaries (HTTP, Kafka, the database, the local
-stack) so that callers decide retry-or-fail by class, never by message.
+Every error feedsync raises on purpose has an ``ErrorClass`` that decides its fate:
+
+- *transient*: the same action may succeed later; retry it with backoff;
+- *terminal*: it will fail the same way until its input changes; dead-letter it as
+  needing attention and go on;
+- *config*: it will fail the same way until a setting changes; pause what depends on
+  the setting (a feed's deliveries) or stop and name the variable to fix.
+
+Library errors are translated into these at the boundaries (HTTP, Kafka, the database,
+the local stack), so callers decide by class, never by message. An exception that is
+none of ours (a ``KeyError`` from a row we did not expect) is classed terminal: retrying
+it cannot help, so it is parked until someone looks.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import ClassVar
+
 __all__ = [
     "ConfigError",
+    "ErrorClass",
     "FeedsyncError",
     "StackError",
     "TerminalError",
     "TransientError",
+    "classify",
 ]
+
+
+class ErrorClass(StrEnum):
+    TRANSIENT = "transient"
+    TERMINAL = "terminal"
+    CONFIG = "config"
 
 
 class FeedsyncError(Exception):
     """Root of every error feedsync raises on purpose."""
+
+    error_class: ClassVar[ErrorClass] = ErrorClass.TERMINAL
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -35,13 +55,19 @@ class FeedsyncError(Exception):
 class TransientError(FeedsyncError):
     """The action may succeed if tried again later."""
 
+    error_class = ErrorClass.TRANSIENT
+
 
 class TerminalError(FeedsyncError):
-    """The action will keep failing until its input or configuration changes."""
+    """The action will keep failing until its input changes."""
+
+    error_class = ErrorClass.TERMINAL
 
 
-class ConfigError(TerminalError):
-    """A setting is missing or invalid; the message names the variable and what is allowed."""
+class ConfigError(FeedsyncError):
+    """A setting is missing, invalid or refused; the message names the variable to fix."""
+
+    error_class = ErrorClass.CONFIG
 
 
 class StackError(TerminalError):
@@ -59,3 +85,10 @@ class StackError(TerminalError):
         if self.log:
             text += f"\n  log: {self.log}"
         return text
+
+
+def classify(error: BaseException) -> ErrorClass:
+    """The class of any exception: ours say it; anything else is terminal."""
+    if isinstance(error, FeedsyncError):
+        return error.error_class
+    return ErrorClass.TERMINAL

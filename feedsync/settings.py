@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from feedsync.errors import ConfigError
+from feedsync.webhooks import check_secret
 
 __all__ = ["Settings", "get_settings", "load_settings"]
 
@@ -122,6 +123,13 @@ class FeedDelivery(_Section):
     retry_budget_s: float = Field(300.0, gt=0)
     retry_after_cap_s: float = Field(120.0, gt=0)
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _signs(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None:
+            check_secret(secret)
+        return secret
+
 
 class DeliverySettings(_Section):
     """Delivery to the connected services: defaults plus per-feed overrides."""
@@ -130,18 +138,19 @@ class DeliverySettings(_Section):
     defaults: FeedDelivery = FeedDelivery()
     feeds: dict[str, dict[str, Any]] = {}
 
-    def for_feed(self, feed: str) -> FeedDelivery:
-        """The effective settings of one feed: its overrides on top of the defaults."""
+    def for_feed(self, feed: str, batch_count: int = 100) -> FeedDelivery:
+        """One feed's effective settings: its overrides on top of the defaults, with its
+        URL (``<endpoint_base>/<feed>`` unless set) and batch count (``batch_count``, the
+        feed's own default, unless set) filled in."""
         # Environment variable names are case-insensitive, so feed names arrive lowercased.
         overrides = {name.lower(): value for name, value in self.feeds.items()}
         merged = {**self.defaults.model_dump(exclude_unset=True), **overrides.get(feed.lower(), {})}
+        merged.setdefault("url", f"{self.endpoint_base.rstrip('/')}/{feed}")
+        merged.setdefault("batch_count", batch_count)
         try:
             return FeedDelivery.model_validate(merged)
         except ValidationError as exc:
             raise _config_error(exc, prefix=f"DELIVERY__FEEDS__{feed.upper()}__") from None
-
-    def url_for(self, feed: str) -> str:
-        return self.for_feed(feed).url or f"{self.endpoint_base.rstrip('/')}/{feed}"
 
 
 class Settings(BaseSettings):
@@ -205,7 +214,8 @@ def _config_error(exc: ValidationError, prefix: str = "") -> ConfigError:
         location = [str(part) for part in error["loc"]]
         variable = ENV_PREFIX + prefix + "__".join(part.upper() for part in location)
         given = error.get("input")
-        shown = "<secret>" if "password" in variable.lower() else repr(given)
+        secret = any(word in variable.lower() for word in ("password", "secret", "token"))
+        shown = "<secret>" if secret else repr(given)
         lines.append(f"{variable}={shown}: {error['msg']}")
     return ConfigError(
         "invalid settings:\n  " + "\n  ".join(lines),

@@ -8,12 +8,13 @@ uncompressed JSON; receivers verify after decoding gzip. Secrets in the
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 
 from pydantic import SecretStr
 
-__all__ = ["sign", "verify"]
+__all__ = ["check_secret", "sign", "verify"]
 
 
 def sign(secret: SecretStr, message_id: str, timestamp: int, body: bytes) -> str:
@@ -29,8 +30,18 @@ def verify(secret: SecretStr, message_id: str, timestamp: int, body: bytes, head
     return any(hmac.compare_digest(candidate, expected) for candidate in header.split())
 
 
+def check_secret(secret: SecretStr) -> None:
+    """Raise ``ValueError`` (never showing the secret) if it cannot sign anything."""
+    try:
+        key = _key(secret)
+    except (binascii.Error, ValueError):
+        raise ValueError("a whsec_ secret must be base64 after its prefix") from None
+    if not key:
+        raise ValueError("the secret is empty")
+
+
 def _key(secret: SecretStr) -> bytes:
     raw = secret.get_secret_value()
-    return (
-        base64.b64decode(raw.removeprefix("whsec_")) if raw.startswith("whsec_") else raw.encode()
-    )
+    if raw.startswith("whsec_"):
+        return base64.b64decode(raw.removeprefix("whsec_"), validate=True)
+    return raw.encode()

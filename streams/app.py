@@ -9,36 +9,27 @@ from __future__ import annotations
 import faust
 
 from feeds.registry import FEEDS
-from feedsync.errors import ConfigError
 from feedsync.logs import logging_config
 from feedsync.settings import Settings
 from streams.deliver.agent import register_delivery
-from streams.project import register_projection
+from streams.deliver.sender import delivery_configs
+from streams.offsets import broker_url
+from streams.project import register_projectors
+from streams.rebuild import Dirty, register_rebuilds
+from streams.route import register_route
 from streams.topology import Topology, ensure_topics
 
 __all__ = ["create_app", "run_worker"]
-
-
-def check_feed_settings(settings: Settings) -> None:
-    """Refuse per-feed settings for a feed that does not exist (a typo would be ignored)."""
-    known = {name.lower(): name for name in FEEDS}
-    for name in settings.delivery.feeds:
-        if name.lower() not in known:
-            raise ConfigError(
-                f"FEEDSYNC_DELIVERY__FEEDS__{name.upper()}__*: there is no feed {name!r}",
-                hint=f"known feeds: {', '.join(sorted(FEEDS))}",
-            )
-        settings.delivery.for_feed(name)  # validates the values, naming the variable
 
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 
 def create_app(settings: Settings) -> faust.App:
-    check_feed_settings(settings)
+    delivery_configs(settings, FEEDS)  # every per-feed setting valid, for a known feed
     app = faust.App(
         settings.streams.app_id,
-        broker=f"kafka://{settings.kafka.bootstrap_servers}",
+        broker=broker_url(settings.kafka.bootstrap_servers),  # commits never pass a record
         store="memory://",
         topic_partitions=settings.streams.partitions,
         topic_replication_factor=1,
@@ -51,8 +42,11 @@ def create_app(settings: Settings) -> faust.App:
         autodiscover=False,
     )
     topology = Topology.build(app, settings)
-    register_projection(app, topology, settings)
-    register_delivery(app, topology, settings)
+    dirty = Dirty()
+    register_route(app, topology, dirty)
+    register_projectors(app, topology)
+    register_rebuilds(app, topology, settings, dirty)
+    register_delivery(app, topology, settings, delivery_configs(settings, topology.selection.feeds))
     return app
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from streams.decode import RowChange, SourcePosition
+from feeds.change import RowChange, SourcePosition
 
 __all__ = ["dump_change", "load_change"]
 

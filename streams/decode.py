@@ -8,67 +8,18 @@ A tombstone (null value, emitted after every delete for log compaction) decodes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
-
 import orjson
 
+from feeds.change import Row, RowChange, SourcePosition
 from feedsync.errors import TerminalError
 
-__all__ = ["MalformedRecord", "Op", "RowChange", "SourcePosition", "decode"]
+__all__ = ["MalformedRecord", "decode"]
 
-Op = Literal["c", "u", "d", "r"]
 _OPS: frozenset[str] = frozenset({"c", "u", "d", "r"})
-Row = dict[str, Any]
 
 
 class MalformedRecord(TerminalError):
     """A source record that is not a Debezium change envelope; it will never decode."""
-
-
-@dataclass(frozen=True, slots=True)
-class SourcePosition:
-    """Where in the binlog a change was read: orders changes and resumes streams."""
-
-    file: str
-    pos: int
-    row: int
-    gtid: str | None
-    snapshot: str | None
-
-    @property
-    def version(self) -> int:
-        """One integer that grows with the binlog position: file number, offset, row.
-
-        Snapshot reads all carry the position the snapshot started at.
-        """
-        suffix = self.file.rsplit(".", 1)[-1]
-        file_number = int(suffix) if suffix.isdigit() else 0
-        return (file_number << 44) | (min(self.pos, (1 << 32) - 1) << 12) | min(self.row, 4095)
-
-
-@dataclass(frozen=True, slots=True)
-class RowChange:
-    """One row changed in one table: the unit every projector consumes."""
-
-    table: str
-    op: Op
-    key: Row
-    before: Row | None
-    after: Row | None
-    position: SourcePosition
-    ts_ms: int
-
-    @property
-    def row(self) -> Row:
-        """The row as it is now (``after``), or as it was before a delete."""
-        row = self.after if self.after is not None else self.before
-        assert row is not None  # decode() guarantees one of them
-        return row
-
-    @property
-    def deleted(self) -> bool:
-        return self.op == "d"
 
 
 def decode(key: bytes | None, value: bytes | None) -> RowChange | None:
@@ -92,10 +43,12 @@ def decode(key: bytes | None, value: bytes | None) -> RowChange | None:
     source = envelope.get("source")
     if not isinstance(source, dict) or not isinstance(source.get("table"), str):
         raise MalformedRecord("envelope has no source.table")
+    row_key = _decode_key(key)
+    _check_key(source["table"], row_key, before if op == "d" else after)
     return RowChange(
         table=source["table"],
         op=op,
-        key=_decode_key(key),
+        key=row_key,
         before=before,
         after=after,
         position=SourcePosition(
@@ -111,6 +64,26 @@ def decode(key: bytes | None, value: bytes | None) -> RowChange | None:
 
 def _decode_key(key: bytes | None) -> Row:
     return {} if key is None else _json_object(key, "key")
+
+
+def _check_key(table: str, key: Row, row: Row | None) -> None:
+    """The row image must carry its own primary key, as the record's key names it.
+
+    A valid envelope whose row lacks its key (``after: {}``, a key column renamed by a
+    schema upgrade, a null id) would otherwise reach the projectors and fail there, or
+    be filed under the wrong entity.
+    """
+    assert row is not None  # checked by the caller
+    for column, value in key.items():
+        if column not in row:
+            raise MalformedRecord(
+                f"{table} row lacks its primary-key column {column!r}",
+                hint="the table's schema may have changed; check the connector's capture",
+            )
+        if row[column] != value or value is None:
+            raise MalformedRecord(
+                f"{table} row has {column}={row[column]!r} but the record's key says {value!r}"
+            )
 
 
 def _json_object(raw: bytes, what: str) -> Row:

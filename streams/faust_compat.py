@@ -1,4 +1,5 @@
-"""The one place feedsync reaches into faust-streaming internals, and why.
+"""Table writes from batching agents: one of the two places feedsync reaches into
+faust-streaming internals (streams/offsets.py, for offset commits, is the other), and why.
 
 Faust writes a table key to the changelog partition of the *current event*: the event
 the stream is processing. Batching agents (``noack_take``) process events after the

@@ -1,342 +1,243 @@
-"""Decode, re-key and project: the agents between the source topics and the items topics.
+"""Project: one agent per projector folds re-keyed changes into entity records and sends
+the items and forwards they produce.
 
-``route`` reads every source topic, decodes each record (malformed ones become source
-dead letters), applies reference rows to the global reference table, and re-keys every
-other row onto ``<app id>.entity.<entity>`` of each projector it belongs to. One agent per
-projector keeps its entities' state, rebuilds their items and forwards derived changes to
-other entities. Reference changes (debounced) rebuild the reference feeds and, through a
-control record on every partition, every entity of the projectors that read them.
+The rules are the pure engine's (feeds/engine.py); this module only moves records. Each
+batch of ``<app id>.entity.<entity>`` takes three passes:
+
+1. every change is folded into its entity (``Projection.step``, not yet built); a change
+   that raises is dead-lettered and leaves the entity as it was;
+2. every entity the batch touched, or a control record named, is rebuilt once; if that
+   raises, the entity's changes of the batch are folded again one by one, each built at
+   once, and those that fail are dead-lettered while the others stand;
+3. forwards and items are sent; only once Kafka has every one are the entity records
+   written (their ``emitted`` hashes say what went out) and the batch acknowledged.
+
+Snapshot reads are folded but not built until the snapshot goes quiet (a
+``rebuild-deferred`` control record, streams/rebuild.py); entities whose items change by
+the clock (a price window opening) are rebuilt when due.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
-from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import faust
-import orjson
 
-from feeds.feed import Feed, Held, changed_items
-from feeds.item import FeedItem
-from feeds.projector import EntityProjector, State
-from feeds.reference import REFERENCE_TABLES, Reference, ReferenceKind, apply_reference
-from feedsync.settings import Settings
+from feeds.engine import Emit, EntityRecord, Projection, Step
+from feeds.projector import Forward
+from feeds.reference import Reference
 from streams.codec import dump_change, load_change
-from streams.decode import MalformedRecord, RowChange, decode
-from streams.dlq.record import SOURCE_DLQ, DeadLetter, DeadLetterStatus, SourceCoordinates
+from streams.dlq.record import SOURCE_DLQ, Stage
 from streams.faust_compat import in_event
+from streams.guard import Failed, Guard, Outputs, send_durably
+from streams.items import item_record
+from streams.rebuild import REBUILD_ALL, REBUILD_DEFERRED, REBUILD_ENTITY
 from streams.topology import Topology
 
-__all__ = ["register_projection"]
+__all__ = ["register_projectors"]
 
-log = logging.getLogger("feedsync.project")
-ROUTE_BATCH, PROJECT_BATCH = 500, 1000
-REBUILD_ALL = orjson.dumps({"control": "rebuild-all"})
-REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
-REBUILD_ENTITY = orjson.dumps({"control": "rebuild-entity"})
+PROJECT_BATCH = 1000
 CLOCK_TICK_S = 1.0
-Emitted = dict[str, dict[str, Held]]  # feed -> item id -> [identity, hash] last emitted
 
 
-class _Dirty:
-    """Reference kinds changed since the last rebuild, and snapshot reads not yet built."""
-
-    def __init__(self) -> None:
-        # Everything is dirty at start: a worker that died between a reference change
-        # and its debounced rebuild must not leave items stale.
-        self.kinds: set[ReferenceKind] = set(ReferenceKind)
-        self.last_change = 0.0
-
-        # Snapshot reads (initial or incremental) only update state; their items are built
-        # once the snapshot has gone quiet, instead of after every table of an entity.
-        self.snapshot_pending: set[str] = set()
-        self.last_snapshot_read = 0.0
-
-    def mark(self, kind: ReferenceKind) -> None:
-        self.kinds.add(kind)
-        self.last_change = time.monotonic()
-
-    def mark_snapshot_read(self, entity: str) -> None:
-        self.snapshot_pending.add(entity)
-        self.last_snapshot_read = time.monotonic()
-
-
-def register_projection(app: faust.App, topology: Topology, settings: Settings) -> None:
-    dirty = _Dirty()
+def register_projectors(app: faust.App, topology: Topology) -> None:
     reference = Reference(topology.reference)
-    projectors = topology.selection.projectors
-    reference_feeds = topology.selection.reference_feeds
+    running = frozenset(topology.items)
+    for projector in topology.selection.projectors:
+        EntityAgent(app, topology, Projection(projector, reference, running)).register()
 
-    @app.agent(topology.source, concurrency=1)
-    async def route(stream: Any) -> None:  # faust's StreamT lacks noack_take
-        async for events in stream.noack_take(ROUTE_BATCH, within=0.2):
-            sends = []
-            for event in events:
-                message = event.message
-                try:
-                    change = decode(message.key, message.value)
-                except MalformedRecord as exc:
-                    letter = _source_dead_letter(message, exc)
-                    log.warning(
-                        "malformed source record %s:%s@%s: %s",
-                        message.topic,
-                        message.partition,
-                        message.offset,
-                        exc.message,
-                    )
-                    sends.append(await topology.dlq[SOURCE_DLQ].send(value=letter.to_record()))
-                    continue
-                if change is None:
-                    continue  # a tombstone: compaction's business, not ours
-                if change.table in REFERENCE_TABLES:
-                    with in_event(event):
-                        kind = apply_reference(topology.reference, change)
-                    if kind is not None:
-                        dirty.mark(kind)
-                value = None  # serialised once, and only if some projector wants the row
-                for projector in projectors:
-                    keys = projector.keys_of(change)
-                    if not keys:
-                        continue
-                    if change.position.snapshot is not None:
-                        dirty.mark_snapshot_read(projector.entity)
-                    value = value or dump_change(change)
-                    topic = topology.entities[projector.entity]
-                    sends += [await topic.send(key=key.encode(), value=value) for key in keys]
-            await asyncio.gather(*sends)
-            for event in events:
-                await stream.ack(event)
 
-    for projector in projectors:
-        _register_entity_agent(app, topology, projector, reference)
+@dataclass
+class _Work:
+    """What one batch does to one entity."""
 
-    @app.agent(topology.reference_control, concurrency=1)
-    async def project_reference_feeds(stream: Any) -> None:
-        async for event in stream.noack().events():
-            kinds = set(orjson.loads(event.value).get("kinds", list(ReferenceKind)))
-            sends = []
-            for reference_feed in reference_feeds:
-                if not kinds & reference_feed.kinds:
-                    continue
-                feed = reference_feed.feed
-                emitted = topology.reference_emitted.get(feed.name) or {}
-                emit, now_held = changed_items(feed, emitted, reference_feed.build(reference))
-                sends += [
-                    await _send_item(topology, feed, i, p, reference.version) for i, p in emit
-                ]
-                with in_event(event):
-                    topology.reference_emitted[feed.name] = now_held
-            await asyncio.gather(*sends)
-            await stream.ack(event)
+    base: EntityRecord | None  # the record as the batch found it
+    record: EntityRecord | None
+    carrier: Any  # the event the record's write belongs to (its partition)
+    steps: list[tuple[Any, Any]] = field(default_factory=list)  # (event, change) folded
+    forwards: list[Forward] = field(default_factory=list)
+    emits: list[Emit] = field(default_factory=list)
+    build: bool = False
 
-    @app.timer(interval=settings.streams.reference_debounce_s / 2)  # type: ignore[untyped-decorator]
-    async def build_after_snapshot_reads() -> None:
-        quiet_for = time.monotonic() - dirty.last_snapshot_read
-        if not dirty.snapshot_pending or quiet_for < 2 * settings.streams.reference_debounce_s:
+    def take(self, step: Step) -> None:
+        self.record = step.record
+        self.forwards += step.forwards
+        self.emits += step.emits
+
+
+class EntityAgent:
+    """The agent of one projector, and what it remembers between batches."""
+
+    def __init__(self, app: faust.App, topology: Topology, projection: Projection) -> None:
+        self.app = app
+        self.topology = topology
+        self.projection = projection
+        self.entity = projection.projector.entity
+        self.table = topology.state[self.entity]
+        self.topic = topology.entities[self.entity]
+        self.guard = Guard(Stage.PROJECT, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
+        # Entities whose snapshot reads are folded but not yet built, per partition. Lost
+        # with the process, which is fine: a worker's first rebuild-all builds everything.
+        self.deferred: dict[int, set[str]] = {}
+        # Entities whose items change with the clock: key -> (when, partition). Refilled by
+        # every build, so a restart's rebuild-all refills it.
+        self.scheduled: dict[str, tuple[float, int]] = {}
+
+    def register(self) -> None:
+        async def project(stream: Any) -> None:
+            async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
+                await self.run_batch(events)
+                for event in events:
+                    await stream.ack(event)
+
+        async def rebuild_when_due() -> None:
+            now = time.time()
+            due = [(key, p) for key, (when, p) in self.scheduled.items() if when <= now]
+            for key, partition in due:
+                self.scheduled.pop(key, None)
+                entity = [(key.encode(), REBUILD_ENTITY)]
+                await send_durably(self.topic, entity, partition=partition)
+
+        project.__name__ = project.__qualname__ = f"project_{self.entity}"
+        self.app.agent(self.topic, concurrency=1)(project)
+        rebuild_when_due.__name__ = rebuild_when_due.__qualname__ = f"clock_{self.entity}"
+        self.app.timer(interval=CLOCK_TICK_S)(rebuild_when_due)
+
+    async def run_batch(self, events: list[Any]) -> None:
+        works: dict[str, _Work] = {}
+        for event in events:
+            self._take(works, event)
+        for key, work in works.items():
+            if work.build and work.record is not None:
+                self._build(key, work)
+        await self._send_then_write(works)
+        await self.guard.flush()
+        await self.app.producer.flush()  # the records written are durable before the acks
+
+    # ---- pass 1: fold ------------------------------------------------------------------
+
+    def _take(self, works: dict[str, _Work], event: Any) -> None:
+        value, partition = event.value, event.message.partition
+        if value == REBUILD_ALL:
+            self.deferred.pop(partition, None)
+            for key, raw in list(self.table.items()):
+                if raw and _partition_of(raw) == partition:
+                    self._work(works, key, event).build = True
             return
-        entities, dirty.snapshot_pending = dirty.snapshot_pending, set()
-        sends = [
-            await topology.entities[entity].send(
-                key=b"*", value=REBUILD_DEFERRED, partition=partition
+        if value == REBUILD_DEFERRED:
+            for key in self.deferred.pop(partition, set()):
+                self._work(works, key, event).build = True
+            return
+        folded = self.guard.attempt(event, partial(self._fold, works, event))
+        if folded is None or isinstance(folded, Failed):
+            return
+        key, step, change = folded
+        work = works[key]
+        work.steps.append((event, change))
+        work.take(step)
+        work.carrier = event
+        if step.record is None:  # gone: its deletions are in the step, nothing to build
+            work.build = False
+            return
+        # Only source snapshot reads wait for the snapshot to go quiet: a forwarded change
+        # may come after that moment, and would then wait forever.
+        if change.position.snapshot is not None and not change.forwarded and not work.build:
+            self.deferred.setdefault(partition, set()).add(key)
+            return
+        self.deferred.get(partition, set()).discard(key)
+        work.build = True
+
+    def _fold(self, works: dict[str, _Work], event: Any) -> tuple[str, Step, Any] | None:
+        """Pure but for creating the entity's work entry: the step a change makes."""
+        key = event.key.decode()
+        work = self._work(works, key, event)
+        if event.value == REBUILD_ENTITY:
+            work.build = True
+            return None
+        change = load_change(event.value)
+        step = self.projection.step(
+            key, work.record, change, partition=event.message.partition, build=False
+        )
+        return key, step, change
+
+    def _work(self, works: dict[str, _Work], key: str, event: Any) -> _Work:
+        work = works.get(key)
+        if work is None:
+            raw = self.table.get(key)
+            record = EntityRecord.from_json(raw) if raw else None
+            work = works[key] = _Work(base=record, record=record, carrier=event)
+        return work
+
+    # ---- pass 2: build -----------------------------------------------------------------
+
+    def _build(self, key: str, work: _Work) -> None:
+        record = work.record
+        assert record is not None
+        built = self.guard.capture(lambda: self.projection.rebuild(record))
+        if isinstance(built, Exception):
+            self._refold_one_by_one(key, work, built)
+        else:
+            work.take(built)
+        self._schedule(key, work)
+
+    def _refold_one_by_one(self, key: str, work: _Work, error: Exception) -> None:
+        """The batch's changes of ``key`` again, each built at once; the failing ones are
+        dead-lettered. With no change to blame (a rebuild after a reference change), the
+        rebuild itself is, and the entity keeps its record and items as they were."""
+        context = {"entity": self.entity, "key": key}
+        if not work.steps:
+            self.guard.park(work.carrier, error, context=context)
+            work.record, work.forwards, work.emits = work.base, [], []
+            return
+        redone = _Work(base=work.base, record=work.base, carrier=work.carrier)
+        for event, change in work.steps:
+            fold = partial(
+                self.projection.step, key, redone.record, change, partition=event.message.partition
             )
-            for entity in sorted(entities)
-            for partition in range(settings.streams.partitions)
-        ]
-        await asyncio.gather(*sends)
-        log.info("snapshot reads quiet for %.1fs: building deferred %s", quiet_for, entities)
+            step = self.guard.attempt(event, fold, context=context)
+            if not isinstance(step, Failed):
+                redone.take(step)
+                redone.carrier = event
+        work.record, work.forwards, work.emits = redone.record, redone.forwards, redone.emits
+        work.carrier = redone.carrier
 
-    @app.timer(interval=settings.streams.reference_debounce_s / 2)  # type: ignore[untyped-decorator]
-    async def rebuild_after_reference_changes() -> None:
-        quiet = time.monotonic() - dirty.last_change >= settings.streams.reference_debounce_s
-        if not dirty.kinds or not quiet or not reference.websites():
+    def _schedule(self, key: str, work: _Work) -> None:
+        record = work.record
+        if record is None:
             return
-        kinds, dirty.kinds = dirty.kinds, set()
-        sends = []
-        if any(kinds & reference_feed.kinds for reference_feed in reference_feeds):
-            control = orjson.dumps({"control": "rebuild", "kinds": sorted(kinds)})
-            sends.append(await topology.reference_control.send(key=b"*", value=control))
-        for projector in projectors:
-            if kinds & projector.rebuild_on:
-                topic = topology.entities[projector.entity]
-                for partition in range(settings.streams.partitions):
-                    sends.append(await topic.send(key=b"*", value=REBUILD_ALL, partition=partition))
-        await asyncio.gather(*sends)
-        log.info("rebuilt after reference changes: %s", ", ".join(sorted(kinds)))
+        when = self.guard.capture(
+            lambda: self.projection.projector.next_change(record.state, self.projection.reference)
+        )
+        if when is None or isinstance(when, Exception):
+            self.scheduled.pop(key, None)  # an error: the entity's next change rebuilds it
+        else:
+            self.scheduled[key] = (when, record.partition)
 
+    # ---- pass 3: send, then write ------------------------------------------------------
 
-def _register_entity_agent(
-    app: faust.App, topology: Topology, projector: EntityProjector, reference: Reference
-) -> None:
-    """The agent that keeps ``projector``'s state and builds its items."""
-    table = topology.state[projector.entity]
-    # Entities whose snapshot reads are applied but not yet built, per partition. Lost
-    # with the process, which is fine: a worker's first rebuild-all builds everything.
-    deferred: dict[int, set[str]] = {}
-    # Entities whose items change with the clock (a price window opening): key -> (when,
-    # partition). Rebuilt from every build, so a restart's rebuild-all refills it.
-    scheduled: dict[str, tuple[float, int]] = {}
-
-    async def project(stream: Any) -> None:
-        async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
-            touched: dict[str, Any] = {}  # entity key -> the event that last touched it
-            sends = []
-            for event in events:
-                partition = event.message.partition
-                if event.value == REBUILD_ALL:
-                    deferred.pop(partition, None)
-                    for key, state in list(table.items()):
-                        if state and state.get("partition") == partition:
-                            touched[key] = event
-                    continue
-                if event.value == REBUILD_DEFERRED:
-                    for key in deferred.pop(partition, set()):
-                        touched[key] = event
-                    continue
-                key = event.key.decode()
-                if event.value == REBUILD_ENTITY:
-                    touched[key] = event
-                    continue
-                previous: State | None = table.get(key)
-                change = load_change(event.value)
-                state = projector.apply(previous, change)
-                for forward in projector.forwards(previous, state, key):
-                    topic = topology.entities[forward.entity]
-                    value = dump_change(forward.change)
-                    sends.append(await topic.send(key=forward.key.encode(), value=value))
-                with in_event(event):
-                    if state is None:  # the entity is gone, and every item it had
-                        version = max(_version(previous, reference), change.position.version)
-                        sends += await _send_deletions(topology, projector, previous, version)
-                        table.pop(key, None)
-                        touched.pop(key, None)
-                        continue
-                    version = max(int((previous or {}).get("version", 0)), _change_version(change))
-                    table[key] = {
-                        **state,
-                        "version": max(int(state.get("version", 0)), version),
-                        "partition": partition,
-                        "emitted": (previous or {}).get("emitted", {}),
-                    }
-                # Only source snapshot reads wait for the snapshot to go quiet: a forwarded
-                # change may come after that moment, and would then wait forever.
-                from_snapshot = change.position.snapshot is not None
-                if from_snapshot and not _forwarded(change) and key not in touched:
-                    deferred.setdefault(partition, set()).add(key)
-                    continue
-                deferred.get(partition, set()).discard(key)
-                touched[key] = event
-            for key, event in touched.items():
-                state = table.get(key)
-                if state is None:
-                    continue
-                emit, now_held = _rebuild(projector, state, reference, topology.items)
-                when = projector.next_change(state, reference)
-                if when is None:
-                    scheduled.pop(key, None)
+    async def _send_then_write(self, works: dict[str, _Work]) -> None:
+        outputs = Outputs()
+        for work in works.values():
+            for forward in work.forwards:
+                topic = self.topology.entities[forward.entity]
+                value = dump_change(forward.change)
+                await outputs.send(work.carrier, topic, forward.key.encode(), value)
+            for emit in work.emits:
+                await outputs.send(work.carrier, *item_record(self.topology, emit))
+        refused = await outputs.settle(self.guard)
+        for key, work in works.items():
+            if id(work.carrier) in refused or work.record == work.base:
+                continue
+            with in_event(work.carrier):
+                if work.record is None:
+                    self.table.pop(key, None)
                 else:
-                    scheduled[key] = (when, event.message.partition)
-                version = _version(state, reference)
-                sends += [await _send_item(topology, f, i, p, version) for f, i, p in emit]
-                if now_held != state.get("emitted", {}):
-                    with in_event(event):
-                        table[key] = {**state, "emitted": now_held}
-            await asyncio.gather(*sends)
-            for event in events:
-                await stream.ack(event)
-
-    async def rebuild_when_due() -> None:
-        now = time.time()
-        due = [(key, partition) for key, (when, partition) in scheduled.items() if when <= now]
-        topic = topology.entities[projector.entity]
-        sends = []
-        for key, partition in due:
-            scheduled.pop(key, None)
-            sends.append(
-                await topic.send(key=key.encode(), value=REBUILD_ENTITY, partition=partition)
-            )
-        await asyncio.gather(*sends)
-
-    project.__name__ = project.__qualname__ = f"project_{projector.entity}"
-    app.agent(topology.entities[projector.entity], concurrency=1)(project)
-    rebuild_when_due.__name__ = rebuild_when_due.__qualname__ = f"clock_{projector.entity}"
-    app.timer(interval=CLOCK_TICK_S)(rebuild_when_due)
+                    self.table[key] = work.record.to_json()
 
 
-def _rebuild(
-    projector: EntityProjector, state: State, reference: Reference, running: Mapping[str, Any]
-) -> tuple[list[tuple[Feed, str, dict[str, Any]]], Emitted]:
-    """The items to send for one entity, per feed this worker runs (``running``), and the
-    ids it now holds (a feed the worker does not run keeps what it held)."""
-    emitted: Emitted = state.get("emitted", {})
-    payloads = projector.build(state, reference)
-    emit: list[tuple[Feed, str, dict[str, Any]]] = []
-    held: Emitted = {name: ids for name, ids in emitted.items() if name not in running}
-    for feed in projector.feeds:
-        if feed.name not in running:
-            continue
-        previous = emitted.get(feed.name, {})
-        items, now_held = changed_items(feed, previous, payloads.get(feed.name, []))
-        if not projector.removable:  # never sent as deleted: keep holding what went out
-            items = [(i, p) for i, p in items if not p.get("deleted")]
-            now_held = {**previous, **now_held}
-        emit += [(feed, i, p) for i, p in items]
-        if now_held:
-            held[feed.name] = now_held
-    return emit, held
-
-
-async def _send_deletions(
-    topology: Topology, projector: EntityProjector, previous: State | None, version: int
-) -> list[Any]:
-    if not projector.removable or previous is None:
-        return []
-    emitted: Emitted = previous.get("emitted", {})
-    sends = []
-    for feed in projector.feeds:
-        if feed.name not in topology.items:
-            continue
-        items, _ = changed_items(feed, emitted.get(feed.name, {}), [])
-        sends += [await _send_item(topology, feed, i, p, version) for i, p in items]
-    return sends
-
-
-async def _send_item(
-    topology: Topology, feed: Feed, item_id: str, payload: dict[str, Any], version: int
-) -> Any:
-    stamped = {**payload, "modifiedAt": _now_rfc3339()}
-    item = FeedItem(feed=feed.name, id=item_id, payload=stamped, version=version)
-    return await topology.items[feed.name].send(key=item_id.encode(), value=item.to_record())
-
-
-def _forwarded(change: RowChange) -> bool:
-    return change.table.startswith("@")
-
-
-def _change_version(change: RowChange) -> int:
-    return change.position.version
-
-
-def _version(state: dict[str, Any] | None, reference: Reference) -> int:
-    return max(int((state or {}).get("version", 0)), reference.version)
-
-
-def _now_rfc3339() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def _source_dead_letter(message: Any, error: MalformedRecord) -> DeadLetter:
-    now = time.time()
-    return DeadLetter(
-        feed=SOURCE_DLQ,
-        status=DeadLetterStatus.NEEDS_ATTENTION,
-        error_class="terminal",
-        message=str(error),
-        first_failure=now,
-        last_failure=now,
-        raw=message.value,
-        raw_key=message.key,
-        coordinates=SourceCoordinates(message.topic, message.partition, (message.offset,)),
-    )
+def _partition_of(raw: dict[str, Any]) -> int | None:
+    partition = raw.get("partition")
+    return partition if isinstance(partition, int) else None

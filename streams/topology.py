@@ -12,8 +12,7 @@ from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from connectors.debezium import source_topic
-from connectors.source_tables import CAPTURED_TABLES
-from feeds.registry import Selection, select
+from feeds.registry import CAPTURED_TABLES, Selection, select
 from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from streams.dlq.record import SOURCE_DLQ, dlq_topic

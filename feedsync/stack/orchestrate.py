@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from connectors.database import connect
-from connectors.debezium import ConnectorState, connector_state, register_connector
+from connectors.debezium import (
+    SIGNAL_TABLE,
+    ConnectorState,
+    connector_state,
+    register_connector,
+)
 from connectors.magento import sample as sample_data
-from connectors.source_tables import SIGNAL_TABLE
 from feedsync.errors import FeedsyncError, StackError
 from feedsync.settings import Settings
 from feedsync.stack.connect import Connect

@@ -1,5 +1,5 @@
-"""The expected ``productAttributes`` items, read with set-based SQL (docs/feeds.md,
-"productAttributes").
+"""The expected ``productAttributes`` items, read with set-based SQL
+(docs/feeds.md, productAttributes).
 
 Four queries read the store views, every product attribute with its catalog flags, every
 attribute label and every option label; the items (one per attribute and store view) are
@@ -16,9 +16,7 @@ from feedsync.verify.projection import FeedProjection
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["IDENTITY", "PRODUCT_ATTRIBUTES_PROJECTION", "project_product_attributes"]
-
-IDENTITY = ("attributeCode", "storeViewCode")
+__all__ = ["PRODUCT_ATTRIBUTES_PROJECTION", "project_product_attributes"]
 
 # Payload field → catalog_eav_attribute column holding the 0/1 flag.
 _FLAG_COLUMNS = {
@@ -136,6 +134,4 @@ def _option_labels(cursor: Cursor) -> dict[int, list[ScopedValues]]:
     return by_attribute
 
 
-PRODUCT_ATTRIBUTES_PROJECTION = FeedProjection(
-    "productAttributes", IDENTITY, project_product_attributes
-)
+PRODUCT_ATTRIBUTES_PROJECTION = FeedProjection.of("productAttributes", project_product_attributes)

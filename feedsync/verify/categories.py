@@ -1,4 +1,4 @@
-"""The expected ``categories`` items, read with set-based SQL (docs/feeds.md, "categories").
+"""The expected ``categories`` items, read with set-based SQL (docs/feeds.md, categories).
 
 One query each for the store views, the category attributes, the categories and the values of
 each backend table; the tree rules (whole path exists, store views by root category, derived
@@ -16,9 +16,8 @@ from feedsync.verify.projection import FeedProjection
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["CATEGORIES_PROJECTION", "IDENTITY", "project_categories"]
+__all__ = ["CATEGORIES_PROJECTION", "project_categories"]
 
-IDENTITY = ("urlPath", "storeViewCode")
 CATEGORY_ENTITY_TYPE_ID = 3
 
 # The attributes a payload field reads; text fields are copied as stored.
@@ -152,4 +151,4 @@ def _values(cursor: Cursor) -> CategoryValues:
     return values
 
 
-CATEGORIES_PROJECTION = FeedProjection("categories", IDENTITY, project_categories)
+CATEGORIES_PROJECTION = FeedProjection.of("categories", project_categories)

@@ -1,4 +1,4 @@
-"""The expected ``orders`` items, computed with set-based SQL (docs/feeds/orders.md).
+"""The expected ``orders`` items, computed with set-based SQL (docs/feeds.md, orders).
 
 A handful of queries read every order with its store codes, every order item, address and
 payment, and every document (feedsync/verify/orders_documents.py); the OrderV2 payloads are
@@ -26,9 +26,8 @@ from feedsync.verify.projection import FeedProjection
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["IDENTITY", "ORDERS_PROJECTION", "project_orders"]
+__all__ = ["ORDERS_PROJECTION", "project_orders"]
 
-IDENTITY = ("commerceOrderId",)
 Row = dict[str, Any]
 
 # Adobe's integer order states, in code order: FIELD() gives 1 for 'new' … 8, and 0 otherwise.
@@ -246,5 +245,5 @@ def _payments_by_order(cursor: Cursor) -> dict[int, Row]:
     return payments
 
 
-ORDERS_PROJECTION = FeedProjection("orders", IDENTITY, project_orders)
+ORDERS_PROJECTION = FeedProjection.of("orders", project_orders)
 """How ``feedsync verify`` computes the orders feed."""

@@ -1,5 +1,5 @@
 """The documents of the expected ``orders`` items: invoices, shipments, credit memos and
-payment transactions, each read for every order at once (docs/feeds/orders.md).
+payment transactions, each read for every order at once (docs/feeds.md, orders).
 
 One query per table, ordered by (order or document id, row id), so the lists come out in the
 documented order; Python only groups the rows. Amounts and quantities are read as the text

@@ -1,4 +1,4 @@
-"""The expected ``productOverrides`` items (docs/feeds/productOverrides.md).
+"""The expected ``productOverrides`` items (docs/feeds.md, productOverrides).
 
 The category grants come resolved from feedsync/verify/permissions.py; three more queries
 read every product, its websites and its category links. A product gets, per website and
@@ -16,9 +16,8 @@ from feedsync.verify.projection import FeedProjection
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["IDENTITY", "PRODUCT_OVERRIDES_PROJECTION", "project_product_overrides"]
+__all__ = ["PRODUCT_OVERRIDES_PROJECTION", "project_product_overrides"]
 
-IDENTITY = ("sku", "websiteCode", "customerGroupCode")
 _FIELDS = ("displayable", "priceDisplayable", "addToCartAllowed")
 
 
@@ -67,6 +66,4 @@ def _allowed(
     }
 
 
-PRODUCT_OVERRIDES_PROJECTION = FeedProjection(
-    "productOverrides", IDENTITY, project_product_overrides
-)
+PRODUCT_OVERRIDES_PROJECTION = FeedProjection.of("productOverrides", project_product_overrides)

@@ -1,4 +1,4 @@
-"""The expected ``categoryPermissions`` items (docs/feeds/categoryPermissions.md), and the
+"""The expected ``categoryPermissions`` items (docs/feeds.md, categoryPermissions), and the
 resolved category grants that ``productOverrides`` reads (feedsync/verify/overrides.py).
 
 Set-based: one query finds the intact categories (the path ends with the category and every
@@ -21,13 +21,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATEGORY_PERMISSIONS_PROJECTION",
-    "IDENTITY",
     "CategoryGrants",
     "load_category_grants",
     "project_category_permissions",
 ]
 
-IDENTITY = ("categoryId", "websiteCode", "customerGroupCode")
 ALLOW, DENY, UNDECIDED = -1, -2, 0
 FIELDS = ("displayCategory", "displayProductPrices", "allowAddToCart")
 _LABELS = {ALLOW: "ALLOW", DENY: "DENY"}
@@ -168,6 +166,6 @@ def project_category_permissions(cursor: Cursor) -> list[dict[str, Any]]:
     return payloads
 
 
-CATEGORY_PERMISSIONS_PROJECTION = FeedProjection(
-    "categoryPermissions", IDENTITY, project_category_permissions
+CATEGORY_PERMISSIONS_PROJECTION = FeedProjection.of(
+    "categoryPermissions", project_category_permissions
 )

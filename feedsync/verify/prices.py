@@ -1,4 +1,4 @@
-"""The expected ``prices`` items, computed with set-based SQL (docs/feeds/prices.md).
+"""The expected ``prices`` items, computed with set-based SQL (docs/feeds.md, prices).
 
 A handful of queries read every product, its websites, parents, tier prices and price
 attribute values at once; the items (one per product, website it is in and customer group)
@@ -23,9 +23,8 @@ from feedsync.verify.projection import FeedProjection
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["IDENTITY", "PRICES_PROJECTION", "project_prices"]
+__all__ = ["PRICES_PROJECTION", "project_prices"]
 
-IDENTITY = ("sku", "customerGroupCode", "websiteCode")
 TIMEZONE_PATH = "general/locale/timezone"
 _PRICE_CODES = ("price", "special_price", "special_from_date", "special_to_date")
 
@@ -252,4 +251,4 @@ def _tiers(cursor: Cursor) -> dict[int, list[_Tier]]:
     return tiers
 
 
-PRICES_PROJECTION = FeedProjection("prices", IDENTITY, project_prices)
+PRICES_PROJECTION = FeedProjection.of("prices", project_prices)

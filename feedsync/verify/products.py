@@ -1,4 +1,4 @@
-"""The expected ``products`` items, computed with set-based SQL (docs/feeds.md, "products").
+"""The expected ``products`` items, computed with set-based SQL (docs/feeds.md, products).
 
 A handful of queries read every product, its websites, the store views, its categories and
 the EAV values of all stores at once; the items (one per SKU and store view of the product's
@@ -24,9 +24,7 @@ from feedsync.verify.eav import (
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["IDENTITY", "project_products"]
-
-IDENTITY = ("sku", "storeViewCode")
+__all__ = ["project_products"]
 
 # Payload field → attribute code, for the fields copied verbatim from a (store-fallback) value.
 _TEXT_FIELDS = {

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from feeds.feed import Feed
+from feeds.registry import FEEDS as DECLARED_FEEDS
+
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
@@ -16,9 +19,38 @@ Payload = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class FeedProjection:
-    """A feed's identity fields and its SQL projection (payloads without ``modifiedAt``)."""
+    """A feed's SQL projection (payloads without ``modifiedAt``), for the feed declared in
+    ``feeds/``.
 
-    name: str
-    identity: tuple[str, ...]
+    The projection is verify's own; only the declaration (``feeds.feed.Feed``: name,
+    identity fields, removability) is taken from the feed, so that verify keys and judges
+    items exactly as the pipeline does.
+    """
+
+    feed: Feed
     build: Callable[[Cursor], list[Payload]]
-    removable: bool = True  # False: items are never deleted downstream (orders)
+
+    @classmethod
+    def of(cls, name: str, build: Callable[[Cursor], list[Payload]]) -> FeedProjection:
+        """The projection ``build`` of the feed registered as ``name`` in
+        ``feeds.registry.FEEDS``; a ``KeyError`` naming the feed if none is."""
+        try:
+            feed = DECLARED_FEEDS[name]
+        except KeyError:
+            raise KeyError(f"verify projects {name!r}, which feeds.registry.FEEDS lacks") from None
+        return cls(feed, build)
+
+    @property
+    def name(self) -> str:
+        return self.feed.name
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """The payload fields whose values name an item (its id is their ``item_id``)."""
+        return self.feed.identity
+
+    @property
+    def removable(self) -> bool:
+        """False: items are never deleted downstream (orders), so received items the source
+        no longer has are kept, not extra."""
+        return self.feed.removable

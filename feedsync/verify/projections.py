@@ -2,12 +2,12 @@
 
 The projection is deliberately independent of the stream workers (``feeds/``): it reads the
 source tables with SQL, where the workers fold change events into state. Only the item id
-contract (``feeds.item.item_id``) is shared, so that the two sides key the same items alike.
+contract (``feeds.item.item_id``) and each feed's declaration (``feeds.registry.FEEDS``: its
+identity fields and removability) are shared, so that the two sides key the same items alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from feeds.item import item_id
@@ -18,15 +18,9 @@ from feedsync.verify.orders import ORDERS_PROJECTION
 from feedsync.verify.overrides import PRODUCT_OVERRIDES_PROJECTION
 from feedsync.verify.permissions import CATEGORY_PERMISSIONS_PROJECTION
 from feedsync.verify.prices import PRICES_PROJECTION
-from feedsync.verify.products import IDENTITY as PRODUCT_IDENTITY
 from feedsync.verify.products import project_products
 from feedsync.verify.projection import FeedProjection, Payload
-from feedsync.verify.scopes import (
-    CUSTOMER_GROUP_IDENTITY,
-    WEBSITE_IDENTITY,
-    project_customer_groups,
-    project_websites,
-)
+from feedsync.verify.scopes import project_customer_groups, project_websites
 from feedsync.verify.stock import STOCK_PROJECTION
 from feedsync.verify.variants import VARIANTS_PROJECTION
 
@@ -37,11 +31,11 @@ __all__ = ["FEEDS", "FeedProjection", "feed_projection", "project"]
 
 
 FEEDS: dict[str, FeedProjection] = {
-    feed.name: feed
-    for feed in (
-        FeedProjection("scopesWebsite", WEBSITE_IDENTITY, project_websites),
-        FeedProjection("scopesCustomerGroup", CUSTOMER_GROUP_IDENTITY, project_customer_groups),
-        FeedProjection("products", PRODUCT_IDENTITY, project_products),
+    projection.name: projection
+    for projection in (
+        FeedProjection.of("scopesWebsite", project_websites),
+        FeedProjection.of("scopesCustomerGroup", project_customer_groups),
+        FeedProjection.of("products", project_products),
         PRODUCT_ATTRIBUTES_PROJECTION,
         CATEGORIES_PROJECTION,
         STOCK_PROJECTION,
@@ -49,10 +43,11 @@ FEEDS: dict[str, FeedProjection] = {
         PRICES_PROJECTION,
         VARIANTS_PROJECTION,
         PRODUCT_OVERRIDES_PROJECTION,
-        replace(ORDERS_PROJECTION, removable=False),
+        ORDERS_PROJECTION,
     )
 }
-"""The feeds ``feedsync verify`` can check, by name."""
+"""The feeds ``feedsync verify`` can check, by name: one projection per feed of
+``feeds.registry.FEEDS``, whose declaration gives its identity fields and removability."""
 
 
 def feed_projection(feed: str) -> FeedProjection:

@@ -1,4 +1,5 @@
-"""The expected ``scopesWebsite`` and ``scopesCustomerGroup`` items (docs/feeds.md).
+"""The expected ``scopesWebsite`` (docs/feeds.md, scopesWebsite) and ``scopesCustomerGroup``
+items (docs/feeds.md, scopesCustomerGroup).
 
 Scope tables are small (a few websites, groups and store views), so each feed reads its tables
 whole and nests them in Python.
@@ -11,15 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = [
-    "CUSTOMER_GROUP_IDENTITY",
-    "WEBSITE_IDENTITY",
-    "project_customer_groups",
-    "project_websites",
-]
-
-WEBSITE_IDENTITY = ("websiteId",)
-CUSTOMER_GROUP_IDENTITY = ("customerGroupId",)
+__all__ = ["project_customer_groups", "project_websites"]
 
 
 def project_websites(cursor: Cursor) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """The expected ``inventoryStockStatus`` items, computed with set-based SQL
-(docs/feeds/inventoryStockStatus.md).
+(docs/feeds.md, inventoryStockStatus).
 
 Four queries: the stock quantities of every (stock, SKU) pair, summed by MariaDB over the
 source items of the stock's linked sources; the reservation ledger, summed per (stock, SKU);
@@ -22,9 +22,8 @@ from feedsync.verify.projection import FeedProjection
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["IDENTITY", "STOCK_PROJECTION", "project_stock_statuses"]
+__all__ = ["STOCK_PROJECTION", "project_stock_statuses"]
 
-IDENTITY = ("stockId", "sku")
 _MANAGE_STOCK = "cataloginventory/item_options/manage_stock"
 _NOTIFY_STOCK_QTY = "cataloginventory/item_options/notify_stock_qty"
 _LEGACY_STOCK_ID = 1
@@ -137,4 +136,4 @@ def _text(value: Decimal) -> str:
     return format(abs(rounded) if rounded == 0 else rounded, "f")
 
 
-STOCK_PROJECTION = FeedProjection("inventoryStockStatus", IDENTITY, project_stock_statuses)
+STOCK_PROJECTION = FeedProjection.of("inventoryStockStatus", project_stock_statuses)

@@ -1,4 +1,4 @@
-"""The expected ``variants`` items, computed with set-based SQL (docs/feeds/variants.md).
+"""The expected ``variants`` items, computed with set-based SQL (docs/feeds.md, variants).
 
 Four queries read every super link with both products, the super attributes, the children's
 store-0 values of them and the store-0 option labels; the items (one per configurable parent
@@ -15,9 +15,7 @@ from feedsync.verify.projection import FeedProjection
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["IDENTITY", "VARIANTS_PROJECTION", "project_variants"]
-
-IDENTITY = ("parentSku", "productSku")
+__all__ = ["VARIANTS_PROJECTION", "project_variants"]
 
 
 def project_variants(cursor: Cursor) -> list[dict[str, Any]]:
@@ -98,4 +96,4 @@ def _store_zero_labels(cursor: Cursor) -> dict[int, str | None]:
     return {option_id: label for option_id, label in cursor.fetchall()}
 
 
-VARIANTS_PROJECTION = FeedProjection("variants", IDENTITY, project_variants)
+VARIANTS_PROJECTION = FeedProjection.of("variants", project_variants)

@@ -1,8 +1,12 @@
-"""Deliver one batch to the end: retry, split, and sort items into delivered or dead.
+"""Deliver one batch to the end: retry, split, and sort items into delivered or parked.
 
 The result says, for every item of the batch, whether it was delivered or became a
-dead letter; only then may the caller acknowledge the batch's offsets. A 401/403
-raises ``FeedPaused`` instead: nothing is acknowledged and the batch stays in Kafka.
+dead letter; only then may the caller acknowledge the batch's offsets. What happens
+is decided by the class of the error a response means (streams/deliver/outcome.py):
+transient errors are retried within the budget and then parked as *will retry*,
+terminal ones parked as *needs attention* at once, a ``PayloadTooLarge`` batch halved,
+and a config error (refused credentials) raises ``FeedPaused``: nothing is acknowledged
+and the batch stays in Kafka.
 """
 
 from __future__ import annotations
@@ -17,27 +21,23 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, stop_after_delay
 
 from feeds.item import FeedItem
-from feedsync.errors import TerminalError
+from feedsync.errors import ConfigError, ErrorClass, TerminalError, TransientError
 from streams.deliver.http import Endpoint, SendResult, send_batch
-from streams.deliver.outcome import Outcome
+from streams.deliver.outcome import EndpointRejected, PayloadTooLarge
 from streams.deliver.policy import RetryPolicy
-from streams.dlq.record import DeadLetter, DeadLetterStatus
+from streams.dlq.record import DeadLetter, DeadLetterStatus, Stage
 
 __all__ = ["Delivery", "FeedPaused", "deliver"]
 
 Sleep = Callable[[float], Awaitable[None]]
 
 
-class FeedPaused(TerminalError):
-    """The endpoint refused our credentials (401/403): pause the feed, keep the batch."""
+class FeedPaused(ConfigError):
+    """The feed cannot deliver until a setting changes (its credentials): keep the batch."""
 
-    def __init__(self, feed: str, result: SendResult) -> None:
-        super().__init__(
-            f"feed {feed} paused: the endpoint answered {result.describe()}: "
-            f"{result.excerpt[:200]}",
-            hint=f"fix FEEDSYNC_FEEDS__{feed.upper()}__BEARER_TOKEN / __WEBHOOK_SECRET, "
-            "then resume the feed",
-        )
+    def __init__(self, cause: ConfigError, result: SendResult) -> None:
+        super().__init__(f"{cause.message}: {result.excerpt[:200]}", hint=cause.hint)
+        self.cause = cause
         self.result = result
 
 
@@ -54,14 +54,14 @@ class Delivery:
 
 async def deliver(
     client: httpx.AsyncClient,
-    feed: str,
     endpoint: Endpoint,
     items: Sequence[FeedItem],
     policy: RetryPolicy,
     *,
+    stage: Stage = Stage.DELIVER,
     sleep: Sleep | None = None,
 ) -> Delivery:
-    """Send ``items`` until each is delivered or dead-lettered."""
+    """Send ``items`` until each is delivered or parked."""
     delivery = Delivery()
     pending: list[list[FeedItem]] = [list(items)] if items else []
     while pending:
@@ -72,71 +72,61 @@ async def deliver(
         delivery.retries += attempts - 1
         delivery.request_ids.append(result.request_id)
 
-        dead = partial(
-            _dead_letter, feed=feed, result=result, attempts=attempts, first_failure=first_failure
+        letter = partial(
+            _dead_letter,
+            feed=endpoint.feed,
+            stage=stage,
+            result=result,
+            attempts=attempts,
+            first_failure=first_failure,
         )
-        if result.outcome is Outcome.PAUSE:
-            raise FeedPaused(feed, result)
-        if result.outcome is Outcome.SPLIT:
+
+        error = result.error
+        if isinstance(error, ConfigError):
+            raise FeedPaused(error, result)
+        if isinstance(error, PayloadTooLarge):
             if len(chunk) == 1:
-                delivery.dead_letters.append(
-                    dead(
-                        chunk,
-                        DeadLetterStatus.NEEDS_ATTENTION,
-                        "a single item is larger than the endpoint accepts (413)",
-                    )
-                )
+                too_large = f"a single item is larger than the endpoint accepts: {error.message}"
+                delivery.dead_letters.append(letter(chunk, PayloadTooLarge(too_large)))
             else:
                 half = len(chunk) // 2
                 pending[:0] = [chunk[:half], chunk[half:]]
             continue
-        if result.outcome is Outcome.RETRY:
-            delivery.dead_letters.append(
-                dead(
-                    chunk,
-                    DeadLetterStatus.WILL_RETRY,
-                    f"retry budget spent after {attempts} attempts; last: {result.describe()}",
-                )
-            )
+        if isinstance(error, TransientError):
+            spent = f"retry budget spent after {attempts} attempts; last: {error.message}"
+            delivery.dead_letters.append(letter(chunk, type(error)(spent)))
             continue
         rejected = [item for item in chunk if item.id in result.rejected]
         if rejected:
             reasons = "; ".join(sorted({result.rejected[item.id] for item in rejected}))[:300]
-            delivery.dead_letters.append(
-                dead(rejected, DeadLetterStatus.NEEDS_ATTENTION, f"rejected: {reasons}")
-            )
+            delivery.dead_letters.append(letter(rejected, EndpointRejected(f"rejected: {reasons}")))
         accepted = [item for item in chunk if item.id not in result.rejected]
-        if result.outcome is Outcome.DELIVERED:
+        if error is None:
             delivery.delivered += accepted
         elif rejected and accepted:
-            pending.insert(0, accepted)  # a 400 naming some items: resend the others
-        elif accepted:
-            delivery.dead_letters.append(
-                dead(
-                    accepted,
-                    DeadLetterStatus.NEEDS_ATTENTION,
-                    f"the endpoint rejected the batch: {result.describe()}",
-                )
-            )
+            pending.insert(0, accepted)  # a 4xx naming some items: resend the others
+        elif accepted and isinstance(error, TerminalError):
+            delivery.dead_letters.append(letter(accepted, error))
     return delivery
 
 
 def _dead_letter(
     items: Sequence[FeedItem],
-    status: DeadLetterStatus,
-    message: str,
+    error: TransientError | TerminalError,
     *,
     feed: str,
+    stage: Stage,
     result: SendResult,
     attempts: int,
     first_failure: float,
 ) -> DeadLetter:
-    transient = status is DeadLetterStatus.WILL_RETRY
     return DeadLetter(
         feed=feed,
-        status=status,
-        error_class="transient" if transient else "terminal",
-        message=message,
+        stage=stage,
+        status=DeadLetterStatus.of(error.error_class),
+        error_class=error.error_class,
+        error=type(error).__name__,
+        message=error.message,
         first_failure=first_failure,
         last_failure=time.time(),
         attempts=attempts,
@@ -154,8 +144,13 @@ async def _send_with_retries(
     policy: RetryPolicy,
     sleep: Sleep | None,
 ) -> tuple[SendResult, int]:
+    """Send until the answer is not transient, or the policy's budget is spent."""
     retrying = AsyncRetrying(
-        retry=retry_if_result(lambda result: result.outcome is Outcome.RETRY),
+        retry=retry_if_result(
+            lambda result: (
+                result.error is not None and result.error.error_class is ErrorClass.TRANSIENT
+            )
+        ),
         stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.budget_s),
         wait=policy.wait,
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,

@@ -1,7 +1,10 @@
 """The HTTP boundary: one POST of one batch, and what came back.
 
-Library errors stop here: an httpx timeout or connection error becomes a ``RETRY``
-result, never an exception, so the retry policy above decides by outcome alone.
+Library errors stop here. An httpx timeout or connection error becomes an
+``EndpointUnavailable`` result, a secret that cannot sign a ``ConfigError`` result, never
+an exception, so the retry policy above decides by error class alone. The response body
+is decoded here, so that a 2xx whose body is not what its headers say (a broken gzip
+stream) still counts as delivered: the status is the endpoint's answer.
 """
 
 from __future__ import annotations
@@ -18,8 +21,14 @@ import orjson
 from pydantic import SecretStr
 
 from feeds.item import FeedItem
+from feedsync.errors import ConfigError, FeedsyncError
 from feedsync.webhooks import sign
-from streams.deliver.outcome import Outcome, classify_status, parse_retry_after
+from streams.deliver.outcome import (
+    EndpointRejected,
+    EndpointUnavailable,
+    error_for_status,
+    parse_retry_after,
+)
 
 __all__ = ["Endpoint", "SendResult", "idempotency_key", "request_body", "send_batch"]
 
@@ -30,6 +39,7 @@ EXCERPT_CHARS = 500
 class Endpoint:
     """Where and how one feed's batches are sent."""
 
+    feed: str
     url: str
     bearer_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
@@ -38,16 +48,17 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class SendResult:
-    outcome: Outcome
+    """One request's answer: ``error`` None for a 2xx, else the error class that decides."""
+
     status: int | None
     request_id: str
+    error: FeedsyncError | None = None
     excerpt: str = ""
     retry_after_s: float | None = None
     rejected: dict[str, str] = field(default_factory=dict)  # item id -> reason
-    error: str | None = None
 
     def describe(self) -> str:
-        what = f"HTTP {self.status}" if self.status is not None else (self.error or "no response")
+        what = f"HTTP {self.status}" if self.status is not None else "no response"
         return f"{what} (request {self.request_id})"
 
 
@@ -67,10 +78,43 @@ def request_body(items: Sequence[FeedItem]) -> bytes:
 async def send_batch(
     client: httpx.AsyncClient, endpoint: Endpoint, items: Sequence[FeedItem]
 ) -> SendResult:
-    """POST one gzip JSON batch and classify the response."""
+    """POST one gzip JSON batch and classify the answer."""
     body = request_body(items)
     key = idempotency_key(items)
     request_id = str(uuid.uuid4())
+    try:
+        headers = _headers(endpoint, key, request_id, body)
+    except ValueError as exc:
+        return SendResult(None, request_id, ConfigError(str(exc), hint=_secret_hint(endpoint)))
+    try:
+        async with client.stream(
+            "POST",
+            endpoint.url,
+            content=gzip.compress(body, compresslevel=5),
+            headers=headers,
+            timeout=endpoint.timeout_s,
+        ) as response:
+            text = await _read_text(response)
+    except httpx.TimeoutException as exc:
+        timeout = f"timeout after {endpoint.timeout_s}s: {type(exc).__name__}"
+        return SendResult(None, request_id, EndpointUnavailable(timeout))
+    except httpx.HTTPError as exc:  # connection refused, reset, protocol errors
+        return SendResult(None, request_id, EndpointUnavailable(f"connection error: {exc!r}"))
+    request_id = response.headers.get("X-Request-Id", request_id)
+    what = f"HTTP {response.status_code}, request {request_id}"
+    error = error_for_status(response.status_code, endpoint.feed, what)
+    lists_rejections = error is None or isinstance(error, EndpointRejected)
+    return SendResult(
+        status=response.status_code,
+        request_id=request_id,
+        error=error,
+        excerpt=text[:EXCERPT_CHARS],
+        retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
+        rejected=_rejected_items(text) if lists_rejections else {},
+    )
+
+
+def _headers(endpoint: Endpoint, key: str, request_id: str, body: bytes) -> dict[str, str]:
     headers = {
         "Content-Type": "application/json",
         "Content-Encoding": "gzip",
@@ -81,38 +125,38 @@ async def send_batch(
         headers["Authorization"] = f"Bearer {endpoint.bearer_token.get_secret_value()}"
     if endpoint.webhook_secret is not None:
         timestamp = int(time.time())
+        try:
+            signature = sign(endpoint.webhook_secret, key, timestamp, body)
+        except ValueError as exc:  # binascii.Error too: a whsec_ secret that is not base64
+            raise ValueError(f"feed {endpoint.feed}: the webhook secret cannot sign") from exc
         headers["webhook-id"] = key
         headers["webhook-timestamp"] = str(timestamp)
-        headers["webhook-signature"] = sign(endpoint.webhook_secret, key, timestamp, body)
-    try:
-        response = await client.post(
-            endpoint.url,
-            content=gzip.compress(body, compresslevel=5),
-            headers=headers,
-            timeout=endpoint.timeout_s,
-        )
-    except httpx.TimeoutException as exc:
-        return SendResult(Outcome.RETRY, None, request_id, error=f"timeout: {type(exc).__name__}")
-    except httpx.TransportError as exc:
-        return SendResult(Outcome.RETRY, None, request_id, error=f"connection error: {exc}")
-    outcome = classify_status(response.status_code)
-    return SendResult(
-        outcome=outcome,
-        status=response.status_code,
-        request_id=response.headers.get("X-Request-Id", request_id),
-        excerpt=response.text[:EXCERPT_CHARS],
-        retry_after_s=parse_retry_after(response.headers.get("Retry-After")),
-        rejected=(
-            _rejected_items(response) if outcome in (Outcome.DELIVERED, Outcome.REJECTED) else {}
-        ),
+        headers["webhook-signature"] = signature
+    return headers
+
+
+def _secret_hint(endpoint: Endpoint) -> str:
+    return (
+        f"set FEEDSYNC_DELIVERY__FEEDS__{endpoint.feed.upper()}__WEBHOOK_SECRET to whsec_ "
+        "followed by base64, and restart the worker"
     )
 
 
-def _rejected_items(response: httpx.Response) -> dict[str, str]:
-    """Items a 2xx body lists as rejected: ``{"rejected": [{"itemId": ..., "reason": ...}]}``."""
+async def _read_text(response: httpx.Response) -> str:
+    """The body as text; a body its Content-Encoding cannot decode says so instead."""
     try:
-        body = response.json()
-    except ValueError:
+        await response.aread()
+    except httpx.DecodingError as exc:
+        encoding = response.headers.get("Content-Encoding", "")
+        return f"<a {encoding} body that does not decode: {exc}>"
+    return response.text
+
+
+def _rejected_items(text: str) -> dict[str, str]:
+    """Items a body lists as rejected: ``{"rejected": [{"itemId": ..., "reason": ...}]}``."""
+    try:
+        body = orjson.loads(text)
+    except orjson.JSONDecodeError:
         return {}
     if not isinstance(body, dict) or not isinstance(body.get("rejected"), list):
         return {}

@@ -1,43 +1,73 @@
-"""What an HTTP response means for a batch (DESIGN.md, "Response handling").
+"""What an HTTP response means for a batch (DESIGN.md, "Response handling"), as error
+classes that decide what happens next:
 
-- 2xx: done; record hashes, ack.
-- 400 / 422 (and other 4xx): terminal; dead-letter as *needs attention*.
-- 401 / 403: terminal for the feed's configuration; pause the feed, keep the batch.
-- 413: split; halve the batch and resend.
-- 408 / 425 / 429 / 5xx / timeout / connection error: transient; back off and retry,
-  then dead-letter as *will retry*.
+| response                               | error               | class     | action          |
+|----------------------------------------|---------------------|-----------|-----------------|
+| 2xx                                    | none                |           | done            |
+| 400 / 422 / other 4xx; items 2xx lists | EndpointRejected    | terminal  | park            |
+| 401 / 403                              | CredentialsRefused  | config    | pause           |
+| 413                                    | PayloadTooLarge     | terminal  | halve; park one |
+| 408 / 425 / 429 / 5xx / timeout / down | EndpointUnavailable | transient | retry, park     |
+
+*Park* writes a dead letter (``feedsync.dlq.<feed>``); *pause* keeps the batch and tries
+again every ``FEEDSYNC_STREAMS__PAUSE_RETRY_S``.
 """
 
 from __future__ import annotations
 
 import email.utils
 import time
-from enum import Enum
 
-__all__ = ["Outcome", "classify_status", "parse_retry_after"]
+from feedsync.errors import ConfigError, FeedsyncError, TerminalError, TransientError
+
+__all__ = [
+    "CredentialsRefused",
+    "EndpointRejected",
+    "EndpointUnavailable",
+    "PayloadTooLarge",
+    "error_for_status",
+    "parse_retry_after",
+]
 
 
-class Outcome(Enum):
-    DELIVERED = "delivered"
-    REJECTED = "rejected"  # terminal: the receiver will refuse this content again
-    PAUSE = "pause"  # terminal for the feed's configuration: credentials
-    SPLIT = "split"  # too large: halve and resend
-    RETRY = "retry"  # transient
+class EndpointUnavailable(TransientError):
+    """The endpoint could not take the batch now (busy, down, slow): try again later."""
 
 
-def classify_status(status: int) -> Outcome:
-    """The outcome of an HTTP status code. Unknown 4xx are terminal; anything else retries."""
+class EndpointRejected(TerminalError):
+    """The endpoint refused the content: resending it unchanged will fail again."""
+
+
+class PayloadTooLarge(TerminalError):
+    """The batch is larger than the endpoint accepts: send it in halves."""
+
+
+class CredentialsRefused(ConfigError):
+    """The endpoint refused our credentials: nothing of this feed can go until they change."""
+
+
+def error_for_status(status: int, feed: str, what: str) -> FeedsyncError | None:
+    """The error an HTTP status means for ``feed`` (None for a 2xx); ``what`` describes
+    the response for the message (status, request id)."""
     if 200 <= status < 300:
-        return Outcome.DELIVERED
+        return None
     if status in (401, 403):
-        return Outcome.PAUSE
+        return CredentialsRefused(
+            f"feed {feed} paused: the endpoint refused our credentials ({what})",
+            hint=(
+                f"set FEEDSYNC_DELIVERY__FEEDS__{feed.upper()}__BEARER_TOKEN (or __WEBHOOK_SECRET, "
+                "or FEEDSYNC_DELIVERY__DEFAULTS__* for every feed) and restart the worker; "
+                "it also retries every FEEDSYNC_STREAMS__PAUSE_RETRY_S"
+            ),
+        )
     if status == 413:
-        return Outcome.SPLIT
+        return PayloadTooLarge(f"the endpoint found the batch too large ({what})")
     if status in (408, 425, 429) or status >= 500:
-        return Outcome.RETRY
+        return EndpointUnavailable(f"the endpoint is unavailable ({what})")
     if 400 <= status < 500:
-        return Outcome.REJECTED
-    return Outcome.RETRY  # 1xx/3xx we did not follow: try again rather than drop
+        return EndpointRejected(f"the endpoint rejected the batch ({what})")
+    # 1xx/3xx we did not follow: try again rather than drop.
+    return EndpointUnavailable(f"unexpected answer ({what})")
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

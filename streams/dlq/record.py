@@ -10,10 +10,18 @@ from typing import Any
 import orjson
 
 from feeds.item import FeedItem
+from feedsync.errors import ErrorClass
 
-__all__ = ["DeadLetter", "DeadLetterStatus", "SourceCoordinates", "dlq_topic"]
+__all__ = [
+    "SOURCE_DLQ",
+    "DeadLetter",
+    "DeadLetterStatus",
+    "SourceCoordinates",
+    "Stage",
+    "dlq_topic",
+]
 
-SOURCE_DLQ = "source"
+SOURCE_DLQ = "source"  # letters of the stages before delivery: route, reference, project
 
 
 def dlq_topic(feed: str, namespace: str = "feedsync") -> str:
@@ -24,6 +32,22 @@ class DeadLetterStatus(StrEnum):
     NEEDS_ATTENTION = "needs_attention"  # terminal: not retried until the item changes
     WILL_RETRY = "will_retry"  # transient: re-driven on a schedule
 
+    @classmethod
+    def of(cls, error_class: ErrorClass) -> DeadLetterStatus:
+        """Transient failures are re-driven; anything else waits for a change or a person."""
+        return cls.WILL_RETRY if error_class is ErrorClass.TRANSIENT else cls.NEEDS_ATTENTION
+
+
+class Stage(StrEnum):
+    """Where in the pipeline a record failed."""
+
+    ROUTE = "route"  # decoding and re-keying a source record
+    REFERENCE = "reference"  # applying a source record to the reference data
+    PROJECT = "project"  # folding a change into an entity and building its items
+    REFERENCE_FEED = "reference_feed"  # rebuilding a feed built from reference data alone
+    DELIVER = "deliver"  # sending items to the feed's endpoint
+    REDRIVE = "redrive"  # sending dead-lettered items again
+
 
 @dataclass(frozen=True)
 class SourceCoordinates:
@@ -32,6 +56,7 @@ class SourceCoordinates:
     topic: str
     partition: int
     offsets: tuple[int, ...]
+    key: str | None = None  # the record's key, as text (keys are JSON or ids)
 
 
 @dataclass(frozen=True)
@@ -39,8 +64,10 @@ class DeadLetter:
     """Everything needed to understand a failure and to replay it."""
 
     feed: str
+    stage: Stage
     status: DeadLetterStatus
-    error_class: str
+    error_class: ErrorClass
+    error: str  # the exception's type, e.g. EndpointRejected, KeyError
     message: str
     first_failure: float
     last_failure: float
@@ -57,6 +84,8 @@ class DeadLetter:
     def to_record(self) -> bytes:
         data = asdict(self)
         data["status"] = self.status.value
+        data["stage"] = self.stage.value
+        data["error_class"] = self.error_class.value
         data["items"] = [orjson.loads(item.to_record()) for item in self.items]
         data["raw"] = _b64(self.raw)
         data["raw_key"] = _b64(self.raw_key)
@@ -68,8 +97,10 @@ class DeadLetter:
         coordinates = data.get("coordinates")
         return cls(
             feed=data["feed"],
+            stage=Stage(data["stage"]),
             status=DeadLetterStatus(data["status"]),
-            error_class=data["error_class"],
+            error_class=ErrorClass(data["error_class"]),
+            error=data["error"],
             message=data["message"],
             first_failure=data["first_failure"],
             last_failure=data["last_failure"],
@@ -82,7 +113,10 @@ class DeadLetter:
             request_id=data.get("request_id"),
             coordinates=(
                 SourceCoordinates(
-                    coordinates["topic"], coordinates["partition"], tuple(coordinates["offsets"])
+                    coordinates["topic"],
+                    coordinates["partition"],
+                    tuple(coordinates["offsets"]),
+                    coordinates.get("key"),
                 )
                 if coordinates
                 else None

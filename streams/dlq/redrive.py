@@ -6,7 +6,12 @@ where it is (it waits for the item to change, or for ``feedsync dlq replay``). A
 retry* record waits until its last failure is an interval old, then its items are sent
 again through the feed's sender with replay semantics: an item whose id has since been
 delivered at the same or a newer version is dropped, never sent over the newer one. What
-fails again becomes a new dead letter, and the old record is acknowledged.
+fails again becomes a new dead letter, and the old record is acknowledged. A record that
+is not a dead letter at all is logged and left in the topic, where it stays for an
+operator to look at.
+
+The re-drive knows the sender only through the ``Resender`` protocol, so the dead-letter
+stage does not depend on the delivery stage's machinery.
 """
 
 from __future__ import annotations
@@ -14,41 +19,95 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, Protocol
 
 import httpx
 
-from streams.dlq.record import DeadLetter, DeadLetterStatus
+from feeds.item import FeedItem
+from streams.dlq.record import DeadLetter, DeadLetterStatus, Stage
+from streams.guard import Failed, Guard
+from streams.topology import Topology
 
-if TYPE_CHECKING:
-    from streams.deliver.agent import FeedSender
-
-__all__ = ["make_redrive"]
+__all__ = ["Resender", "make_redrive"]
 
 log = logging.getLogger("feedsync.dlq")
 
 
-def make_redrive(sender: FeedSender, interval_s: float) -> Callable[[Any], Awaitable[None]]:
+class Resender(Protocol):
+    """What the re-drive needs of a feed's sender."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def send(
+        self,
+        client: httpx.AsyncClient,
+        items: Sequence[FeedItem],
+        carriers: Mapping[str, Any],
+        *,
+        replay: bool = False,
+    ) -> list[DeadLetter]: ...
+
+
+def make_redrive(
+    app: Any, sender: Resender, topology: Topology, interval_s: float
+) -> Callable[[Any], Awaitable[None]]:
     """The agent body that re-drives one feed's dead letters."""
+    guard = Guard(Stage.REDRIVE, topology.dlq[sender.name], feed=sender.name)
 
     async def redrive(stream: Any) -> None:
         async with httpx.AsyncClient() as client:
             async for event in stream.noack().events():
-                letter = DeadLetter.from_record(event.value)
-                if letter.status is DeadLetterStatus.WILL_RETRY and letter.items:
-                    wait = letter.last_failure + interval_s - time.time()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                    items = list(letter.items)
-                    log.info(
-                        "feed %s: re-driving %d dead-lettered items (failed %d times)",
-                        sender.feed.name,
-                        len(items),
-                        letter.attempts,
+                letter = guard.capture(partial(DeadLetter.from_record, event.value))
+                if isinstance(letter, Exception):
+                    log.error(
+                        "feed %s: %s@%s is not a dead letter (%r); left in the topic",
+                        sender.name,
+                        event.message.topic,
+                        event.message.offset,
+                        letter,
                     )
-                    carriers = {item.id: event for item in items}
-                    await asyncio.gather(*await sender.send(client, items, carriers, replay=True))
+                elif letter.status is DeadLetterStatus.WILL_RETRY and letter.items:
+                    await _redrive_one(
+                        client,
+                        sender,
+                        guard=guard,
+                        event=event,
+                        letter=letter,
+                        interval_s=interval_s,
+                    )
+                    await app.producer.flush()  # what the re-drive recorded, before the ack
                 await stream.ack(event)
 
     return redrive
+
+
+async def _redrive_one(
+    client: httpx.AsyncClient,
+    sender: Resender,
+    *,
+    guard: Guard,
+    event: Any,
+    letter: DeadLetter,
+    interval_s: float,
+) -> None:
+    wait = letter.last_failure + interval_s - time.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    items = list(letter.items)
+    log.info(
+        "feed %s: re-driving %d dead-lettered items (failed %d times)",
+        sender.name,
+        len(items),
+        letter.attempts,
+    )
+    carriers = {item.id: event for item in items}
+    letters = await guard.attempt_async(
+        event, lambda: sender.send(client, items, carriers, replay=True), items=items
+    )
+    if not isinstance(letters, Failed):
+        for again in letters:
+            guard.add(again)
+    await guard.flush()

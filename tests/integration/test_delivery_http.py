@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 from pydantic import SecretStr
 
@@ -107,6 +109,31 @@ def test_per_item_rejections_are_dead_lettered_individually(receiver: Receiver) 
     assert [i.id for i in delivery.delivered] == [batch[0].id, batch[2].id]
     assert [i.id for i in delivery.dead_letters[0].items] == [batch[1].id]
     assert batch[1].id not in receiver.items("products")
+
+
+def test_a_corrupt_body_fault_answers_2xx_with_a_body_that_is_not_gzip(
+    receiver: Receiver,
+) -> None:
+    batch = [{"itemId": item.id, **item.payload} for item in items(2)]
+    url = receiver.feed_url("products")
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    content = gzip.compress(orjson.dumps(batch))
+    receiver.set_faults([{"status": 200, "corrupt_body": True, "times": 2}])
+    # The status and headers arrive intact; decoding the body is what fails.
+    with httpx.stream("POST", url, content=content, headers=headers, timeout=10) as response:
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        with pytest.raises(httpx.DecodingError):
+            response.read()  # what .text / .json() need first
+    # A plain post reads the body before it returns, so it raises rather than answering.
+    with pytest.raises(httpx.DecodingError):
+        httpx.post(url, content=content, headers=headers, timeout=10)
+    # A 2xx accepts the batch: its items are stored though the answer could not be read.
+    assert set(receiver.items("products")) == {item["itemId"] for item in batch}
+    assert [status for _, status in request_times(receiver.db_path)] == [200, 200]
+    # The rule retires after ``times``; the next answer decodes.
+    answer = httpx.post(url, content=content, headers=headers, timeout=10)
+    assert answer.json() == {"accepted": 2, "rejected": []}
 
 
 def test_too_large_batches_are_split(tmp_path: Path) -> None:

@@ -19,27 +19,24 @@ a registered one with the same entity.
 from __future__ import annotations
 
 import argparse
-import copy
 import importlib
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from connectors.database import connect
 from connectors.debezium import source_topic
-from connectors.source_tables import CAPTURED_TABLES
+from feeds.change import RowChange
 from feeds.item import item_id
-from feeds.projector import EntityProjector, Forward, ReferenceFeed, State
-from feeds.reference import REFERENCE_TABLES, Reference, apply_reference
-from feeds.registry import PROJECTORS, REFERENCE_FEEDS
+from feeds.memory import MemoryPipeline
+from feeds.projector import EntityProjector, ReferenceFeed
+from feeds.registry import CAPTURED_TABLES, PROJECTORS, REFERENCE_FEEDS
 from feedsync.settings import Settings
 from feedsync.verify.compare import Report, compare
 from feedsync.verify.projections import FEEDS as PROJECTIONS
 from feedsync.verify.projections import FeedProjection
-from streams.decode import MalformedRecord, RowChange, decode
+from streams.decode import MalformedRecord, decode
 
 
 def source_changes(settings: Settings) -> list[RowChange]:
@@ -70,68 +67,6 @@ def source_changes(settings: Settings) -> list[RowChange]:
     return sorted(changes, key=lambda c: c.position.version)  # sorted() is stable
 
 
-class OfflinePipeline:
-    """The projection stage in memory: a reference store and one state map per projector.
-
-    ``strict`` (for unit tests) also checks that ``apply`` never mutates the state it is
-    given and that every state stays plain JSON; ``forwarded`` records every forward.
-    """
-
-    def __init__(self, projectors: Iterable[EntityProjector], *, strict: bool = False) -> None:
-        self.projectors = {p.entity: p for p in projectors}
-        self.store: dict[str, Any] = {}
-        self.reference = Reference(self.store)
-        self.states: dict[str, dict[str, State]] = {entity: {} for entity in self.projectors}
-        self.strict = strict
-        self.forwarded: list[Forward] = []
-
-    def feed(self, changes: Iterable[RowChange]) -> None:
-        for change in changes:
-            if change.table in REFERENCE_TABLES:
-                apply_reference(self.store, change)
-            for projector in self.projectors.values():
-                for key in projector.keys_of(change):
-                    self._apply(Forward(projector.entity, key, change))
-
-    def _apply(self, first: Forward) -> None:
-        queue = deque([first])
-        while queue:
-            target = queue.popleft()
-            projector = self.projectors[target.entity]
-            states = self.states[target.entity]
-            previous = states.get(target.key)
-            untouched = copy.deepcopy(previous) if self.strict else None
-            state = projector.apply(previous, target.change)
-            if self.strict:
-                assert previous == untouched, "apply mutated the state it was given"
-                assert state is None or orjson.loads(orjson.dumps(state)) == state, "not JSON"
-            forwards = projector.forwards(previous, state, target.key)
-            self.forwarded += forwards
-            queue.extend(forwards)
-            if state is None:
-                states.pop(target.key, None)
-            else:
-                states[target.key] = state
-
-    def items(self, feed: str, reference_feeds: Iterable[ReferenceFeed]) -> dict[str, Any]:
-        """itemId → payload of every item ``feed`` has now."""
-        payloads: list[dict[str, Any]] = []
-        for reference_feed in reference_feeds:
-            if reference_feed.feed.name == feed:
-                payloads += reference_feed.build(self.reference)
-        for projector in self.projectors.values():
-            for declared in projector.feeds:
-                if declared.name != feed:
-                    continue
-                for state in self.states[projector.entity].values():
-                    payloads += projector.build(state, self.reference).get(feed, [])
-                return {declared.id_of(p): p for p in payloads}
-        for reference_feed in reference_feeds:
-            if reference_feed.feed.name == feed:
-                return {reference_feed.feed.id_of(p): p for p in payloads}
-        raise SystemExit(f"no projector or reference feed builds {feed!r}")
-
-
 def parity(
     settings: Settings,
     feed: str,
@@ -142,9 +77,10 @@ def parity(
     examples: int = 10,
 ) -> Report:
     by_entity = {p.entity: p for p in (*PROJECTORS, *projectors)}
-    pipeline = OfflinePipeline(by_entity.values())
+    by_feed = {r.feed.name: r for r in (*REFERENCE_FEEDS, *reference_feeds)}
+    pipeline = MemoryPipeline(by_entity.values(), by_feed.values())
     pipeline.feed(source_changes(settings))
-    received = pipeline.items(feed, [*REFERENCE_FEEDS, *reference_feeds])
+    received = pipeline.items(feed)
     projection = projection or PROJECTIONS[feed]
     connection = connect(settings)
     try:

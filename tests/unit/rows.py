@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from streams.decode import RowChange, SourcePosition
+from feeds.change import RowChange, SourcePosition
 
 Row = dict[str, Any]
 POSITIONS = itertools.count(1)  # also a handy source of unique ids

@@ -6,7 +6,7 @@ import pytest
 
 from connectors.debezium import ConnectorState, connector_config, source_topic
 from connectors.debezium import _first_cause as first_cause
-from connectors.source_tables import CAPTURED_TABLES
+from feeds.registry import CAPTURED_TABLES
 from feedsync.settings import load_settings
 
 

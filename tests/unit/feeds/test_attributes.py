@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any, Literal
 
-from feeds.attributes import PRODUCT_ATTRIBUTES, build_product_attributes
-from feeds.feed import diff_items
+from feeds.attributes import PRODUCT_ATTRIBUTES, PRODUCT_ATTRIBUTES_FEED, build_product_attributes
+from feeds.change import RowChange, SourcePosition
+from feeds.memory import MemoryPipeline
 from feeds.reference import Reference, apply_reference
-from streams.decode import RowChange, SourcePosition
 
 _POSITIONS = itertools.count(1)
 
@@ -105,6 +105,13 @@ def store(*extra: tuple[str, dict[str, Any]]) -> dict[str, Any]:
     for table, row in (*ROWS, *extra):
         apply_reference(reference, change(table, after=row))
     return reference
+
+
+def pipeline(*extra: tuple[str, dict[str, Any]]) -> MemoryPipeline:
+    """The productAttributes reference feed run by the engine, fed ROWS (and ``extra``)."""
+    run = MemoryPipeline([], [PRODUCT_ATTRIBUTES_FEED], strict=True)
+    run.feed(change(table, after=row) for table, row in (*ROWS, *extra))
+    return run
 
 
 def by_view(reference: dict[str, Any], code: str = "color") -> dict[str, dict[str, Any]]:
@@ -216,25 +223,24 @@ def test_attribute_waits_for_its_catalog_row() -> None:
 
 
 def test_deleted_attribute_is_sent_as_deleted_though_its_catalog_row_lingers() -> None:
-    reference = store()
-    _, held = diff_items(PRODUCT_ATTRIBUTES, {}, build_product_attributes(Reference(reference)))
+    run = pipeline()
+    assert len(run.items(PRODUCT_ATTRIBUTES.name)) == 2
+    before = len(run.emitted)
     # The catalog_eav_attribute, label and option rows cascade away unseen; only this arrives.
-    apply_reference(reference, change("eav_attribute", before=attribute(92, "color")))
-    emit, held = diff_items(
-        PRODUCT_ATTRIBUTES, held, build_product_attributes(Reference(reference))
-    )
-    assert held == {}
-    assert sorted(p["storeViewCode"] for _, p in emit) == ["default", "fr"]
-    assert all(p == {**p, "attributeCode": "color", "deleted": True} for _, p in emit)
+    run.feed([change("eav_attribute", before=attribute(92, "color"))])
+    emit = [e.payload for e in run.emitted[before:]]
+    assert run.reference_emitted[PRODUCT_ATTRIBUTES.name] == {}
+    assert run.items(PRODUCT_ATTRIBUTES.name) == {}
+    assert sorted(p["storeViewCode"] for p in emit) == ["default", "fr"]
+    assert all(p == {**p, "attributeCode": "color", "deleted": True} for p in emit)
 
 
 def test_store_views_of_a_deleted_website_are_sent_as_deleted() -> None:
-    reference = store()
-    _, held = diff_items(PRODUCT_ATTRIBUTES, {}, build_product_attributes(Reference(reference)))
+    run = pipeline()
+    before = len(run.emitted)
     # Deleting the website cascades its group and stores away without binlog events.
-    apply_reference(reference, change("store_website", before={"website_id": 1, "code": "base"}))
-    emit, held = diff_items(
-        PRODUCT_ATTRIBUTES, held, build_product_attributes(Reference(reference))
-    )
-    assert held == {}
-    assert sorted(p["storeViewCode"] for _, p in emit if p["deleted"]) == ["default", "fr"]
+    run.feed([change("store_website", before={"website_id": 1, "code": "base"})])
+    emit = [e.payload for e in run.emitted[before:]]
+    assert run.reference_emitted[PRODUCT_ATTRIBUTES.name] == {}
+    assert run.items(PRODUCT_ATTRIBUTES.name) == {}
+    assert sorted(p["storeViewCode"] for p in emit if p["deleted"]) == ["default", "fr"]

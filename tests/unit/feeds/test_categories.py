@@ -6,11 +6,11 @@ from __future__ import annotations
 import itertools
 from typing import Any, Literal
 
-from feeds.categories import CATEGORIES, build_categories
-from feeds.feed import diff_items
+from feeds.categories import CATEGORIES, CATEGORIES_FEED, build_categories
+from feeds.change import RowChange, SourcePosition
 from feeds.item import item_id
+from feeds.memory import MemoryPipeline
 from feeds.reference import Reference, apply_reference
-from streams.decode import RowChange, SourcePosition
 
 _POSITIONS = itertools.count(1)
 _VALUE_IDS = itertools.count(1)
@@ -115,6 +115,21 @@ def apply(reference: dict[str, Any], table: str, before: Any = None, after: Any 
     apply_reference(reference, change(table, before=before, after=after))
 
 
+def pipeline(*extra: tuple[str, dict[str, Any]]) -> MemoryPipeline:
+    """The categories reference feed run by the engine, fed the scopes and the tree."""
+    run = MemoryPipeline([], [CATEGORIES_FEED], strict=True)
+    run.feed(change(table, after=row) for table, row in (*SCOPES, *TREE, *extra))
+    return run
+
+
+def received(run: MemoryPipeline) -> dict[tuple[str, str], dict[str, Any]]:
+    """The categories items a receiver holds, by (urlPath, storeViewCode)."""
+    return {
+        (item["urlPath"], item["storeViewCode"]): item
+        for item in run.items(CATEGORIES.name).values()
+    }
+
+
 def items(reference: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         (item["urlPath"], item["storeViewCode"]): item
@@ -179,26 +194,27 @@ def test_children_are_the_existing_direct_children_in_id_order() -> None:
 
 
 def test_moving_a_category_rekeys_it_and_its_descendants() -> None:
-    reference = store()
-    _, held = diff_items(CATEGORIES, {}, build_categories(Reference(reference)))
+    run = pipeline()
+    before = len(run.emitted)
     # Magento moves 10 under 12: the path, parent and level of 10 and of every descendant change.
-    for entity_id, old, new in ((10, "1/2/10", "1/2/12/10"), (11, "1/2/10/11", "1/2/12/10/11")):
-        apply(
-            reference, "catalog_category_entity", category(entity_id, old), category(entity_id, new)
-        )
-    emit, held = diff_items(CATEGORIES, held, build_categories(Reference(reference)))
-    gone = sorted((p["urlPath"], p["storeViewCode"]) for _, p in emit if p["deleted"])
+    run.feed(
+        change("catalog_category_entity", category(entity_id, old), category(entity_id, new))
+        for entity_id, old, new in ((10, "1/2/10", "1/2/12/10"), (11, "1/2/10/11", "1/2/12/10/11"))
+    )
+    emit = [e.payload for e in run.emitted[before:]]
+    gone = sorted((p["urlPath"], p["storeViewCode"]) for p in emit if p["deleted"])
     assert gone == [
         ("men", "default"),
         ("men", "fr"),
         ("men/shirts", "default"),
         ("men/shirts", "fr"),
     ]
-    built = items(reference)
+    built = received(run)
+    assert built == items(run.store)
     assert built["sale/men/shirts", "fr"]["level"] == 4
     assert built["sale/men", "default"]["parentId"] == 12
     assert built["sale", "default"]["children"] == ["10"]
-    assert item_id(["sale/men", "fr"]) in held
+    assert item_id(["sale/men", "fr"]) in run.reference_emitted[CATEGORIES.name]
 
 
 def test_moving_a_category_follows_the_url_paths_magento_rewrites() -> None:
@@ -223,12 +239,12 @@ def test_moving_a_category_follows_the_url_paths_magento_rewrites() -> None:
 
 
 def test_deleting_a_category_deletes_its_whole_subtree() -> None:
-    reference = store()
-    _, held = diff_items(CATEGORIES, {}, build_categories(Reference(reference)))
+    run = pipeline()
+    before = len(run.emitted)
     # Only the top's delete has arrived; the child rows are still held (or never get deleted).
-    apply(reference, "catalog_category_entity", before=category(10, "1/2/10"))
-    emit, held = diff_items(CATEGORIES, held, build_categories(Reference(reference)))
-    assert sorted(p["urlPath"] for _, p in emit if p["deleted"]) == [
+    run.feed([change("catalog_category_entity", before=category(10, "1/2/10"))])
+    emit = [e.payload for e in run.emitted[before:]]
+    assert sorted(p["urlPath"] for p in emit if p["deleted"]) == [
         "men",
         "men",
         "men/shirts",
@@ -236,11 +252,11 @@ def test_deleting_a_category_deletes_its_whole_subtree() -> None:
     ]
     assert all(
         p == {"urlPath": p["urlPath"], "storeViewCode": p["storeViewCode"], "deleted": True}
-        for _, p in emit
+        for p in emit
         if p["deleted"]
     )
-    assert sorted(items(reference)) == [("outlet", "de"), ("sale", "default"), ("sale", "fr")]
-    assert items(reference)["sale", "default"]["children"] == []
+    assert sorted(received(run)) == [("outlet", "de"), ("sale", "default"), ("sale", "fr")]
+    assert received(run)["sale", "default"]["children"] == []
 
 
 def test_a_new_category_waits_until_its_path_names_itself() -> None:

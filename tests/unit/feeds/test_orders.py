@@ -9,18 +9,19 @@ from typing import Any
 import orjson
 import pytest
 
+from feeds.change import RowChange
+from feeds.item import item_id
+from feeds.memory import MemoryPipeline
 from feeds.orders import ORDER_PROJECTOR, ORDERS, SALES_DOCUMENT_PROJECTOR
 from feeds.orders_values import decimal_text, money_sum, stable_uuid
-from feeds.reference import Reference, ReferenceKind
+from feeds.reference import ReferenceKind
 from feedsync.logs import redact
-from streams.decode import RowChange
-from tests.support.offline import OfflinePipeline
 from tests.unit.rows import change, delete, insert, update
 
 Row = dict[str, Any]
 
 
-class Pipeline(OfflinePipeline):
+class Pipeline(MemoryPipeline):
     """The orders projectors in memory, strict, with one store view's scopes known."""
 
     def __init__(self) -> None:
@@ -36,12 +37,13 @@ class Pipeline(OfflinePipeline):
         return self
 
     def order(self, order_id: int = 1) -> Row | None:
+        """The order's item as the receiver holds it, checked against its state's build."""
+        received = self.items(ORDERS.name).get(item_id([order_id]))
         state = self.states["orders"].get(str(order_id))
-        if state is None:
-            return None
-        payloads = ORDER_PROJECTOR.build(state, Reference(self.store))[ORDERS.name]
-        assert len(payloads) <= 1
-        return payloads[0] if payloads else None
+        built = ORDER_PROJECTOR.build(state, self.reference)[ORDERS.name] if state else []
+        assert len(built) <= 1
+        assert received == (built[0] if built else None), "emitted items lag the state"
+        return received
 
 
 def order_row(entity_id: int = 1, **over: Any) -> Row:
@@ -350,10 +352,15 @@ def test_a_document_that_changes_order_leaves_the_old_one() -> None:
 def test_deleting_the_order_drops_its_state_and_its_documents() -> None:
     shipment = {"entity_id": 8, "order_id": 1, "increment_id": "S-8", "created_at": None}
     pipeline = placed_order(insert("sales_invoice", INVOICE), insert("sales_shipment", shipment))
+    assert pipeline.order() is not None
+    mark = len(pipeline.emitted)
     pipeline.feed(delete("sales_order", order_row()))
     assert pipeline.states["orders"] == {}
     assert pipeline.states["sales_documents"] == {}
-    assert not ORDER_PROJECTOR.removable
+    # Orders are never sent as deleted: the receiver keeps the order it was last sent.
+    assert not ORDERS.removable
+    assert pipeline.emitted[mark:] == []
+    assert list(pipeline.items(ORDERS.name)) == [item_id([1])]
 
 
 def test_tracking_info_is_the_latest_track() -> None:

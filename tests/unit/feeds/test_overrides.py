@@ -9,29 +9,40 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.feed import diff_items
-from feeds.overrides import OVERRIDES_ONLY_PROJECTOR, PRODUCT_OVERRIDES, build_overrides
-from feeds.products import PRODUCT_PROJECTOR, ProductState, apply_product_change
+from feeds.catalog import CATALOG_PROJECTOR, catalog_keys
+from feeds.memory import MemoryPipeline
+from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
+from feeds.prices import PRICES
+from feeds.products import (
+    PRODUCT_REBUILD_ON,
+    PRODUCT_TABLES,
+    PRODUCTS,
+    ProductState,
+    apply_product_change,
+)
 from feeds.reference import Reference, ReferenceKind, apply_reference
+from feeds.variants import VARIANTS
 from feedsync.verify.overrides import project_product_overrides
-from tests.unit.test_permissions_feed import (
+from tests.unit.feeds.test_permissions import (
     ALLOW,
     DENY,
     FakeCursor,
     Row,
     catalogs,
-    change,
+    changes_of,
     keyed,
-    reference_of,
     rule,
     store_of,
 )
+from tests.unit.rows import change
 
 FIELDS = ("displayable", "priceDisplayable", "addToCartAllowed")
 
 
-def product(entity_id: int, websites: tuple[int, ...], categories: tuple[int, ...]) -> ProductState:
-    rows: list[tuple[str, Row]] = [
+def product_rows(
+    entity_id: int, websites: tuple[int, ...], categories: tuple[int, ...]
+) -> list[tuple[str, Row]]:
+    return [
         ("catalog_product_entity", {"entity_id": entity_id, "sku": f"SKU-{entity_id}"}),
         *(
             ("catalog_product_website", {"product_id": entity_id, "website_id": w})
@@ -42,8 +53,11 @@ def product(entity_id: int, websites: tuple[int, ...], categories: tuple[int, ..
             for c in categories
         ),
     ]
+
+
+def product(entity_id: int, websites: tuple[int, ...], categories: tuple[int, ...]) -> ProductState:
     state = None
-    for table, row in rows:
+    for table, row in product_rows(entity_id, websites, categories):
         state = apply_product_change(state, change(table, "r", after=row))
     assert state is not None
     return state
@@ -56,6 +70,20 @@ def overrides(
         (p["websiteCode"], p["customerGroupCode"]): tuple(p[f] for f in FIELDS)
         for p in build_overrides(state, Reference(store))
     }
+
+
+def pipeline(
+    rules: tuple[tuple[str, Row], ...], *products: list[tuple[str, Row]]
+) -> MemoryPipeline:
+    """The catalog projector run by the engine: scopes, tree and ``rules``, then products."""
+    run = MemoryPipeline([CATALOG_PROJECTOR], strict=True)
+    rows = [row for rows in products for row in rows]
+    run.feed([*changes_of(*rules), *(change(table, "r", after=row) for table, row in rows)])
+    return run
+
+
+def overrides_emitted(run: MemoryPipeline, since: int) -> list[Row]:
+    return [e.payload for e in run.emitted[since:] if e.feed is PRODUCT_OVERRIDES]
 
 
 HIDDEN_FROM_GUESTS = rule(1, 10, 1, 0, (DENY, DENY, DENY))
@@ -113,27 +141,31 @@ def test_links_to_a_deleted_categorys_subtree_are_ignored() -> None:
 
 def test_a_revoked_permission_flips_exactly_that_groups_items() -> None:
     granted = rule(3, 10, 1, 2, (ALLOW, ALLOW, ALLOW))
-    store = store_of(rule(1, 10, 1, None, (DENY, DENY, DENY)), granted)
-    state = product(42, (1,), (11,))
-    before = build_overrides(state, Reference(store))
-    _, held = diff_items(PRODUCT_OVERRIDES, {}, before)
-    apply_reference(store, change(granted[0], "d", before=granted[1]))
-    after = build_overrides(state, Reference(store))  # a new reference state: not the cache
-    emit, _ = diff_items(PRODUCT_OVERRIDES, held, after)
-    changed = [p for _, p in emit if p not in before]
+    run = pipeline(
+        (rule(1, 10, 1, None, (DENY, DENY, DENY)), granted), product_rows(42, (1,), (11,))
+    )
+    before = list(run.items(PRODUCT_OVERRIDES.name).values())
+    assert len(before) == 4
+    mark = len(run.emitted)
+    # A permissions change rebuilds every product against the new reference state.
+    run.feed([change(granted[0], "d", before=granted[1])])
+    emit = overrides_emitted(run, mark)
+    changed = [p for p in emit if p not in before]
+    assert changed == emit  # a rebuild sends only what changed
     assert [(p["customerGroupCode"], p["displayable"]) for p in changed] == [("Wholesale", False)]
+    assert not [e for e in run.emitted[mark:] if e.feed is not PRODUCT_OVERRIDES]
 
 
 def test_website_unassignment_deletes_that_websites_items() -> None:
-    store = store_of()
-    state = product(42, (1, 2), ())
-    _, held = diff_items(PRODUCT_OVERRIDES, {}, build_overrides(state, Reference(store)))
+    run = pipeline((), product_rows(42, (1, 2), ()))
+    assert len(run.records["products"]["42"].emitted[PRODUCT_OVERRIDES.name]) == 8
+    mark = len(run.emitted)
     unlinked = {"product_id": 42, "website_id": 2}
-    after = apply_product_change(state, change("catalog_product_website", "d", before=unlinked))
-    assert after is not None
-    emit, held = diff_items(PRODUCT_OVERRIDES, held, build_overrides(after, Reference(store)))
-    assert sorted(p["websiteCode"] for _, p in emit if p["deleted"]) == ["second"] * 4
-    assert len(held) == 4
+    run.feed([change("catalog_product_website", "d", before=unlinked)])
+    emit = overrides_emitted(run, mark)
+    assert sorted(p["websiteCode"] for p in emit if p["deleted"]) == ["second"] * 4
+    assert len(run.records["products"]["42"].emitted[PRODUCT_OVERRIDES.name]) == 4
+    assert {p["websiteCode"] for p in run.items(PRODUCT_OVERRIDES.name).values()} == {"base"}
 
 
 def test_no_items_until_the_entity_row_arrives() -> None:
@@ -143,14 +175,21 @@ def test_no_items_until_the_entity_row_arrives() -> None:
     assert build_overrides(state, Reference(store_of())) == []
 
 
-def test_the_projector_serves_only_product_overrides_and_rebuilds_on_permissions() -> None:
-    assert OVERRIDES_ONLY_PROJECTOR.feeds == (PRODUCT_OVERRIDES,)
-    assert OVERRIDES_ONLY_PROJECTOR.keys_of is PRODUCT_PROJECTOR.keys_of
-    assert {ReferenceKind.PERMISSIONS, ReferenceKind.CUSTOMER_GROUPS, ReferenceKind.CATEGORIES} <= (
-        OVERRIDES_ONLY_PROJECTOR.rebuild_on
+def test_the_catalog_projector_serves_overrides_and_rebuilds_on_permissions() -> None:
+    assert CATALOG_PROJECTOR.feeds == (PRODUCTS, PRICES, VARIANTS, PRODUCT_OVERRIDES)
+    assert CATALOG_PROJECTOR.keys_of is catalog_keys
+    assert CATALOG_PROJECTOR.tables >= PRODUCT_TABLES
+    assert {
+        ReferenceKind.PERMISSIONS,
+        ReferenceKind.CUSTOMER_GROUPS,
+        ReferenceKind.CATEGORIES,
+    } <= CATALOG_PROJECTOR.rebuild_on
+    assert CATALOG_PROJECTOR.rebuild_on >= PRODUCT_REBUILD_ON
+    built = CATALOG_PROJECTOR.build(product(42, (1,), ()), Reference(store_of()))
+    assert len(built[PRODUCT_OVERRIDES.name]) == 4
+    assert built[PRODUCT_OVERRIDES.name] == build_overrides(
+        product(42, (1,), ()), Reference(store_of())
     )
-    built = OVERRIDES_ONLY_PROJECTOR.build(product(42, (1,), ()), Reference(store_of()))
-    assert list(built) == ["productOverrides"]
 
 
 @st.composite
@@ -182,13 +221,16 @@ def test_stream_overrides_equal_verify_overrides(tables: dict[str, list[Row]]) -
         "catalog_product_website",
         "catalog_category_product",
     )
-    reference = reference_of({t: rows for t, rows in tables.items() if t not in product_tables})
-    states: dict[int, ProductState | None] = {}
-    for table in product_tables:
-        for row in tables[table]:
-            key = int(row["entity_id"] if table == "catalog_product_entity" else row["product_id"])
-            states[key] = apply_product_change(states.get(key), change(table, "r", after=row))
-    built = [p for s in states.values() if s for p in build_overrides(s, reference)]
+    run = MemoryPipeline([CATALOG_PROJECTOR])
+    # The reference data first, then the products' rows, each change through the engine.
+    run.feed(
+        change(table, "r", after=row)
+        for table, rows in tables.items()
+        if table not in product_tables
+        for row in rows
+    )
+    run.feed(change(table, "r", after=row) for table in product_tables for row in tables[table])
+    built = list(run.items(PRODUCT_OVERRIDES.name).values())
     expected = project_product_overrides(FakeCursor(tables))  # type: ignore[arg-type]
     identity = PRODUCT_OVERRIDES.identity
     assert keyed(built, identity) == keyed(expected, identity)

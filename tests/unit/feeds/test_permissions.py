@@ -9,7 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.feed import diff_items
+from feeds.change import RowChange
+from feeds.memory import MemoryPipeline
 from feeds.permissions import (
     CATEGORY_PERMISSIONS,
     CATEGORY_PERMISSIONS_FEED,
@@ -62,12 +63,24 @@ def rule(
     }
 
 
+def changes_of(*rows: tuple[str, Row]) -> list[RowChange]:
+    """Snapshot reads of the scopes, the tree and ``rows``, in that order."""
+    tree = [category(entity_id, path) for entity_id, path in TREE.items()]
+    return [change(table, "r", after=row) for table, row in [*SCOPES, *tree, *rows]]
+
+
 def store_of(*rows: tuple[str, Row]) -> dict[str, Any]:
     store: dict[str, Any] = {}
-    tree = [category(entity_id, path) for entity_id, path in TREE.items()]
-    for table, row in [*SCOPES, *tree, *rows]:
-        apply_reference(store, change(table, "r", after=row))
+    for row_change in changes_of(*rows):
+        apply_reference(store, row_change)
     return store
+
+
+def pipeline_of(*rows: tuple[str, Row]) -> MemoryPipeline:
+    """The categoryPermissions reference feed run by the engine, fed ``changes_of(rows)``."""
+    run = MemoryPipeline([], [CATEGORY_PERMISSIONS_FEED], strict=True)
+    run.feed(changes_of(*rows))
+    return run
 
 
 def items(store: dict[str, Any]) -> dict[tuple[str, str, str], Row]:
@@ -199,31 +212,37 @@ def test_categories_without_any_row_above_them_have_no_items() -> None:
 def test_revoking_a_permission_for_one_group_changes_exactly_its_items() -> None:
     granted = rule(2, 10, 1, 2, (ALLOW, ALLOW, ALLOW))
     hidden = rule(1, 10, 1, 0, (DENY, DENY, DENY))
-    store = store_of(hidden, granted)
-    before = build_category_permissions(Reference(store))
-    _, held = diff_items(CATEGORY_PERMISSIONS, {}, before)
-    apply_reference(store, change(granted[0], "d", before=granted[1]))
-    after = build_category_permissions(Reference(store))
-    emit, now_held = diff_items(CATEGORY_PERMISSIONS, held, after)
-    changed = [p for _, p in emit if p not in before]
+    run = pipeline_of(hidden, granted)
+    before = list(run.items(CATEGORY_PERMISSIONS.name).values())
+    assert len(before) == 6
+    mark = len(run.emitted)
+    run.feed([change(granted[0], "d", before=granted[1])])
+    emit = [e.payload for e in run.emitted[mark:]]
+    changed = [p for p in emit if p not in before]
+    assert changed == emit  # a rebuild sends only what changed
     assert sorted((p["categoryId"], p["customerGroupCode"], p["deleted"]) for p in changed) == [
         ("10", "Wholesale", True),
         ("11", "Wholesale", True),
         ("12", "Wholesale", True),
     ]
-    assert len(now_held) == 3  # the guests' hidden subtree stays
+    assert len(run.reference_emitted[CATEGORY_PERMISSIONS.name]) == 3  # the guests' subtree
+    assert sorted(
+        (p["categoryId"], p["customerGroupCode"])
+        for p in run.items(CATEGORY_PERMISSIONS.name).values()
+    ) == [("10", "NOT LOGGED IN"), ("11", "NOT LOGGED IN"), ("12", "NOT LOGGED IN")]
 
 
 def test_a_deleted_category_takes_its_subtree_and_rows_along() -> None:
-    store = store_of(rule(1, 10, 1, 1, (DENY, DENY, DENY)), rule(2, 2, 1, 1, (ALLOW, DENY, DENY)))
-    _, held = diff_items(CATEGORY_PERMISSIONS, {}, build_category_permissions(Reference(store)))
-    assert {p[0] for p in held.values()} == {"2", "10", "11", "12"}
-    apply_reference(store, change("catalog_category_entity", "d", before=category(10, TREE[10])[1]))
-    emit, held = diff_items(
-        CATEGORY_PERMISSIONS, held, build_category_permissions(Reference(store))
-    )
-    assert sorted(p["categoryId"] for _, p in emit if p["deleted"]) == ["10", "11", "12"]
-    assert {p[0] for p in held.values()} == {"2"}
+    run = pipeline_of(rule(1, 10, 1, 1, (DENY, DENY, DENY)), rule(2, 2, 1, 1, (ALLOW, DENY, DENY)))
+    held = run.reference_emitted[CATEGORY_PERMISSIONS.name]
+    assert {identity[0] for identity, _ in held.values()} == {"2", "10", "11", "12"}
+    mark = len(run.emitted)
+    run.feed([change("catalog_category_entity", "d", before=category(10, TREE[10])[1])])
+    emit = [e.payload for e in run.emitted[mark:]]
+    assert sorted(p["categoryId"] for p in emit if p["deleted"]) == ["10", "11", "12"]
+    held = run.reference_emitted[CATEGORY_PERMISSIONS.name]
+    assert {identity[0] for identity, _ in held.values()} == {"2"}
+    assert [p["categoryId"] for p in run.items(CATEGORY_PERMISSIONS.name).values()] == ["2"]
 
 
 def test_a_category_being_created_counts_once_its_path_names_itself() -> None:

@@ -1,6 +1,6 @@
 """prices as pure logic: product rows, links and forwarded parent summaries → items.
 
-The catalog projector runs in the offline pipeline (reference store, re-keying, forwards
+The catalog projector runs in ``MemoryPipeline`` (reference store, re-keying, forwards
 applied exactly as the workers apply them), so a parent's summary reaches its children.
 The clock is an argument (``at``) or ``feeds.prices.now``, never the real time.
 """
@@ -15,12 +15,11 @@ import pytest
 
 import feeds.prices
 from feeds.catalog import CATALOG_PROJECTOR
-from feeds.feed import diff_items
+from feeds.change import RowChange, SourcePosition
+from feeds.memory import MemoryPipeline
 from feeds.prices import PRICES, build_prices, next_price_change
 from feeds.product_links import PRODUCT_GONE
 from feeds.projector import Payload, forwarded
-from streams.decode import RowChange, SourcePosition
-from tests.support.offline import OfflinePipeline
 from tests.unit.rows import POSITIONS as _POSITIONS
 from tests.unit.rows import change, delete, insert
 
@@ -135,14 +134,14 @@ def tier(
     return insert("catalog_product_entity_tier_price", row)
 
 
-def pipeline(*changes: RowChange) -> OfflinePipeline:
-    offline = OfflinePipeline([CATALOG_PROJECTOR])
+def pipeline(*changes: RowChange) -> MemoryPipeline:
+    offline = MemoryPipeline([CATALOG_PROJECTOR])
     offline.feed([*REFERENCE, *changes])
     return offline
 
 
 def prices(
-    offline: OfflinePipeline, product_id: int, at: float = 0.0
+    offline: MemoryPipeline, product_id: int, at: float = 0.0
 ) -> dict[tuple[str, str], Payload]:
     state = offline.states["products"][str(product_id)]
     return {
@@ -278,13 +277,15 @@ def test_website_0_tier_price_applies_everywhere_and_a_website_row_wins_its_qty(
 
 def test_product_removed_from_a_website_deletes_that_websites_items() -> None:
     offline = pipeline(*SIMPLE, insert("catalog_product_website", website(10, 2)))
-    _, held = diff_items(PRICES, {}, list(prices(offline, 10).values()))
-    assert len(held) == 6
+    assert len(offline.records["products"]["10"].emitted[PRICES.name]) == 6
+    assert len(offline.items(PRICES.name)) == 6
+    mark = len(offline.emitted)
     offline.feed([delete("catalog_product_website", website(10, 2))])
-    emit, held = diff_items(PRICES, held, list(prices(offline, 10).values()))
-    gone = sorted((p["websiteCode"], p["customerGroupCode"]) for _, p in emit if p["deleted"])
+    emit = [e.payload for e in offline.emitted[mark:] if e.feed is PRICES]
+    gone = sorted((p["websiteCode"], p["customerGroupCode"]) for p in emit if p["deleted"])
     assert gone == [("second", "General"), ("second", "NOT LOGGED IN"), ("second", "Wholesale")]
-    assert len(held) == 3
+    assert len(offline.records["products"]["10"].emitted[PRICES.name]) == 3
+    assert {p["websiteCode"] for p in offline.items(PRICES.name).values()} == {"base"}
 
 
 RELATED = (

@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from feeds.feed import changed_items, diff_items
+from feeds.catalog import CATALOG_PROJECTOR
+from feeds.change import RowChange, SourcePosition
+from feeds.engine import EntityRecord, Projection
 from feeds.item import item_id
+from feeds.memory import MemoryPipeline
 from feeds.products import PRODUCTS, apply_product_change, build_products, product_key
 from feeds.reference import Reference, ReferenceKind, apply_reference
 from feeds.scopes import SCOPES_WEBSITE, build_customer_groups, build_websites
-from streams.decode import RowChange, SourcePosition
 
 _POSITIONS = itertools.count(1)
 
@@ -19,67 +21,76 @@ def change(table: str, op: str, before: Any = None, after: Any = None) -> RowCha
     position = next(_POSITIONS)
     return RowChange(
         table=table,
-        op=op,
+        op=op,  # type: ignore[arg-type]
         key={},
         before=before,
-        after=after,  # type: ignore[arg-type]
+        after=after,
         position=SourcePosition("mariadb-bin.000001", position * 10, 0, None, None),
         ts_ms=0,
     )
 
 
+REFERENCE_ROWS: list[tuple[str, dict[str, Any]]] = [
+    ("store_website", {"website_id": 0, "code": "admin"}),
+    ("store_website", {"website_id": 1, "code": "base"}),
+    ("store_website", {"website_id": 2, "code": "second"}),
+    ("store_group", {"group_id": 1, "website_id": 1, "code": "main", "root_category_id": 2}),
+    ("store_group", {"group_id": 2, "website_id": 2, "code": "other", "root_category_id": 3}),
+    ("store", {"store_id": 0, "code": "admin", "website_id": 0, "group_id": 0}),
+    ("store", {"store_id": 1, "code": "default", "website_id": 1, "group_id": 1}),
+    ("store", {"store_id": 2, "code": "fr", "website_id": 1, "group_id": 1}),
+    ("store", {"store_id": 3, "code": "de", "website_id": 2, "group_id": 2}),
+    ("customer_group", {"customer_group_id": 0, "customer_group_code": "NOT LOGGED IN"}),
+    (
+        "eav_attribute",
+        {
+            "attribute_id": 73,
+            "entity_type_id": 4,
+            "attribute_code": "name",
+            "backend_type": "varchar",
+            "frontend_input": "text",
+            "is_user_defined": 0,
+        },
+    ),
+    (
+        "eav_attribute",
+        {
+            "attribute_id": 200,
+            "entity_type_id": 4,
+            "attribute_code": "color",
+            "backend_type": "int",
+            "frontend_input": "select",
+            "is_user_defined": 1,
+        },
+    ),
+    ("eav_attribute_option", {"option_id": 5, "attribute_id": 200, "sort_order": 0}),
+    (
+        "eav_attribute_option_value",
+        {"value_id": 1, "option_id": 5, "store_id": 0, "value": "Red"},
+    ),
+    (
+        "eav_attribute_option_value",
+        {"value_id": 2, "option_id": 5, "store_id": 2, "value": "Rouge"},
+    ),
+    (
+        "catalog_category_entity",
+        {"entity_id": 10, "parent_id": 2, "path": "1/2/10", "level": 2, "position": 1},
+    ),
+]
+
+
 def reference() -> dict[str, Any]:
     store: dict[str, Any] = {}
-    rows = [
-        ("store_website", {"website_id": 0, "code": "admin"}),
-        ("store_website", {"website_id": 1, "code": "base"}),
-        ("store_website", {"website_id": 2, "code": "second"}),
-        ("store_group", {"group_id": 1, "website_id": 1, "code": "main", "root_category_id": 2}),
-        ("store_group", {"group_id": 2, "website_id": 2, "code": "other", "root_category_id": 3}),
-        ("store", {"store_id": 0, "code": "admin", "website_id": 0, "group_id": 0}),
-        ("store", {"store_id": 1, "code": "default", "website_id": 1, "group_id": 1}),
-        ("store", {"store_id": 2, "code": "fr", "website_id": 1, "group_id": 1}),
-        ("store", {"store_id": 3, "code": "de", "website_id": 2, "group_id": 2}),
-        ("customer_group", {"customer_group_id": 0, "customer_group_code": "NOT LOGGED IN"}),
-        (
-            "eav_attribute",
-            {
-                "attribute_id": 73,
-                "entity_type_id": 4,
-                "attribute_code": "name",
-                "backend_type": "varchar",
-                "frontend_input": "text",
-                "is_user_defined": 0,
-            },
-        ),
-        (
-            "eav_attribute",
-            {
-                "attribute_id": 200,
-                "entity_type_id": 4,
-                "attribute_code": "color",
-                "backend_type": "int",
-                "frontend_input": "select",
-                "is_user_defined": 1,
-            },
-        ),
-        ("eav_attribute_option", {"option_id": 5, "attribute_id": 200, "sort_order": 0}),
-        (
-            "eav_attribute_option_value",
-            {"value_id": 1, "option_id": 5, "store_id": 0, "value": "Red"},
-        ),
-        (
-            "eav_attribute_option_value",
-            {"value_id": 2, "option_id": 5, "store_id": 2, "value": "Rouge"},
-        ),
-        (
-            "catalog_category_entity",
-            {"entity_id": 10, "parent_id": 2, "path": "1/2/10", "level": 2, "position": 1},
-        ),
-    ]
-    for table, row in rows:
+    for table, row in REFERENCE_ROWS:
         apply_reference(store, change(table, "r", after=row))
     return store
+
+
+def pipeline(*rows: tuple[str, dict[str, Any]]) -> MemoryPipeline:
+    """The catalog projector run by the engine over the reference rows, then ``rows``."""
+    run = MemoryPipeline([CATALOG_PROJECTOR], strict=True)
+    run.feed(change(table, "r", after=row) for table, row in (*REFERENCE_ROWS, *rows))
+    return run
 
 
 def product(*rows: tuple[str, dict[str, Any]]) -> dict[str, Any]:
@@ -164,15 +175,14 @@ def test_links_to_deleted_categories_are_dropped() -> None:
 
 
 def test_deleting_the_product_drops_its_state_and_every_item_is_deleted() -> None:
-    state = product(*BASE_PRODUCT)
-    payloads = build_products(state, Reference(reference()))
-    _, held = diff_items(PRODUCTS, {}, payloads)
-    assert (
-        apply_product_change(state, change("catalog_product_entity", "d", before={"entity_id": 42}))
-        is None
-    )
-    emit, now_held = diff_items(PRODUCTS, held, [])
-    assert now_held == {}
+    run = pipeline(*BASE_PRODUCT)
+    assert len(run.items(PRODUCTS.name)) == 2
+    mark = len(run.emitted)
+    run.feed([change("catalog_product_entity", "d", before={"entity_id": 42})])
+    assert "42" not in run.states["products"]
+    assert "42" not in run.records["products"]  # nothing held: the record goes too
+    assert run.items(PRODUCTS.name) == {}
+    emit = [(e.item_id, e.payload) for e in run.emitted[mark:] if e.feed is PRODUCTS]
     assert sorted(p["storeViewCode"] for _, p in emit) == ["default", "fr"]
     assert all(
         p == {"sku": "SKU-42", "storeViewCode": p["storeViewCode"], "deleted": True}
@@ -182,43 +192,58 @@ def test_deleting_the_product_drops_its_state_and_every_item_is_deleted() -> Non
 
 
 def test_website_unassignment_deletes_that_websites_items() -> None:
-    state = product(*BASE_PRODUCT, ("catalog_product_website", {"product_id": 42, "website_id": 2}))
-    ref = Reference(reference())
-    _, held = diff_items(PRODUCTS, {}, build_products(state, ref))
-    assert len(held) == 3
-    state = apply_product_change(
-        state, change("catalog_product_website", "d", before={"product_id": 42, "website_id": 2})
-    )
-    assert state is not None
-    emit, held = diff_items(PRODUCTS, held, build_products(state, ref))
-    assert [p for _, p in emit if p.get("deleted")] == [
+    run = pipeline(*BASE_PRODUCT, ("catalog_product_website", {"product_id": 42, "website_id": 2}))
+    assert len(run.records["products"]["42"].emitted[PRODUCTS.name]) == 3
+    mark = len(run.emitted)
+    run.feed([change("catalog_product_website", "d", before={"product_id": 42, "website_id": 2})])
+    emit = [e.payload for e in run.emitted[mark:] if e.feed is PRODUCTS]
+    assert [p for p in emit if p.get("deleted")] == [
         {"sku": "SKU-42", "storeViewCode": "de", "deleted": True}
     ]
-    assert len(held) == 2
+    assert len(run.records["products"]["42"].emitted[PRODUCTS.name]) == 2
+    assert sorted(p["storeViewCode"] for p in run.items(PRODUCTS.name).values()) == [
+        "default",
+        "fr",
+    ]
 
 
 def test_a_rebuild_emits_only_what_changed_and_what_went() -> None:
-    state = product(*BASE_PRODUCT)
-    ref = Reference(reference())
-    first, held = changed_items(PRODUCTS, {}, build_products(state, ref))
-    assert len(first) == 2
-    again, same = changed_items(PRODUCTS, held, build_products(state, ref))
-    assert again == []
-    assert same == held
-    renamed = apply_product_change(
-        state,
+    projection = Projection(CATALOG_PROJECTOR, Reference(reference()), frozenset({PRODUCTS.name}))
+    record: EntityRecord | None = None
+    for table, row in BASE_PRODUCT:  # folded without building, as a snapshot is
+        step = projection.step(
+            "42", record, change(table, "r", after=row), partition=0, build=False
+        )
+        assert step.emits == ()
+        record = step.record
+    assert record is not None
+    first = projection.rebuild(record)
+    assert len(first.emits) == 2
+    assert first.record is not None
+    again = projection.rebuild(first.record)
+    assert again.emits == ()
+    assert again.record == first.record
+    renamed = projection.step(
+        "42",
+        first.record,
         change(
             "catalog_product_entity_varchar",
             "c",
             after={"attribute_id": 73, "store_id": 2, "entity_id": 42, "value": "Nom"},
         ),
+        partition=0,
     )
-    assert renamed is not None
-    emit, _ = changed_items(PRODUCTS, held, build_products(renamed, ref))
-    assert [(p["storeViewCode"], p["name"]) for _, p in emit] == [("fr", "Nom")]
-    gone, now_held = changed_items(PRODUCTS, held, [])
-    assert now_held == {}
-    assert sorted(p["storeViewCode"] for _, p in gone if p["deleted"]) == ["default", "fr"]
+    assert [(e.payload["storeViewCode"], e.payload["name"]) for e in renamed.emits] == [
+        ("fr", "Nom")
+    ]
+    gone = projection.step(
+        "42",
+        first.record,
+        change("catalog_product_entity", "d", before={"entity_id": 42}),
+        partition=0,
+    )
+    assert gone.record is None
+    assert sorted(e.payload["storeViewCode"] for e in gone.emits if e.deleted) == ["default", "fr"]
 
 
 def test_option_delete_drops_its_labels_and_reports_the_kind() -> None:

@@ -1,6 +1,6 @@
 """inventoryStockStatus as pure logic: row changes → product and SKU state → items.
 
-The two projectors run together in the offline pipeline (reference store, re-keying and
+The two projectors run together in ``MemoryPipeline`` (reference store, re-keying and
 forwarding exactly as the workers do), so a product's ``@product`` summary reaches its SKU.
 """
 
@@ -12,17 +12,14 @@ from typing import Any
 
 import pytest
 
-from feeds.feed import diff_items
-from feeds.projector import State
+from feeds.change import RowChange
+from feeds.memory import MemoryPipeline
 from feeds.stock import (
     INVENTORY_STOCK_STATUS,
     STOCK_ITEM_PROJECTOR,
     STOCK_PROJECTOR,
-    apply_stock_change,
 )
 from feeds.stock_products import decimal_text, stock_product_forwards
-from streams.decode import RowChange
-from tests.support.offline import OfflinePipeline
 from tests.unit.rows import change, delete, insert
 
 Row = dict[str, Any]
@@ -91,14 +88,14 @@ def catalog_changes() -> list[RowChange]:
     ]
 
 
-def run(*changes: RowChange) -> OfflinePipeline:
-    pipeline = OfflinePipeline([STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR])
+def run(*changes: RowChange) -> MemoryPipeline:
+    pipeline = MemoryPipeline([STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR])
     pipeline.feed([*reference_changes(), *changes])
     return pipeline
 
 
-def items(pipeline: OfflinePipeline) -> dict[tuple[int, str], Row]:
-    built = pipeline.items(INVENTORY_STOCK_STATUS.name, [])
+def items(pipeline: MemoryPipeline) -> dict[tuple[int, str], Row]:
+    built = pipeline.items(INVENTORY_STOCK_STATUS.name)
     return {(p["stockId"], p["sku"]): p for p in built.values()}
 
 
@@ -276,19 +273,22 @@ def test_product_deleted_withdraws_its_summary() -> None:
 
 def test_deleting_the_last_source_item_deletes_the_items() -> None:
     pipeline = run(*catalog_changes()[2:])
-    state: State | None = pipeline.states["stock"]["SKU-7"]
-
-    def build(state: State | None) -> list[Row]:
-        assert state is not None
-        return list(STOCK_PROJECTOR.build(state, pipeline.reference)[INVENTORY_STOCK_STATUS.name])
-
-    _, held = diff_items(INVENTORY_STOCK_STATUS, {}, build(state))
-    for row in (source_item(1, "default", "10.0000"), source_item(2, "eu", "5.0000")):
-        state = apply_stock_change(state, delete("inventory_source_item", row))
-    emit, held = diff_items(INVENTORY_STOCK_STATUS, held, build(state))
-    assert [p for _, p in emit if p["deleted"]] == [{"stockId": 1, "sku": "SKU-7", "deleted": True}]
-    last = delete("inventory_source_item", source_item(3, "us", "3.0000"))
-    assert apply_stock_change(state, last) is None
+    assert set(items(pipeline)) == {(1, "SKU-7"), (2, "SKU-7")}
+    mark = len(pipeline.emitted)
+    pipeline.feed(
+        delete("inventory_source_item", row)
+        for row in (source_item(1, "default", "10.0000"), source_item(2, "eu", "5.0000"))
+    )
+    emit = [e.payload for e in pipeline.emitted[mark:]]
+    assert [p for p in emit if p["deleted"]] == [{"stockId": 1, "sku": "SKU-7", "deleted": True}]
+    assert set(items(pipeline)) == {(2, "SKU-7")}
+    mark = len(pipeline.emitted)
+    pipeline.feed([delete("inventory_source_item", source_item(3, "us", "3.0000"))])
+    assert "SKU-7" not in pipeline.states["stock"]  # the SKU's state goes
+    assert [e.payload for e in pipeline.emitted[mark:]] == [
+        {"stockId": 2, "sku": "SKU-7", "deleted": True}
+    ]
+    assert items(pipeline) == {}
 
 
 def test_summary_is_forwarded_only_when_it_changes() -> None:

@@ -1,6 +1,6 @@
 """variants as pure logic: super links, super attributes and forwarded child summaries → items.
 
-The catalog projector runs in the offline pipeline (reference store, re-keying, forwards
+The catalog projector runs in ``MemoryPipeline`` (reference store, re-keying, forwards
 applied exactly as the workers apply them), so each child's summary reaches its parent.
 """
 
@@ -10,11 +10,10 @@ import base64
 from typing import Any
 
 from feeds.catalog import CATALOG_PROJECTOR
-from feeds.feed import diff_items
+from feeds.change import RowChange
+from feeds.memory import MemoryPipeline
 from feeds.projector import Payload
 from feeds.variants import VARIANTS, build_variants
-from streams.decode import RowChange
-from tests.support.offline import OfflinePipeline
 from tests.unit.rows import POSITIONS as _POSITIONS
 from tests.unit.rows import change, delete, insert
 
@@ -113,13 +112,13 @@ EXPECTED = {
 }
 
 
-def pipeline(*changes: RowChange) -> OfflinePipeline:
-    offline = OfflinePipeline([CATALOG_PROJECTOR])
+def pipeline(*changes: RowChange) -> MemoryPipeline:
+    offline = MemoryPipeline([CATALOG_PROJECTOR])
     offline.feed([*REFERENCE, *changes])
     return offline
 
 
-def variants(offline: OfflinePipeline, parent_id: int = 1) -> list[Payload]:
+def variants(offline: MemoryPipeline, parent_id: int = 1) -> list[Payload]:
     return build_variants(offline.states["products"][str(parent_id)], offline.reference)
 
 
@@ -138,13 +137,13 @@ def test_link_arriving_before_either_product() -> None:
 
 def test_child_unlinked_deletes_its_item() -> None:
     offline = pipeline(*PARENT, *CHILD)
-    _, held = diff_items(VARIANTS, {}, variants(offline))
+    assert list(offline.items(VARIANTS.name).values()) == [EXPECTED]
+    mark = len(offline.emitted)
     offline.feed([delete("catalog_product_super_link", link(1, 1, 2))])
-    emit, held = diff_items(VARIANTS, held, variants(offline))
-    assert [p for _, p in emit] == [
-        {"parentSku": "CFG-1", "productSku": "CFG-1-red-s", "deleted": True}
-    ]
-    assert held == {}
+    emit = [e.payload for e in offline.emitted[mark:] if e.feed is VARIANTS]
+    assert emit == [{"parentSku": "CFG-1", "productSku": "CFG-1-red-s", "deleted": True}]
+    assert offline.records["products"]["1"].emitted.get(VARIANTS.name, {}) == {}
+    assert offline.items(VARIANTS.name) == {}
 
 
 def test_child_deleted_drops_out_of_its_parent() -> None:

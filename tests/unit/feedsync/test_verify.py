@@ -15,7 +15,7 @@ from feedsync.verify.compare import field_diff
 from feedsync.verify.eav import Attribute, pick
 from feedsync.verify.products import _attributes, _StoreView
 
-IDENTITY = ("sku", "storeViewCode")
+IDENTITY = FEEDS["products"].identity  # sku, storeViewCode
 
 
 def product(sku: str, view: str = "default", **fields: Any) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def product(sku: str, view: str = "default", **fields: Any) -> dict[str, Any]:
 
 
 def key(payload: dict[str, Any]) -> str:
-    return item_id([payload["sku"], payload["storeViewCode"]])
+    return item_id([payload[field] for field in IDENTITY])
 
 
 def on_wire(payload: dict[str, Any], **changes: Any) -> dict[str, Any]:

@@ -32,23 +32,43 @@ def envelope(op: str, before: object, after: object, **source: object) -> bytes:
 
 
 def test_update_decodes_with_before_after_and_position() -> None:
-    change = decode(b'{"value_id":7}', envelope("u", {"value": "a"}, {"value": "b"}))
+    before, after = {"value_id": 7, "value": "a"}, {"value_id": 7, "value": "b"}
+    change = decode(b'{"value_id":7}', envelope("u", before, after))
     assert change is not None
     assert change.table == "catalog_product_entity_varchar"
     assert change.op == "u"
     assert change.key == {"value_id": 7}
-    assert (change.before, change.after) == ({"value": "a"}, {"value": "b"})
+    assert (change.before, change.after) == (before, after)
     assert change.position.version == (3 << 44) | (1234 << 12)
     assert change.position.gtid == "0-1-42"
     assert change.position.snapshot is None
-    assert change.row == {"value": "b"}
+    assert change.row == after
 
 
 def test_delete_row_is_the_before_image() -> None:
-    change = decode(b'{"value_id":7}', envelope("d", {"value": "a"}, None))
+    change = decode(b'{"value_id":7}', envelope("d", {"value_id": 7, "value": "a"}, None))
     assert change is not None
     assert change.deleted
-    assert change.row == {"value": "a"}
+    assert change.row == {"value_id": 7, "value": "a"}
+
+
+@pytest.mark.parametrize(
+    ("key", "row", "reason"),
+    [
+        (b'{"value_id":7}', {}, "lacks its primary-key column 'value_id'"),
+        (b'{"value_id":7}', {"value": "b"}, "lacks its primary-key column 'value_id'"),
+        (b'{"value_id":7}', {"value_id": 8}, "value_id=8 but the record's key says 7"),
+        (b'{"value_id":7}', {"value_id": "7"}, "value_id='7' but the record's key says 7"),
+        (b'{"value_id":null}', {"value_id": None}, "value_id=None"),
+    ],
+)
+def test_a_row_without_its_own_key_is_malformed(
+    key: bytes, row: dict[str, object], reason: str
+) -> None:
+    """A valid envelope whose row does not carry the key it is filed under (``after: {}``, a
+    key column renamed by a schema upgrade) is refused at decode, naming the column."""
+    with pytest.raises(MalformedRecord, match=reason.replace("(", "\\(")):
+        decode(key, envelope("u", row, row))
 
 
 def test_snapshot_read_keeps_its_flag() -> None:

@@ -13,14 +13,22 @@ import pytest
 from pydantic import SecretStr
 
 from feeds.item import FeedItem, item_id
+from feedsync.errors import ErrorClass
 from feedsync.webhooks import sign
 from streams.deliver.attempt import FeedPaused, deliver
 from streams.deliver.http import Endpoint, idempotency_key
-from streams.deliver.outcome import Outcome, classify_status, parse_retry_after
+from streams.deliver.outcome import (
+    CredentialsRefused,
+    EndpointRejected,
+    EndpointUnavailable,
+    PayloadTooLarge,
+    error_for_status,
+    parse_retry_after,
+)
 from streams.deliver.policy import RetryPolicy
-from streams.dlq.record import DeadLetter, DeadLetterStatus
+from streams.dlq.record import DeadLetter, DeadLetterStatus, SourceCoordinates, Stage
 
-ENDPOINT = Endpoint(url="http://receiver.test/feeds/products")
+ENDPOINT = Endpoint(feed="products", url="http://receiver.test/feeds/products")
 POLICY = RetryPolicy(max_attempts=4, budget_s=1000, initial_backoff_s=0.5, max_backoff_s=8)
 
 
@@ -41,30 +49,37 @@ def run(
 
     async def scenario() -> object:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
-            return await deliver(client, "products", ENDPOINT, batch, POLICY, sleep=sleep)
+            return await deliver(client, ENDPOINT, batch, POLICY, sleep=sleep)
 
     return asyncio.run(scenario()), sleeps
 
 
 @pytest.mark.parametrize(
-    ("status", "outcome"),
+    ("status", "error", "error_class"),
     [
-        (200, Outcome.DELIVERED),
-        (204, Outcome.DELIVERED),
-        (400, Outcome.REJECTED),
-        (422, Outcome.REJECTED),
-        (401, Outcome.PAUSE),
-        (403, Outcome.PAUSE),
-        (413, Outcome.SPLIT),
-        (408, Outcome.RETRY),
-        (429, Outcome.RETRY),
-        (500, Outcome.RETRY),
-        (503, Outcome.RETRY),
-        (404, Outcome.REJECTED),
+        (200, None, None),
+        (204, None, None),
+        (400, EndpointRejected, ErrorClass.TERMINAL),
+        (422, EndpointRejected, ErrorClass.TERMINAL),
+        (404, EndpointRejected, ErrorClass.TERMINAL),
+        (401, CredentialsRefused, ErrorClass.CONFIG),
+        (403, CredentialsRefused, ErrorClass.CONFIG),
+        (413, PayloadTooLarge, ErrorClass.TERMINAL),
+        (408, EndpointUnavailable, ErrorClass.TRANSIENT),
+        (429, EndpointUnavailable, ErrorClass.TRANSIENT),
+        (500, EndpointUnavailable, ErrorClass.TRANSIENT),
+        (503, EndpointUnavailable, ErrorClass.TRANSIENT),
     ],
 )
-def test_status_classes_follow_the_design_table(status: int, outcome: Outcome) -> None:
-    assert classify_status(status) is outcome
+def test_status_classes_follow_the_design_table(
+    status: int, error: type[Exception] | None, error_class: ErrorClass | None
+) -> None:
+    found = error_for_status(status, "products", f"HTTP {status}")
+    if error is None:
+        assert found is None
+    else:
+        assert type(found) is error
+        assert found.error_class is error_class
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:
@@ -122,6 +137,7 @@ def test_exhausted_budget_dead_letters_as_will_retry() -> None:
     assert delivery.delivered == []  # type: ignore[attr-defined]
     (letter,) = delivery.dead_letters  # type: ignore[attr-defined]
     assert letter.status is DeadLetterStatus.WILL_RETRY
+    assert (letter.error_class, letter.error) == (ErrorClass.TRANSIENT, "EndpointUnavailable")
     assert letter.attempts == POLICY.max_attempts
     assert letter.http_status == 503
     assert "down for maintenance" in letter.response_excerpt
@@ -142,6 +158,7 @@ def test_400_dead_letters_the_batch_as_needs_attention_without_retry() -> None:
     delivery, sleeps = run(lambda r: httpx.Response(400, text='{"error":"bad sku"}'), items(3))
     (letter,) = delivery.dead_letters  # type: ignore[attr-defined]
     assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
+    assert (letter.error_class, letter.error) == (ErrorClass.TERMINAL, "EndpointRejected")
     assert letter.http_status == 400
     assert "bad sku" in letter.response_excerpt
     assert len(letter.items) == 3
@@ -191,9 +208,65 @@ def test_413_halves_until_it_fits() -> None:
     assert sizes == [8, 4, 2, 2, 4, 2, 2]
 
 
-def test_401_pauses_the_feed_and_keeps_the_batch() -> None:
-    with pytest.raises(FeedPaused, match="FEEDSYNC_FEEDS__PRODUCTS__BEARER_TOKEN"):
+def test_401_pauses_the_feed_naming_the_variable_to_fix() -> None:
+    with pytest.raises(FeedPaused) as paused:
         run(lambda r: httpx.Response(401, text="bad token"), items(1))
+    assert "FEEDSYNC_DELIVERY__FEEDS__PRODUCTS__BEARER_TOKEN" in str(paused.value)
+    assert "FEEDSYNC_STREAMS__PAUSE_RETRY_S" in str(paused.value)
+    assert paused.value.error_class is ErrorClass.CONFIG
+
+
+class RawTransport(httpx.AsyncBaseTransport):
+    """Answers with a body that is not read on the way, as a real connection does (httpx's
+    MockTransport decodes the body itself, so it cannot show a broken one)."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status, self.body = status, body
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Encoding": "gzip"}
+        return httpx.Response(self.status, headers=headers, stream=httpx.ByteStream(self.body))
+
+
+def run_raw(status: int, body: bytes, batch: list[FeedItem]) -> object:
+    async def scenario() -> object:
+        async with httpx.AsyncClient(transport=RawTransport(status, body)) as client:
+            return await deliver(client, ENDPOINT, batch, POLICY, sleep=no_sleep)
+
+    async def no_sleep(seconds: float) -> None:
+        return None
+
+    return asyncio.run(scenario())
+
+
+def test_a_2xx_with_a_body_that_does_not_decode_is_delivered() -> None:
+    batch = items(2)
+    delivery = run_raw(200, b"not gzip", batch)
+    assert delivery.delivered == batch  # type: ignore[attr-defined]
+    assert delivery.dead_letters == []  # type: ignore[attr-defined]
+
+
+def test_a_5xx_with_a_body_that_does_not_decode_is_retried_then_parked() -> None:
+    delivery = run_raw(503, b"\x00\x01", items(1))
+    (letter,) = delivery.dead_letters  # type: ignore[attr-defined]
+    assert letter.error == "EndpointUnavailable"
+    assert "does not decode" in letter.response_excerpt
+
+
+def test_a_webhook_secret_that_cannot_sign_pauses_the_feed_naming_the_variable() -> None:
+    endpoint = Endpoint(
+        feed="products", url=ENDPOINT.url, webhook_secret=SecretStr("whsec_not*base64!")
+    )
+
+    async def scenario() -> None:
+        transport = httpx.MockTransport(lambda r: httpx.Response(200))
+        async with httpx.AsyncClient(transport=transport) as client:
+            await deliver(client, endpoint, items(1), POLICY)
+
+    with pytest.raises(FeedPaused) as paused:
+        asyncio.run(scenario())
+    assert "FEEDSYNC_DELIVERY__FEEDS__PRODUCTS__WEBHOOK_SECRET" in str(paused.value)
+    assert "not*base64" not in str(paused.value)
 
 
 def test_webhook_signature_matches_the_standard_webhooks_scheme() -> None:
@@ -206,8 +279,10 @@ def test_webhook_signature_matches_the_standard_webhooks_scheme() -> None:
 def test_dead_letter_round_trips_through_its_record() -> None:
     letter = DeadLetter(
         feed="products",
+        stage=Stage.REDRIVE,
         status=DeadLetterStatus.WILL_RETRY,
-        error_class="transient",
+        error_class=ErrorClass.TRANSIENT,
+        error="EndpointUnavailable",
         message="m",
         first_failure=1.0,
         last_failure=2.0,
@@ -215,5 +290,7 @@ def test_dead_letter_round_trips_through_its_record() -> None:
         items=tuple(items(2)),
         http_status=503,
         raw=b"\x00\xff",
+        coordinates=SourceCoordinates("feedsync.items.products", 2, (17,), "abc"),
+        extra={"entity": "products", "key": "42"},
     )
     assert DeadLetter.from_record(letter.to_record()) == letter

@@ -1,0 +1,197 @@
+"""The projection engine: pure functions from an entity's record and a change to what to send.
+
+Every driver runs these and nothing else: the stream workers (``streams/project.py``),
+the offline parity check and every unit test. A driver owns the storage and the I/O;
+the engine owns the rules:
+
+- ``Projection.step``: fold one change into an entity's record; say which items to
+  emit (the entity's changed items, or every item it had, deleted, when it is gone) and
+  which changes to forward to other entities.
+- ``Projection.rebuild``: rebuild an entity's items from its record alone (a reference
+  change, a clock tick, a deferred snapshot read).
+- ``rebuild_reference_feed``: rebuild a feed that is built from reference data alone.
+
+Nothing here mutates its inputs or performs I/O, so a driver that catches an exception
+from a step has changed nothing and can dead-letter the change and go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from feeds.change import RowChange
+from feeds.feed import Feed, Held, changed_items
+from feeds.projector import EntityProjector, Forward, Payload, ReferenceFeed, State
+from feeds.reference import Reference
+
+__all__ = [
+    "Emit",
+    "Emitted",
+    "EntityRecord",
+    "Projection",
+    "Step",
+    "rebuild_reference_feed",
+    "targets",
+]
+
+Emitted = dict[str, dict[str, Held]]  # feed -> item id -> [identity, hash] last emitted
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRecord:
+    """What a worker keeps per entity: the projector's state and the engine's bookkeeping.
+
+    - ``state``: the projector's own state (plain JSON, never mutated in place);
+    - ``version``: the newest source position folded into it;
+    - ``partition``: the partition the entity lives on (a rebuild of one partition reads it);
+    - ``emitted``: per feed, the ``[identity, hash]`` of every item last emitted, so that a
+      rebuild sends only what changed and a deleted entity can delete every item it had.
+    """
+
+    state: State
+    version: int = 0
+    partition: int = 0
+    emitted: Emitted = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "version": self.version,
+            "partition": self.partition,
+            "emitted": self.emitted,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> EntityRecord:
+        if "state" not in value:  # written before records had their own shape
+            bookkeeping = ("version", "partition", "emitted")
+            state = {k: v for k, v in value.items() if k not in bookkeeping}
+            return cls(
+                state=state,
+                version=int(value.get("version", 0)),
+                partition=int(value.get("partition", 0)),
+                emitted=value.get("emitted", {}),
+            )
+        return cls(
+            state=value["state"],
+            version=int(value["version"]),
+            partition=int(value["partition"]),
+            emitted=value["emitted"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """One item to write to a feed's items topic."""
+
+    feed: Feed
+    item_id: str
+    payload: Payload
+    version: int
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.payload.get("deleted"))
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The outcome of one step or rebuild: the record to keep (None: the entity is gone,
+    forget it), the items to emit and the changes to forward."""
+
+    record: EntityRecord | None
+    emits: tuple[Emit, ...] = ()
+    forwards: tuple[Forward, ...] = ()
+
+    @property
+    def deletions(self) -> tuple[Emit, ...]:
+        return tuple(emit for emit in self.emits if emit.deleted)
+
+
+def targets(projectors: Collection[EntityProjector], change: RowChange) -> Iterator[Forward]:
+    """The entities a source change belongs to, as (entity, key, change)."""
+    for projector in projectors:
+        if change.table in projector.tables:
+            for key in projector.keys_of(change):
+                yield Forward(projector.entity, key, change)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The rules of one projector, against the reference data as it is now.
+
+    ``running`` names the feeds this worker sends; a feed of the projector it does not run
+    keeps what it held, so that a worker running some feeds never deletes the others'.
+    """
+
+    projector: EntityProjector
+    reference: Reference
+    running: frozenset[str]
+
+    def step(
+        self,
+        key: str,
+        record: EntityRecord | None,
+        change: RowChange,
+        *,
+        partition: int,
+        build: bool = True,
+    ) -> Step:
+        """Fold ``change`` into the entity ``key``; build its items unless ``build`` is off
+        (the driver then rebuilds it later, once, e.g. at the end of a batch or snapshot)."""
+        before = record.state if record is not None else None
+        state = self.projector.apply(before, change)
+        forwards = tuple(self.projector.forwards(before, state, key))
+        if state is None:
+            if record is None:
+                return Step(None, (), forwards)
+            version = max(record.version, change.position.version, self.reference.version)
+            return Step(None, self._deletions(record, version), forwards)
+        version = max(record.version if record else 0, change.position.version)
+        emitted = record.emitted if record is not None else {}
+        updated = EntityRecord(state, version, partition, emitted)
+        if not build:
+            return Step(updated, (), forwards)
+        built = self.rebuild(updated)
+        return Step(built.record, built.emits, forwards)
+
+    def rebuild(self, record: EntityRecord) -> Step:
+        """The entity's items now, minus those unchanged since they were last emitted."""
+        payloads = self.projector.build(record.state, self.reference)
+        version = max(record.version, self.reference.version)
+        emits: list[Emit] = []
+        held: Emitted = {n: ids for n, ids in record.emitted.items() if n not in self.running}
+        for feed in self.projector.feeds:
+            if feed.name not in self.running:
+                continue
+            previous = record.emitted.get(feed.name, {})
+            items, now_held = changed_items(feed, previous, payloads.get(feed.name, []))
+            if not feed.removable:  # never sent as deleted: keep holding what went out
+                items = [(i, p) for i, p in items if not p.get("deleted")]
+                now_held = {**previous, **now_held}
+            emits += [Emit(feed, item_id, payload, version) for item_id, payload in items]
+            if now_held:
+                held[feed.name] = now_held
+        return Step(replace(record, emitted=held), tuple(emits))
+
+    def _deletions(self, record: EntityRecord, version: int) -> tuple[Emit, ...]:
+        """Every item the entity had, deleted (InnoDB cascades took its rows unseen)."""
+        emits: list[Emit] = []
+        for feed in self.projector.feeds:
+            if feed.name not in self.running or not feed.removable:
+                continue
+            items, _ = changed_items(feed, record.emitted.get(feed.name, {}), [])
+            emits += [Emit(feed, item_id, payload, version) for item_id, payload in items]
+        return tuple(emits)
+
+
+def rebuild_reference_feed(
+    reference_feed: ReferenceFeed, emitted: Mapping[str, Held], reference: Reference
+) -> tuple[tuple[Emit, ...], dict[str, Held]]:
+    """A reference feed's changed items and the ids it now holds."""
+    feed = reference_feed.feed
+    items, held = changed_items(feed, emitted, reference_feed.build(reference))
+    version = reference.version
+    return tuple(Emit(feed, item_id, payload, version) for item_id, payload in items), held

@@ -1,0 +1,135 @@
+"""Rebuilds that no single row change triggers: after reference data changed, and after
+snapshot reads.
+
+A reference change (an option relabelled, a store view added) can change items of every
+entity and every reference feed. The route agent marks its kind ``Dirty``; once reference
+changes have been quiet for ``streams.reference_debounce_s`` a timer asks for the rebuilds:
+a control record on ``<app id>.entity.reference`` rebuilds the reference feeds, and a
+``rebuild-all`` control record on every partition of each projector that reads that kind
+rebuilds its entities. The debounce only batches the work: every change is rebuilt.
+
+Snapshot reads (initial or incremental) only update state; their entities are built once
+the snapshot has gone quiet (a ``rebuild-deferred`` control record per partition).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import partial
+from typing import Any
+
+import faust
+import orjson
+
+from feeds.engine import rebuild_reference_feed
+from feeds.reference import Reference, ReferenceKind
+from feedsync.settings import Settings
+from streams.dlq.record import SOURCE_DLQ, Stage
+from streams.faust_compat import in_event
+from streams.guard import Failed, Guard, Outputs, send_durably
+from streams.items import item_record
+from streams.topology import Topology
+
+__all__ = ["REBUILD_ALL", "REBUILD_DEFERRED", "REBUILD_ENTITY", "Dirty", "register_rebuilds"]
+
+log = logging.getLogger("feedsync.rebuild")
+REBUILD_ALL = orjson.dumps({"control": "rebuild-all"})
+REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
+REBUILD_ENTITY = orjson.dumps({"control": "rebuild-entity"})
+
+
+class Dirty:
+    """Reference kinds changed since the last rebuild, and snapshot reads not yet built."""
+
+    def __init__(self) -> None:
+        # Everything is dirty at start: a worker that died between a reference change
+        # and its debounced rebuild must not leave items stale.
+        self.kinds: set[ReferenceKind] = set(ReferenceKind)
+        self.last_change = 0.0
+        self.snapshot_pending: set[str] = set()
+        self.last_snapshot_read = 0.0
+
+    def mark(self, kind: ReferenceKind) -> None:
+        self.kinds.add(kind)
+        self.last_change = time.monotonic()
+
+    def mark_snapshot_read(self, entity: str) -> None:
+        self.snapshot_pending.add(entity)
+        self.last_snapshot_read = time.monotonic()
+
+
+def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, dirty: Dirty) -> None:
+    reference = Reference(topology.reference)
+    projectors = topology.selection.projectors
+    reference_feeds = topology.selection.reference_feeds
+    partitions = range(settings.streams.partitions)
+    debounce_s = settings.streams.reference_debounce_s
+    guard = Guard(Stage.REFERENCE_FEED, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
+
+    @app.agent(topology.reference_control, concurrency=1)
+    async def project_reference_feeds(stream: Any) -> None:
+        async for event in stream.noack().events():
+            kinds = _kinds(event.value)
+            held: dict[str, Any] = {}
+            outputs = Outputs()
+            for reference_feed in reference_feeds:
+                if not kinds & reference_feed.kinds:
+                    continue
+                name = reference_feed.feed.name
+                emitted = topology.reference_emitted.get(name) or {}
+                built = guard.attempt(
+                    event, partial(rebuild_reference_feed, reference_feed, emitted, reference)
+                )
+                if isinstance(built, Failed):
+                    continue
+                emits, held[name] = built
+                for emit in emits:
+                    await outputs.send(event, *item_record(topology, emit))
+            # The items are durable before the state that says they were sent.
+            if not await outputs.settle(guard):
+                with in_event(event):
+                    for name, now_held in held.items():
+                        topology.reference_emitted[name] = now_held
+            await guard.flush()
+            await app.producer.flush()
+            await stream.ack(event)
+
+    @app.timer(interval=debounce_s / 2)  # type: ignore[untyped-decorator]
+    async def build_after_snapshot_reads() -> None:
+        quiet_for = time.monotonic() - dirty.last_snapshot_read
+        if not dirty.snapshot_pending or quiet_for < 2 * debounce_s:
+            return
+        entities, dirty.snapshot_pending = dirty.snapshot_pending, set()
+        for entity in sorted(entities):
+            await _control_every_partition(topology.entities[entity], REBUILD_DEFERRED, partitions)
+        log.info("snapshot reads quiet for %.1fs: building deferred %s", quiet_for, entities)
+
+    @app.timer(interval=debounce_s / 2)  # type: ignore[untyped-decorator]
+    async def rebuild_after_reference_changes() -> None:
+        quiet = time.monotonic() - dirty.last_change >= debounce_s
+        if not dirty.kinds or not quiet or not reference.websites():
+            return
+        kinds, dirty.kinds = dirty.kinds, set()
+        if any(kinds & reference_feed.kinds for reference_feed in reference_feeds):
+            control = orjson.dumps({"control": "rebuild", "kinds": sorted(kinds)})
+            await send_durably(topology.reference_control, [(b"*", control)])
+        for projector in projectors:
+            if kinds & projector.rebuild_on:
+                topic = topology.entities[projector.entity]
+                await _control_every_partition(topic, REBUILD_ALL, partitions)
+        log.info("rebuilt after reference changes: %s", ", ".join(sorted(kinds)))
+
+
+async def _control_every_partition(topic: Any, control: bytes, partitions: range) -> None:
+    for partition in partitions:
+        await send_durably(topic, [(b"*", control)], partition=partition)
+
+
+def _kinds(value: bytes) -> set[ReferenceKind]:
+    """The kinds a rebuild control record names; every kind if it names none."""
+    try:
+        named = orjson.loads(value).get("kinds")
+        return {ReferenceKind(kind) for kind in named} if named else set(ReferenceKind)
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return set(ReferenceKind)  # rebuilding more than needed is always safe

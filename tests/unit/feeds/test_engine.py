@@ -1,0 +1,374 @@
+"""The projection engine (feeds/engine.py) on its own: step, rebuild, records and targets.
+
+A tiny projector (a "thing" with parts, two feeds: ``things``, removable, and ``ledger``,
+never sent as deleted) keeps each rule visible; the real catalog and orders projectors
+check that the rules hold for them too.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any
+
+import orjson
+import pytest
+
+from feeds.catalog import CATALOG_PROJECTOR
+from feeds.change import RowChange, SourcePosition
+from feeds.engine import Emit, EntityRecord, Projection, Step, targets
+from feeds.feed import Feed
+from feeds.item import item_hash, item_id
+from feeds.orders import ORDER_PROJECTOR, ORDERS
+from feeds.products import PRODUCTS
+from feeds.projector import EntityProjector, Payload, State
+from feeds.reference import Reference, apply_reference
+from feeds.registry import PROJECTORS
+from tests.unit.feeds.test_orders import order_row
+from tests.unit.rows import delete, insert, update
+
+Row = dict[str, Any]
+
+THINGS = Feed("things", identity=("thing", "part"))
+LEDGER = Feed("ledger", identity=("thing", "part"), removable=False)
+BOTH = frozenset({THINGS.name, LEDGER.name})
+
+
+def thing_keys(change: RowChange) -> list[str]:
+    return [str(change.row["thing_id"])]
+
+
+def apply_thing(state: State | None, change: RowChange) -> State | None:
+    current: State = state or {"id": str(change.row["thing_id"]), "name": None, "parts": {}}
+    if change.table == "thing":
+        if change.deleted:
+            return None
+        return {**current, "name": change.row["name"]}
+    parts = dict(current["parts"])
+    if change.before is not None:
+        parts.pop(str(change.before["part_id"]), None)
+    if change.after is not None:
+        parts[str(change.after["part_id"])] = {
+            "qty": change.after["qty"],
+            "website_id": change.after["website_id"],
+        }
+    return {**current, "parts": parts}
+
+
+def build_thing(state: State, reference: Reference) -> dict[str, list[Payload]]:
+    """One item per part in each feed; nothing until the thing's own row has arrived."""
+    if state["name"] is None:
+        return {}
+    websites = reference.websites()
+    things, ledger = [], []
+    for part, values in sorted(state["parts"].items()):
+        website = websites.get(str(values["website_id"]), {}).get("code")
+        identity = {"thing": state["id"], "part": part}
+        things.append({**identity, "qty": values["qty"], "website": website, "deleted": False})
+        ledger.append({**identity, "name": state["name"], "deleted": False})
+    return {THINGS.name: things, LEDGER.name: ledger}
+
+
+THING_PROJECTOR = EntityProjector(
+    entity="things",
+    feeds=(THINGS, LEDGER),
+    tables=frozenset({"thing", "thing_part"}),
+    keys_of=thing_keys,
+    apply=apply_thing,
+    build=build_thing,
+)
+
+
+def thing(thing_id: int = 1, name: str = "Widget") -> Row:
+    return {"thing_id": thing_id, "name": name}
+
+
+def part(part_id: int, website_id: int = 1, qty: int = 1, thing_id: int = 1) -> Row:
+    return {"part_id": part_id, "thing_id": thing_id, "website_id": website_id, "qty": qty}
+
+
+def reference_store() -> dict[str, Any]:
+    store: dict[str, Any] = {}
+    for website_id, code in ((1, "base"), (2, "second")):
+        apply_reference(store, insert("store_website", {"website_id": website_id, "code": code}))
+    return store
+
+
+def projection(running: frozenset[str] = BOTH, store: dict[str, Any] | None = None) -> Projection:
+    reference = Reference(reference_store() if store is None else store)
+    return Projection(THING_PROJECTOR, reference, running)
+
+
+def fold(
+    projection: Projection, changes: list[RowChange], record: EntityRecord | None = None
+) -> EntityRecord:
+    """Step every change into the thing, building as it goes; the record at the end."""
+    for row_change in changes:
+        step = projection.step("1", record, row_change, partition=3)
+        assert step.record is not None
+        record = step.record
+    assert record is not None
+    return record
+
+
+def emitted_ids(emits: tuple[Emit, ...], feed: Feed) -> list[str]:
+    return sorted(emit.item_id for emit in emits if emit.feed is feed)
+
+
+WIDGET = [insert("thing", thing()), insert("thing_part", part(1)), insert("thing_part", part(2))]
+
+
+def test_step_folds_the_change_and_builds_the_entitys_items() -> None:
+    engine = projection()
+    record = fold(engine, WIDGET[:2])
+    step = engine.step("1", record, WIDGET[2], partition=3)
+    assert step.record is not None
+    assert step.record.state == {
+        "id": "1",
+        "name": "Widget",
+        "parts": {"1": {"qty": 1, "website_id": 1}, "2": {"qty": 1, "website_id": 1}},
+    }
+    assert step.record.partition == 3
+    # Part 1's items went out with the step before: only part 2's are new.
+    payload = {"thing": "1", "part": "2", "qty": 1, "website": "base", "deleted": False}
+    assert [(e.feed, e.item_id, e.payload) for e in step.emits] == [
+        (THINGS, item_id(["1", "2"]), payload),
+        (
+            LEDGER,
+            item_id(["1", "2"]),
+            {"thing": "1", "part": "2", "name": "Widget", "deleted": False},
+        ),
+    ]
+    assert step.deletions == ()
+    assert step.forwards == ()
+    first = {**payload, "part": "1"}
+    assert step.record.emitted[THINGS.name] == {
+        item_id(["1", "1"]): [["1", "1"], item_hash(first)],
+        item_id(["1", "2"]): [["1", "2"], item_hash(payload)],
+    }
+
+
+def test_nothing_is_built_until_the_entity_has_its_own_row() -> None:
+    engine = projection()
+    step = engine.step("1", None, insert("thing_part", part(1)), partition=0)
+    assert step.record is not None
+    assert step.emits == ()
+    assert step.record.emitted == {}
+
+
+def test_step_without_build_emits_nothing_but_deletions() -> None:
+    engine = projection()
+    record = fold(engine, WIDGET)
+    quiet = engine.step("1", record, update("thing_part", part(1), qty=5), partition=3, build=False)
+    assert quiet.emits == ()
+    assert quiet.record is not None
+    assert quiet.record.state["parts"]["1"]["qty"] == 5
+    assert quiet.record.emitted == record.emitted  # nothing went out: nothing newly held
+    # The rebuild the driver runs later sends what the quiet step changed.
+    later = engine.rebuild(quiet.record)
+    assert [(e.feed, e.payload["part"], e.payload.get("qty")) for e in later.emits] == [
+        (THINGS, "1", 5)
+    ]
+    # An entity that goes emits its deletions even unbuilt: there is nothing to rebuild later.
+    gone = engine.step("1", quiet.record, delete("thing", thing()), partition=3, build=False)
+    assert gone.record is None
+    assert emitted_ids(gone.emits, THINGS) == sorted([item_id(["1", "1"]), item_id(["1", "2"])])
+    assert gone.emits == gone.deletions
+
+
+def test_an_entity_that_goes_deletes_every_item_it_had_but_never_a_ledger_item() -> None:
+    engine = projection()
+    record = fold(engine, WIDGET)
+    deleted = delete("thing", thing())
+    gone = engine.step("1", record, deleted, partition=3)
+    assert gone.record is None
+    assert [(e.feed, e.payload) for e in gone.emits] == [
+        (THINGS, {"thing": "1", "part": "1", "deleted": True}),
+        (THINGS, {"thing": "1", "part": "2", "deleted": True}),
+    ]
+    assert gone.deletions == gone.emits
+    assert {e.version for e in gone.emits} == {deleted.position.version}
+    # A change for an entity never seen that leaves no state emits nothing at all.
+    assert engine.step("9", None, delete("thing", thing(9)), partition=0) == Step(None)
+
+
+def test_a_part_gone_is_deleted_from_things_and_still_held_by_the_ledger() -> None:
+    engine = projection()
+    record = fold(engine, WIDGET)
+    step = engine.step("1", record, delete("thing_part", part(2)), partition=3)
+    assert step.record is not None
+    assert [(e.feed, e.payload) for e in step.emits] == [
+        (THINGS, {"thing": "1", "part": "2", "deleted": True})
+    ]
+    assert list(step.record.emitted[THINGS.name]) == [item_id(["1", "1"])]
+    assert step.record.emitted[LEDGER.name] == record.emitted[LEDGER.name]
+
+
+def test_an_order_deleted_is_never_sent_as_deleted() -> None:
+    engine = Projection(ORDER_PROJECTOR, Reference({}), frozenset({ORDERS.name}))
+    placed = engine.step("1", None, insert("sales_order", order_row()), partition=0)
+    assert placed.record is not None
+    assert [(e.feed, e.item_id) for e in placed.emits] == [(ORDERS, item_id([1]))]
+    assert not ORDERS.removable
+    gone = engine.step("1", placed.record, delete("sales_order", order_row()), partition=0)
+    assert gone.record is None
+    assert gone.emits == ()
+
+
+def test_rebuild_emits_only_the_items_whose_hash_changed() -> None:
+    store = reference_store()
+    engine = projection(store=store)
+    record = fold(engine, [*WIDGET, insert("thing_part", part(3, website_id=2))])
+    assert engine.rebuild(record) == Step(record)  # nothing changed: nothing to send
+    renamed = {"website_id": 2, "code": "second"}
+    apply_reference(store, update("store_website", renamed, code="other"))
+    rebuilt = engine.rebuild(record)
+    assert [(e.feed, e.payload["part"], e.payload["website"]) for e in rebuilt.emits] == [
+        (THINGS, "3", "other")
+    ]
+    assert rebuilt.emits[0].version == Reference(store).version  # newer than the record
+    assert rebuilt.record is not None
+    assert rebuilt.record.state is record.state
+    assert rebuilt.record.emitted[LEDGER.name] == record.emitted[LEDGER.name]
+    assert rebuilt.record.emitted[THINGS.name] != record.emitted[THINGS.name]
+    assert engine.rebuild(rebuilt.record).emits == ()
+
+
+def test_a_feed_the_worker_does_not_run_keeps_what_it_held_and_is_not_emitted() -> None:
+    record = fold(projection(), WIDGET)
+    assert set(record.emitted) == {THINGS.name, LEDGER.name}
+    ledger_only = projection(running=frozenset({LEDGER.name}))
+    step = ledger_only.step("1", record, update("thing_part", part(1), qty=7), partition=3)
+    assert step.record is not None
+    assert step.emits == ()  # the change only touches things, which this worker does not run
+    assert step.record.emitted == record.emitted
+    added = ledger_only.step("1", step.record, insert("thing_part", part(4)), partition=3)
+    assert {e.feed for e in added.emits} == {LEDGER}
+    assert added.record is not None
+    assert added.record.emitted[THINGS.name] == record.emitted[THINGS.name]
+    rebuilt = ledger_only.rebuild(record)
+    assert rebuilt.emits == ()
+    assert rebuilt.record == record
+    # Nor are its items deleted when the entity goes: the worker running it sends those.
+    gone = ledger_only.step("1", record, delete("thing", thing()), partition=3)
+    assert gone.record is None
+    assert gone.emits == ()
+    both = projection().step("1", record, delete("thing", thing()), partition=3)
+    assert emitted_ids(both.emits, THINGS) == sorted([item_id(["1", "1"]), item_id(["1", "2"])])
+
+
+def at(row_change: RowChange, pos: int) -> RowChange:
+    return replace(row_change, position=SourcePosition("mariadb-bin.000002", pos, 0, None, None))
+
+
+def test_the_records_version_is_the_newest_change_folded_into_it() -> None:
+    engine = projection()
+    newest, older = at(insert("thing", thing()), 500), at(insert("thing_part", part(1)), 100)
+    record = fold(engine, [newest, older])
+    assert record.version == newest.position.version > older.position.version
+    later = at(insert("thing_part", part(2)), 900)
+    moved = fold(engine, [later], record)
+    assert moved.version == later.position.version
+    # An emit carries the newer of the record's and the reference's version.
+    step = engine.step("1", moved, at(insert("thing_part", part(3)), 901), partition=3)
+    assert step.record is not None
+    assert step.emits
+    assert {e.version for e in step.emits} == {step.record.version}
+    assert step.record.version > Reference(reference_store()).version
+    late = Projection(THING_PROJECTOR, Reference({"version": 1 << 60}), BOTH)
+    assert {e.version for e in late.rebuild(replace(moved, emitted={})).emits} == {1 << 60}
+
+
+def test_a_record_round_trips_through_json() -> None:
+    record = fold(projection(), WIDGET)
+    assert record.emitted
+    text = orjson.dumps(record.to_json())
+    assert EntityRecord.from_json(orjson.loads(text)) == record
+
+
+def test_a_legacy_record_is_its_state_with_the_bookkeeping_mixed_in() -> None:
+    state = {"entity": {"entity_id": 42, "sku": "SKU-42"}, "values": {}, "websites": [1]}
+    held = {PRODUCTS.name: {"abc": [["SKU-42", "default"], "0123"]}}
+    legacy = {**state, "version": 77, "partition": 5, "emitted": held}
+    assert EntityRecord.from_json(legacy) == EntityRecord(state, 77, 5, held)
+    assert EntityRecord.from_json(state) == EntityRecord(state, 0, 0, {})
+    record = EntityRecord.from_json(legacy)
+    assert EntityRecord.from_json(orjson.loads(orjson.dumps(record.to_json()))) == record
+
+
+PRODUCT_42 = [
+    insert("store_website", {"website_id": 1, "code": "base"}),
+    insert("store_group", {"group_id": 1, "website_id": 1, "code": "main"}),
+    insert("store", {"store_id": 1, "code": "default", "website_id": 1, "group_id": 1}),
+    insert("catalog_product_entity", {"entity_id": 42, "sku": "SKU-42", "type_id": "simple"}),
+    insert("catalog_product_website", {"product_id": 42, "website_id": 1}),
+]
+
+
+@pytest.mark.parametrize("build", [True, False])
+def test_step_and_rebuild_never_mutate_their_inputs(build: bool) -> None:
+    store: dict[str, Any] = {}
+    record: EntityRecord | None = None
+    engine = Projection(CATALOG_PROJECTOR, Reference(store), frozenset({PRODUCTS.name}))
+    changes = [
+        *PRODUCT_42,
+        update("catalog_product_entity", PRODUCT_42[3].row, sku="SKU-42B"),
+        delete("catalog_product_website", PRODUCT_42[4].row),
+        insert("catalog_product_website", PRODUCT_42[4].row),
+        delete("catalog_product_entity", PRODUCT_42[3].row),
+    ]
+    emitted = 0
+    for row_change in changes:
+        if row_change.table in ("store_website", "store_group", "store"):
+            apply_reference(store, row_change)
+            continue
+        untouched = copy.deepcopy((record, row_change, store))
+        step = engine.step("42", record, row_change, partition=0, build=build)
+        assert (record, row_change, store) == untouched
+        if step.record is not None:
+            kept = copy.deepcopy(step.record)
+            rebuilt = engine.rebuild(step.record)
+            assert step.record == kept
+            assert rebuilt.record is not None
+            assert rebuilt.record.state is step.record.state
+            step = rebuilt
+        emitted += len(step.emits)
+        record = step.record
+    assert record is None
+    assert emitted > 0
+
+
+def test_targets_asks_only_the_projectors_whose_tables_hold_the_change() -> None:
+    asked: list[str] = []
+
+    def keys_of(entity: str) -> Any:
+        def keys(row_change: RowChange) -> list[str]:
+            asked.append(entity)
+            return [str(row_change.row["thing_id"])]
+
+        return keys
+
+    things = replace(THING_PROJECTOR, keys_of=keys_of("things"))
+    others = replace(
+        THING_PROJECTOR, entity="others", tables=frozenset({"other"}), keys_of=keys_of("others")
+    )
+    row_change = insert("thing_part", part(1, thing_id=7))
+    found = list(targets([things, others], row_change))
+    assert [(f.entity, f.key, f.change) for f in found] == [("things", "7", row_change)]
+    assert asked == ["things"]
+    assert list(targets([things, others], insert("store", {"store_id": 1}))) == []
+    assert asked == ["things"]
+
+
+def test_targets_of_the_real_projectors() -> None:
+    product = insert("catalog_product_entity", {"entity_id": 42, "sku": "SKU-42"})
+    assert [(f.entity, f.key) for f in targets(PROJECTORS, product)] == [
+        ("products", "42"),
+        ("stock_products", "42"),
+    ]
+    relation = insert("catalog_product_relation", {"parent_id": 20, "child_id": 10})
+    assert [(f.entity, f.key) for f in targets(PROJECTORS, relation)] == [
+        ("products", "10"),
+        ("products", "20"),
+    ]
+    assert list(targets(PROJECTORS, insert("store", {"store_id": 1}))) == []
