@@ -10,10 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Op", "Row", "RowChange", "SourcePosition"]
+from feedsync.errors import TerminalError
+
+__all__ = ["MalformedRow", "Op", "Row", "RowChange", "SourcePosition"]
 
 Op = Literal["c", "u", "d", "r"]
 Row = dict[str, Any]
+
+
+class MalformedRow(TerminalError):
+    """A row image feedsync cannot use: it lacks a column (or a value) it needs."""
 
 
 @dataclass(frozen=True, slots=True)

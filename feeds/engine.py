@@ -105,10 +105,6 @@ class Step:
     emits: tuple[Emit, ...] = ()
     forwards: tuple[Forward, ...] = ()
 
-    @property
-    def deletions(self) -> tuple[Emit, ...]:
-        return tuple(emit for emit in self.emits if emit.deleted)
-
 
 def targets(projectors: Collection[EntityProjector], change: RowChange) -> Iterator[Forward]:
     """The entities a source change belongs to, as (entity, key, change)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from enum import StrEnum
 from typing import Any
 
-from feeds.change import RowChange
+from feeds.change import MalformedRow, RowChange
 
 __all__ = [
     "REFERENCE_TABLES",
@@ -109,8 +109,37 @@ def reference_tables(kinds: Iterable[ReferenceKind]) -> frozenset[str]:
     return frozenset().union(*(_TABLES_OF_KIND[kind] for kind in kinds))
 
 
+# Columns every builder relies on: NOT NULL in Magento's schema, so a row without one (a
+# column renamed by an upgrade, a broken record) is refused here, before it is kept and
+# breaks every build that reads it. Primary keys are checked at decode already.
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "store_website": ("website_id", "code"),
+    "store_group": ("group_id", "website_id", "root_category_id"),
+    "store": ("store_id", "code", "website_id", "group_id"),
+    "customer_group": ("customer_group_id", "customer_group_code"),
+    "eav_attribute": ("attribute_id", "entity_type_id", "attribute_code", "backend_type"),
+    "catalog_eav_attribute": ("attribute_id",),
+    "eav_attribute_label": ("attribute_id", "store_id"),
+    "catalog_category_entity": ("entity_id", "path"),
+    "inventory_source": ("source_code",),
+    "inventory_stock": ("stock_id",),
+    "inventory_source_stock_link": ("stock_id", "source_code"),
+    "inventory_stock_sales_channel": ("type", "code", "stock_id"),
+    "magento_catalogpermissions": ("category_id",),
+    "core_config_data": ("scope", "scope_id", "path"),
+    "eav_attribute_option": ("option_id", "attribute_id"),
+    "eav_attribute_option_value": ("option_id", "store_id"),
+    **{table: ("entity_id", "attribute_id", "store_id") for table in CATEGORY_VALUE_TABLES},
+}
+
+
 def apply_reference(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind | None:
-    """Apply one row change to the reference store; return what kind of data changed."""
+    """Apply one row change to the reference store; return what kind of data changed.
+
+    Raises ``MalformedRow`` for a row that lacks a column the builders rely on."""
+    for image in (change.before, change.after):
+        if image is not None:
+            _check_required(change.table, image)
     if change.table in _COLLECTIONS:
         kind = _apply_collection(store, change)
     elif change.table in _OPTION_TABLES:
@@ -123,6 +152,16 @@ def apply_reference(store: MutableMapping[str, Any], change: RowChange) -> Refer
     if version > int(store.get(VERSION_KEY, 0)):
         store[VERSION_KEY] = version
     return kind
+
+
+def _check_required(table: str, row: Row) -> None:
+    for column in _REQUIRED.get(table, ()):
+        if row.get(column) is None:
+            missing = "lacks" if column not in row else "has a null"
+            raise MalformedRow(
+                f"{table} row {missing} {column!r}, which feedsync needs",
+                hint="the table's schema may have changed; check the connector's capture",
+            )
 
 
 def _collection_key(table: str) -> str:
@@ -265,14 +304,6 @@ class Reference:
         """``{"<attribute_id>:<store_id>": value}`` of one category's EAV rows."""
         values: dict[str, Any] = self._store.get(_category_values_key(category_id), {})
         return values
-
-    def attribute_labels(self, attribute_id: int | str) -> dict[str, str | None]:
-        """Store id (string) → the attribute's label in that store (eav_attribute_label)."""
-        return {
-            str(row["store_id"]): row.get("value")
-            for row in self.rows("eav_attribute_label").values()
-            if str(row["attribute_id"]) == str(attribute_id)
-        }
 
     def options_of(self, attribute_id: int | str) -> dict[str, Row]:
         """Option id → option (``attribute_id``, ``sort_order``, ``labels`` by store id)."""

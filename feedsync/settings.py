@@ -94,6 +94,8 @@ class StreamsSettings(_Section):
     """The Faust worker."""
 
     app_id: str = Field("feedsync", pattern=r"^[A-Za-z0-9_-]+$")
+    # Faust's local data (table state, offsets) goes to <data_dir>/<app id>, never the cwd.
+    data_dir: Path = REPO_ROOT / ".state" / "faust"
     partitions: int = Field(4, ge=1, le=1024)
     reference_debounce_s: float = Field(1.0, gt=0)
     dlq_redrive_interval_s: float = Field(300.0, gt=0)

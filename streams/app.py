@@ -31,6 +31,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.streams.app_id,
         broker=broker_url(settings.kafka.bootstrap_servers),  # commits never pass a record
         store="memory://",
+        datadir=str(settings.streams.data_dir / "{conf.name}"),
         topic_partitions=settings.streams.partitions,
         topic_replication_factor=1,
         consumer_auto_offset_reset="earliest",
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> faust.App:
 
 def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
     ensure_topics(settings)
+    settings.streams.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     level = "warn" if loglevel.lower() == "warning" else loglevel
     worker = faust.Worker(app, loglevel=level, logging_config=logging_config(level))

@@ -19,14 +19,14 @@ import asyncio
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 from feeds.item import FeedItem
 from feedsync.errors import FeedsyncError, TerminalError, TransientError, classify
-from streams.dlq.record import DeadLetter, DeadLetterStatus, SourceCoordinates, Stage
+from streams.letters import DeadLetter, DeadLetterStatus, SourceCoordinates, Stage
 
-__all__ = ["FAILED", "Failed", "Guard", "Outputs", "send_durably"]
+__all__ = ["FAILED", "Failed", "Guard", "Outputs", "send_durably", "source_header"]
 
 log = logging.getLogger("feedsync.guard")
 T = TypeVar("T")
@@ -121,7 +121,7 @@ class Guard:
             coordinates=SourceCoordinates(
                 message.topic, message.partition, (message.offset,), _text(message.key)
             ),
-            extra=context or {},
+            extra={**_source_of(message), **(context or {})},
         )
         log.warning(
             "%s: dead-lettered %s:%s@%s (%s %s): %s",
@@ -180,6 +180,24 @@ async def send_durably(
         await asyncio.sleep(delay)
 
 
+SOURCE_HEADER = "feedsync-source"
+
+
+def source_header(message: Any) -> list[tuple[str, bytes]]:
+    """A header naming where a record came from (``topic:partition:offset``), for the
+    records a stage derives from it, so that a later stage's letter can name the origin."""
+    return [(SOURCE_HEADER, f"{message.topic}:{message.partition}:{message.offset}".encode())]
+
+
+def _source_of(message: Any) -> dict[str, str]:
+    headers = message.headers or ()
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    for name, value in pairs:
+        if name == SOURCE_HEADER and isinstance(value, bytes):
+            return {"source": value.decode("utf-8", errors="replace")}
+    return {}
+
+
 def _text(key: bytes | None) -> str | None:
     return None if key is None else key.decode("utf-8", errors="replace")
 
@@ -195,9 +213,16 @@ class Outputs:
         self._sent: list[tuple[Any, Any]] = []
 
     async def send(
-        self, event: Any, topic: Any, key: bytes | None, value: bytes, partition: int | None = None
+        self,
+        event: Any,
+        topic: Any,
+        key: bytes | None,
+        value: bytes,
+        partition: int | None = None,
+        *,
+        headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
-        future = await topic.send(key=key, value=value, partition=partition)
+        future = await topic.send(key=key, value=value, partition=partition, headers=headers)
         self._sent.append((event, future))
 
     async def settle(self, guard: Guard) -> set[int]:

@@ -30,10 +30,10 @@ from feeds.engine import Emit, EntityRecord, Projection, Step
 from feeds.projector import Forward
 from feeds.reference import Reference
 from streams.codec import dump_change, load_change
-from streams.dlq.record import SOURCE_DLQ, Stage
 from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
+from streams.letters import SOURCE_DLQ, Stage
 from streams.rebuild import REBUILD_ALL, REBUILD_DEFERRED, REBUILD_ENTITY
 from streams.topology import Topology
 

@@ -25,10 +25,10 @@ import orjson
 from feeds.engine import rebuild_reference_feed
 from feeds.reference import Reference, ReferenceKind
 from feedsync.settings import Settings
-from streams.dlq.record import SOURCE_DLQ, Stage
 from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
+from streams.letters import SOURCE_DLQ, Stage
 from streams.topology import Topology
 
 __all__ = ["REBUILD_ALL", "REBUILD_DEFERRED", "REBUILD_ENTITY", "Dirty", "register_rebuilds"]
@@ -59,65 +59,86 @@ class Dirty:
         self.last_snapshot_read = time.monotonic()
 
 
-def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, dirty: Dirty) -> None:
-    reference = Reference(topology.reference)
-    projectors = topology.selection.projectors
-    reference_feeds = topology.selection.reference_feeds
-    partitions = range(settings.streams.partitions)
-    debounce_s = settings.streams.reference_debounce_s
-    guard = Guard(Stage.REFERENCE_FEED, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
+def register_rebuilds(
+    app: faust.App, topology: Topology, settings: Settings, dirty: Dirty
+) -> None:
+    rebuilds = Rebuilds(app, topology, settings, dirty)
 
     @app.agent(topology.reference_control, concurrency=1)
     async def project_reference_feeds(stream: Any) -> None:
         async for event in stream.noack().events():
-            kinds = _kinds(event.value)
-            held: dict[str, Any] = {}
-            outputs = Outputs()
-            for reference_feed in reference_feeds:
-                if not kinds & reference_feed.kinds:
-                    continue
-                name = reference_feed.feed.name
-                emitted = topology.reference_emitted.get(name) or {}
-                built = guard.attempt(
-                    event, partial(rebuild_reference_feed, reference_feed, emitted, reference)
-                )
-                if isinstance(built, Failed):
-                    continue
-                emits, held[name] = built
-                for emit in emits:
-                    await outputs.send(event, *item_record(topology, emit))
-            # The items are durable before the state that says they were sent.
-            if not await outputs.settle(guard):
-                with in_event(event):
-                    for name, now_held in held.items():
-                        topology.reference_emitted[name] = now_held
-            await guard.flush()
-            await app.producer.flush()
+            await rebuilds.reference_feeds(event)
             await stream.ack(event)
 
-    @app.timer(interval=debounce_s / 2)  # type: ignore[untyped-decorator]
-    async def build_after_snapshot_reads() -> None:
-        quiet_for = time.monotonic() - dirty.last_snapshot_read
-        if not dirty.snapshot_pending or quiet_for < 2 * debounce_s:
+    interval = settings.streams.reference_debounce_s / 2
+    app.timer(interval=interval)(rebuilds.after_snapshot_reads)
+    app.timer(interval=interval)(rebuilds.after_reference_changes)
+
+
+class Rebuilds:
+    """The rebuilds of one worker: what asks for them, and the reference feeds' agent."""
+
+    def __init__(
+        self, app: faust.App, topology: Topology, settings: Settings, dirty: Dirty
+    ) -> None:
+        self.app = app
+        self.topology = topology
+        self.dirty = dirty
+        self.reference = Reference(topology.reference)
+        self.partitions = range(settings.streams.partitions)
+        self.debounce_s = settings.streams.reference_debounce_s
+        self.guard = Guard(Stage.REFERENCE_FEED, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
+
+    async def reference_feeds(self, event: Any) -> None:
+        """Rebuild the reference feeds a control record names; their items are durable
+        before the state that says they were sent."""
+        kinds = _kinds(event.value)
+        held: dict[str, Any] = {}
+        outputs = Outputs()
+        for reference_feed in self.topology.selection.reference_feeds:
+            if not kinds & reference_feed.kinds:
+                continue
+            name = reference_feed.feed.name
+            emitted = self.topology.reference_emitted.get(name) or {}
+            built = self.guard.attempt(
+                event, partial(rebuild_reference_feed, reference_feed, emitted, self.reference)
+            )
+            if isinstance(built, Failed):
+                continue
+            emits, held[name] = built
+            for emit in emits:
+                await outputs.send(event, *item_record(self.topology, emit))
+        if not await outputs.settle(self.guard):
+            with in_event(event):
+                for name, now_held in held.items():
+                    self.topology.reference_emitted[name] = now_held
+        await self.guard.flush()
+        await self.app.producer.flush()
+
+    async def after_snapshot_reads(self) -> None:
+        quiet_for = time.monotonic() - self.dirty.last_snapshot_read
+        if not self.dirty.snapshot_pending or quiet_for < 2 * self.debounce_s:
             return
-        entities, dirty.snapshot_pending = dirty.snapshot_pending, set()
+        entities, self.dirty.snapshot_pending = self.dirty.snapshot_pending, set()
         for entity in sorted(entities):
-            await _control_every_partition(topology.entities[entity], REBUILD_DEFERRED, partitions)
+            topic = self.topology.entities[entity]
+            await _control_every_partition(topic, REBUILD_DEFERRED, self.partitions)
         log.info("snapshot reads quiet for %.1fs: building deferred %s", quiet_for, entities)
 
-    @app.timer(interval=debounce_s / 2)  # type: ignore[untyped-decorator]
-    async def rebuild_after_reference_changes() -> None:
-        quiet = time.monotonic() - dirty.last_change >= debounce_s
-        if not dirty.kinds or not quiet or not reference.websites():
+    async def after_reference_changes(self) -> None:
+        dirty = self.dirty
+        quiet = time.monotonic() - dirty.last_change >= self.debounce_s
+        if not dirty.kinds or not quiet or not self.reference.websites():
             return
         kinds, dirty.kinds = dirty.kinds, set()
-        if any(kinds & reference_feed.kinds for reference_feed in reference_feeds):
+        selection = self.topology.selection
+        if any(kinds & reference_feed.kinds for reference_feed in selection.reference_feeds):
             control = orjson.dumps({"control": "rebuild", "kinds": sorted(kinds)})
-            await send_durably(topology.reference_control, [(b"*", control)])
-        for projector in projectors:
+            await send_durably(self.topology.reference_control, [(b"*", control)])
+        for projector in selection.projectors:
             if kinds & projector.rebuild_on:
-                topic = topology.entities[projector.entity]
-                await _control_every_partition(topic, REBUILD_ALL, partitions)
+                topic = self.topology.entities[projector.entity]
+                await _control_every_partition(topic, REBUILD_ALL, self.partitions)
         log.info("rebuilt after reference changes: %s", ", ".join(sorted(kinds)))
 
 

@@ -22,9 +22,9 @@ from feeds.projector import Forward
 from feeds.reference import REFERENCE_TABLES, ReferenceKind, apply_reference
 from streams.codec import dump_change
 from streams.decode import decode
-from streams.dlq.record import SOURCE_DLQ, Stage
 from streams.faust_compat import in_event
-from streams.guard import Failed, Guard, Outputs
+from streams.guard import Failed, Guard, Outputs, source_header
+from streams.letters import SOURCE_DLQ, Stage
 from streams.rebuild import Dirty
 from streams.topology import Topology
 
@@ -36,49 +36,69 @@ _DELETED = object()
 
 
 def register_route(app: faust.App, topology: Topology, dirty: Dirty) -> None:
-    projectors = topology.selection.projectors
-    route_guard = Guard(Stage.ROUTE, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
-    reference_guard = Guard(Stage.REFERENCE, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
-
-    def routed(event: Any) -> tuple[RowChange, list[Forward]] | None:
-        change = decode(event.message.key, event.message.value)
-        if change is None:
-            return None  # a tombstone: compaction's business, not ours
-        return change, list(targets(projectors, change))
+    router = Router(topology, dirty)
 
     @app.agent(topology.source, concurrency=1)
     async def route(stream: Any) -> None:  # faust's StreamT lacks noack_take
         async for events in stream.noack_take(ROUTE_BATCH, within=0.2):
-            outputs = Outputs()
-            for event in events:
-                result = route_guard.attempt(event, partial(routed, event))
-                if result is None or isinstance(result, Failed):
-                    continue
-                change, forwards = result
-                if change.table in REFERENCE_TABLES:
-                    update = reference_guard.attempt(
-                        event, partial(_reference_update, topology.reference, change)
-                    )
-                    if isinstance(update, Failed):
-                        continue
-                    kind, writes = update
-                    with in_event(event):
-                        _write(topology.reference, writes)
-                    if kind is not None:
-                        dirty.mark(kind)
-                if not forwards:
-                    continue
-                value = dump_change(change)
-                for forward in forwards:
-                    if change.position.snapshot is not None:
-                        dirty.mark_snapshot_read(forward.entity)
-                    topic = topology.entities[forward.entity]
-                    await outputs.send(event, topic, forward.key.encode(), value)
-            await outputs.settle(route_guard)
-            await route_guard.flush()
-            await reference_guard.flush()
+            await router.run_batch(events)
             for event in events:
                 await stream.ack(event)
+
+
+class Router:
+    """Decodes, applies reference data and re-keys one batch at a time."""
+
+    def __init__(self, topology: Topology, dirty: Dirty) -> None:
+        self.topology = topology
+        self.dirty = dirty
+        self.projectors = topology.selection.projectors
+        self.route_guard = Guard(Stage.ROUTE, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
+        self.reference_guard = Guard(Stage.REFERENCE, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
+
+    async def run_batch(self, events: list[Any]) -> None:
+        outputs = Outputs()
+        for event in events:
+            await self._route(event, outputs)
+        await outputs.settle(self.route_guard)
+        await self.route_guard.flush()
+        await self.reference_guard.flush()
+
+    async def _route(self, event: Any, outputs: Outputs) -> None:
+        routed = self.route_guard.attempt(event, partial(self._decode, event))
+        if routed is None or isinstance(routed, Failed):
+            return
+        change, forwards = routed
+        if change.table in REFERENCE_TABLES and not self._apply_reference(event, change):
+            return
+        if not forwards:
+            return
+        value, origin = dump_change(change), source_header(event.message)
+        for forward in forwards:
+            if change.position.snapshot is not None:
+                self.dirty.mark_snapshot_read(forward.entity)
+            topic = self.topology.entities[forward.entity]
+            await outputs.send(event, topic, forward.key.encode(), value, headers=origin)
+
+    def _decode(self, event: Any) -> tuple[RowChange, list[Forward]] | None:
+        change = decode(event.message.key, event.message.value)
+        if change is None:
+            return None  # a tombstone: compaction's business, not ours
+        return change, list(targets(self.projectors, change))
+
+    def _apply_reference(self, event: Any, change: RowChange) -> bool:
+        """Apply a reference row to the global table, whole or not at all."""
+        update = self.reference_guard.attempt(
+            event, partial(_reference_update, self.topology.reference, change)
+        )
+        if isinstance(update, Failed):
+            return False
+        kind, writes = update
+        with in_event(event):
+            _write(self.topology.reference, writes)
+        if kind is not None:
+            self.dirty.mark(kind)
+        return True
 
 
 class _Scratch(MutableMapping[str, Any]):

@@ -15,7 +15,7 @@ from connectors.debezium import source_topic
 from feeds.registry import CAPTURED_TABLES, Selection, select
 from feedsync.errors import ConfigError
 from feedsync.settings import Settings
-from streams.dlq.record import SOURCE_DLQ, dlq_topic
+from streams.letters import SOURCE_DLQ, dlq_topic
 
 __all__ = ["Topology", "ensure_topics"]
 

@@ -122,15 +122,6 @@ class Daemon:
             time.sleep(POLL_INTERVAL_S)
 
 
-def port_open(host: str, port: int, timeout_s: float = 0.5) -> bool:
-    """True when something accepts TCP connections on host:port."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            return True
-    except OSError:
-        return False
-
-
 def ensure_port_free(host: str, port: int, *, component: str, setting: str) -> None:
     """Refuse to start a component whose port another process already holds."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:

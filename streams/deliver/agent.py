@@ -20,9 +20,9 @@ import httpx
 from feeds.item import FeedItem
 from feedsync.settings import FeedDelivery, Settings
 from streams.deliver.sender import FeedSender
-from streams.dlq.record import Stage
 from streams.dlq.redrive import make_redrive
 from streams.guard import Failed, Guard
+from streams.letters import Stage
 from streams.topology import Topology
 
 __all__ = ["register_delivery"]

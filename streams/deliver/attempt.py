@@ -25,7 +25,7 @@ from feedsync.errors import ConfigError, ErrorClass, TerminalError, TransientErr
 from streams.deliver.http import Endpoint, SendResult, send_batch
 from streams.deliver.outcome import EndpointRejected, PayloadTooLarge
 from streams.deliver.policy import RetryPolicy
-from streams.dlq.record import DeadLetter, DeadLetterStatus, Stage
+from streams.letters import DeadLetter, DeadLetterStatus, Stage
 
 __all__ = ["Delivery", "FeedPaused", "deliver"]
 

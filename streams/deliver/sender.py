@@ -26,8 +26,8 @@ from streams.deliver.attempt import Delivery, FeedPaused, deliver
 from streams.deliver.http import Endpoint
 from streams.deliver.policy import RetryPolicy
 from streams.deliver.select import chunks_by_bytes, select_for_delivery
-from streams.dlq.record import DeadLetter, DeadLetterStatus, Stage
 from streams.faust_compat import in_event
+from streams.letters import DeadLetter, DeadLetterStatus, Stage
 from streams.topology import Topology
 
 __all__ = ["FeedSender", "delivery_configs"]

@@ -1,1 +1,1 @@
-"""Dead letters: what could not be decoded or delivered, kept whole so it can be replayed."""
+"""The dead-letter stage: re-driving dead letters (the record itself is streams/letters.py)."""

@@ -26,8 +26,8 @@ from typing import Any, Protocol
 import httpx
 
 from feeds.item import FeedItem
-from streams.dlq.record import DeadLetter, DeadLetterStatus, Stage
 from streams.guard import Failed, Guard
+from streams.letters import DeadLetter, DeadLetterStatus, Stage
 from streams.topology import Topology
 
 __all__ = ["Resender", "make_redrive"]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 from feedsync.settings import Settings, load_settings
 from feedsync.stack.pipeline import FEEDSYNC
@@ -83,7 +84,9 @@ class Pipeline:
 
 
 @contextmanager
-def running_pipeline(tmp_path: Path, **extra_env: str) -> Iterator[Pipeline]:
+def running_pipeline(tmp_path: Path, *, start: bool = True, **extra_env: str) -> Iterator[Pipeline]:
+    """A receiver and a worker of a fresh app id; ``start=False`` leaves the worker for the
+    test to start (after planting records in the app's topics, say)."""
     app_id = f"t{uuid.uuid4().hex[:10]}"
     with running_receiver(tmp_path) as receiver:
         port = receiver.url.rsplit(":", 1)[1]
@@ -93,6 +96,7 @@ def running_pipeline(tmp_path: Path, **extra_env: str) -> Iterator[Pipeline]:
             "FEEDSYNC_STREAMS__PARTITIONS": "2",
             "FEEDSYNC_STREAMS__REFERENCE_DEBOUNCE_S": "0.5",
             "FEEDSYNC_DELIVERY__ENDPOINT_BASE": f"{receiver.url}/feeds",
+            "FEEDSYNC_RECEIVER__PORT": port,  # what verify reads (the worker does not)
             # A short retry budget, so that a long outage ends in will-retry dead letters,
             # and a short re-drive interval, so that the tests see them re-driven.
             "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_BUDGET_S": "8",
@@ -101,8 +105,10 @@ def running_pipeline(tmp_path: Path, **extra_env: str) -> Iterator[Pipeline]:
             **extra_env,
         }
         worker = Worker(env=env, log_path=tmp_path / "worker.log")
-        settings = load_settings(streams={"app_id": app_id}, receiver={"port": int(port)})
-        worker.start()
+        with mock.patch.dict(os.environ, env, clear=True):
+            settings = load_settings()  # the test's view is the worker's, with its receiver
+        if start:
+            worker.start()
         try:
             yield Pipeline(receiver=receiver, worker=worker, settings=settings)
         finally:

@@ -17,7 +17,7 @@ from feeds.item import FeedItem, item_id
 from streams.deliver.attempt import Delivery, FeedPaused, deliver
 from streams.deliver.http import Endpoint
 from streams.deliver.policy import RetryPolicy
-from streams.dlq.record import DeadLetterStatus
+from streams.letters import DeadLetterStatus
 from tests.integration.receiver import Receiver, running_receiver
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ def items(n: int, tag: str = "") -> list[FeedItem]:
 def send(endpoint: Endpoint, batch: list[FeedItem], policy: RetryPolicy = FAST) -> Delivery:
     async def scenario() -> Delivery:
         async with httpx.AsyncClient() as client:
-            return await deliver(client, "products", endpoint, batch, policy)
+            return await deliver(client, endpoint, batch, policy)
 
     return asyncio.run(scenario())
 
@@ -59,7 +59,7 @@ def request_times(db_path: Path) -> list[tuple[float, int]]:
 
 def test_batch_is_stored_per_item_id(receiver: Receiver) -> None:
     batch = items(5)
-    delivery = send(Endpoint(receiver.feed_url("products")), batch)
+    delivery = send(Endpoint("products", receiver.feed_url("products")), batch)
     assert len(delivery.delivered) == 5
     stored = receiver.items("products")
     assert set(stored) == {item.id for item in batch}
@@ -68,7 +68,7 @@ def test_batch_is_stored_per_item_id(receiver: Receiver) -> None:
 
 def test_503_window_then_recovery_delivers_everything(receiver: Receiver) -> None:
     receiver.set_faults([{"status": 503, "duration_s": 3}])
-    delivery = send(Endpoint(receiver.feed_url("products")), items(4))
+    delivery = send(Endpoint("products", receiver.feed_url("products")), items(4))
     assert len(delivery.delivered) == 4
     assert delivery.retries >= 1
     statuses = [status for _, status in request_times(receiver.db_path)]
@@ -78,7 +78,7 @@ def test_503_window_then_recovery_delivers_everything(receiver: Receiver) -> Non
 
 def test_429_retry_after_is_waited_out(receiver: Receiver) -> None:
     receiver.set_faults([{"status": 429, "retry_after": "3", "times": 1}])
-    send(Endpoint(receiver.feed_url("products")), items(1))
+    send(Endpoint("products", receiver.feed_url("products")), items(1))
     (first, status_1), (second, status_2) = request_times(receiver.db_path)
     assert (status_1, status_2) == (429, 200)
     assert second - first >= 3.0
@@ -86,18 +86,18 @@ def test_429_retry_after_is_waited_out(receiver: Receiver) -> None:
 
 def test_400_becomes_a_needs_attention_dead_letter_with_excerpt(receiver: Receiver) -> None:
     receiver.set_faults([{"status": 400, "times": 1}])
-    delivery = send(Endpoint(receiver.feed_url("products")), items(2))
+    delivery = send(Endpoint("products", receiver.feed_url("products")), items(2))
     (letter,) = delivery.dead_letters
     assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
     assert letter.http_status == 400
     assert "fault injection" in letter.response_excerpt
-    later = send(Endpoint(receiver.feed_url("products")), items(2, tag="-later"))
+    later = send(Endpoint("products", receiver.feed_url("products")), items(2, tag="-later"))
     assert len(later.delivered) == 2
 
 
 def test_hang_past_the_timeout_is_retried(receiver: Receiver) -> None:
     receiver.set_faults([{"hang_s": 5, "times": 1}])
-    delivery = send(Endpoint(receiver.feed_url("products"), timeout_s=1), items(1))
+    delivery = send(Endpoint("products", receiver.feed_url("products"), timeout_s=1), items(1))
     assert len(delivery.delivered) == 1
     assert delivery.retries == 1
 
@@ -105,7 +105,7 @@ def test_hang_past_the_timeout_is_retried(receiver: Receiver) -> None:
 def test_per_item_rejections_are_dead_lettered_individually(receiver: Receiver) -> None:
     batch = items(3)
     receiver.set_faults([{"status": 200, "reject_item_ids": [batch[1].id], "times": 1}])
-    delivery = send(Endpoint(receiver.feed_url("products")), batch)
+    delivery = send(Endpoint("products", receiver.feed_url("products")), batch)
     assert [i.id for i in delivery.delivered] == [batch[0].id, batch[2].id]
     assert [i.id for i in delivery.dead_letters[0].items] == [batch[1].id]
     assert batch[1].id not in receiver.items("products")
@@ -138,7 +138,7 @@ def test_a_corrupt_body_fault_answers_2xx_with_a_body_that_is_not_gzip(
 
 def test_too_large_batches_are_split(tmp_path: Path) -> None:
     with running_receiver(tmp_path, max_body_bytes="400") as receiver:
-        delivery = send(Endpoint(receiver.feed_url("products")), items(8))
+        delivery = send(Endpoint("products", receiver.feed_url("products")), items(8))
         assert len(delivery.delivered) == 8
         assert 413 in {status for _, status in request_times(receiver.db_path)}
 
@@ -146,19 +146,27 @@ def test_too_large_batches_are_split(tmp_path: Path) -> None:
 def test_bearer_and_webhook_signature_are_verified(tmp_path: Path) -> None:
     with running_receiver(tmp_path, bearer_token=TOKEN, webhook_secret=SECRET) as receiver:
         url = receiver.feed_url("products")
-        good = Endpoint(url, bearer_token=SecretStr(TOKEN), webhook_secret=SecretStr(SECRET))
+        good = Endpoint(
+            "products", url, bearer_token=SecretStr(TOKEN), webhook_secret=SecretStr(SECRET)
+        )
         assert len(send(good, items(2)).delivered) == 2
         with pytest.raises(FeedPaused, match="401"):
             send(
-                Endpoint(url, bearer_token=SecretStr("wrong"), webhook_secret=SecretStr(SECRET)),
+                Endpoint(
+                    "products",
+                    url,
+                    bearer_token=SecretStr("wrong"),
+                    webhook_secret=SecretStr(SECRET),
+                ),
                 items(1),
             )
         with pytest.raises(FeedPaused, match="401"):
             send(
                 Endpoint(
+                    "products",
                     url,
                     bearer_token=SecretStr(TOKEN),
-                    webhook_secret=SecretStr("whsec_d3JvbmcterWtleQ=="),
+                    webhook_secret=SecretStr("whsec_d3Jvbmcta2V5LWJ5dGVz"),  # valid, wrong key
                 ),
                 items(1),
             )

@@ -15,7 +15,7 @@ from connectors.database import connect
 from connectors.debezium import source_topic
 from feedsync.settings import Settings
 from feedsync.stack.orchestrate import Stack
-from streams.dlq.record import DeadLetter, DeadLetterStatus, dlq_topic
+from streams.letters import DeadLetter, DeadLetterStatus, dlq_topic
 from tests.integration.kafka_tools import read_until
 from tests.integration.pipeline import Pipeline, running_pipeline
 

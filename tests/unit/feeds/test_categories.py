@@ -271,5 +271,5 @@ def test_a_new_category_waits_until_its_path_names_itself() -> None:
 def test_store_views_of_a_deleted_store_group_lose_their_items() -> None:
     reference = store()
     # The group's stores cascade away unseen; the group's delete is all the binlog carries.
-    apply(reference, "store_group", before={"group_id": 2, "website_id": 2})
+    apply(reference, "store_group", before={"group_id": 2, "website_id": 2, "root_category_id": 3})
     assert ("outlet", "de") not in items(reference)

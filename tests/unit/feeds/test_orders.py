@@ -28,7 +28,10 @@ class Pipeline(MemoryPipeline):
         super().__init__((SALES_DOCUMENT_PROJECTOR, ORDER_PROJECTOR), strict=True)
         self.feed(
             insert("store_website", {"website_id": 1, "code": "base"}),
-            insert("store_group", {"group_id": 1, "website_id": 1, "code": "main_store"}),
+            insert(
+                "store_group",
+                {"group_id": 1, "website_id": 1, "code": "main_store", "root_category_id": 2},
+            ),
             insert("store", {"store_id": 1, "code": "default", "website_id": 1, "group_id": 1}),
         )
 

@@ -256,8 +256,9 @@ def test_a_category_being_created_counts_once_its_path_names_itself() -> None:
 
 def test_rows_of_a_deleted_customer_group_or_website_match_nothing() -> None:
     store = store_of(rule(1, 10, 1, 3, (DENY, DENY, DENY)), rule(2, 30, 2, 1, (DENY, DENY, DENY)))
-    apply_reference(store, change("customer_group", "d", before={"customer_group_id": 3}))
-    apply_reference(store, change("store_website", "d", before={"website_id": 2}))
+    group = {"customer_group_id": 3, "customer_group_code": "Retailer"}
+    apply_reference(store, change("customer_group", "d", before=group))
+    apply_reference(store, change("store_website", "d", before={"website_id": 2, "code": "b"}))
     assert items(store) == {}
 
 

@@ -263,7 +263,7 @@ def test_reference_version_only_grows() -> None:
         change(
             "store",
             "u",
-            before={"store_id": 2},
+            before={"store_id": 2, "code": "fr", "website_id": 1, "group_id": 1},
             after={"store_id": 2, "code": "fr2", "website_id": 1, "group_id": 1},
         ),
     )

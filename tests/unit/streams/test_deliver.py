@@ -26,7 +26,7 @@ from streams.deliver.outcome import (
     parse_retry_after,
 )
 from streams.deliver.policy import RetryPolicy
-from streams.dlq.record import DeadLetter, DeadLetterStatus, SourceCoordinates, Stage
+from streams.letters import DeadLetter, DeadLetterStatus, SourceCoordinates, Stage
 
 ENDPOINT = Endpoint(feed="products", url="http://receiver.test/feeds/products")
 POLICY = RetryPolicy(max_attempts=4, budget_s=1000, initial_backoff_s=0.5, max_backoff_s=8)

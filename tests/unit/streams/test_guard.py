@@ -10,8 +10,8 @@ import pytest
 
 from feeds.item import FeedItem
 from feedsync.errors import ErrorClass, TransientError
-from streams.dlq.record import DeadLetter, DeadLetterStatus, Stage
-from streams.guard import FAILED, Guard, Outputs, RecordRefused
+from streams.guard import FAILED, Guard, Outputs, RecordRefused, source_header
+from streams.letters import DeadLetter, DeadLetterStatus, Stage
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Message:
     offset: int = 41
     key: bytes | None = b'{"website_id":1}'
     value: bytes | None = b'{"op":"c"}'
+    headers: list[tuple[str, bytes]] | None = None
 
 
 @dataclass
@@ -36,7 +37,14 @@ class Topic:
         self.refuse = refuse
         self.error = error or TimeoutError("broker away")
 
-    async def send(self, *, key: bytes | None, value: bytes, partition: int | None = None) -> Any:
+    async def send(
+        self,
+        *,
+        key: bytes | None,
+        value: bytes,
+        partition: int | None = None,
+        headers: Any = None,
+    ) -> Any:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         if self.refuse:
             self.refuse -= 1
@@ -131,3 +139,15 @@ def test_an_output_kafka_refuses_dead_letters_its_event() -> None:
     assert letter.coordinates is not None
     assert letter.coordinates.offsets == (2,)
     assert entity.records == [(b"k", b"fine")]
+
+
+def test_a_letter_of_a_derived_record_names_the_source_record() -> None:
+    """A re-keyed record carries where it came from; its letter says so."""
+    topic = Topic()
+    guard = Guard(Stage.PROJECT, topic, feed="source")
+    origin = Message(topic="magento.magento.catalog_product_entity_varchar", offset=7)
+    rekeyed = Message(topic="feedsync.entity.products", headers=source_header(origin))
+    guard.attempt(Event(rekeyed), lambda: 1 / 0)
+    asyncio.run(guard.flush())
+    (letter,) = letters(topic)
+    assert letter.extra == {"source": "magento.magento.catalog_product_entity_varchar:3:7"}
