@@ -59,9 +59,7 @@ class Dirty:
         self.last_snapshot_read = time.monotonic()
 
 
-def register_rebuilds(
-    app: faust.App, topology: Topology, settings: Settings, dirty: Dirty
-) -> None:
+def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, dirty: Dirty) -> None:
     rebuilds = Rebuilds(app, topology, settings, dirty)
 
     @app.agent(topology.reference_control, concurrency=1)
