@@ -52,6 +52,8 @@ _TEXT_FIELDS = {
     "meta_description": "metaDescription",
     "url_key": "urlKey",
 }
+WEIGHT_UNIT_PATH = "general/locale/weight_unit"
+DEFAULT_WEIGHT_UNIT = "lbs"  # Magento_Directory's config.xml default
 _STATUS = {1: "Enabled", 2: "Disabled"}
 _VISIBILITY = {1: "Not Visible Individually", 2: "Catalog", 3: "Search", 4: "Catalog, Search"}
 
@@ -161,6 +163,8 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "visibility": _VISIBILITY.get(int(visibility)) if visibility is not None else None,
             "taxClassId": int(tax_class) if tax_class is not None else None,
             "weight": value("weight"),
+            "weightUnit": reference.config(WEIGHT_UNIT_PATH, store["website_id"])
+            or DEFAULT_WEIGHT_UNIT,
             "createdAt": rfc3339(entity.get("created_at")),
             "updatedAt": rfc3339(entity.get("updated_at")),
             "attributes": _user_attributes(state, reference, store_id),

@@ -44,6 +44,7 @@ _VISIBILITY = {
     4: "Catalog, Search",
 }
 _SYSTEM_CODES = (*_TEXT_FIELDS.values(), "status", "visibility", "tax_class_id", "weight")
+_DEFAULT_WEIGHT_UNIT = "lbs"  # Magento_Directory's config.xml default
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class _StoreView:
     code: str
     store_code: str | None
     website_code: str
+    weight_unit: str
 
 
 def project_products(cursor: Cursor) -> list[dict[str, Any]]:
@@ -91,6 +93,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
             payload["visibility"] = _VISIBILITY.get(value["visibility"])
             payload["taxClassId"] = value["tax_class_id"]
             payload["weight"] = value["weight"]
+            payload["weightUnit"] = view.weight_unit
             payload["createdAt"] = created_at
             payload["updatedAt"] = updated_at
             payload["attributes"] = _attributes(user_defined, product_values, labels, view)
@@ -157,17 +160,24 @@ def _label(labels: Mapping[int, ScopedValues], option_id: str, store_id: int) ->
 
 def _views_by_product(cursor: Cursor) -> dict[int, list[_StoreView]]:
     """product entity_id → the store views (store_id > 0) of its existing websites."""
+    # general/locale/weight_unit: the website's own value, else the default scope's.
     cursor.execute(
-        "SELECT s.store_id, s.code, g.code, w.code, s.website_id "
+        "SELECT s.store_id, s.code, g.code, w.code, s.website_id, "
+        "COALESCE(cw.value, cd.value, %s) "
         "FROM store s "
         "JOIN store_website w ON w.website_id = s.website_id "
         "LEFT JOIN store_group g ON g.group_id = s.group_id "
-        "WHERE s.store_id > 0 ORDER BY s.store_id"
+        "LEFT JOIN core_config_data cw ON cw.path = 'general/locale/weight_unit' "
+        "AND cw.scope = 'websites' AND cw.scope_id = s.website_id "
+        "LEFT JOIN core_config_data cd ON cd.path = 'general/locale/weight_unit' "
+        "AND cd.scope = 'default' AND cd.scope_id = 0 "
+        "WHERE s.store_id > 0 ORDER BY s.store_id",
+        (_DEFAULT_WEIGHT_UNIT,),
     )
     by_website: dict[int, list[_StoreView]] = {}
-    for store_id, code, store_code, website_code, website_id in cursor.fetchall():
+    for store_id, code, store_code, website_code, website_id, unit in cursor.fetchall():
         by_website.setdefault(website_id, []).append(
-            _StoreView(store_id, code, store_code, website_code)
+            _StoreView(store_id, code, store_code, website_code, unit)
         )
     cursor.execute("SELECT product_id, website_id FROM catalog_product_website")
     views: dict[int, list[_StoreView]] = {}

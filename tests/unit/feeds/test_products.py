@@ -157,6 +157,27 @@ def test_one_item_per_store_view_of_the_products_websites_with_fallback() -> Non
     assert by_view["default"]["updatedAt"] == "2026-01-02T00:00:00Z"
 
 
+def weight_unit(config_id: int, scope: str, scope_id: int, unit: str) -> tuple[str, dict[str, Any]]:
+    row = {"config_id": config_id, "scope": scope, "scope_id": scope_id}
+    return "core_config_data", {**row, "path": "general/locale/weight_unit", "value": unit}
+
+
+def test_weight_unit_is_the_websites_setting_else_the_default_else_lbs() -> None:
+    linked = ("catalog_product_website", {"product_id": 42, "website_id": 2})
+    run = pipeline(*BASE_PRODUCT, linked)
+    units = {p["storeViewCode"]: p["weightUnit"] for p in run.items(PRODUCTS.name).values()}
+    assert units == {"default": "lbs", "fr": "lbs", "de": "lbs"}  # nothing configured
+    mark = len(run.emitted)
+    table, row = weight_unit(900, "websites", 2, "kgs")
+    run.feed([change(table, "c", after=row)])  # a scope change rebuilds every product
+    changed = {e.payload["storeViewCode"] for e in run.emitted[mark:] if e.feed is PRODUCTS}
+    assert changed == {"de"}
+    table, row = weight_unit(901, "default", 0, "kgs")
+    run.feed([change(table, "c", after=row)])
+    units = {p["storeViewCode"]: p["weightUnit"] for p in run.items(PRODUCTS.name).values()}
+    assert units == {"default": "kgs", "fr": "kgs", "de": "kgs"}
+
+
 def test_select_attributes_resolve_option_labels_per_store_view() -> None:
     items = build_products(product(*BASE_PRODUCT), Reference(reference()))
     by_view = {item["storeViewCode"]: item for item in items}
