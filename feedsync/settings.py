@@ -138,7 +138,9 @@ class DeliverySettings(_Section):
 
     endpoint_base: str = "http://127.0.0.1:8900/feeds"
     defaults: FeedDelivery = FeedDelivery()
-    feeds: dict[str, dict[str, Any]] = {}
+    # Per-feed overrides, typed (a bad value or a secret is handled like any setting);
+    # feed names are checked against the feed registry when a worker starts.
+    feeds: dict[str, FeedDelivery] = {}
 
     def for_feed(self, feed: str, batch_count: int = 100) -> FeedDelivery:
         """One feed's effective settings: its overrides on top of the defaults, with its
@@ -146,13 +148,19 @@ class DeliverySettings(_Section):
         feed's own default, unless set) filled in."""
         # Environment variable names are case-insensitive, so feed names arrive lowercased.
         overrides = {name.lower(): value for name, value in self.feeds.items()}
-        merged = {**self.defaults.model_dump(exclude_unset=True), **overrides.get(feed.lower(), {})}
+        override = overrides.get(feed.lower())
+        merged = {
+            **_set_fields(self.defaults),
+            **(_set_fields(override) if override is not None else {}),
+        }
         merged.setdefault("url", f"{self.endpoint_base.rstrip('/')}/{feed}")
         merged.setdefault("batch_count", batch_count)
-        try:
-            return FeedDelivery.model_validate(merged)
-        except ValidationError as exc:
-            raise _config_error(exc, prefix=f"DELIVERY__FEEDS__{feed.upper()}__") from None
+        return FeedDelivery(**merged)
+
+
+def _set_fields(section: FeedDelivery) -> dict[str, Any]:
+    """The fields a setting named (not their defaults), as typed values (secrets stay secret)."""
+    return {name: getattr(section, name) for name in section.model_fields_set}
 
 
 class Settings(BaseSettings):

@@ -90,3 +90,13 @@ def test_a_webhook_secret_that_cannot_sign_is_refused_without_showing_it(
     with pytest.raises(ConfigError, match="WEBHOOK_SECRET=<secret>") as failure:
         load_settings()
     assert "not*base64" not in str(failure.value)
+
+
+def test_per_feed_secrets_are_typed_and_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__FEEDS__PRODUCTS__BEARER_TOKEN", "tok-3a9f")
+    delivery = load_settings().delivery
+    assert "tok-3a9f" not in repr(delivery)
+    assert "tok-3a9f" not in str(delivery)
+    token = delivery.for_feed("products").bearer_token
+    assert token is not None
+    assert token.get_secret_value() == "tok-3a9f"
