@@ -13,7 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -55,6 +63,16 @@ class KafkaSettings(_Section):
 
     bootstrap_servers: str = "127.0.0.1:9092"
     controller_port: Port = Field(9093, ge=1, le=65535)
+    # Internal topics (entity, items, dead letters, Faust's changelogs). One node locally;
+    # on a 3-broker cluster use 3 and 2, so that acks=all survives a broker's loss.
+    replication_factor: int = Field(1, ge=1, le=32)
+    min_insync_replicas: int = Field(1, ge=1, le=32)
+
+    @model_validator(mode="after")
+    def _isr_within_replicas(self) -> KafkaSettings:
+        if self.min_insync_replicas > self.replication_factor:
+            raise ValueError("min_insync_replicas cannot exceed replication_factor")
+        return self
 
 
 class ConnectSettings(_Section):

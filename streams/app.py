@@ -33,7 +33,7 @@ def create_app(settings: Settings) -> faust.App:
         store="memory://",
         datadir=str(settings.streams.data_dir / "{conf.name}"),
         topic_partitions=settings.streams.partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.kafka.replication_factor,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         # Large orders: item and state records beyond Kafka's 1 MiB default (the broker

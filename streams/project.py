@@ -9,8 +9,9 @@ batch of ``<app id>.entity.<entity>`` takes three passes:
 2. every entity the batch touched, or a control record named, is rebuilt once; if that
    raises, the entity's changes of the batch are folded again one by one, each built at
    once, and those that fail are dead-lettered while the others stand;
-3. forwards and items are sent; only once Kafka has every one are the entity records
-   written (their ``emitted`` hashes say what went out) and the batch acknowledged.
+3. each entity's forwards and items are sent as soon as it is built; only once Kafka has
+   every one are the entity records written (their ``emitted`` hashes say what went out)
+   and the batch acknowledged.
 
 Snapshot reads are folded but not built until the snapshot goes quiet (a
 ``rebuild-deferred`` control record, streams/rebuild.py); entities whose items change by
@@ -34,12 +35,18 @@ from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
-from streams.rebuild import REBUILD_ALL, REBUILD_DEFERRED, REBUILD_ENTITY
+from streams.rebuild import (
+    REBUILD_DEFERRED,
+    REBUILD_ENTITY,
+    await_reference,
+    reference_needed,
+)
 from streams.topology import Topology
 
 __all__ = ["register_projectors"]
 
 PROJECT_BATCH = 1000
+WRITE_CHUNK = 250  # entities built, sent and written together
 CLOCK_TICK_S = 1.0
 
 
@@ -107,21 +114,42 @@ class EntityAgent:
         self.app.timer(interval=CLOCK_TICK_S)(rebuild_when_due)
 
     async def run_batch(self, events: list[Any]) -> None:
+        events = await self._with_reference_replicated(events)
         works: dict[str, _Work] = {}
         for event in events:
             self._take(works, event)
-        for key, work in works.items():
-            if work.build and work.record is not None:
-                self._build(key, work)
-        await self._send_then_write(works)
+        # In chunks, so that a batch that rebuilds thousands of entities (a rebuild-all, the
+        # end of a snapshot) holds the old and new records of only a chunk at a time.
+        keys = list(works)
+        for start in range(0, len(keys), WRITE_CHUNK):
+            chunk = {key: works.pop(key) for key in keys[start : start + WRITE_CHUNK]}
+            outputs = Outputs()
+            for key, work in chunk.items():
+                if work.build and work.record is not None:
+                    self._build(key, work)
+                await self._send(work, outputs)
+            refused = await outputs.settle(self.guard)
+            self._write(chunk, refused)
         await self.guard.flush()
         await self.app.producer.flush()  # the records written are durable before the acks
+
+    async def _with_reference_replicated(self, events: list[Any]) -> list[Any]:
+        """The batch's events, once the reference data its rebuild-all records ask for has
+        reached this worker; if it has not in time, those records are asked again later."""
+        needed = max((reference_needed(e.value) or 0 for e in events), default=0)
+        if not needed or await await_reference(self.projection.reference, needed):
+            return events
+        later = [e for e in events if reference_needed(e.value) is not None]
+        for event in later:
+            record = [(b"*", event.value)]
+            await send_durably(self.topic, record, partition=event.message.partition)
+        return [e for e in events if reference_needed(e.value) is None]
 
     # ---- pass 1: fold ------------------------------------------------------------------
 
     def _take(self, works: dict[str, _Work], event: Any) -> None:
         value, partition = event.value, event.message.partition
-        if value == REBUILD_ALL:
+        if reference_needed(value) is not None:
             self.deferred.pop(partition, None)
             for key, raw in list(self.table.items()):
                 if raw and _partition_of(raw) == partition:
@@ -218,16 +246,19 @@ class EntityAgent:
 
     # ---- pass 3: send, then write ------------------------------------------------------
 
-    async def _send_then_write(self, works: dict[str, _Work]) -> None:
-        outputs = Outputs()
-        for work in works.values():
-            for forward in work.forwards:
-                topic = self.topology.entities[forward.entity]
-                value = dump_change(forward.change)
-                await outputs.send(work.carrier, topic, forward.key.encode(), value)
-            for emit in work.emits:
-                await outputs.send(work.carrier, *item_record(self.topology, emit))
-        refused = await outputs.settle(self.guard)
+    async def _send(self, work: _Work, outputs: Outputs) -> None:
+        """Send an entity's forwards and items, and let go of them."""
+        for forward in work.forwards:
+            topic = self.topology.entities[forward.entity]
+            value = dump_change(forward.change)
+            await outputs.send(work.carrier, topic, forward.key.encode(), value)
+        for emit in work.emits:
+            await outputs.send(work.carrier, *item_record(self.topology, emit))
+        work.forwards, work.emits, work.steps = [], [], []
+
+    def _write(self, works: dict[str, _Work], refused: set[int]) -> None:
+        """The records, once Kafka holds what they say was sent; not those whose outputs
+        Kafka refused (their changes are dead letters now, and a rebuild resends)."""
         for key, work in works.items():
             if id(work.carrier) in refused or work.record == work.base:
                 continue

@@ -14,6 +14,7 @@ the snapshot has gone quiet (a ``rebuild-deferred`` control record per partition
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from functools import partial
@@ -31,12 +32,52 @@ from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
 from streams.topology import Topology
 
-__all__ = ["REBUILD_ALL", "REBUILD_DEFERRED", "REBUILD_ENTITY", "Dirty", "register_rebuilds"]
+__all__ = [
+    "REBUILD_DEFERRED",
+    "REBUILD_ENTITY",
+    "Dirty",
+    "await_reference",
+    "rebuild_all",
+    "reference_needed",
+    "register_rebuilds",
+]
 
 log = logging.getLogger("feedsync.rebuild")
-REBUILD_ALL = orjson.dumps({"control": "rebuild-all"})
+_REBUILD_ALL = b'{"control":"rebuild-all"'
 REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
 REBUILD_ENTITY = orjson.dumps({"control": "rebuild-entity"})
+
+
+REFERENCE_WAIT_S = 30.0
+
+
+def rebuild_all(reference_version: int) -> bytes:
+    """The control record that rebuilds every entity of a partition, once the worker's
+    replica of the reference data has reached ``reference_version``."""
+    return orjson.dumps({"control": "rebuild-all", "reference": reference_version})
+
+
+def reference_needed(value: bytes | None) -> int | None:
+    """The reference version a rebuild-all record waits for; None if it is not one."""
+    if value is None or not value.startswith(_REBUILD_ALL):
+        return None
+    return int(orjson.loads(value).get("reference", 0))
+
+
+async def await_reference(reference: Reference, version: int) -> bool:
+    """Wait until this worker's replica of the reference data has reached ``version``.
+
+    The worker that asks for a rebuild has applied the change; the worker that owns a
+    partition may replicate the global table a little later, and a rebuild on a stale
+    replica would find nothing changed and never run again. False after
+    ``REFERENCE_WAIT_S``: the caller asks again later rather than rebuilding on stale data.
+    """
+    deadline = time.monotonic() + REFERENCE_WAIT_S
+    while reference.version < version:
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)  # replication of the global table: a condition, polled
+    return True
 
 
 class Dirty:
@@ -90,6 +131,10 @@ class Rebuilds:
     async def reference_feeds(self, event: Any) -> None:
         """Rebuild the reference feeds a control record names; their items are durable
         before the state that says they were sent."""
+        if not await await_reference(self.reference, _reference_of(event.value)):
+            log.warning("reference data not replicated yet; rebuilding the feeds later")
+            await send_durably(self.topology.reference_control, [(b"*", event.value)])
+            return
         kinds = _kinds(event.value)
         held: dict[str, Any] = {}
         outputs = Outputs()
@@ -129,20 +174,30 @@ class Rebuilds:
         if not dirty.kinds or not quiet or not self.reference.websites():
             return
         kinds, dirty.kinds = dirty.kinds, set()
+        version = self.reference.version  # what every owner of a partition must have seen
         selection = self.topology.selection
         if any(kinds & reference_feed.kinds for reference_feed in selection.reference_feeds):
-            control = orjson.dumps({"control": "rebuild", "kinds": sorted(kinds)})
+            control = orjson.dumps(
+                {"control": "rebuild", "kinds": sorted(kinds), "reference": version}
+            )
             await send_durably(self.topology.reference_control, [(b"*", control)])
         for projector in selection.projectors:
             if kinds & projector.rebuild_on:
                 topic = self.topology.entities[projector.entity]
-                await _control_every_partition(topic, REBUILD_ALL, self.partitions)
+                await _control_every_partition(topic, rebuild_all(version), self.partitions)
         log.info("rebuilt after reference changes: %s", ", ".join(sorted(kinds)))
 
 
 async def _control_every_partition(topic: Any, control: bytes, partitions: range) -> None:
     for partition in partitions:
         await send_durably(topic, [(b"*", control)], partition=partition)
+
+
+def _reference_of(value: bytes) -> int:
+    try:
+        return int(orjson.loads(value).get("reference", 0))
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return 0
 
 
 def _kinds(value: bytes) -> set[ReferenceKind]:

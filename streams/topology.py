@@ -114,29 +114,32 @@ def ensure_topics(settings: Settings) -> None:
     """Create the topics the app reads and writes, so a fresh cluster needs no manual step.
 
     Items topics are compacted (the current state of every item); dead-letter topics
-    keep everything (``delete`` with long retention) until replayed or purged.
+    keep everything (``delete`` with long retention) until replayed or purged. Every
+    topic gets ``kafka.replication_factor`` replicas and ``kafka.min_insync_replicas``.
     """
     partitions, ns = settings.streams.partitions, settings.streams.app_id
     selection = selected(settings)
+    month = str(30 * 86400_000)
     wanted = [
-        NewTopic(entity_topic(settings, p.entity), partitions, 1) for p in selection.projectors
+        *((entity_topic(settings, p.entity), partitions, {}) for p in selection.projectors),
+        (entity_topic(settings, REFERENCE_CONTROL), 1, {}),
+        *(
+            (feed.items_topic(ns), partitions, {"cleanup.policy": "compact"})
+            for feed in selection.feeds.values()
+        ),
+        *((dlq_topic(n, ns), 1, {"retention.ms": month}) for n in [*selection.feeds, SOURCE_DLQ]),
+        *((source_topic(settings, t), 1, {}) for t in CAPTURED_TABLES),
     ]
-    wanted.append(NewTopic(entity_topic(settings, REFERENCE_CONTROL), 1, 1))
-    for feed in selection.feeds.values():
-        wanted.append(
-            NewTopic(
-                feed.items_topic(ns), partitions, 1, topic_configs={"cleanup.policy": "compact"}
-            )
-        )
-    for name in [*selection.feeds, SOURCE_DLQ]:
-        wanted.append(
-            NewTopic(dlq_topic(name, ns), 1, 1, topic_configs={"retention.ms": str(30 * 86400_000)})
-        )
-    wanted += [NewTopic(source_topic(settings, t), 1, 1) for t in CAPTURED_TABLES]
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    kafka = settings.kafka
+    isr = {"min.insync.replicas": str(kafka.min_insync_replicas)}
+    admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
     try:
         existing = set(admin.list_topics())
-        missing = [topic for topic in wanted if topic.name not in existing]
+        missing = [
+            NewTopic(name, count, kafka.replication_factor, topic_configs={**isr, **configs})
+            for name, count, configs in wanted
+            if name not in existing
+        ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
                 admin.create_topics(missing)

@@ -100,3 +100,14 @@ def test_per_feed_secrets_are_typed_and_never_print(monkeypatch: pytest.MonkeyPa
     token = delivery.for_feed("products").bearer_token
     assert token is not None
     assert token.get_secret_value() == "tok-3a9f"
+
+
+def test_min_insync_replicas_cannot_exceed_the_replication_factor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEEDSYNC_KAFKA__REPLICATION_FACTOR", "3")
+    monkeypatch.setenv("FEEDSYNC_KAFKA__MIN_INSYNC_REPLICAS", "2")
+    assert load_settings().kafka.min_insync_replicas == 2
+    monkeypatch.setenv("FEEDSYNC_KAFKA__MIN_INSYNC_REPLICAS", "4")
+    with pytest.raises(ConfigError, match="min_insync_replicas cannot exceed replication_factor"):
+        load_settings()
