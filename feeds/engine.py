@@ -23,6 +23,7 @@ from typing import Any
 
 from feeds.change import RowChange
 from feeds.feed import Feed, Held, changed_items
+from feeds.item import ItemVersion
 from feeds.projector import EntityProjector, Forward, Payload, ReferenceFeed, State
 from feeds.reference import Reference
 
@@ -45,6 +46,7 @@ class EntityRecord:
 
     - ``state``: the projector's own state (plain JSON, never mutated in place);
     - ``version``: the newest source position folded into it;
+    - ``clock``: the last time boundary a clock-driven rebuild passed (epoch seconds);
     - ``partition``: the partition the entity lives on (a rebuild of one partition reads it);
     - ``emitted``: per feed, the ``[identity, hash]`` of every item last emitted, so that a
       rebuild sends only what changed and a deleted entity can delete every item it had.
@@ -54,6 +56,7 @@ class EntityRecord:
     version: int = 0
     partition: int = 0
     emitted: Emitted = field(default_factory=dict)
+    clock: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +64,7 @@ class EntityRecord:
             "version": self.version,
             "partition": self.partition,
             "emitted": self.emitted,
+            "clock": self.clock,
         }
 
     @classmethod
@@ -79,6 +83,7 @@ class EntityRecord:
             version=int(value["version"]),
             partition=int(value["partition"]),
             emitted=value["emitted"],
+            clock=int(value.get("clock", 0)),
         )
 
 
@@ -89,7 +94,7 @@ class Emit:
     feed: Feed
     item_id: str
     payload: Payload
-    version: int
+    version: ItemVersion
 
     @property
     def deleted(self) -> bool:
@@ -143,11 +148,15 @@ class Projection:
         if state is None:
             if record is None:
                 return Step(None, (), forwards)
-            version = max(record.version, change.position.version, self.reference.version)
-            return Step(None, self._deletions(record, version), forwards)
-        version = max(record.version if record else 0, change.position.version)
+            # The delete's own position: an unrelated reference change seen meanwhile must
+            # not make these deletions outrank a re-creation of the same items.
+            source = max(record.version, change.position.version)
+            deleted = ItemVersion(source, self.reference.version, record.clock)
+            return Step(None, self._deletions(record, deleted), forwards)
+        source = max(record.version if record else 0, change.position.version)
         emitted = record.emitted if record is not None else {}
-        updated = EntityRecord(state, version, partition, emitted)
+        clock = record.clock if record is not None else 0
+        updated = EntityRecord(state, source, partition, emitted, clock)
         if not build:
             return Step(updated, (), forwards)
         built = self.rebuild(updated)
@@ -156,7 +165,7 @@ class Projection:
     def rebuild(self, record: EntityRecord) -> Step:
         """The entity's items now, minus those unchanged since they were last emitted."""
         payloads = self.projector.build(record.state, self.reference)
-        version = max(record.version, self.reference.version)
+        version = ItemVersion(record.version, self.reference.version, record.clock)
         emits: list[Emit] = []
         held: Emitted = {n: ids for n, ids in record.emitted.items() if n not in self.running}
         for feed in self.projector.feeds:
@@ -172,7 +181,7 @@ class Projection:
                 held[feed.name] = now_held
         return Step(replace(record, emitted=held), tuple(emits))
 
-    def _deletions(self, record: EntityRecord, version: int) -> tuple[Emit, ...]:
+    def _deletions(self, record: EntityRecord, version: ItemVersion) -> tuple[Emit, ...]:
         """Every item the entity had, deleted (InnoDB cascades took its rows unseen)."""
         emits: list[Emit] = []
         for feed in self.projector.feeds:
@@ -189,5 +198,5 @@ def rebuild_reference_feed(
     """A reference feed's changed items and the ids it now holds."""
     feed = reference_feed.feed
     items, held = changed_items(feed, emitted, reference_feed.build(reference))
-    version = reference.version
+    version = ItemVersion(reference.version, reference.version)
     return tuple(Emit(feed, item_id, payload, version) for item_id, payload in items), held

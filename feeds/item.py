@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 
-__all__ = ["FeedItem", "canonical_json", "item_hash", "item_id"]
+__all__ = ["FeedItem", "ItemVersion", "canonical_json", "item_hash", "item_id"]
 
 VOLATILE_FIELDS = frozenset({"modifiedAt", "updatedAt"})
 Payload = dict[str, Any]
@@ -37,19 +37,62 @@ def item_hash(payload: Mapping[str, Any]) -> str:
     return hashlib.sha1(canonical_json(stable), usedforsecurity=False).hexdigest()
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class ItemVersion:
+    """Which version of an item is newer: a clock of three parts, compared in order.
+
+    - ``source``: the binlog position (``SourcePosition.version``) of the newest change the
+      entity that built the item has folded in, its own rows and the changes forwarded to
+      it (which carry their origin's position); for a deleted entity's items, the delete's.
+      Binlog positions are the source database's total order, so two entities that build
+      the same item id (a product deleted and re-created under its SKU) are ordered by
+      what happened last in the database, not by when a worker got to them.
+    - ``reference``: the position of the newest reference change (an option label, a
+      customer group) the worker had applied when it built the item, so that a rebuild
+      after a reference change is newer than the build before it.
+    - ``clock``: for items that change with time alone (a special-price window), the
+      epoch second of the last boundary the build has passed; 0 otherwise.
+
+    On the wire and in records it is ``text``: the three parts as fixed-width decimals
+    joined by dots, so that comparing two versions as strings orders them correctly.
+    """
+
+    source: int
+    reference: int = 0
+    clock: int = 0
+
+    WIDTHS: ClassVar[tuple[int, int, int]] = (20, 20, 12)
+
+    @property
+    def text(self) -> str:
+        return ".".join(
+            f"{part:0{width}d}"
+            for part, width in zip(
+                (self.source, self.reference, self.clock), self.WIDTHS, strict=True
+            )
+        )
+
+    @classmethod
+    def parse(cls, value: str | int) -> ItemVersion:
+        """A version from its text (or from the plain integer records once carried)."""
+        if isinstance(value, int):
+            return cls(value)
+        source, reference, clock = (int(part) for part in value.split("."))
+        return cls(source, reference, clock)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     """One item of one feed, in its current state.
 
-    ``version`` orders the versions of one item: the binlog position of the newest
-    change the item was built from. Delivery never sends a lower version after a
-    higher one for the same id.
+    ``version`` orders the versions of one item (``ItemVersion``). Delivery never sends
+    a lower version after a higher one for the same id.
     """
 
     feed: str
     id: str
     payload: Payload
-    version: int
+    version: ItemVersion
     hash: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -66,7 +109,7 @@ class FeedItem:
             {
                 "feed": self.feed,
                 "id": self.id,
-                "version": self.version,
+                "version": self.version.text,
                 "hash": self.hash,
                 "payload": self.payload,
             }
@@ -79,6 +122,6 @@ class FeedItem:
             feed=data["feed"],
             id=data["id"],
             payload=data["payload"],
-            version=int(data["version"]),
+            version=ItemVersion.parse(data["version"]),
             hash=data["hash"],
         )

@@ -157,6 +157,7 @@ def receive(
         bearer_token=settings.bearer_token,
         webhook_secret=settings.webhook_secret,
         max_body_bytes=settings.max_body_bytes,
+        dedupe_by_key=settings.dedupe_by_key,
     )
     listen = port or settings.port
     console.print(f"feedsync receiver on http://{settings.host}:{listen}/feeds/<feed>")

@@ -106,6 +106,7 @@ class ReceiverSettings(_Section):
     bearer_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
+    dedupe_by_key: bool = False  # apply each Idempotency-Key once (a stricter service)
 
 
 class StreamsSettings(_Section):
@@ -117,6 +118,8 @@ class StreamsSettings(_Section):
     partitions: int = Field(4, ge=1, le=1024)
     reference_debounce_s: float = Field(1.0, gt=0)
     dlq_redrive_interval_s: float = Field(300.0, gt=0)
+    # A will-retry letter re-driven this many times in all becomes needs-attention.
+    dlq_give_up_attempts: int = Field(100, ge=1)
     pause_retry_s: float = Field(30.0, gt=0)
     # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
     feeds: Annotated[tuple[str, ...], NoDecode] = ()

@@ -16,6 +16,7 @@ from streams.deliver.sender import delivery_configs
 from streams.offsets import broker_url
 from streams.project import register_projectors
 from streams.rebuild import Dirty, register_rebuilds
+from streams.reference import ReferenceTable, register_reference
 from streams.route import register_route
 from streams.topology import Topology, ensure_topics
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.streams.app_id,
         broker=broker_url(settings.kafka.bootstrap_servers),  # commits never pass a record
         store="memory://",
+        GlobalTable=ReferenceTable,  # the reference table: one writer, no echoes applied
         datadir=str(settings.streams.data_dir / "{conf.name}"),
         topic_partitions=settings.streams.partitions,
         topic_replication_factor=settings.kafka.replication_factor,
@@ -45,6 +47,7 @@ def create_app(settings: Settings) -> faust.App:
     topology = Topology.build(app, settings)
     dirty = Dirty()
     register_route(app, topology, dirty)
+    register_reference(app, topology, dirty)
     register_projectors(app, topology)
     register_rebuilds(app, topology, settings, dirty)
     register_delivery(app, topology, settings, delivery_configs(settings, topology.selection.feeds))

@@ -20,8 +20,9 @@ the clock (a price window opening) are rebuilt when due.
 
 from __future__ import annotations
 
+import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -37,14 +38,16 @@ from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
 from streams.rebuild import (
     REBUILD_DEFERRED,
-    REBUILD_ENTITY,
     await_reference,
+    clock_of,
+    rebuild_entity,
     reference_needed,
 )
 from streams.topology import Topology
 
 __all__ = ["register_projectors"]
 
+log = logging.getLogger("feedsync.project")
 PROJECT_BATCH = 1000
 WRITE_CHUNK = 250  # entities built, sent and written together
 CLOCK_TICK_S = 1.0
@@ -102,10 +105,10 @@ class EntityAgent:
 
         async def rebuild_when_due() -> None:
             now = time.time()
-            due = [(key, p) for key, (when, p) in self.scheduled.items() if when <= now]
-            for key, partition in due:
+            due = [(k, w, p) for k, (w, p) in self.scheduled.items() if w <= now]
+            for key, when, partition in due:
                 self.scheduled.pop(key, None)
-                entity = [(key.encode(), REBUILD_ENTITY)]
+                entity = [(key.encode(), rebuild_entity(when))]
                 await send_durably(self.topic, entity, partition=partition)
 
         project.__name__ = project.__qualname__ = f"project_{self.entity}"
@@ -151,9 +154,17 @@ class EntityAgent:
         value, partition = event.value, event.message.partition
         if reference_needed(value) is not None:
             self.deferred.pop(partition, None)
+            before = len(works)
             for key, raw in list(self.table.items()):
                 if raw and _partition_of(raw) == partition:
                     self._work(works, key, event).build = True
+            log.info(
+                "%s: rebuilding %d entities of partition %d (reference version %d)",
+                self.entity,
+                len(works) - before,
+                partition,
+                self.projection.reference.version,
+            )
             return
         if value == REBUILD_DEFERRED:
             for key in self.deferred.pop(partition, set()):
@@ -179,10 +190,14 @@ class EntityAgent:
         work.build = True
 
     def _fold(self, works: dict[str, _Work], event: Any) -> tuple[str, Step, Any] | None:
-        """Pure but for creating the entity's work entry: the step a change makes."""
+        """The step a change makes (pure but for the entity's work entry, which a clock
+        rebuild marks for building, with its clock moved to the boundary passed)."""
         key = event.key.decode()
         work = self._work(works, key, event)
-        if event.value == REBUILD_ENTITY:
+        clock = clock_of(event.value)
+        if clock is not None:  # the clock changed the items: a newer version, by its clock
+            if work.record is not None and clock > work.record.clock:
+                work.record = replace(work.record, clock=clock)
             work.build = True
             return None
         change = load_change(event.value)

@@ -34,10 +34,11 @@ from streams.topology import Topology
 
 __all__ = [
     "REBUILD_DEFERRED",
-    "REBUILD_ENTITY",
     "Dirty",
     "await_reference",
+    "clock_of",
     "rebuild_all",
+    "rebuild_entity",
     "reference_needed",
     "register_rebuilds",
 ]
@@ -45,7 +46,7 @@ __all__ = [
 log = logging.getLogger("feedsync.rebuild")
 _REBUILD_ALL = b'{"control":"rebuild-all"'
 REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
-REBUILD_ENTITY = orjson.dumps({"control": "rebuild-entity"})
+_REBUILD_ENTITY = b'{"control":"rebuild-entity"'
 
 
 REFERENCE_WAIT_S = 30.0
@@ -55,6 +56,19 @@ def rebuild_all(reference_version: int) -> bytes:
     """The control record that rebuilds every entity of a partition, once the worker's
     replica of the reference data has reached ``reference_version``."""
     return orjson.dumps({"control": "rebuild-all", "reference": reference_version})
+
+
+def rebuild_entity(at: float) -> bytes:
+    """The control record that rebuilds one entity whose items change by the clock at
+    ``at`` (epoch seconds): the boundary is the version's clock part."""
+    return orjson.dumps({"control": "rebuild-entity", "at": int(at)})
+
+
+def clock_of(value: bytes | None) -> int | None:
+    """The boundary a rebuild-entity record passed; None if it is not one."""
+    if value is None or not value.startswith(_REBUILD_ENTITY):
+        return None
+    return int(orjson.loads(value).get("at", 0))
 
 
 def reference_needed(value: bytes | None) -> int | None:

@@ -25,6 +25,7 @@ __all__ = ["Topology", "ensure_topics"]
 
 
 REFERENCE_CONTROL = "reference"
+REFERENCE_ROWS = "reference-rows"
 
 
 def entity_topic(settings: Settings, entity: str) -> str:
@@ -40,6 +41,8 @@ class Topology:
     source: faust.TopicT
     entities: dict[str, faust.TopicT]  # projector entity -> its re-keyed changes
     reference_control: faust.TopicT  # rebuild requests for the reference feeds
+    # Reference rows, routed to one partition so that one worker writes the reference table.
+    reference_rows: faust.TopicT
     items: dict[str, faust.TopicT]
     dlq: dict[str, faust.TopicT]
     reference: Any  # faust GlobalTable
@@ -66,12 +69,21 @@ class Topology:
             reference_control=_raw_topic(
                 app, entity_topic(settings, REFERENCE_CONTROL), partitions=1
             ),
+            reference_rows=_raw_topic(app, entity_topic(settings, REFERENCE_ROWS), partitions=1),
             items={
                 name: _raw_topic(app, feed.items_topic(ns), partitions=partitions)
                 for name, feed in selection.feeds.items()
             },
             dlq={f: _raw_topic(app, dlq_topic(f, ns), partitions=1) for f in [*feeds, SOURCE_DLQ]},
-            reference=app.GlobalTable("feedsync-reference", default=None, partitions=1),
+            reference=app.GlobalTable(
+                "feedsync-reference",
+                default=None,
+                partitions=1,
+                # faust applies a global table's changelog in batches of this size on every
+                # worker, even after recovery: with the default 1,000, a worker that did not
+                # write a reference change did not see it for minutes. One record at a time.
+                recovery_buffer_size=1,
+            ),
             state={
                 p.entity: app.Table(
                     f"feedsync-state-{p.entity}", default=None, partitions=partitions
@@ -123,6 +135,7 @@ def ensure_topics(settings: Settings) -> None:
     wanted = [
         *((entity_topic(settings, p.entity), partitions, {}) for p in selection.projectors),
         (entity_topic(settings, REFERENCE_CONTROL), 1, {}),
+        (entity_topic(settings, REFERENCE_ROWS), 1, {}),
         *(
             (feed.items_topic(ns), partitions, {"cleanup.policy": "compact"})
             for feed in selection.feeds.values()

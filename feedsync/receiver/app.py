@@ -37,6 +37,9 @@ class ReceiverConfig:
     bearer_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     max_body_bytes: int = 32 * 1024 * 1024  # decompressed; larger batches get 413
+    # Apply each Idempotency-Key once, as some services do: a batch with a key seen before
+    # is answered 200 and dropped (the case a key reused for other content would break).
+    dedupe_by_key: bool = False
 
 
 CONFIG: web.AppKey[ReceiverConfig] = web.AppKey("config", ReceiverConfig)
@@ -87,7 +90,7 @@ async def receive_batch(request: web.Request) -> web.Response:
     ):
         return refuse(400, "body must be a JSON array of objects with an itemId")
 
-    fault = request.app[FAULTS].pick(feed)
+    fault = request.app[FAULTS].pick(feed, items)
     if fault is not None:
         if fault.latency_s:
             await asyncio.sleep(fault.latency_s)
@@ -100,9 +103,12 @@ async def receive_batch(request: web.Request) -> web.Response:
             if fault.corrupt_body:
                 return _corrupt(fault.status, headers)
             return _json(fault.status, {"error": "fault injection"}, headers)
+    if config.dedupe_by_key and store.seen_key(feed, key):
+        store.record_request(feed, key, items, 200)
+        return _json(200, {"accepted": 0, "duplicate": True})
     rejected = request.app[FAULTS].rejected(fault, [i["itemId"] for i in items]) if fault else []
     accepted = [item for item in items if item["itemId"] not in set(rejected)]
-    store.upsert(feed, accepted, request_id)
+    store.upsert(feed, accepted, request_id, key)
     if fault is not None and fault.corrupt_body:
         # Accepted and stored: only the answer is broken (FaultRule.corrupt_body).
         status = fault.status or 200

@@ -34,6 +34,9 @@ class FaultRule(BaseModel):
     reject_item_ids: tuple[str, ...] = ()  # 2xx, but these items listed as rejected
     reject_rate: float = Field(0.0, ge=0.0, le=1.0)  # random items listed as rejected
     corrupt_body: bool = False  # status as usual, but a body that claims gzip and is not
+    # Only batches holding an item with all these field values (e.g. {"productId": 42}):
+    # an endpoint that refuses one item's batches whatever else they carry.
+    match: dict[str, Any] = Field(default_factory=dict)
     duration_s: float | None = Field(None, gt=0)
     times: int | None = Field(None, ge=1)  # answer this many requests, then retire
 
@@ -54,9 +57,11 @@ class FaultPlan:
     def describe(self) -> list[dict[str, Any]]:
         return [rule.model_dump() for rule, _, _ in self._live()]
 
-    def pick(self, feed: str) -> FaultRule | None:
+    def pick(self, feed: str, items: list[dict[str, Any]] | None = None) -> FaultRule | None:
         for rule, _until, used in self._live():
             if rule.feed not in (None, feed):
+                continue
+            if rule.match and not any(_matches(item, rule.match) for item in items or ()):
                 continue
             if self._random.random() >= rule.rate:
                 continue
@@ -78,3 +83,7 @@ class FaultPlan:
             if (until is None or now < until) and (rule.times is None or used[0] < rule.times)
         ]
         return self._rules
+
+
+def _matches(item: dict[str, Any], wanted: dict[str, Any]) -> bool:
+    return all(item.get(field) == value for field, value in wanted.items())

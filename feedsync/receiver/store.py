@@ -1,4 +1,10 @@
-"""The receiver's SQLite store: the latest item per (feed, id), and every request seen."""
+"""The receiver's SQLite store: the newest item per (feed, id), and every request seen.
+
+Items carry ``itemVersion`` (fixed-width text: compare as strings). A write older than the
+item held is not applied (a stale write, counted), and every version received is logged
+per item, so a test can check that no item went older after newer, and how resends
+relate to their ``Idempotency-Key``s.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,17 @@ CREATE TABLE IF NOT EXISTS items (
     deleted INTEGER NOT NULL,
     received_at REAL NOT NULL,
     request_id TEXT,
+    version TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (feed, item_id)
+);
+CREATE TABLE IF NOT EXISTS item_versions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    feed TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    idempotency_key TEXT,
+    applied INTEGER NOT NULL,
+    received_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS requests (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -38,12 +54,16 @@ CREATE INDEX IF NOT EXISTS requests_by_key ON requests (idempotency_key);
 
 
 def content_digest(items: list[dict[str, Any]]) -> str:
-    """What a batch carries, independent of order and of volatile timestamps."""
+    """What a batch carries, independent of order and of volatile timestamps: each item's
+    id and version, or its content where it carries no version."""
     pairs = sorted(
-        (str(item.get("itemId")), item_hash({k: v for k, v in item.items() if k != "itemId"}))
-        for item in items
+        (str(item.get("itemId")), str(item.get("itemVersion") or _content(item))) for item in items
     )
     return hashlib.sha256(orjson.dumps(pairs)).hexdigest()
+
+
+def _content(item: dict[str, Any]) -> str:
+    return item_hash({k: v for k, v in item.items() if k not in ("itemId", "itemVersion")})
 
 
 class ItemStore:
@@ -65,16 +85,39 @@ class ItemStore:
             (feed, idempotency_key, content_digest(items), len(items), status, time.time()),
         )
 
-    def upsert(self, feed: str, items: list[dict[str, Any]], request_id: str | None) -> None:
+    def seen_key(self, feed: str, idempotency_key: str | None) -> bool:
+        """Whether a batch with this key was accepted before (for receivers that apply
+        each key once)."""
+        if idempotency_key is None:
+            return False
+        row = self._db.execute(
+            "SELECT 1 FROM requests WHERE feed = ? AND idempotency_key = ? AND status < 300 "
+            "LIMIT 1",
+            (feed, idempotency_key),
+        ).fetchone()
+        return row is not None
+
+    def upsert(
+        self,
+        feed: str,
+        items: list[dict[str, Any]],
+        request_id: str | None,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """Store each item unless the one held is newer (a stale write is logged, not
+        applied)."""
         now = time.time()
         with self._db:
             self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT INTO items (feed, item_id, payload, deleted, received_at, request_id) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feed, item_id) DO UPDATE SET "
-                "payload = excluded.payload, deleted = excluded.deleted, "
-                "received_at = excluded.received_at, request_id = excluded.request_id",
-                [
+            for item in items:
+                version = str(item.get("itemVersion") or "")
+                applied = self._db.execute(
+                    "INSERT INTO items (feed, item_id, payload, deleted, received_at, "
+                    "request_id, version) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (feed, item_id) DO UPDATE SET payload = excluded.payload, "
+                    "deleted = excluded.deleted, received_at = excluded.received_at, "
+                    "request_id = excluded.request_id, version = excluded.version "
+                    "WHERE excluded.version >= items.version",
                     (
                         feed,
                         item["itemId"],
@@ -82,10 +125,14 @@ class ItemStore:
                         int(bool(item.get("deleted"))),
                         now,
                         request_id,
-                    )
-                    for item in items
-                ],
-            )
+                        version,
+                    ),
+                ).rowcount
+                self._db.execute(
+                    "INSERT INTO item_versions (feed, item_id, version, idempotency_key, "
+                    "applied, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (feed, item["itemId"], version, idempotency_key, int(applied > 0), now),
+                )
 
     def items(self, feed: str, *, include_deleted: bool = True) -> dict[str, dict[str, Any]]:
         query = "SELECT item_id, payload FROM items WHERE feed = ?"
@@ -108,7 +155,8 @@ class ItemStore:
             )
         }
         first_key: dict[str, str | None] = {}
-        duplicates = duplicates_with_new_key = 0
+        first_digest: dict[str | None, str] = {}
+        duplicates = duplicates_with_new_key = keys_reused = 0
         for key, digest in self._db.execute(
             "SELECT idempotency_key, content_digest FROM requests WHERE status < 300 ORDER BY seq"
         ):
@@ -117,12 +165,37 @@ class ItemStore:
                 duplicates_with_new_key += first_key[digest] != key
             else:
                 first_key[digest] = key
+            if key is not None:
+                keys_reused += first_digest.setdefault(key, digest) != digest
+        (stale,) = self._db.execute(
+            "SELECT COUNT(*) FROM item_versions WHERE applied = 0"
+        ).fetchone()
         return {
             "requests": by_status,
             "accepted_batches": len(first_key) + duplicates,
             "duplicate_batches": duplicates,
+            # the same item versions sent again under another key (the key should be theirs)
             "duplicates_with_new_key": duplicates_with_new_key,
+            # one key for batches of other item versions (a receiver deduplicating by key
+            # would drop a real change)
+            "keys_reused_for_other_content": keys_reused,
+            "stale_writes_refused": stale,
+            "older_after_newer": self.older_after_newer(),
         }
+
+    def older_after_newer(self) -> int:
+        """Items whose applied versions ever went down, in the order they were received."""
+        newest: dict[tuple[str, str], str] = {}
+        count = 0
+        for feed, item_id, version in self._db.execute(
+            "SELECT feed, item_id, version FROM item_versions WHERE applied = 1 ORDER BY seq"
+        ):
+            held = newest.get((feed, item_id))
+            if held is not None and version < held:
+                count += 1
+            if held is None or version > held:
+                newest[(feed, item_id)] = version
+        return count
 
     def close(self) -> None:
         self._db.close()

@@ -4,7 +4,8 @@ Three kinds of discrepancy, each counted in full and illustrated by a few exampl
 
 - *missing*: an expected item the receiver lacks, or holds as deleted;
 - *stale*: an item both sides have whose payloads differ (``modifiedAt``, build time, and the
-  wire-only ``itemId`` are ignored; everything else, ``updatedAt`` included, must match);
+  wire-only ``itemId`` and ``itemVersion`` are ignored; everything else, ``updatedAt``
+  included, must match);
 - *extra*: an item the receiver holds as not deleted that the source does not project.
 
 A feed whose items are never removed downstream (orders) keeps items the source lost: those
@@ -24,7 +25,7 @@ import orjson
 
 __all__ = ["IGNORED_FIELDS", "Discrepancy", "Findings", "Report", "compare", "field_diff"]
 
-IGNORED_FIELDS = frozenset({"modifiedAt", "itemId"})
+IGNORED_FIELDS = frozenset({"modifiedAt", "itemId", "itemVersion"})
 DEFAULT_EXAMPLES = 10
 _MAX_DIFFS = 5
 _MAX_VALUE_CHARS = 60

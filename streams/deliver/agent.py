@@ -46,7 +46,10 @@ def register_delivery(
                         await stream.ack(event)
 
         app.agent(topology.items[name], name=f"deliver-{name}", concurrency=1)(deliver_feed)
-        redrive = make_redrive(app, sender, topology, settings.streams.dlq_redrive_interval_s)
+        streams = settings.streams
+        redrive = make_redrive(
+            app, sender, topology, streams.dlq_redrive_interval_s, streams.dlq_give_up_attempts
+        )
         app.agent(topology.dlq[name], name=f"redrive-{name}", concurrency=1)(redrive)
 
 

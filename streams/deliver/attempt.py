@@ -12,9 +12,10 @@ and the batch stays in Kafka.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import httpx
@@ -61,53 +62,82 @@ async def deliver(
     stage: Stage = Stage.DELIVER,
     sleep: Sleep | None = None,
 ) -> Delivery:
-    """Send ``items`` until each is delivered or parked."""
+    """Send ``items`` until each is delivered or parked.
+
+    A batch that keeps failing as a whole (a 5xx after the retry budget, a 4xx that names
+    no item) is bisected: its halves are sent once each, and the halves of a failing half
+    again, so that one item the endpoint always refuses parks itself, not its batch. The
+    probes are capped (a few per halving level), so an endpoint that is simply down costs
+    a bounded number of extra requests before the rest is parked whole.
+    """
     delivery = Delivery()
-    pending: list[list[FeedItem]] = [list(items)] if items else []
+    pending = [_Chunk(list(items), time.time())] if items else []
+    probes_left = 4 * math.ceil(math.log2(max(len(items), 2))) + 2
+    once = replace(policy, max_attempts=1)
     while pending:
         chunk = pending.pop(0)
-        first_failure = time.time()
-        result, attempts = await _send_with_retries(client, endpoint, chunk, policy, sleep)
+        result, attempts = await _send_with_retries(
+            client, endpoint, chunk.items, once if chunk.probing else policy, sleep
+        )
+        probes_left -= chunk.probing
         delivery.attempts += attempts
         delivery.retries += attempts - 1
         delivery.request_ids.append(result.request_id)
-
+        attempts += chunk.attempts  # a probe's letter counts the batch's attempts before it
         letter = partial(
             _dead_letter,
             feed=endpoint.feed,
             stage=stage,
             result=result,
             attempts=attempts,
-            first_failure=first_failure,
+            first_failure=chunk.first_failure,
         )
+        halves = partial(chunk.halves, attempts=attempts)
 
         error = result.error
         if isinstance(error, ConfigError):
             raise FeedPaused(error, result)
         if isinstance(error, PayloadTooLarge):
-            if len(chunk) == 1:
+            if len(chunk.items) == 1:
                 too_large = f"a single item is larger than the endpoint accepts: {error.message}"
-                delivery.dead_letters.append(letter(chunk, PayloadTooLarge(too_large)))
+                delivery.dead_letters.append(letter(chunk.items, PayloadTooLarge(too_large)))
             else:
-                half = len(chunk) // 2
-                pending[:0] = [chunk[:half], chunk[half:]]
+                pending[:0] = halves(chunk.items, probing=chunk.probing)
             continue
-        if isinstance(error, TransientError):
-            spent = f"retry budget spent after {attempts} attempts; last: {error.message}"
-            delivery.dead_letters.append(letter(chunk, type(error)(spent)))
-            continue
-        rejected = [item for item in chunk if item.id in result.rejected]
+        rejected = [item for item in chunk.items if item.id in result.rejected]
         if rejected:
             reasons = "; ".join(sorted({result.rejected[item.id] for item in rejected}))[:300]
             delivery.dead_letters.append(letter(rejected, EndpointRejected(f"rejected: {reasons}")))
-        accepted = [item for item in chunk if item.id not in result.rejected]
+        accepted = [item for item in chunk.items if item.id not in result.rejected]
         if error is None:
             delivery.delivered += accepted
-        elif rejected and accepted:
-            pending.insert(0, accepted)  # a 4xx naming some items: resend the others
+        elif rejected and accepted:  # a 4xx naming some items: send the others again
+            pending.insert(0, _Chunk(accepted, chunk.first_failure, chunk.probing, attempts))
+        elif len(accepted) > 1 and probes_left >= 2:  # the batch fails whole: find why
+            pending[:0] = halves(accepted, probing=True)
+        elif accepted and isinstance(error, TransientError):
+            spent = f"retry budget spent after {attempts} attempts; last: {error.message}"
+            delivery.dead_letters.append(letter(accepted, type(error)(spent)))
         elif accepted and isinstance(error, TerminalError):
             delivery.dead_letters.append(letter(accepted, error))
     return delivery
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Items to send together, and what sending them has cost so far."""
+
+    items: list[FeedItem]
+    first_failure: float
+    probing: bool = False  # a half of a failing batch: sent once, no retries
+    attempts: int = 0
+
+    def halves(self, items: list[FeedItem], *, probing: bool, attempts: int) -> list[_Chunk]:
+        half = len(items) // 2
+        return [
+            _Chunk(part, self.first_failure, probing, attempts)
+            for part in (items[:half], items[half:])
+        ]
 
 
 def _dead_letter(

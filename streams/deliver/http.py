@@ -63,16 +63,21 @@ class SendResult:
 
 
 def idempotency_key(items: Sequence[FeedItem]) -> str:
-    """Stable for the same batch content, across restarts and replays."""
+    """The sha256 of the batch's sorted (item id, version) pairs: the same for the same
+    versions of the same items however they are batched, restarted or replayed, and new
+    when an item changes and changes back (A → B → A are three versions)."""
     digest = hashlib.sha256()
-    for item_id, item_hash in sorted((item.id, item.hash) for item in items):
-        digest.update(f"{item_id}:{item_hash};".encode())
+    for item_id, version in sorted((item.id, item.version.text) for item in items):
+        digest.update(f"{item_id}:{version};".encode())
     return digest.hexdigest()
 
 
 def request_body(items: Sequence[FeedItem]) -> bytes:
-    """The JSON array sent: each item's payload plus its ``itemId``."""
-    return orjson.dumps([{"itemId": item.id, **item.payload} for item in items])
+    """The JSON array sent: each item's payload plus its ``itemId`` and ``itemVersion``
+    (compare as strings: a receiver keeps the greater and drops a stale write)."""
+    return orjson.dumps(
+        [{"itemId": item.id, "itemVersion": item.version.text, **item.payload} for item in items]
+    )
 
 
 async def send_batch(

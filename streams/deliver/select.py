@@ -3,42 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 import orjson
 
-from feeds.item import FeedItem
+from feeds.item import FeedItem, ItemVersion
 
-__all__ = ["Delivered", "chunks_by_bytes", "select_for_delivery"]
+__all__ = ["Delivered", "Selection", "chunks_by_bytes", "select_for_delivery"]
 
-Delivered = Callable[[str], tuple[str, int] | None]  # item id -> (hash, version) last sent
+Delivered = Callable[[str], tuple[str, ItemVersion] | None]  # id -> (hash, version) last sent
 
 
-def select_for_delivery(
-    items: Sequence[FeedItem], delivered: Delivered, *, replay: bool = False
-) -> list[FeedItem]:
-    """Keep the newest version of each id, then drop what needs no sending.
+@dataclass(frozen=True)
+class Selection:
+    """A batch sorted for delivery: what to send, and what the endpoint already has."""
 
-    Dropped: an item whose hash equals the last one delivered (nothing changed), and an
-    item older than the last one delivered (a newer version already went out). A replay
-    also drops an item of the same version, since the live stream may have sent newer
-    content at that version meanwhile.
+    send: list[FeedItem]
+    unchanged: list[FeedItem]  # same content as delivered, at this version or a newer one
+
+
+def select_for_delivery(items: Sequence[FeedItem], delivered: Delivered) -> Selection:
+    """Keep the newest version of each id, then sort out what needs no sending.
+
+    Not sent: an item older than the last version delivered (a newer one already went
+    out), and an item whose content equals the last one delivered (``unchanged``: the
+    caller records its version, so that an older version arriving later is not sent over
+    it). Anything else is sent, a newer version with other content, and an equal version
+    with other content too: it cannot be older, and sending it never loses the newer.
+    Live batches and re-drives follow the same rule.
     """
     newest: dict[str, FeedItem] = {}
     for item in items:  # in topic order, so a later record of equal version wins
         held = newest.get(item.id)
         if held is None or item.version >= held.version:
             newest[item.id] = item
-    selected = []
+    send: list[FeedItem] = []
+    unchanged: list[FeedItem] = []
     for item in newest.values():
         last = delivered(item.id)
-        if last is not None:
-            last_hash, last_version = last
-            if item.hash == last_hash:
-                continue
-            if item.version < last_version or (replay and item.version == last_version):
-                continue
-        selected.append(item)
-    return selected
+        if last is None:
+            send.append(item)
+            continue
+        last_hash, last_version = last
+        if item.version < last_version:
+            continue
+        (unchanged if item.hash == last_hash else send).append(item)
+    return Selection(send, unchanged)
 
 
 def chunks_by_bytes(items: Sequence[FeedItem], limit: int) -> Iterator[list[FeedItem]]:

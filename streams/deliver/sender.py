@@ -13,12 +13,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from feeds.feed import Feed
-from feeds.item import FeedItem
+from feeds.item import FeedItem, ItemVersion
 from feedsync.errors import ConfigError
 from feedsync.logs import redact
 from feedsync.settings import FeedDelivery, Settings
@@ -75,6 +76,9 @@ class FeedSender:
             budget_s=config.retry_budget_s,
             retry_after_cap_s=config.retry_after_cap_s,
         )
+        # A re-drive tries once per letter and round, so it holds the feed's lock (below)
+        # for one attempt at a time, never for a whole retry budget.
+        self.redrive_policy = replace(self.policy, max_attempts=1)
         self.paused: FeedPaused | None = None
         self.log_payloads = settings.log_payloads
         # Live batches and dead-letter re-drives of one feed send one at a time, so a
@@ -85,18 +89,15 @@ class FeedSender:
     def name(self) -> str:
         return self.feed.name
 
-    def delivered(self, item_id: str) -> tuple[str, int] | None:
+    def delivered(self, item_id: str) -> tuple[str, ItemVersion] | None:
         """The (hash, version) last sent for an id, live or re-driven, whichever is newer."""
         key = f"{self.feed.name}:{item_id}"
         candidates = [
-            last
+            (str(last[0]), ItemVersion.parse(last[1]))
             for last in (self.topology.delivered.get(key), self.topology.redelivered.get(key))
             if last
         ]
-        if not candidates:
-            return None
-        last_hash, last_version = max(candidates, key=lambda last: int(last[1]))
-        return str(last_hash), int(last_version)
+        return max(candidates, key=lambda last: last[1]) if candidates else None
 
     async def send(
         self,
@@ -125,10 +126,13 @@ class FeedSender:
         letters: list[DeadLetter] = []
         table = self.topology.redelivered if replay else self.topology.delivered
         stage = Stage.REDRIVE if replay else Stage.DELIVER
-        selected = select_for_delivery(items, self.delivered, replay=replay)
-        for chunk in chunks_by_bytes(selected, self.batch_bytes):
+        selection = select_for_delivery(items, self.delivered)
+        for item in selection.unchanged:  # so that an older version is never sent over it
+            self._record(table, item, carriers[item.id])
+        for chunk in chunks_by_bytes(selection.send, self.batch_bytes):
             began = time.monotonic()
-            outcome = await self._deliver_until_unpaused(client, chunk, stage)
+            policy = self.redrive_policy if replay else self.policy
+            outcome = await self._deliver_until_unpaused(client, chunk, stage, policy)
             self._log(chunk, outcome, time.monotonic() - began, stage)
             for item in outcome.delivered:
                 self._record(table, item, carriers[item.id])
@@ -148,11 +152,11 @@ class FeedSender:
         return letters
 
     async def _deliver_until_unpaused(
-        self, client: httpx.AsyncClient, chunk: list[FeedItem], stage: Stage
+        self, client: httpx.AsyncClient, chunk: list[FeedItem], stage: Stage, policy: RetryPolicy
     ) -> Delivery:
         while True:
             try:
-                outcome = await deliver(client, self.endpoint, chunk, self.policy, stage=stage)
+                outcome = await deliver(client, self.endpoint, chunk, policy, stage=stage)
             except FeedPaused as paused:
                 self.paused = paused
                 log.error("%s; retrying in %.0fs", paused, self.pause_retry_s)
@@ -183,4 +187,4 @@ class FeedSender:
 
     def _record(self, table: Any, item: FeedItem, event: Any) -> None:
         with in_event(event):
-            table[f"{self.feed.name}:{item.id}"] = [item.hash, item.version]
+            table[f"{self.feed.name}:{item.id}"] = [item.hash, item.version.text]

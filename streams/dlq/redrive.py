@@ -6,7 +6,10 @@ where it is (it waits for the item to change, or for ``feedsync dlq replay``). A
 retry* record waits until its last failure is an interval old, then its items are sent
 again through the feed's sender with replay semantics: an item whose id has since been
 delivered at the same or a newer version is dropped, never sent over the newer one. What
-fails again becomes a new dead letter, and the old record is acknowledged. A record that
+fails again becomes a new dead letter, its attempts counted on from the old one's, and
+the old record is acknowledged; past ``FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS`` it needs
+attention instead. Each round tries once, so a re-drive holds the feed's sender for one
+attempt at a time and live batches go between. A record that
 is not a dead letter at all is logged and left in the topic, where it stays for an
 operator to look at.
 
@@ -20,6 +23,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any, Protocol
 
@@ -30,7 +34,7 @@ from streams.guard import Failed, Guard
 from streams.letters import DeadLetter, DeadLetterStatus, Stage
 from streams.topology import Topology
 
-__all__ = ["Resender", "make_redrive"]
+__all__ = ["Resender", "carried_on", "make_redrive"]
 
 log = logging.getLogger("feedsync.dlq")
 
@@ -52,7 +56,7 @@ class Resender(Protocol):
 
 
 def make_redrive(
-    app: Any, sender: Resender, topology: Topology, interval_s: float
+    app: Any, sender: Resender, topology: Topology, interval_s: float, give_up_attempts: int
 ) -> Callable[[Any], Awaitable[None]]:
     """The agent body that re-drives one feed's dead letters."""
     guard = Guard(Stage.REDRIVE, topology.dlq[sender.name], feed=sender.name)
@@ -77,6 +81,7 @@ def make_redrive(
                         event=event,
                         letter=letter,
                         interval_s=interval_s,
+                        give_up_attempts=give_up_attempts,
                     )
                     await app.producer.flush()  # what the re-drive recorded, before the ack
                 await stream.ack(event)
@@ -92,6 +97,7 @@ async def _redrive_one(
     event: Any,
     letter: DeadLetter,
     interval_s: float,
+    give_up_attempts: int,
 ) -> None:
     wait = letter.last_failure + interval_s - time.time()
     if wait > 0:
@@ -109,5 +115,20 @@ async def _redrive_one(
     )
     if not isinstance(letters, Failed):
         for again in letters:
-            guard.add(again)
+            guard.add(carried_on(letter, again, give_up_attempts))
     await guard.flush()
+
+
+def carried_on(old: DeadLetter, again: DeadLetter, give_up_attempts: int) -> DeadLetter:
+    """The letter of items that failed again: its attempts count on from the old one's and
+    it keeps its first failure; past ``give_up_attempts`` a will-retry letter needs
+    attention (``FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS``)."""
+    attempts = old.attempts + again.attempts
+    letter = replace(again, attempts=attempts, first_failure=old.first_failure)
+    if letter.status is DeadLetterStatus.WILL_RETRY and attempts >= give_up_attempts:
+        return replace(
+            letter,
+            status=DeadLetterStatus.NEEDS_ATTENTION,
+            message=f"gave up after {attempts} attempts; last: {again.message}",
+        )
+    return letter

@@ -84,11 +84,18 @@ class Pipeline:
 
 
 @contextmanager
-def running_pipeline(tmp_path: Path, *, start: bool = True, **extra_env: str) -> Iterator[Pipeline]:
+def running_pipeline(
+    tmp_path: Path,
+    *,
+    start: bool = True,
+    receiver_settings: dict[str, str] | None = None,
+    **extra_env: str,
+) -> Iterator[Pipeline]:
     """A receiver and a worker of a fresh app id; ``start=False`` leaves the worker for the
-    test to start (after planting records in the app's topics, say)."""
+    test to start (after planting records in the app's topics, say); ``receiver_settings``
+    are the receiver's (``FEEDSYNC_RECEIVER__<KEY>``)."""
     app_id = f"t{uuid.uuid4().hex[:10]}"
-    with running_receiver(tmp_path) as receiver:
+    with running_receiver(tmp_path, **(receiver_settings or {})) as receiver:
         port = receiver.url.rsplit(":", 1)[1]
         env = {
             **os.environ,

@@ -23,7 +23,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 
 from connectors.database import connect
 from connectors.debezium import source_topic
-from feeds.item import FeedItem, item_id
+from feeds.item import FeedItem, ItemVersion, item_id
 from feeds.reference import REFERENCE_TABLES
 from feedsync.errors import ErrorClass
 from feedsync.settings import Settings
@@ -230,7 +230,9 @@ def item_record(sku: str, name: str) -> tuple[bytes, bytes]:
     """An items-topic record for a products item the test makes up."""
     payload = {"sku": sku, "storeViewCode": "poison-test", "name": name, "deleted": False}
     identity = item_id([sku, "poison-test"])
-    return identity.encode(), FeedItem("products", identity, payload, version=1).to_record()
+    return identity.encode(), FeedItem(
+        "products", identity, payload, version=ItemVersion(1)
+    ).to_record()
 
 
 def will_retry_letter(sku: str, name: str) -> bytes:

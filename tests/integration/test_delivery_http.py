@@ -13,7 +13,7 @@ import orjson
 import pytest
 from pydantic import SecretStr
 
-from feeds.item import FeedItem, item_id
+from feeds.item import FeedItem, ItemVersion, item_id
 from streams.deliver.attempt import Delivery, FeedPaused, deliver
 from streams.deliver.http import Endpoint
 from streams.deliver.policy import RetryPolicy
@@ -38,7 +38,7 @@ def items(n: int, tag: str = "") -> list[FeedItem]:
             "products",
             item_id([f"sku-{i}", "default"]),
             {"sku": f"sku-{i}", "storeViewCode": "default", "name": f"n{i}{tag}"},
-            version=i,
+            version=ItemVersion(i),
         )
         for i in range(n)
     ]
@@ -85,12 +85,14 @@ def test_429_retry_after_is_waited_out(receiver: Receiver) -> None:
 
 
 def test_400_becomes_a_needs_attention_dead_letter_with_excerpt(receiver: Receiver) -> None:
-    receiver.set_faults([{"status": 400, "times": 1}])
+    # The batch, then each of its halves (bisected to find the item at fault): all refused.
+    receiver.set_faults([{"status": 400, "times": 3}])
     delivery = send(Endpoint("products", receiver.feed_url("products")), items(2))
-    (letter,) = delivery.dead_letters
-    assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
-    assert letter.http_status == 400
-    assert "fault injection" in letter.response_excerpt
+    assert [len(letter.items) for letter in delivery.dead_letters] == [1, 1]
+    for letter in delivery.dead_letters:
+        assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
+        assert letter.http_status == 400
+        assert "fault injection" in letter.response_excerpt
     later = send(Endpoint("products", receiver.feed_url("products")), items(2, tag="-later"))
     assert len(later.delivered) == 2
 

@@ -18,7 +18,7 @@ from feeds.catalog import CATALOG_PROJECTOR
 from feeds.change import RowChange, SourcePosition
 from feeds.engine import Emit, EntityRecord, Projection, Step, targets
 from feeds.feed import Feed
-from feeds.item import item_hash, item_id
+from feeds.item import ItemVersion, item_hash, item_id
 from feeds.orders import ORDER_PROJECTOR, ORDERS
 from feeds.products import PRODUCTS
 from feeds.projector import EntityProjector, Payload, State
@@ -187,7 +187,8 @@ def test_an_entity_that_goes_deletes_every_item_it_had_but_never_a_ledger_item()
         (THINGS, {"thing": "1", "part": "2", "deleted": True}),
     ]
     assert all(e.deleted for e in gone.emits)
-    assert {e.version for e in gone.emits} == {deleted.position.version}
+    # The delete's own position orders the deletions (not the reference seen meanwhile).
+    assert {e.version.source for e in gone.emits} == {deleted.position.version}
     # A change for an entity never seen that leaves no state emits nothing at all.
     assert engine.step("9", None, delete("thing", thing(9)), partition=0) == Step(None)
 
@@ -226,7 +227,8 @@ def test_rebuild_emits_only_the_items_whose_hash_changed() -> None:
     assert [(e.feed, e.payload["part"], e.payload["website"]) for e in rebuilt.emits] == [
         (THINGS, "3", "other")
     ]
-    assert rebuilt.emits[0].version == Reference(store).version  # newer than the record
+    # The same source version, a newer reference: newer than what the record sent before.
+    assert rebuilt.emits[0].version == ItemVersion(record.version, Reference(store).version)
     assert rebuilt.record is not None
     assert rebuilt.record.state is record.state
     assert rebuilt.record.emitted[LEDGER.name] == record.emitted[LEDGER.name]
@@ -269,14 +271,18 @@ def test_the_records_version_is_the_newest_change_folded_into_it() -> None:
     later = at(insert("thing_part", part(2)), 900)
     moved = fold(engine, [later], record)
     assert moved.version == later.position.version
-    # An emit carries the newer of the record's and the reference's version.
+    # An emit's version is the record's source position, then the reference's.
     step = engine.step("1", moved, at(insert("thing_part", part(3)), 901), partition=3)
     assert step.record is not None
     assert step.emits
-    assert {e.version for e in step.emits} == {step.record.version}
-    assert step.record.version > Reference(reference_store()).version
+    reference_version = engine.reference.version
+    assert {e.version for e in step.emits} == {ItemVersion(step.record.version, reference_version)}
+    # A rebuild on a newer reference is newer, but never outranks a newer source change:
+    # another entity's items (a re-creation under the same identity) still win.
     late = Projection(THING_PROJECTOR, Reference({"version": 1 << 60}), BOTH)
-    assert {e.version for e in late.rebuild(replace(moved, emitted={})).emits} == {1 << 60}
+    rebuilt = {e.version for e in late.rebuild(replace(moved, emitted={})).emits}
+    assert rebuilt == {ItemVersion(moved.version, 1 << 60)}
+    assert max(rebuilt) < ItemVersion(moved.version + 1)
 
 
 def test_a_record_round_trips_through_json() -> None:

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from pydantic import SecretStr
 
-from feeds.item import FeedItem, item_id
+from feeds.item import FeedItem, ItemVersion, item_id
 from feedsync.errors import ErrorClass
 from feedsync.webhooks import sign
 from streams.deliver.attempt import FeedPaused, deliver
@@ -34,7 +34,9 @@ POLICY = RetryPolicy(max_attempts=4, budget_s=1000, initial_backoff_s=0.5, max_b
 
 def items(n: int, feed: str = "products") -> list[FeedItem]:
     return [
-        FeedItem(feed, item_id([f"sku-{i}", "default"]), {"sku": f"sku-{i}", "n": i}, version=i)
+        FeedItem(
+            feed, item_id([f"sku-{i}", "default"]), {"sku": f"sku-{i}", "n": i}, ItemVersion(i)
+        )
         for i in range(n)
     ]
 
@@ -132,16 +134,53 @@ def test_retry_after_is_honoured_and_capped() -> None:
     assert sleeps == [3.0, POLICY.retry_after_cap_s]
 
 
-def test_exhausted_budget_dead_letters_as_will_retry() -> None:
+def test_exhausted_budget_parks_each_item_as_will_retry() -> None:
+    """A batch that fails whole is bisected once its budget is spent: with the endpoint
+    down, each half fails its one probe and is parked, counting every attempt."""
     delivery, sleeps = run(lambda r: httpx.Response(503, text="down for maintenance"), items(2))
     assert delivery.delivered == []  # type: ignore[attr-defined]
+    letters = delivery.dead_letters  # type: ignore[attr-defined]
+    assert [len(letter.items) for letter in letters] == [1, 1]
+    for letter in letters:
+        assert letter.status is DeadLetterStatus.WILL_RETRY
+        assert (letter.error_class, letter.error) == (ErrorClass.TRANSIENT, "EndpointUnavailable")
+        assert letter.attempts == POLICY.max_attempts + 1
+        assert letter.http_status == 503
+        assert "down for maintenance" in letter.response_excerpt
+    assert len(sleeps) == POLICY.max_attempts - 1  # the probes do not back off
+
+
+def test_one_item_that_always_fails_is_isolated_and_parked_alone() -> None:
+    batch = items(8)
+    poison = batch[5].id
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent = orjson.loads(gzip.decompress(request.content))
+        return httpx.Response(500 if any(i["itemId"] == poison for i in sent) else 200)
+
+    delivery, _ = run(handler, batch)
+    assert sorted(i.id for i in delivery.delivered) == sorted(  # type: ignore[attr-defined]
+        i.id for i in batch if i.id != poison
+    )
     (letter,) = delivery.dead_letters  # type: ignore[attr-defined]
+    assert [i.id for i in letter.items] == [poison]
     assert letter.status is DeadLetterStatus.WILL_RETRY
-    assert (letter.error_class, letter.error) == (ErrorClass.TRANSIENT, "EndpointUnavailable")
-    assert letter.attempts == POLICY.max_attempts
-    assert letter.http_status == 503
-    assert "down for maintenance" in letter.response_excerpt
-    assert len(sleeps) == POLICY.max_attempts - 1
+
+
+def test_a_400_for_the_batch_parks_only_the_item_at_fault() -> None:
+    batch = items(6)
+    poison = batch[2].id
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent = orjson.loads(gzip.decompress(request.content))
+        return httpx.Response(400 if any(i["itemId"] == poison for i in sent) else 200)
+
+    delivery, sleeps = run(handler, batch)
+    assert len(delivery.delivered) == 5  # type: ignore[attr-defined]
+    (letter,) = delivery.dead_letters  # type: ignore[attr-defined]
+    assert [i.id for i in letter.items] == [poison]
+    assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
+    assert sleeps == []
 
 
 def test_connection_errors_are_transient() -> None:
@@ -154,14 +193,15 @@ def test_connection_errors_are_transient() -> None:
     assert "connection error" in letter.message
 
 
-def test_400_dead_letters_the_batch_as_needs_attention_without_retry() -> None:
+def test_400_for_every_item_parks_each_as_needs_attention_without_retry() -> None:
     delivery, sleeps = run(lambda r: httpx.Response(400, text='{"error":"bad sku"}'), items(3))
-    (letter,) = delivery.dead_letters  # type: ignore[attr-defined]
-    assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
-    assert (letter.error_class, letter.error) == (ErrorClass.TERMINAL, "EndpointRejected")
-    assert letter.http_status == 400
-    assert "bad sku" in letter.response_excerpt
-    assert len(letter.items) == 3
+    letters = delivery.dead_letters  # type: ignore[attr-defined]
+    assert sorted(len(letter.items) for letter in letters) == [1, 1, 1]
+    for letter in letters:
+        assert letter.status is DeadLetterStatus.NEEDS_ATTENTION
+        assert (letter.error_class, letter.error) == (ErrorClass.TERMINAL, "EndpointRejected")
+        assert letter.http_status == 400
+        assert "bad sku" in letter.response_excerpt
     assert sleeps == []
 
 

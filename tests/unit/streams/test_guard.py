@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from feeds.item import FeedItem
+from feeds.item import FeedItem, ItemVersion
 from feedsync.errors import ErrorClass, TransientError
 from streams.guard import FAILED, Guard, Outputs, RecordRefused, source_header
 from streams.letters import DeadLetter, DeadLetterStatus, Stage
@@ -98,7 +98,7 @@ def test_a_success_passes_its_value_and_writes_nothing() -> None:
 def test_a_transient_error_is_a_will_retry_letter_with_its_items() -> None:
     topic = Topic()
     guard = Guard(Stage.DELIVER, topic, feed="products")
-    item = FeedItem("products", "id-1", {"sku": "a"}, version=3)
+    item = FeedItem("products", "id-1", {"sku": "a"}, version=ItemVersion(3))
 
     async def send() -> None:
         raise TransientError("endpoint busy")

@@ -11,17 +11,24 @@ from feeds.reference import Reference
 from streams import rebuild
 from streams.rebuild import (
     REBUILD_DEFERRED,
-    REBUILD_ENTITY,
     await_reference,
+    clock_of,
     rebuild_all,
+    rebuild_entity,
     reference_needed,
 )
 
 
 def test_a_rebuild_all_record_names_the_reference_version_it_needs() -> None:
     assert reference_needed(rebuild_all(1234)) == 1234
-    for other in (REBUILD_DEFERRED, REBUILD_ENTITY, b'{"table":"x"}', None):
+    for other in (REBUILD_DEFERRED, rebuild_entity(5), b'{"table":"x"}', None):
         assert reference_needed(other) is None
+
+
+def test_a_clock_rebuild_names_the_boundary_it_passed() -> None:
+    assert clock_of(rebuild_entity(1_767_225_600.7)) == 1_767_225_600
+    for other in (REBUILD_DEFERRED, rebuild_all(3), b'{"table":"x"}', None):
+        assert clock_of(other) is None
 
 
 def test_the_wait_ends_when_the_replica_reaches_the_version() -> None:
