@@ -120,6 +120,8 @@ class StreamsSettings(_Section):
     dlq_redrive_interval_s: float = Field(300.0, gt=0)
     # A will-retry letter re-driven this many times in all becomes needs-attention.
     dlq_give_up_attempts: int = Field(100, ge=1)
+    # The fault suite only: a crash point (streams/crash.py) where the worker kills itself.
+    crash_at: str = ""
     pause_retry_s: float = Field(30.0, gt=0)
     # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
     feeds: Annotated[tuple[str, ...], NoDecode] = ()

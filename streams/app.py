@@ -11,6 +11,7 @@ import faust
 from feeds.registry import FEEDS
 from feedsync.logs import logging_config
 from feedsync.settings import Settings
+from streams import crash
 from streams.deliver.agent import register_delivery
 from streams.deliver.sender import delivery_configs
 from streams.offsets import broker_url
@@ -28,6 +29,7 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 def create_app(settings: Settings) -> faust.App:
     delivery_configs(settings, FEEDS)  # every per-feed setting valid, for a known feed
+    crash.arm(settings.streams.crash_at)
     app = faust.App(
         settings.streams.app_id,
         broker=broker_url(settings.kafka.bootstrap_servers),  # commits never pass a record

@@ -32,6 +32,7 @@ from feeds.engine import Emit, EntityRecord, Projection, Step
 from feeds.projector import Forward
 from feeds.reference import Reference
 from streams.codec import dump_change, load_change
+from streams.crash import crash_point
 from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
@@ -132,9 +133,11 @@ class EntityAgent:
                     self._build(key, work)
                 await self._send(work, outputs)
             refused = await outputs.settle(self.guard)
+            crash_point("items-durable-before-state")
             self._write(chunk, refused)
         await self.guard.flush()
         await self.app.producer.flush()  # the records written are durable before the acks
+        crash_point("state-written-before-ack")
 
     async def _with_reference_replicated(self, events: list[Any]) -> list[Any]:
         """The batch's events, once the reference data its rebuild-all records ask for has

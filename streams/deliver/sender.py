@@ -23,6 +23,7 @@ from feeds.item import FeedItem, ItemVersion
 from feedsync.errors import ConfigError
 from feedsync.logs import redact
 from feedsync.settings import FeedDelivery, Settings
+from streams.crash import crash_point
 from streams.deliver.attempt import Delivery, FeedPaused, deliver
 from streams.deliver.http import Endpoint
 from streams.deliver.policy import RetryPolicy
@@ -134,6 +135,8 @@ class FeedSender:
             policy = self.redrive_policy if replay else self.policy
             outcome = await self._deliver_until_unpaused(client, chunk, stage, policy)
             self._log(chunk, outcome, time.monotonic() - began, stage)
+            if outcome.delivered:
+                crash_point("delivered-before-recorded")
             for item in outcome.delivered:
                 self._record(table, item, carriers[item.id])
             for letter in outcome.dead_letters:
