@@ -17,8 +17,9 @@ from streams.deliver.sender import delivery_configs
 from streams.offsets import broker_url
 from streams.project import register_projectors
 from streams.rebuild import Dirty, register_rebuilds
-from streams.reference import ReferenceTable, register_reference
+from streams.reference import register_reference
 from streams.route import register_route
+from streams.sequenced import ReferenceTable
 from streams.topology import Topology, ensure_topics
 
 __all__ = ["create_app", "run_worker"]
@@ -34,7 +35,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.streams.app_id,
         broker=broker_url(settings.kafka.bootstrap_servers),  # commits never pass a record
         store="memory://",
-        GlobalTable=ReferenceTable,  # the reference table: one writer, no echoes applied
+        GlobalTable=ReferenceTable,  # the reference table: the newest write of a key wins
         datadir=str(settings.streams.data_dir / "{conf.name}"),
         topic_partitions=settings.streams.partitions,
         topic_replication_factor=settings.kafka.replication_factor,

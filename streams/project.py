@@ -38,12 +38,14 @@ from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
 from streams.rebuild import (
-    REBUILD_DEFERRED,
     await_reference,
     clock_of,
+    is_rebuild_deferred,
     rebuild_entity,
     reference_needed,
+    watermark_of,
 )
+from streams.sequenced import applied
 from streams.topology import Topology
 
 __all__ = ["register_projectors"]
@@ -55,7 +57,7 @@ CLOCK_TICK_S = 1.0
 
 
 def register_projectors(app: faust.App, topology: Topology) -> None:
-    reference = Reference(topology.reference)
+    reference = Reference(topology.reference_data)
     running = frozenset(topology.items)
     for projector in topology.selection.projectors:
         EntityAgent(app, topology, Projection(projector, reference, running)).register()
@@ -140,16 +142,16 @@ class EntityAgent:
         crash_point("state-written-before-ack")
 
     async def _with_reference_replicated(self, events: list[Any]) -> list[Any]:
-        """The batch's events, once the reference data its rebuild-all records ask for has
+        """The batch's events, once the reference data its rebuild records ask for has
         reached this worker; if it has not in time, those records are asked again later."""
-        needed = max((reference_needed(e.value) or 0 for e in events), default=0)
-        if not needed or await await_reference(self.projection.reference, needed):
+        needed = max((watermark_of(e.value) or 0 for e in events), default=0)
+        if not needed or await await_reference(self.topology.reference, needed):
             return events
-        later = [e for e in events if reference_needed(e.value) is not None]
+        later = [e for e in events if watermark_of(e.value) is not None]
         for event in later:
             record = [(b"*", event.value)]
             await send_durably(self.topic, record, partition=event.message.partition)
-        return [e for e in events if reference_needed(e.value) is None]
+        return [e for e in events if watermark_of(e.value) is None]
 
     # ---- pass 1: fold ------------------------------------------------------------------
 
@@ -162,14 +164,14 @@ class EntityAgent:
                 if raw and _partition_of(raw) == partition:
                     self._work(works, key, event).build = True
             log.info(
-                "%s: rebuilding %d entities of partition %d (reference version %d)",
+                "%s: rebuilding %d entities of partition %d (reference rows applied to %d)",
                 self.entity,
                 len(works) - before,
                 partition,
-                self.projection.reference.version,
+                applied(self.topology.reference),
             )
             return
-        if value == REBUILD_DEFERRED:
+        if is_rebuild_deferred(value):
             for key in self.deferred.pop(partition, set()):
                 self._work(works, key, event).build = True
             return

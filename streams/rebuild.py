@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -30,32 +31,46 @@ from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
+from streams.sequenced import applied
 from streams.topology import Topology
 
 __all__ = [
-    "REBUILD_DEFERRED",
     "Dirty",
     "await_reference",
     "clock_of",
+    "is_rebuild_deferred",
     "rebuild_all",
+    "rebuild_deferred",
     "rebuild_entity",
     "reference_needed",
     "register_rebuilds",
+    "watermark_of",
 ]
 
 log = logging.getLogger("feedsync.rebuild")
 _REBUILD_ALL = b'{"control":"rebuild-all"'
-REBUILD_DEFERRED = orjson.dumps({"control": "rebuild-deferred"})
+_REBUILD_DEFERRED = b'{"control":"rebuild-deferred"'
 _REBUILD_ENTITY = b'{"control":"rebuild-entity"'
 
 
 REFERENCE_WAIT_S = 30.0
 
 
-def rebuild_all(reference_version: int) -> bytes:
+def rebuild_all(watermark: int) -> bytes:
     """The control record that rebuilds every entity of a partition, once the worker's
-    replica of the reference data has reached ``reference_version``."""
-    return orjson.dumps({"control": "rebuild-all", "reference": reference_version})
+    replica of the reference data has applied the reference rows up to ``watermark``
+    (streams/sequenced.py: ``applied``)."""
+    return orjson.dumps({"control": "rebuild-all", "reference": watermark})
+
+
+def rebuild_deferred(watermark: int) -> bytes:
+    """The control record that builds a partition's deferred snapshot reads, on reference
+    data that has reached ``watermark``."""
+    return orjson.dumps({"control": "rebuild-deferred", "reference": watermark})
+
+
+def is_rebuild_deferred(value: bytes | None) -> bool:
+    return value is not None and value.startswith(_REBUILD_DEFERRED)
 
 
 def rebuild_entity(at: float) -> bytes:
@@ -72,14 +87,22 @@ def clock_of(value: bytes | None) -> int | None:
 
 
 def reference_needed(value: bytes | None) -> int | None:
-    """The reference version a rebuild-all record waits for; None if it is not one."""
+    """The watermark a rebuild-all record waits for; None if it is not one."""
     if value is None or not value.startswith(_REBUILD_ALL):
+        return None
+    return watermark_of(value)
+
+
+def watermark_of(value: bytes | None) -> int | None:
+    """The reference watermark a rebuild-all or rebuild-deferred record waits for."""
+    if value is None or not (value.startswith((_REBUILD_ALL, _REBUILD_DEFERRED))):
         return None
     return int(orjson.loads(value).get("reference", 0))
 
 
-async def await_reference(reference: Reference, version: int) -> bool:
-    """Wait until this worker's replica of the reference data has reached ``version``.
+async def await_reference(table: Mapping[str, Any], watermark: int) -> bool:
+    """Wait until this worker's replica of the reference table has applied the reference
+    rows up to ``watermark``.
 
     The worker that asks for a rebuild has applied the change; the worker that owns a
     partition may replicate the global table a little later, and a rebuild on a stale
@@ -87,7 +110,7 @@ async def await_reference(reference: Reference, version: int) -> bool:
     ``REFERENCE_WAIT_S``: the caller asks again later rather than rebuilding on stale data.
     """
     deadline = time.monotonic() + REFERENCE_WAIT_S
-    while reference.version < version:
+    while applied(table) < watermark:
         if time.monotonic() > deadline:
             return False
         await asyncio.sleep(0.05)  # replication of the global table: a condition, polled
@@ -137,7 +160,7 @@ class Rebuilds:
         self.app = app
         self.topology = topology
         self.dirty = dirty
-        self.reference = Reference(topology.reference)
+        self.reference = Reference(topology.reference_data)
         self.partitions = range(settings.streams.partitions)
         self.debounce_s = settings.streams.reference_debounce_s
         self.guard = Guard(Stage.REFERENCE_FEED, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
@@ -145,7 +168,7 @@ class Rebuilds:
     async def reference_feeds(self, event: Any) -> None:
         """Rebuild the reference feeds a control record names; their items are durable
         before the state that says they were sent."""
-        if not await await_reference(self.reference, _reference_of(event.value)):
+        if not await await_reference(self.topology.reference, _reference_of(event.value)):
             log.warning("reference data not replicated yet; rebuilding the feeds later")
             await send_durably(self.topology.reference_control, [(b"*", event.value)])
             return
@@ -179,7 +202,8 @@ class Rebuilds:
         entities, self.dirty.snapshot_pending = self.dirty.snapshot_pending, set()
         for entity in sorted(entities):
             topic = self.topology.entities[entity]
-            await _control_every_partition(topic, REBUILD_DEFERRED, self.partitions)
+            control = rebuild_deferred(applied(self.topology.reference))
+            await _control_every_partition(topic, control, self.partitions)
         log.info("snapshot reads quiet for %.1fs: building deferred %s", quiet_for, entities)
 
     async def after_reference_changes(self) -> None:
@@ -188,7 +212,7 @@ class Rebuilds:
         if not dirty.kinds or not quiet or not self.reference.websites():
             return
         kinds, dirty.kinds = dirty.kinds, set()
-        version = self.reference.version  # what every owner of a partition must have seen
+        version = applied(self.topology.reference)  # what every partition's owner must have
         selection = self.topology.selection
         if any(kinds & reference_feed.kinds for reference_feed in selection.reference_feeds):
             control = orjson.dumps(

@@ -5,23 +5,19 @@ shared keys (an option holds its attribute and every store's label), so two work
 writing the table would overwrite each other's changes with what their replicas held.
 The route stage therefore sends every reference row to ``<app id>.entity.reference-rows``,
 one partition: its owner alone applies them, in order, and marks what kind of data changed.
-Every other worker reads the table through faust's replication of its changelog.
-
-The owner reads its own writes back from the changelog too; ``ReferenceTable`` does not
-apply them there, because an echo of an older write can arrive after a newer one and would
-put the older value back for a moment. While the table recovers (at start, at a rebalance)
-everything is applied, so a worker that becomes the owner starts from the whole changelog.
+Every worker (the owner too) reads the table through faust's replication of its changelog;
+each value carries the offset of the row that wrote it, so that a late or echoed write
+never puts an older value back (streams/sequenced.py).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from functools import partial
 from typing import Any
 
 import faust
-from faust.types import TP
 
 from feeds.change import RowChange
 from feeds.reference import ReferenceKind, apply_reference
@@ -30,46 +26,31 @@ from streams.faust_compat import in_event
 from streams.guard import Failed, Guard
 from streams.letters import SOURCE_DLQ, Stage
 from streams.rebuild import Dirty
+from streams.sequenced import APPLIED, SequencedView, sequenced
 from streams.topology import Topology
 
-__all__ = ["ReferenceTable", "register_reference"]
+__all__ = ["register_reference"]
 
 log = logging.getLogger("feedsync.reference")
 REFERENCE_BATCH = 500
 _DELETED = object()
 
 
-class ReferenceTable(faust.GlobalTable):
-    """The global reference table, which the worker that writes it does not overwrite with
-    its own changelog's echoes."""
-
-    writer: TP | None = None  # the reference-rows partition: whoever owns it writes
-
-    def apply_changelog_batch(self, batch: Iterable[Any]) -> None:
-        if self._writes_here() and not self.app.in_recovery:
-            return  # this worker wrote every record of the changelog: it is ahead of them
-        super().apply_changelog_batch(batch)
-
-    def _writes_here(self) -> bool:
-        return self.writer is not None and self.writer in self.app.assignor.assigned_actives()
-
-
 def register_reference(app: faust.App, topology: Topology, dirty: Dirty) -> None:
     table = topology.reference
-    if isinstance(table, ReferenceTable):
-        table.writer = TP(topology.reference_rows.get_topic_name(), 0)
     guard = Guard(Stage.REFERENCE, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
 
     @app.agent(topology.reference_rows, concurrency=1)
     async def apply_reference_rows(stream: Any) -> None:
+        read = SequencedView(table)
         async for events in stream.noack_take(REFERENCE_BATCH, within=0.1):
             for event in events:
-                update = guard.attempt(event, partial(_reference_update, table, event.value))
+                update = guard.attempt(event, partial(_reference_update, read, event.value))
                 if isinstance(update, Failed):
                     continue
                 kind, writes = update
                 with in_event(event):
-                    _write(table, writes)
+                    _write(table, writes, seq=event.message.offset)
                 if kind is not None:
                     dirty.mark(kind)
             await guard.flush()
@@ -118,9 +99,7 @@ def _reference_update(
     return kind, scratch.writes
 
 
-def _write(table: MutableMapping[str, Any], writes: Mapping[str, Any]) -> None:
+def _write(table: MutableMapping[str, Any], writes: Mapping[str, Any], *, seq: int) -> None:
     for key, value in writes.items():
-        if value is _DELETED:
-            table.pop(key, None)
-        else:
-            table[key] = value
+        table[key] = sequenced(seq, None if value is _DELETED else value)
+    table[APPLIED] = sequenced(seq, seq)  # last: a replica that has it has the writes before

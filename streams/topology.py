@@ -16,6 +16,7 @@ from feeds.registry import CAPTURED_TABLES, Selection, select
 from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from streams.letters import SOURCE_DLQ, dlq_topic
+from streams.sequenced import SequencedView
 
 __all__ = ["Topology", "ensure_topics"]
 
@@ -52,6 +53,11 @@ class Topology:
     # The same for re-driven dead letters: written from the one-partition DLQ topics, so
     # it must be a table of its own (faust keeps a key in its event's partition).
     redelivered: Any
+
+    @property
+    def reference_data(self) -> SequencedView:
+        """The reference table's values as projectors read them."""
+        return SequencedView(self.reference)
 
     @classmethod
     def build(cls, app: faust.App, settings: Settings) -> Topology:
