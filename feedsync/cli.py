@@ -140,6 +140,53 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command("resync")
+def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
+    feed: Annotated[
+        list[str], typer.Option("--feed", help="A feed to resync (repeatable), or all.")
+    ],
+    by_ids: Annotated[
+        str | None, typer.Option("--by-ids", help="Only these items: comma-separated ids.")
+    ] = None,
+    id_type: Annotated[
+        str, typer.Option(help="The payload field --by-ids names (sku, productId, itemId...).")
+    ] = "sku",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print, redacted, what would be sent; send nothing.")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Send even items the endpoint has (after it lost its data)."),
+    ] = False,
+    continue_run: Annotated[
+        bool, typer.Option("--continue", help="Continue the interrupted resync of these feeds.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to follow the deliveries before reporting.")
+    ] = 600,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+) -> None:
+    """Send a feed's current items again from its items topic (no database query).
+
+    Items the endpoint already answered for are skipped unless --force; a version older
+    than one delivered is never sent. Exits 1 if an item ended in a dead letter or was
+    not confirmed in time.
+    """
+    from feedsync.ops.present import present_resync
+    from feedsync.ops.resync import ResyncOptions, feeds_named
+
+    options = ResyncOptions(
+        ids=[i.strip() for i in by_ids.split(",") if i.strip()] if by_ids else None,
+        id_type=id_type,
+        dry_run=dry_run,
+        force=force,
+        continue_run=continue_run,
+        timeout_s=timeout,
+    )
+    if not present_resync(load_settings(), feeds_named(feed), options, console, as_json=as_json):
+        raise typer.Exit(1)
+
+
 @app.command("receive")
 def receive(
     port: Annotated[
@@ -175,3 +222,6 @@ def main() -> None:
     except FeedsyncError as exc:
         errors.print(f"feedsync: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        errors.print("feedsync: interrupted (a resync continues with --continue)", style="red")
+        sys.exit(130)

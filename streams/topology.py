@@ -16,6 +16,7 @@ from feeds.registry import CAPTURED_TABLES, Selection, select
 from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from streams.letters import SOURCE_DLQ, dlq_topic
+from streams.resend import resend_topic
 from streams.sequenced import SequencedView
 
 __all__ = ["Topology", "ensure_topics"]
@@ -45,6 +46,7 @@ class Topology:
     # Reference rows, routed to one partition so that one worker writes the reference table.
     reference_rows: faust.TopicT
     items: dict[str, faust.TopicT]
+    resend: dict[str, faust.TopicT]  # feed -> items an operator asked to send again
     dlq: dict[str, faust.TopicT]
     reference: Any  # faust GlobalTable
     state: dict[str, Any]  # projector entity -> faust Table: entity key -> state
@@ -79,6 +81,10 @@ class Topology:
             items={
                 name: _raw_topic(app, feed.items_topic(ns), partitions=partitions)
                 for name, feed in selection.feeds.items()
+            },
+            resend={
+                name: _raw_topic(app, resend_topic(name, ns), partitions=partitions)
+                for name in feeds
             },
             dlq={f: _raw_topic(app, dlq_topic(f, ns), partitions=1) for f in [*feeds, SOURCE_DLQ]},
             reference=app.GlobalTable(
@@ -132,12 +138,12 @@ def ensure_topics(settings: Settings) -> None:
     """Create the topics the app reads and writes, so a fresh cluster needs no manual step.
 
     Items topics are compacted (the current state of every item); dead-letter topics
-    keep everything (``delete`` with long retention) until replayed or purged. Every
+    keep everything until purged (``feedsync dlq purge``); resend topics a week. Every
     topic gets ``kafka.replication_factor`` replicas and ``kafka.min_insync_replicas``.
     """
     partitions, ns = settings.streams.partitions, settings.streams.app_id
     selection = selected(settings)
-    month = str(30 * 86400_000)
+    forever, week = "-1", str(7 * 86400_000)
     wanted = [
         *((entity_topic(settings, p.entity), partitions, {}) for p in selection.projectors),
         (entity_topic(settings, REFERENCE_CONTROL), 1, {}),
@@ -146,7 +152,8 @@ def ensure_topics(settings: Settings) -> None:
             (feed.items_topic(ns), partitions, {"cleanup.policy": "compact"})
             for feed in selection.feeds.values()
         ),
-        *((dlq_topic(n, ns), 1, {"retention.ms": month}) for n in [*selection.feeds, SOURCE_DLQ]),
+        *((resend_topic(name, ns), partitions, {"retention.ms": week}) for name in selection.feeds),
+        *((dlq_topic(n, ns), 1, {"retention.ms": forever}) for n in [*selection.feeds, SOURCE_DLQ]),
         *((source_topic(settings, t), 1, {}) for t in CAPTURED_TABLES),
     ]
     kafka = settings.kafka

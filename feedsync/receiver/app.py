@@ -2,6 +2,8 @@
 
 POST /feeds/{feed}        a gzip (or plain) JSON array of items, each with ``itemId``
 GET  /feeds/{feed}/items  the latest item per id (``?id=`` for one)
+DELETE /feeds/{feed}/items  forget the feed's items (a service that lost its data)
+GET  /feeds/{feed}/received?since=  times each item id was received since an epoch time
 GET  /_stats              request counts and duplicate analysis
 GET|PUT /_faults          the active fault rules (a JSON list of FaultRule)
 GET  /healthz
@@ -52,6 +54,8 @@ def build_app(config: ReceiverConfig, faults: FaultPlan | None = None) -> web.Ap
     app[FAULTS] = faults or FaultPlan()
     app.router.add_post("/feeds/{feed}", receive_batch)
     app.router.add_get("/feeds/{feed}/items", list_items)
+    app.router.add_delete("/feeds/{feed}/items", wipe_items)
+    app.router.add_get("/feeds/{feed}/received", received_since)
     app.router.add_get("/_stats", stats)
     app.router.add_get("/_faults", get_faults)
     app.router.add_put("/_faults", put_faults)
@@ -131,6 +135,19 @@ async def list_items(request: web.Request) -> web.Response:
         item = store.item(feed, wanted)
         return _json(200, item) if item else _json(404, {"error": f"no item {wanted} in {feed}"})
     return _json(200, store.items(feed))
+
+
+async def wipe_items(request: web.Request) -> web.Response:
+    dropped = request.app[STORE].wipe(request.match_info["feed"])
+    return _json(200, {"dropped": dropped})
+
+
+async def received_since(request: web.Request) -> web.Response:
+    try:
+        since = float(request.query.get("since", "0"))
+    except ValueError:
+        return _json(400, {"error": "since must be epoch seconds"})
+    return _json(200, request.app[STORE].sent_since(request.match_info["feed"], since))
 
 
 async def stats(request: web.Request) -> web.Response:

@@ -140,6 +140,22 @@ class ItemStore:
             query += " AND deleted = 0"
         return {row[0]: orjson.loads(row[1]) for row in self._db.execute(query, (feed,))}
 
+    def wipe(self, feed: str) -> int:
+        """Forget a feed's items, as a connected service that lost its data would; the
+        request and version logs stay. Returns how many items were dropped."""
+        with self._db:
+            dropped = self._db.execute("DELETE FROM items WHERE feed = ?", (feed,)).rowcount
+        return int(dropped)
+
+    def sent_since(self, feed: str, since: float) -> dict[str, int]:
+        """How many times each item id was received (applied or not) since ``since``."""
+        rows = self._db.execute(
+            "SELECT item_id, COUNT(*) FROM item_versions WHERE feed = ? AND received_at >= ? "
+            "GROUP BY item_id",
+            (feed, since),
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
     def item(self, feed: str, item_id: str) -> dict[str, Any] | None:
         row = self._db.execute(
             "SELECT payload FROM items WHERE feed = ? AND item_id = ?", (feed, item_id)

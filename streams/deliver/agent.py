@@ -1,4 +1,8 @@
-"""One delivery agent per feed: batch the items topic, send, record, then acknowledge.
+"""The delivery agents of each feed: live items, and items an operator asked to resend.
+
+One agent per feed batches the items topic, sends, records, then acknowledges; a second
+one does the same for ``<app id>.resend.<feed>`` (streams/resend.py), through the same
+sender, so a resync gets the same batching, retries, dead letters and status.
 
 Offsets are acknowledged only after every item of the batch was delivered, skipped as
 unchanged, or written to the dead-letter topic (``noack_take`` + explicit acks; faust's
@@ -10,7 +14,7 @@ are parked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -23,6 +27,7 @@ from streams.deliver.sender import FeedSender
 from streams.dlq.redrive import make_redrive
 from streams.guard import Failed, Guard
 from streams.letters import Stage
+from streams.resend import Resend
 from streams.topology import Topology
 
 __all__ = ["register_delivery"]
@@ -35,22 +40,34 @@ def register_delivery(
         sender = FeedSender(feed, configs[name], settings, topology)
         guard = Guard(Stage.DELIVER, topology.dlq[name], feed=name)
 
-        async def deliver_feed(
-            stream: Any, sender: FeedSender = sender, guard: Guard = guard
-        ) -> None:
-            async with httpx.AsyncClient() as client:
-                async for events in stream.noack_take(sender.batch_count, within=sender.linger_s):
-                    await deliver_batch(client, sender, guard, events)
-                    await app.producer.flush()  # letters and delivered hashes, before acks
-                    for event in events:
-                        await stream.ack(event)
-
+        deliver_feed = _batch_agent(app, sender, guard, deliver_batch)
+        resend_feed = _batch_agent(app, sender, guard, resend_batch)
         app.agent(topology.items[name], name=f"deliver-{name}", concurrency=1)(deliver_feed)
+        app.agent(topology.resend[name], name=f"resend-{name}", concurrency=1)(resend_feed)
         streams = settings.streams
         redrive = make_redrive(
             app, sender, topology, streams.dlq_redrive_interval_s, streams.dlq_give_up_attempts
         )
         app.agent(topology.dlq[name], name=f"redrive-{name}", concurrency=1)(redrive)
+
+
+BatchHandler = Callable[[httpx.AsyncClient, FeedSender, Guard, list[Any]], Awaitable[None]]
+
+
+def _batch_agent(
+    app: faust.App, sender: FeedSender, guard: Guard, handle: BatchHandler
+) -> Callable[[Any], Awaitable[None]]:
+    """An agent body: batches of the stream, handled, then acknowledged."""
+
+    async def agent(stream: Any) -> None:
+        async with httpx.AsyncClient() as client:
+            async for events in stream.noack_take(sender.batch_count, within=sender.linger_s):
+                await handle(client, sender, guard, events)
+                await app.producer.flush()  # letters and statuses, before the acks
+                for event in events:
+                    await stream.ack(event)
+
+    return agent
 
 
 async def deliver_batch(
@@ -64,11 +81,44 @@ async def deliver_batch(
         if not isinstance(item, Failed):
             items.append(item)
             carriers[item.id] = event
-    letters = await guard.capture_async(lambda: sender.send(client, items, carriers))
-    if isinstance(letters, Exception):  # something unforeseen: isolate the items at fault
+    await _send_isolating(client, sender, guard, items, carriers, force=False)
+    await guard.flush()
+
+
+async def resend_batch(
+    client: httpx.AsyncClient, sender: FeedSender, guard: Guard, events: list[Any]
+) -> None:
+    """Send one batch of resend records: forced ones even if unchanged."""
+    batches: dict[bool, tuple[list[FeedItem], dict[str, Any]]] = {False: ([], {}), True: ([], {})}
+    for event in events:
+        resend = guard.attempt(event, partial(Resend.from_record, event.value))
+        if not isinstance(resend, Failed):
+            items, carriers = batches[resend.force]
+            items.append(resend.item)
+            carriers[resend.item.id] = event
+    for force, (items, carriers) in batches.items():
+        if items:
+            await _send_isolating(client, sender, guard, items, carriers, force=force)
+    await guard.flush()
+
+
+async def _send_isolating(
+    client: httpx.AsyncClient,
+    sender: FeedSender,
+    guard: Guard,
+    items: list[FeedItem],
+    carriers: dict[str, Any],
+    *,
+    force: bool,
+) -> None:
+    """Send, adding the letters to the guard; if sending raises something unforeseen, send
+    each item alone, so only the items at fault become dead letters."""
+    send = partial(sender.send, client, carriers=carriers, force=force)
+    letters = await guard.capture_async(lambda: send(items))
+    if isinstance(letters, Exception):
         for item in items:
             alone = await guard.attempt_async(
-                carriers[item.id], partial(sender.send, client, [item], carriers), items=[item]
+                carriers[item.id], partial(send, [item]), items=[item]
             )
             if not isinstance(alone, Failed):
                 for letter in alone:
@@ -76,4 +126,3 @@ async def deliver_batch(
     else:
         for letter in letters:
             guard.add(letter)
-    await guard.flush()

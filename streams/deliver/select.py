@@ -22,7 +22,9 @@ class Selection:
     unchanged: list[FeedItem]  # same content as delivered, at this version or a newer one
 
 
-def select_for_delivery(items: Sequence[FeedItem], delivered: Delivered) -> Selection:
+def select_for_delivery(
+    items: Sequence[FeedItem], delivered: Delivered, *, force: bool = False
+) -> Selection:
     """Keep the newest version of each id, then sort out what needs no sending.
 
     Not sent: an item older than the last version delivered (a newer one already went
@@ -30,7 +32,8 @@ def select_for_delivery(items: Sequence[FeedItem], delivered: Delivered) -> Sele
     caller records its version, so that an older version arriving later is not sent over
     it). Anything else is sent, a newer version with other content, and an equal version
     with other content too: it cannot be older, and sending it never loses the newer.
-    Live batches and re-drives follow the same rule.
+    Live batches and re-drives follow the same rule. ``force`` (an operator's resync)
+    sends unchanged items too; never an older one.
     """
     newest: dict[str, FeedItem] = {}
     for item in items:  # in topic order, so a later record of equal version wins
@@ -47,7 +50,7 @@ def select_for_delivery(items: Sequence[FeedItem], delivered: Delivered) -> Sele
         last_hash, last_version = last
         if item.version < last_version:
             continue
-        (unchanged if item.hash == last_hash else send).append(item)
+        (unchanged if item.hash == last_hash and not force else send).append(item)
     return Selection(send, unchanged)
 
 

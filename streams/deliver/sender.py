@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from streams.deliver.policy import RetryPolicy
 from streams.deliver.select import chunks_by_bytes, select_for_delivery
 from streams.faust_compat import in_event
 from streams.letters import DeadLetter, DeadLetterStatus, Stage
+from streams.status import NEVER, ItemState, ItemStatus, status_key
 from streams.topology import Topology
 
 __all__ = ["FeedSender", "delivery_configs"]
@@ -91,12 +93,14 @@ class FeedSender:
         return self.feed.name
 
     def delivered(self, item_id: str) -> tuple[str, ItemVersion] | None:
-        """The (hash, version) last sent for an id, live or re-driven, whichever is newer."""
-        key = f"{self.feed.name}:{item_id}"
+        """The (hash, version) the endpoint last answered for, live or re-driven, whichever
+        is newer."""
+        key = status_key(self.feed.name, item_id)
         candidates = [
-            (str(last[0]), ItemVersion.parse(last[1]))
-            for last in (self.topology.delivered.get(key), self.topology.redelivered.get(key))
-            if last
+            answered
+            for table in (self.topology.delivered, self.topology.redelivered)
+            if (status := ItemStatus.from_json(table.get(key))) is not None
+            and (answered := status.last_answered()) is not None
         ]
         return max(candidates, key=lambda last: last[1]) if candidates else None
 
@@ -107,14 +111,16 @@ class FeedSender:
         carriers: Mapping[str, Any],
         *,
         replay: bool = False,
+        force: bool = False,
     ) -> list[DeadLetter]:
         """Deliver what needs delivering; return the dead letters to write.
 
-        ``carriers`` maps each item id to the event that carried it: the delivered-hash
-        table is written in that event's partition (``replay`` writes the re-driven one).
+        ``carriers`` maps each item id to the event that carried it: the status table is
+        written in that event's partition (``replay`` writes the re-driven one). ``force``
+        sends items whose content the endpoint already answered for (never older ones).
         """
         async with self.lock:
-            return await self._send(client, items, carriers, replay=replay)
+            return await self._send(client, items, carriers, replay=replay, force=force)
 
     async def _send(
         self,
@@ -123,26 +129,31 @@ class FeedSender:
         carriers: Mapping[str, Any],
         *,
         replay: bool,
+        force: bool,
     ) -> list[DeadLetter]:
         letters: list[DeadLetter] = []
         table = self.topology.redelivered if replay else self.topology.delivered
         stage = Stage.REDRIVE if replay else Stage.DELIVER
-        selection = select_for_delivery(items, self.delivered)
+        selection = select_for_delivery(items, self.delivered, force=force)
         for item in selection.unchanged:  # so that an older version is never sent over it
-            self._record(table, item, carriers[item.id])
+            self._record(table, item, carriers, ItemStatus.answered(ItemState.UNCHANGED, item))
         for chunk in chunks_by_bytes(selection.send, self.batch_bytes):
             began = time.monotonic()
             policy = self.redrive_policy if replay else self.policy
-            outcome = await self._deliver_until_unpaused(client, chunk, stage, policy)
+            paused = partial(self._mark_paused, table, chunk, carriers)
+            outcome = await self._deliver_until_unpaused(client, chunk, stage, policy, paused)
             self._log(chunk, outcome, time.monotonic() - began, stage)
             if outcome.delivered:
                 crash_point("delivered-before-recorded")
+            request_id = outcome.request_ids[-1] if outcome.request_ids else None
             for item in outcome.delivered:
-                self._record(table, item, carriers[item.id])
+                status = ItemStatus.answered(
+                    ItemState.DELIVERED, item, attempts=outcome.attempts, request_id=request_id
+                )
+                self._record(table, item, carriers, status)
             for letter in outcome.dead_letters:
-                if letter.status is DeadLetterStatus.NEEDS_ATTENTION:
-                    for item in letter.items:  # not resent until the item changes
-                        self._record(table, item, carriers[item.id])
+                for item in letter.items:
+                    self._record(table, item, carriers, self._parked(table, item, letter))
                 log.warning(
                     "feed %s: %d items dead-lettered (%s %s): %s",
                     self.feed.name,
@@ -155,12 +166,19 @@ class FeedSender:
         return letters
 
     async def _deliver_until_unpaused(
-        self, client: httpx.AsyncClient, chunk: list[FeedItem], stage: Stage, policy: RetryPolicy
+        self,
+        client: httpx.AsyncClient,
+        chunk: list[FeedItem],
+        stage: Stage,
+        policy: RetryPolicy,
+        on_pause: Callable[[FeedPaused], None],
     ) -> Delivery:
         while True:
             try:
                 outcome = await deliver(client, self.endpoint, chunk, policy, stage=stage)
             except FeedPaused as paused:
+                if self.paused is None:
+                    on_pause(paused)
                 self.paused = paused
                 log.error("%s; retrying in %.0fs", paused, self.pause_retry_s)
                 await asyncio.sleep(self.pause_retry_s)
@@ -188,6 +206,43 @@ class FeedSender:
             payloads = [redact(item.payload) for item in chunk]
             log.info("%s: payloads sent", self.feed.name, extra={**context, "payloads": payloads})
 
-    def _record(self, table: Any, item: FeedItem, event: Any) -> None:
-        with in_event(event):
-            table[f"{self.feed.name}:{item.id}"] = [item.hash, item.version.text]
+    def _mark_paused(
+        self,
+        table: Any,
+        chunk: list[FeedItem],
+        carriers: Mapping[str, Any],
+        paused: FeedPaused,
+    ) -> None:
+        for item in chunk:
+            before = ItemStatus.from_json(table.get(status_key(self.feed.name, item.id))) or NEVER
+            status = before.waiting(
+                ItemState.PAUSED,
+                item,
+                http_status=paused.result.status,
+                error_class=paused.error_class.value,
+                error=type(paused.cause).__name__,
+                message=paused.message,
+            )
+            self._record(table, item, carriers, status)
+
+    def _parked(self, table: Any, item: FeedItem, letter: DeadLetter) -> ItemStatus:
+        """An item's status once ``letter`` parked it: needs attention is an answer (not
+        resent until the item changes); will retry waits on the content answered before."""
+        details: dict[str, Any] = {
+            "attempts": letter.attempts,
+            "request_id": letter.request_id,
+            "http_status": letter.http_status,
+            "error_class": letter.error_class.value,
+            "error": letter.error,
+            "message": letter.message,
+        }
+        if letter.status is DeadLetterStatus.NEEDS_ATTENTION:
+            return ItemStatus.answered(ItemState.NEEDS_ATTENTION, item, **details)
+        before = ItemStatus.from_json(table.get(status_key(self.feed.name, item.id))) or NEVER
+        return before.waiting(ItemState.WILL_RETRY, item, **details)
+
+    def _record(
+        self, table: Any, item: FeedItem, carriers: Mapping[str, Any], status: ItemStatus
+    ) -> None:
+        with in_event(carriers[item.id]):
+            table[status_key(self.feed.name, item.id)] = status.to_json()

@@ -34,6 +34,18 @@ class Receiver:
         result: dict[str, dict[str, Any]] = response.json()
         return result
 
+    def wipe(self, feed: str) -> int:
+        response = httpx.delete(f"{self.url}/feeds/{feed}/items", timeout=30)
+        response.raise_for_status()
+        return int(response.json()["dropped"])
+
+    def received_since(self, feed: str, since: float) -> dict[str, int]:
+        """Times each item id reached the receiver since ``since`` (epoch seconds)."""
+        response = httpx.get(f"{self.url}/feeds/{feed}/received?since={since}", timeout=30)
+        response.raise_for_status()
+        result: dict[str, int] = response.json()
+        return result
+
     def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = httpx.get(f"{self.url}/_stats", timeout=10).json()
         return result

@@ -1,0 +1,366 @@
+"""Resync by topic replay: send a feed's current items again, without a database query.
+
+The current items are in the compacted ``<app id>.items.<feed>`` topic. A resync reads
+them, keeps those asked for (``--by-ids`` on a payload field), and, unless forced, drops
+those whose content the endpoint already answered for (the status table says so). The
+rest go to ``<app id>.resend.<feed>``, each in its items record's partition, where the
+worker's resend agent sends them through the feed's sender (streams/resend.py): batching,
+retries, dead letters, status, and never a version older than one already delivered.
+The resync then follows the status table until every item it sent has a new status.
+
+One resync per feed at a time: a run holds a lease in ``<app id>.resync-runs``
+(compacted, keyed by feed) that it renews while it runs. An interrupted run can be
+continued (``--continue``): the items it already handed to the worker are in the resend
+topic under its run id, and only the others are handed over, so each is sent once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from typing import Any
+
+import orjson
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from feeds.feed import Feed
+from feeds.item import FeedItem
+from feeds.registry import FEEDS
+from feedsync.errors import ConfigError
+from feedsync.ops.statuses import StatusWatch, read_statuses
+from feedsync.ops.topics import consumer, producer, read
+from feedsync.settings import Settings
+from streams.resend import Resend, resend_topic
+from streams.status import ItemState, ItemStatus
+
+__all__ = ["FeedPlan", "ResyncRun", "feeds_named", "plan_feed", "resync", "runs_topic"]
+
+ITEM_ID = "itemId"  # --id-type naming the feed's own item id
+LEASE_S = 60.0  # a run that has not renewed its lease for this long is taken as gone
+
+
+def runs_topic(settings: Settings) -> str:
+    return f"{settings.streams.app_id}.resync-runs"
+
+
+def feeds_named(names: Iterable[str]) -> list[Feed]:
+    """The feeds ``--feed`` names, in dependency order (scopes first); ``all`` for every one."""
+    wanted = set(names)
+    if "all" in wanted:
+        return list(FEEDS.values())
+    unknown = wanted - set(FEEDS)
+    if unknown:
+        raise ConfigError(
+            f"--feed names {', '.join(sorted(unknown))}, which is not a feed",
+            hint=f"use all, or any of: {', '.join(FEEDS)}",
+        )
+    return [feed for name, feed in FEEDS.items() if name in wanted]
+
+
+@dataclass
+class FeedPlan:
+    """What a resync of one feed sends."""
+
+    feed: str
+    items_in_topic: int = 0
+    selected: int = 0  # asked for (all, or those --by-ids names)
+    unchanged: int = 0  # the endpoint answered for this content already (not forced)
+    already_handed: int = 0  # --continue: handed to the worker by the interrupted run
+    send: list[tuple[int, FeedItem]] = field(default_factory=list)  # (partition, item)
+    unmatched_ids: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["to_send"] = len(self.send)
+        del data["send"]
+        return data
+
+
+def plan_feed(
+    reader: KafkaConsumer,
+    settings: Settings,
+    feed: Feed,
+    *,
+    ids: list[str] | None,
+    id_type: str,
+    force: bool,
+    handed: set[str] | frozenset[str] = frozenset(),
+) -> FeedPlan:
+    """Read the feed's current items and decide what to send."""
+    plan = FeedPlan(feed.name)
+    current: dict[str, tuple[int, FeedItem]] = {}
+    for record in read(reader, feed.items_topic(settings.streams.app_id)):
+        if record.value is None:
+            continue
+        item = FeedItem.from_record(record.value)
+        held = current.get(item.id)
+        if held is None or item.version >= held[1].version:
+            current[item.id] = (record.partition, item)
+    plan.items_in_topic = len(current)
+    chosen = list(current.values())
+    if ids is not None:
+        chosen, plan.unmatched_ids = _by_ids(chosen, ids, id_type, feed.name)
+    plan.selected = len(chosen)
+    statuses = {} if force else read_statuses(reader, settings, feed.name)
+    for partition, item in chosen:
+        if item.id in handed:
+            plan.already_handed += 1
+        elif not force and _answered(statuses.get(item.id), item):
+            plan.unchanged += 1
+        else:
+            plan.send.append((partition, item))
+    return plan
+
+
+def _by_ids(
+    items: list[tuple[int, FeedItem]], ids: list[str], id_type: str, feed: str
+) -> tuple[list[tuple[int, FeedItem]], list[str]]:
+    wanted = set(ids)
+
+    def value(item: FeedItem) -> Any:
+        return item.id if id_type == ITEM_ID else item.payload.get(id_type)
+
+    if items and all(value(item) is None for _, item in items):
+        fields = sorted(k for k, v in items[0][1].payload.items() if isinstance(v, str | int))
+        raise ConfigError(
+            f"feed {feed} has no field {id_type!r} to match --by-ids against",
+            hint=f"use --id-type {ITEM_ID} or one of: {', '.join(fields)}",
+        )
+    chosen = [(p, item) for p, item in items if str(value(item)) in wanted]
+    found = {str(value(item)) for _, item in chosen}
+    return chosen, sorted(wanted - found)
+
+
+def _answered(status: ItemStatus | None, item: FeedItem) -> bool:
+    """Whether the endpoint already answered for this content at this version or later."""
+    if status is None or status.state not in (ItemState.DELIVERED, ItemState.UNCHANGED):
+        return False
+    answered = status.last_answered()
+    return answered is not None and answered[0] == item.hash and answered[1] >= item.version
+
+
+@dataclass
+class ResyncRun:
+    """One resync: its id, its lease, and the items it handed to the worker."""
+
+    run: str
+    feeds: list[str]
+    started: float
+    owner: str
+    handed: dict[str, set[str]] = field(default_factory=dict)  # feed -> item ids
+
+
+@dataclass
+class Outcome:
+    """How the items a resync sent fared, per state of their new status."""
+
+    feed: str
+    sent: int
+    states: dict[str, int] = field(default_factory=dict)
+    unconfirmed: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Progress = Callable[[str, int, int], None]  # feed, confirmed, of
+
+
+@dataclass(frozen=True)
+class ResyncOptions:
+    ids: list[str] | None = None  # --by-ids; None: every item
+    id_type: str = "sku"
+    force: bool = False
+    dry_run: bool = False
+    continue_run: bool = False
+    timeout_s: float = 600
+
+
+def resync(
+    settings: Settings,
+    feeds: list[Feed],
+    options: ResyncOptions,
+    *,
+    progress: Progress | None = None,
+    planned: Callable[[FeedPlan], None] | None = None,
+) -> tuple[str | None, list[FeedPlan], list[Outcome]]:
+    """Plan, hand over and follow a resync of ``feeds``; returns the run id (None for a
+    dry run), the plans, and the outcomes."""
+    bootstrap = settings.kafka.bootstrap_servers
+    names = [feed.name for feed in feeds]
+    plan = partial(plan_feed, settings=settings, ids=options.ids, id_type=options.id_type)
+    with consumer(bootstrap) as reader:
+        if options.dry_run:
+            return None, [plan(reader, feed=feed, force=options.force) for feed in feeds], []
+        _ensure_topics(settings, names)
+        with (
+            producer(bootstrap) as writer,
+            _lease(reader, writer, settings, names, options.continue_run) as run,
+        ):
+            plans, outcomes = [], []
+            for feed in feeds:
+                handed = (
+                    _handed_by(reader, settings, feed.name, run.run)
+                    if options.continue_run
+                    else set()
+                )
+                feed_plan = plan(reader, feed=feed, force=options.force, handed=handed)
+                if planned:
+                    planned(feed_plan)
+                watch = StatusWatch(reader, settings, feed.name)
+                topic = resend_topic(feed.name, settings.streams.app_id)
+                for partition, item in feed_plan.send:
+                    value = Resend(run.run, options.force, item).to_record()
+                    writer.send(topic, key=item.id.encode(), value=value, partition=partition)
+                writer.flush()
+                plans.append(feed_plan)
+                follow = _Follow(watch, run, lambda: _write_run(writer, settings, run, "running"))
+                outcomes.append(follow(feed_plan, options.timeout_s, progress))
+            return run.run, plans, outcomes
+
+
+@dataclass
+class _Follow:
+    """Follows the status table until each item a resync sent has a status newer than
+    the run's start, or the timeout: the items left are still in the resend topic, and
+    the worker sends them."""
+
+    watch: StatusWatch
+    run: ResyncRun
+    renew: Callable[[], None]
+
+    def __call__(self, plan: FeedPlan, timeout_s: float, progress: Progress | None) -> Outcome:
+        waiting = {item.id for _, item in plan.send}
+        outcome = Outcome(plan.feed, len(waiting))
+        deadline = time.monotonic() + timeout_s
+        renewed = time.monotonic()
+        while waiting and time.monotonic() < deadline:
+            before = len(waiting)
+            for item_id, status in self.watch.poll():
+                if item_id not in waiting or status.at < self.run.started:
+                    continue
+                waiting.discard(item_id)
+                state = status.state.value
+                outcome.states[state] = outcome.states.get(state, 0) + 1
+            if progress:
+                progress(plan.feed, outcome.sent - len(waiting), outcome.sent)
+            if time.monotonic() - renewed > LEASE_S / 3:
+                self.renew()
+                renewed = time.monotonic()
+            if len(waiting) == before:
+                time.sleep(0.2)  # nothing new in the status table yet: look again shortly
+        outcome.unconfirmed = len(waiting)
+        return outcome
+
+
+@contextmanager
+def _lease(
+    reader: KafkaConsumer,
+    writer: KafkaProducer,
+    settings: Settings,
+    feeds: list[str],
+    continue_run: bool,
+) -> Iterator[ResyncRun]:
+    runs = _runs(reader, settings)
+    owner = f"{socket.gethostname()}:{os.getpid()}"
+    resumed: str | None = None
+    for feed in feeds:
+        held = runs.get(feed)
+        if not held:
+            continue
+        if held["state"] == "running" and time.time() - held["renewed"] < LEASE_S:
+            raise ConfigError(
+                f"a resync of {feed} is running already: run {held['run']} by {held['owner']}",
+                hint="wait for it to end; two resyncs of one feed would send its items twice",
+            )
+        if continue_run and held["state"] == "interrupted":
+            resumed = str(held["run"])
+    if continue_run and resumed is None:
+        raise ConfigError(
+            f"no interrupted resync of {', '.join(feeds)} to continue",
+            hint="run the resync without --continue",
+        )
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    run = ResyncRun(
+        run=resumed or f"resync-{stamp}-{uuid.uuid4().hex[:6]}",
+        feeds=feeds,
+        started=time.time(),
+        owner=owner,
+    )
+    _write_run(writer, settings, run, "running")
+    state = "interrupted"
+    try:
+        yield run
+        state = "done"
+    finally:
+        _write_run(writer, settings, run, state)
+        writer.flush()
+
+
+def _write_run(writer: KafkaProducer, settings: Settings, run: ResyncRun, state: str) -> None:
+    for feed in run.feeds:
+        value = {
+            "run": run.run,
+            "state": state,
+            "owner": run.owner,
+            "started": run.started,
+            "renewed": time.time(),
+        }
+        writer.send(runs_topic(settings), key=feed.encode(), value=orjson.dumps(value))
+
+
+def _runs(reader: KafkaConsumer, settings: Settings) -> dict[str, dict[str, Any]]:
+    topic = runs_topic(settings)
+    if topic not in reader.topics():
+        return {}
+    runs: dict[str, dict[str, Any]] = {}
+    for record in read(reader, topic):
+        if record.key and record.value:
+            runs[record.key.decode()] = orjson.loads(record.value)
+    return runs
+
+
+def _handed_by(reader: KafkaConsumer, settings: Settings, feed: str, run: str) -> set[str]:
+    """The ids a run already wrote to the feed's resend topic."""
+    handed: set[str] = set()
+    for record in read(reader, resend_topic(feed, settings.streams.app_id)):
+        if record.value and orjson.loads(record.value).get("run") == run:
+            handed.add(record.key.decode())
+    return handed
+
+
+def _ensure_topics(settings: Settings, feeds: list[str]) -> None:
+    """The runs topic (the workers create the resend topics; a resync needs them too)."""
+    kafka = settings.kafka
+    admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    try:
+        existing = set(admin.list_topics())
+        wanted = [
+            NewTopic(
+                runs_topic(settings),
+                1,
+                kafka.replication_factor,
+                topic_configs={"cleanup.policy": "compact"},
+            ),
+        ]
+        missing = [t for t in wanted if t.name not in existing]
+        for feed in feeds:
+            if resend_topic(feed, settings.streams.app_id) not in existing:
+                raise ConfigError(
+                    f"no worker of app {settings.streams.app_id} runs feed {feed}",
+                    hint="start a worker (feedsync worker) with this feed in "
+                    "FEEDSYNC_STREAMS__FEEDS; it creates the topics a resync writes to",
+                )
+        if missing:
+            with suppress(TopicAlreadyExistsError):  # another resync was first
+                admin.create_topics(missing)
+    finally:
+        admin.close()
