@@ -7,7 +7,7 @@ the log that holds its own account. Options show their environment variable.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -24,8 +24,10 @@ app = typer.Typer(
 )
 stack_app = typer.Typer(help="The local stack: MariaDB, Kafka, Kafka Connect + Debezium.")
 connector_app = typer.Typer(help="The Debezium source connector.")
+dlq_app = typer.Typer(help="Dead letters: list, show, replay, purge.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
 app.add_typer(connector_app, name="connector")
+app.add_typer(dlq_app, name="dlq")
 
 console = Console()
 errors = Console(stderr=True)
@@ -185,6 +187,159 @@ def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
     )
     if not present_resync(load_settings(), feeds_named(feed), options, console, as_json=as_json):
         raise typer.Exit(1)
+
+
+DlqFeeds = Annotated[list[str], typer.Option("--feed", help="A feed (repeatable), all, or source.")]
+StatusOption = Annotated[
+    str | None, typer.Option("--status", help="will_retry or needs_attention.")
+]
+SinceOption = Annotated[
+    str | None, typer.Option(help="Last failure at or after: ISO 8601 or epoch seconds.")
+]
+UntilOption = Annotated[
+    str | None, typer.Option(help="Last failure at or before: ISO 8601 or epoch seconds.")
+]
+IdsOption = Annotated[
+    str | None, typer.Option("--ids", help="Only letters holding these item ids or SKUs.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _letter_filter(
+    status: str | None, since: str | None, until: str | None, ids: str | None
+) -> Any:
+    from feedsync.ops.dlq import LetterFilter, parse_time
+    from streams.letters import DeadLetterStatus
+
+    try:
+        wanted = DeadLetterStatus(status) if status else None
+    except ValueError:
+        raise ConfigError(
+            f"--status {status}: not a dead-letter status",
+            hint=f"use one of: {', '.join(s.value for s in DeadLetterStatus)}",
+        ) from None
+    return LetterFilter(
+        status=wanted,
+        since=parse_time(since),
+        until=parse_time(until),
+        ids=frozenset(i.strip() for i in ids.split(",") if i.strip()) if ids else None,
+    )
+
+
+def _dlq_feeds(feed: list[str]) -> list[str]:
+    from feedsync.ops.resync import feeds_named
+    from streams.letters import SOURCE_DLQ
+
+    named = [f for f in feed if f != SOURCE_DLQ]
+    chosen = [f.name for f in feeds_named(named)] if named else []
+    return [*chosen, SOURCE_DLQ] if SOURCE_DLQ in feed or "all" in feed else chosen
+
+
+@dlq_app.command("list")
+def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
+    feed: DlqFeeds,
+    status: StatusOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    ids: IdsOption = None,
+    include_closed: Annotated[
+        bool, typer.Option("--all", help="Also letters whose items went out since.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Open dead letters (items not delivered since), with counts per error class."""
+    from feedsync.ops.dlq import read_letters
+    from feedsync.ops.present import present_letters
+    from feedsync.ops.topics import consumer
+
+    settings = load_settings()
+    letter_filter = _letter_filter(status, since, until, ids)
+    with consumer(settings.kafka.bootstrap_servers) as reader:
+        letters = [
+            view
+            for name in _dlq_feeds(feed)
+            for view in read_letters(
+                reader, settings, name, letter_filter, include_closed=include_closed
+            )
+        ]
+    present_letters(console, letters, as_json=as_json)
+
+
+@dlq_app.command("show")
+def dlq_show(
+    feed: Annotated[str, typer.Option("--feed", help="The feed, or source.")],
+    offset: Annotated[int, typer.Argument(help="The letter's offset (dlq list shows it).")],
+    unredacted: Annotated[
+        bool, typer.Option(help="Show personal data in payloads as it is.")
+    ] = False,
+) -> None:
+    """One dead letter whole: error, response, coordinates, items (payloads redacted)."""
+    from feedsync.ops.dlq import LetterFilter, read_letters
+    from feedsync.ops.present import present_letter
+    from feedsync.ops.topics import consumer
+
+    settings = load_settings()
+    with consumer(settings.kafka.bootstrap_servers) as reader:
+        letters = read_letters(reader, settings, feed, LetterFilter(), include_closed=True)
+    found = [view for view in letters if view.offset == offset]
+    if not found:
+        raise ConfigError(
+            f"no dead letter at offset {offset} of feed {feed}",
+            hint=f"feedsync dlq list --feed {feed} --all shows the offsets",
+        )
+    present_letter(console, found[0], unredacted=unredacted)
+
+
+@dlq_app.command("replay")
+def dlq_replay(  # noqa: PLR0917 -- Typer maps each option to a parameter
+    feed: DlqFeeds,
+    status: StatusOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    ids: IdsOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would go.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to follow the deliveries.")] = 600,
+    as_json: JsonOption = False,
+) -> None:
+    """Send the open letters' items again through the worker (never over a newer version).
+
+    Exits 1 if an item failed again or was not confirmed in time.
+    """
+    from feedsync.ops.dlq import replay
+    from feedsync.ops.present import present_sending
+    from feedsync.ops.resync import ResyncOptions, feeds_named
+
+    settings = load_settings()
+    feeds = feeds_named(feed)
+    letter_filter = _letter_filter(status, since, until, ids)
+    options = ResyncOptions(force=True, dry_run=dry_run, timeout_s=timeout)
+    ok = present_sending(
+        console,
+        options,
+        lambda hooks: replay(
+            settings, feeds, letter_filter, options, progress=hooks.progress, planned=hooks.planned
+        ),
+        as_json=as_json,
+    )
+    if not ok:
+        raise typer.Exit(1)
+
+
+@dlq_app.command("purge")
+def dlq_purge(
+    feed: Annotated[str, typer.Option("--feed", help="The feed, or source.")],
+    until: UntilOption = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a feed's dead letters up to a time (all of them without --until)."""
+    from feedsync.ops.dlq import parse_time, purge
+
+    settings = load_settings()
+    what = f"dead letters of {feed} up to {until}" if until else f"every dead letter of {feed}"
+    if not yes and not typer.confirm(f"Delete {what}?"):
+        raise typer.Exit(1)
+    deleted = purge(settings, feed, parse_time(until))
+    console.print(f"deleted {deleted} records of {feed}'s dead-letter topic")
 
 
 @app.command("receive")

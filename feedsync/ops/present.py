@@ -4,6 +4,8 @@ for scripts. Payloads are printed redacted (feedsync.logs.redact)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -21,24 +23,17 @@ from rich.table import Table
 
 from feeds.feed import Feed
 from feedsync.logs import redact
+from feedsync.ops.dlq import OpenLetter, counts
 from feedsync.ops.resync import FeedPlan, Outcome, ResyncOptions, resync
 from feedsync.settings import Settings
 
-__all__ = ["present_resync"]
+__all__ = ["present_letter", "present_letters", "present_resync", "present_sending"]
 
 DRY_RUN_SHOWN = 20  # payloads printed by a dry run without --json
 
 
-def present_resync(
-    settings: Settings,
-    feeds: list[Feed],
-    options: ResyncOptions,
-    console: Console,
-    *,
-    as_json: bool,
-) -> bool:
-    """Run a resync and print it; False when an item failed or was not confirmed."""
-    began = time.monotonic()
+def progress_bar(console: Console, *, disable: bool) -> tuple[Progress, ProgressHooks]:
+    """A bar per feed: items confirmed of items sent, their rate and the time left."""
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -47,7 +42,7 @@ def present_resync(
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console,
-        disable=as_json or options.dry_run,
+        disable=disable,
     )
     tasks: dict[str, TaskID] = {}
 
@@ -59,8 +54,45 @@ def present_resync(
         rate = f"{task.speed:,.0f} items/s" if task.speed else ""
         bar.update(tasks[feed], completed=done, total=total, rate=rate)
 
+    return bar, ProgressHooks(planned, progress)
+
+
+@dataclass(frozen=True)
+class ProgressHooks:
+    planned: Callable[[FeedPlan], None]
+    progress: Callable[[str, int, int], None]
+
+
+def present_resync(
+    settings: Settings,
+    feeds: list[Feed],
+    options: ResyncOptions,
+    console: Console,
+    *,
+    as_json: bool,
+) -> bool:
+    """Run a resync and print it; False when an item failed or was not confirmed."""
+    return present_sending(
+        console,
+        options,
+        lambda hooks: resync(
+            settings, feeds, options, progress=hooks.progress, planned=hooks.planned
+        ),
+        as_json=as_json,
+    )
+
+
+Sending = Callable[[ProgressHooks], tuple[str | None, list[FeedPlan], list[Outcome]]]
+
+
+def present_sending(
+    console: Console, options: ResyncOptions, sending: Sending, *, as_json: bool
+) -> bool:
+    """Run a resync or a replay with a progress bar, then print what became of it."""
+    began = time.monotonic()
+    bar, hooks = progress_bar(console, disable=as_json or options.dry_run)
     with bar:
-        run, plans, outcomes = resync(settings, feeds, options, progress=progress, planned=planned)
+        run, plans, outcomes = sending(hooks)
     elapsed = time.monotonic() - began
     ok = all(not o.unconfirmed and set(o.states) <= {"delivered", "unchanged"} for o in outcomes)
     by_feed = {outcome.feed: outcome for outcome in outcomes}
@@ -130,3 +162,52 @@ def _print_table(
     if missing:
         console.print(f"no item matched: {'; '.join(missing)}")
     console.print(f"{elapsed:.1f}s")
+
+
+def present_letters(console: Console, letters: list[OpenLetter], *, as_json: bool) -> None:
+    """Dead letters: counts per status, class and error, then one row per letter."""
+    tally = counts(letters)
+    if as_json:
+        report = {"counts": tally, "letters": [view.summary() for view in letters]}
+        console.print_json(orjson.dumps(report).decode())
+        return
+    summary = Table("status class error", "letters", title="dead letters")
+    for key, count in tally.items():
+        summary.add_row(key, str(count))
+    console.print(summary)
+    rows = Table(
+        "feed",
+        "offset",
+        "status",
+        "error",
+        "http",
+        "attempts",
+        "last failure",
+        "open items",
+        "message",
+    )
+    for view in letters:
+        letter = view.letter
+        rows.add_row(
+            view.feed,
+            str(view.offset),
+            letter.status.value,
+            letter.error,
+            str(letter.http_status or ""),
+            str(letter.attempts),
+            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(letter.last_failure)),
+            f"{len(view.open_items)}/{len(letter.items)}",
+            letter.message[:80],
+        )
+    console.print(rows)
+
+
+def present_letter(console: Console, view: OpenLetter, *, unredacted: bool) -> None:
+    """One letter whole; payloads redacted unless asked."""
+    data = orjson.loads(view.letter.to_record())
+    if not unredacted:
+        for item in data["items"]:
+            item["payload"] = redact(item["payload"])
+    data["offset"] = view.offset
+    data["open_items"] = [item.id for item in view.open_items]
+    console.print_json(orjson.dumps(data).decode())

@@ -74,7 +74,9 @@ class FeedPlan:
     selected: int = 0  # asked for (all, or those --by-ids names)
     unchanged: int = 0  # the endpoint answered for this content already (not forced)
     already_handed: int = 0  # --continue: handed to the worker by the interrupted run
-    send: list[tuple[int, FeedItem]] = field(default_factory=list)  # (partition, item)
+    # (partition, item); None: the partition Kafka's default partitioner gives the id, as
+    # for the items topic
+    send: list[tuple[int | None, FeedItem]] = field(default_factory=list)
     unmatched_ids: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -194,37 +196,63 @@ def resync(
 ) -> tuple[str | None, list[FeedPlan], list[Outcome]]:
     """Plan, hand over and follow a resync of ``feeds``; returns the run id (None for a
     dry run), the plans, and the outcomes."""
+    plan = partial(plan_feed, settings=settings, ids=options.ids, id_type=options.id_type)
+    if options.dry_run:
+        with consumer(settings.kafka.bootstrap_servers) as reader:
+            return None, [plan(reader, feed=feed, force=options.force) for feed in feeds], []
+
+    def planner(reader: KafkaConsumer, feed: Feed, handed: set[str]) -> FeedPlan:
+        return plan(reader, feed=feed, force=options.force, handed=handed)
+
+    run, plans, outcomes = send_again(
+        settings, feeds, planner, options, progress=progress, planned=planned
+    )
+    return run, plans, outcomes
+
+
+Planner = Callable[[KafkaConsumer, Feed, set[str]], FeedPlan]  # reader, feed, handed ids
+
+
+def send_again(
+    settings: Settings,
+    feeds: list[Feed],
+    planner: Planner,
+    options: ResyncOptions,
+    *,
+    kind: str = "resync",
+    progress: Progress | None = None,
+    planned: Callable[[FeedPlan], None] | None = None,
+) -> tuple[str, list[FeedPlan], list[Outcome]]:
+    """Under a lease on ``feeds``, hand what ``planner`` picks to the worker and follow
+    the deliveries (a resync, a dead-letter replay)."""
     bootstrap = settings.kafka.bootstrap_servers
     names = [feed.name for feed in feeds]
-    plan = partial(plan_feed, settings=settings, ids=options.ids, id_type=options.id_type)
-    with consumer(bootstrap) as reader:
-        if options.dry_run:
-            return None, [plan(reader, feed=feed, force=options.force) for feed in feeds], []
-        _ensure_topics(settings, names)
-        with (
-            producer(bootstrap) as writer,
-            _lease(reader, writer, settings, names, options.continue_run) as run,
-        ):
-            plans, outcomes = [], []
-            for feed in feeds:
-                handed = (
-                    _handed_by(reader, settings, feed.name, run.run)
-                    if options.continue_run
-                    else set()
-                )
-                feed_plan = plan(reader, feed=feed, force=options.force, handed=handed)
-                if planned:
-                    planned(feed_plan)
-                watch = StatusWatch(reader, settings, feed.name)
-                topic = resend_topic(feed.name, settings.streams.app_id)
-                for partition, item in feed_plan.send:
-                    value = Resend(run.run, options.force, item).to_record()
-                    writer.send(topic, key=item.id.encode(), value=value, partition=partition)
-                writer.flush()
-                plans.append(feed_plan)
-                follow = _Follow(watch, run, lambda: _write_run(writer, settings, run, "running"))
-                outcomes.append(follow(feed_plan, options.timeout_s, progress))
-            return run.run, plans, outcomes
+    _ensure_topics(settings, names)
+    with (
+        consumer(bootstrap) as reader,
+        producer(bootstrap) as writer,
+        _lease(
+            reader, writer, settings, names, continue_run=options.continue_run, kind=kind
+        ) as run,
+    ):
+        plans, outcomes = [], []
+        for feed in feeds:
+            handed = (
+                _handed_by(reader, settings, feed.name, run.run) if options.continue_run else set()
+            )
+            feed_plan = planner(reader, feed, handed)
+            if planned:
+                planned(feed_plan)
+            watch = StatusWatch(reader, settings, feed.name)
+            topic = resend_topic(feed.name, settings.streams.app_id)
+            for partition, item in feed_plan.send:
+                value = Resend(run.run, options.force, item).to_record()
+                writer.send(topic, key=item.id.encode(), value=value, partition=partition)
+            writer.flush()
+            plans.append(feed_plan)
+            follow = _Follow(watch, run, lambda: _write_run(writer, settings, run, "running"))
+            outcomes.append(follow(feed_plan, options.timeout_s, progress))
+        return run.run, plans, outcomes
 
 
 @dataclass
@@ -267,7 +295,9 @@ def _lease(
     writer: KafkaProducer,
     settings: Settings,
     feeds: list[str],
+    *,
     continue_run: bool,
+    kind: str,
 ) -> Iterator[ResyncRun]:
     runs = _runs(reader, settings)
     owner = f"{socket.gethostname()}:{os.getpid()}"
@@ -279,7 +309,8 @@ def _lease(
         if held["state"] == "running" and time.time() - held["renewed"] < LEASE_S:
             raise ConfigError(
                 f"a resync of {feed} is running already: run {held['run']} by {held['owner']}",
-                hint="wait for it to end; two resyncs of one feed would send its items twice",
+                hint="wait for it to end (resyncs and dead-letter replays of a feed take "
+                "turns: together they would send items twice)",
             )
         if continue_run and held["state"] == "interrupted":
             resumed = str(held["run"])
@@ -290,7 +321,7 @@ def _lease(
         )
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     run = ResyncRun(
-        run=resumed or f"resync-{stamp}-{uuid.uuid4().hex[:6]}",
+        run=resumed or f"{kind}-{stamp}-{uuid.uuid4().hex[:6]}",
         feeds=feeds,
         started=time.time(),
         owner=owner,

@@ -82,7 +82,10 @@ def read(
         return
     reader.assign(list(pending))
     for tp in pending:
-        reader.seek(tp, (start or {}).get(tp, 0))
+        if start and tp in start:
+            reader.seek(tp, start[tp])
+        else:  # the log may start past 0 (compaction, deleted records)
+            reader.seek_to_beginning(tp)
     deadline = time.monotonic() + timeout_s
     while pending:
         if time.monotonic() > deadline:
@@ -91,5 +94,6 @@ def read(
             for record in records:
                 if record.offset < pending.get(tp, 0):
                     yield record
+        for tp in list(pending):  # done ones too that returned nothing (an emptied log)
             if reader.position(tp) >= ends[tp]:
-                pending.pop(tp, None)
+                pending.pop(tp)

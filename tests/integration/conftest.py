@@ -11,7 +11,7 @@ from connectors.database import connect
 from feedsync.settings import Settings, load_settings
 from feedsync.stack import up
 from feedsync.stack.orchestrate import Stack
-from tests.integration.pipeline import Pipeline, running_pipeline
+from tests.integration.pipeline import Pipeline, converged_pipeline, running_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +63,14 @@ def skus(sql: Any) -> list[str]:
             "ORDER BY entity_id LIMIT 50"
         )
         return [str(row[0]) for row in cursor.fetchall()]
+
+
+OPS_FEEDS = ("scopesWebsite", "scopesCustomerGroup", "products")
+
+
+@pytest.fixture(scope="module")
+def ops_pipeline(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    """The products pipeline (and the scopes it needs), converged: what the operator
+    commands (resync, dlq) are tried on; one per test module."""
+    with converged_pipeline(tmp_path_factory.mktemp("ops"), OPS_FEEDS) as pipeline:
+        yield pipeline

@@ -120,3 +120,11 @@ def running_pipeline(
             yield Pipeline(receiver=receiver, worker=worker, settings=settings)
         finally:
             worker.stop()
+
+
+@contextmanager
+def converged_pipeline(tmp_path: Path, feeds: tuple[str, ...]) -> Iterator[Pipeline]:
+    """A pipeline running only ``feeds``, once verify is clean for each of them."""
+    with running_pipeline(tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(feeds)) as pipeline:
+        pipeline.wait_clean(feeds, timeout_s=300)
+        yield pipeline

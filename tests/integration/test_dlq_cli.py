@@ -1,0 +1,112 @@
+"""``feedsync dlq``: list, show, replay and purge dead letters, on the real stack."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.integration.pipeline import Pipeline
+from tests.integration.test_faults import rename
+from tests.integration.test_resync import feedsync
+
+pytestmark = pytest.mark.integration
+
+
+def run_json(ops_pipeline: Pipeline, *args: str, expect: int = 0) -> dict[str, Any]:
+    code, out, err = feedsync(ops_pipeline, *args, "--json")
+    assert code == expect, f"exit {code}\n{out}\n{err}"
+    assert out.strip(), f"no report printed; stderr:\n{err}"
+    result: dict[str, Any] = json.loads(out)
+    return result
+
+
+def a_product(ops_pipeline: Pipeline) -> tuple[int, str]:
+    items = [p for p in ops_pipeline.receiver.items("products").values() if not p.get("deleted")]
+    chosen = sorted(items, key=lambda p: p["sku"])[5]
+    return int(chosen["productId"]), str(chosen["sku"])
+
+
+def names_at_receiver(ops_pipeline: Pipeline, sku: str) -> set[str]:
+    items = ops_pipeline.receiver.items("products").values()
+    return {p["name"] for p in items if p.get("sku") == sku and not p.get("deleted")}
+
+
+def item_ids_of(ops_pipeline: Pipeline, sku: str) -> set[str]:
+    items = ops_pipeline.receiver.items("products")
+    return {item_id for item_id, p in items.items() if p.get("sku") == sku}
+
+
+def open_items(letters: list[dict[str, Any]]) -> set[str]:
+    return {item_id for letter in letters for item_id in letter["open_items"]}
+
+
+def open_letters(ops_pipeline: Pipeline, sku: str) -> list[dict[str, Any]]:
+    listed = run_json(ops_pipeline, "dlq", "list", "--feed", "products", "--ids", sku)
+    return [letter for letter in listed["letters"] if letter["open"]]
+
+
+def test_a_refused_item_is_listed_shown_replayed_after_the_fix_and_purged(
+    ops_pipeline: Pipeline, sql: Any
+) -> None:
+    product, sku = a_product(ops_pipeline)
+    tag = uuid.uuid4().hex[:6]
+    ops_pipeline.receiver.set_faults(
+        [{"status": 400, "feed": "products", "match": {"productId": product}}]
+    )
+    rename(sql, product, f"refused {tag}")
+    item_ids = item_ids_of(ops_pipeline, sku)  # one per store view
+    ops_pipeline.wait_until(
+        lambda: open_items(open_letters(ops_pipeline, sku)) == item_ids, "the refused items parked"
+    )
+    letters = open_letters(ops_pipeline, sku)
+    assert {(x["status"], x["error"], x["http_status"]) for x in letters} == {
+        ("needs_attention", "EndpointRejected", 400)
+    }
+    listed = run_json(ops_pipeline, "dlq", "list", "--feed", "products")
+    assert listed["counts"] == {"needs_attention terminal EndpointRejected": len(letters)}
+
+    code, out, _err = feedsync(
+        ops_pipeline, "dlq", "show", "--feed", "products", str(letters[0]["offset"])
+    )
+    assert code == 0
+    shown = json.loads(out)
+    assert {item["payload"]["name"] for item in shown["items"]} == {f"refused {tag}"}
+
+    # Still refused: the replay fails again, and says so.
+    run_json(ops_pipeline, "dlq", "replay", "--feed", "products", "--timeout", "60", expect=1)
+    ops_pipeline.receiver.set_faults([])  # the endpoint is fixed
+    replayed = run_json(ops_pipeline, "dlq", "replay", "--feed", "products")
+    (feed,) = replayed["feeds"]
+    assert feed["states"] == {"delivered": len(item_ids)}
+    assert names_at_receiver(ops_pipeline, sku) == {f"refused {tag}"}
+    assert open_letters(ops_pipeline, sku) == []
+
+    purged_code, out, err = feedsync(ops_pipeline, "dlq", "purge", "--feed", "products", "--yes")
+    assert purged_code == 0, err
+    everything = run_json(ops_pipeline, "dlq", "list", "--feed", "products", "--all")
+    assert everything["letters"] == []
+
+
+def test_an_old_letter_never_puts_an_older_version_back(ops_pipeline: Pipeline, sql: Any) -> None:
+    product, sku = a_product(ops_pipeline)
+    tag = uuid.uuid4().hex[:6]
+    ops_pipeline.receiver.set_faults(
+        [{"status": 400, "feed": "products", "match": {"productId": product}}]
+    )
+    rename(sql, product, f"old {tag}")
+    ops_pipeline.wait_until(lambda: bool(open_letters(ops_pipeline, sku)), "the old version parked")
+    ops_pipeline.receiver.set_faults([])
+    rename(sql, product, f"new {tag}")  # a newer version, delivered
+    ops_pipeline.wait_until(
+        lambda: names_at_receiver(ops_pipeline, sku) == {f"new {tag}"},
+        "the newer version delivered",
+    )
+    replayed = run_json(ops_pipeline, "dlq", "replay", "--feed", "products", "--ids", sku)
+    (feed,) = replayed["feeds"]
+    assert feed["to_send"] == 0  # the letter is closed: something newer was answered
+    listed = run_json(ops_pipeline, "dlq", "list", "--feed", "products", "--ids", sku, "--all")
+    assert listed["letters"], "the letter is still there to look at"
+    assert names_at_receiver(ops_pipeline, sku) == {f"new {tag}"}
