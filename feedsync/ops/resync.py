@@ -20,7 +20,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -35,7 +35,7 @@ from feeds.feed import Feed
 from feeds.item import FeedItem
 from feeds.registry import FEEDS
 from feedsync.errors import ConfigError
-from feedsync.ops.statuses import StatusWatch, read_statuses
+from feedsync.ops.statuses import StatusWatch, read_all_statuses, read_statuses
 from feedsync.ops.topics import consumer, producer, read
 from feedsync.settings import Settings
 from streams.resend import Resend, resend_topic
@@ -95,8 +95,10 @@ def plan_feed(
     id_type: str,
     force: bool,
     handed: set[str] | frozenset[str] = frozenset(),
+    statuses: Mapping[str, ItemStatus] | None = None,
 ) -> FeedPlan:
-    """Read the feed's current items and decide what to send."""
+    """Read the feed's current items and decide what to send (``statuses``: the feed's,
+    when the caller has read them already)."""
     plan = FeedPlan(feed.name)
     current: dict[str, tuple[int, FeedItem]] = {}
     for record in read(reader, feed.items_topic(settings.streams.app_id)):
@@ -111,7 +113,8 @@ def plan_feed(
     if ids is not None:
         chosen, plan.unmatched_ids = _by_ids(chosen, ids, id_type, feed.name)
     plan.selected = len(chosen)
-    statuses = {} if force else read_statuses(reader, settings, feed.name)
+    if statuses is None:
+        statuses = {} if force else read_statuses(reader, settings, feed.name)
     for partition, item in chosen:
         if item.id in handed:
             plan.already_handed += 1
@@ -197,12 +200,17 @@ def resync(
     """Plan, hand over and follow a resync of ``feeds``; returns the run id (None for a
     dry run), the plans, and the outcomes."""
     plan = partial(plan_feed, settings=settings, ids=options.ids, id_type=options.id_type)
-    if options.dry_run:
-        with consumer(settings.kafka.bootstrap_servers) as reader:
-            return None, [plan(reader, feed=feed, force=options.force) for feed in feeds], []
+    statuses: dict[str, dict[str, ItemStatus]] = {}
 
     def planner(reader: KafkaConsumer, feed: Feed, handed: set[str]) -> FeedPlan:
-        return plan(reader, feed=feed, force=options.force, handed=handed)
+        if not options.force and not statuses:  # once for every feed: one topic holds all
+            statuses.update(read_all_statuses(reader, settings, {f.name for f in feeds}))
+        known = statuses.get(feed.name, {})
+        return plan(reader, feed=feed, force=options.force, handed=handed, statuses=known)
+
+    if options.dry_run:
+        with consumer(settings.kafka.bootstrap_servers) as reader:
+            return None, [planner(reader, feed, set()) for feed in feeds], []
 
     run, plans, outcomes = send_again(
         settings, feeds, planner, options, progress=progress, planned=planned
@@ -235,24 +243,23 @@ def send_again(
             reader, writer, settings, names, continue_run=options.continue_run, kind=kind
         ) as run,
     ):
-        plans, outcomes = [], []
-        for feed in feeds:
+        watch = StatusWatch(reader, settings)  # before the first item is handed over
+        plans = []
+        for feed in feeds:  # in order: a feed's items go before the next feed's
             handed = (
                 _handed_by(reader, settings, feed.name, run.run) if options.continue_run else set()
             )
             feed_plan = planner(reader, feed, handed)
             if planned:
                 planned(feed_plan)
-            watch = StatusWatch(reader, settings, feed.name)
             topic = resend_topic(feed.name, settings.streams.app_id)
             for partition, item in feed_plan.send:
                 value = Resend(run.run, options.force, item).to_record()
                 writer.send(topic, key=item.id.encode(), value=value, partition=partition)
             writer.flush()
             plans.append(feed_plan)
-            follow = _Follow(watch, run, lambda: _write_run(writer, settings, run, "running"))
-            outcomes.append(follow(feed_plan, options.timeout_s, progress))
-        return run.run, plans, outcomes
+        follow = _Follow(watch, run, lambda: _write_run(writer, settings, run, "running"))
+        return run.run, plans, follow(plans, options.timeout_s, progress)
 
 
 @dataclass
@@ -265,28 +272,35 @@ class _Follow:
     run: ResyncRun
     renew: Callable[[], None]
 
-    def __call__(self, plan: FeedPlan, timeout_s: float, progress: Progress | None) -> Outcome:
-        waiting = {item.id for _, item in plan.send}
-        outcome = Outcome(plan.feed, len(waiting))
+    def __call__(
+        self, plans: list[FeedPlan], timeout_s: float, progress: Progress | None
+    ) -> list[Outcome]:
+        waiting = {f"{plan.feed}:{item.id}" for plan in plans for _, item in plan.send}
+        outcomes = {plan.feed: Outcome(plan.feed, len(plan.send)) for plan in plans}
+        confirmed = dict.fromkeys(outcomes, 0)
         deadline = time.monotonic() + timeout_s
         renewed = time.monotonic()
         while waiting and time.monotonic() < deadline:
             before = len(waiting)
-            for item_id, status in self.watch.poll():
-                if item_id not in waiting or status.at < self.run.started:
+            for key, status in self.watch.poll():
+                if key not in waiting or status.at < self.run.started:
                     continue
-                waiting.discard(item_id)
-                state = status.state.value
-                outcome.states[state] = outcome.states.get(state, 0) + 1
+                waiting.discard(key)
+                feed = key.partition(":")[0]
+                states = outcomes[feed].states
+                states[status.state.value] = states.get(status.state.value, 0) + 1
+                confirmed[feed] += 1
             if progress:
-                progress(plan.feed, outcome.sent - len(waiting), outcome.sent)
+                for feed, outcome in outcomes.items():
+                    progress(feed, confirmed[feed], outcome.sent)
             if time.monotonic() - renewed > LEASE_S / 3:
                 self.renew()
                 renewed = time.monotonic()
             if len(waiting) == before:
                 time.sleep(0.2)  # nothing new in the status table yet: look again shortly
-        outcome.unconfirmed = len(waiting)
-        return outcome
+        for feed, outcome in outcomes.items():
+            outcome.unconfirmed = outcome.sent - confirmed[feed]
+        return list(outcomes.values())
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from feedsync.ops.topics import Offsets, end_offsets, read
 from feedsync.settings import Settings
 from streams.status import ItemStatus
 
-__all__ = ["StatusWatch", "newer", "read_statuses", "status_topics"]
+__all__ = ["StatusWatch", "newer", "read_all_statuses", "read_statuses", "status_topics"]
 
 
 def status_topics(settings: Settings) -> tuple[str, str]:
@@ -49,25 +49,36 @@ def _decode(record: object, prefix: str) -> tuple[str, ItemStatus] | None:
 
 def read_statuses(reader: KafkaConsumer, settings: Settings, feed: str) -> dict[str, ItemStatus]:
     """Every item's latest status of one feed: item id -> status."""
-    prefix = f"{feed}:"
-    statuses: dict[str, ItemStatus] = {}
+    return read_all_statuses(reader, settings, {feed}).get(feed, {})
+
+
+def read_all_statuses(
+    reader: KafkaConsumer, settings: Settings, feeds: set[str]
+) -> dict[str, dict[str, ItemStatus]]:
+    """The latest status of every item of ``feeds``: feed -> item id -> status. One read
+    of the status topics, whatever the number of feeds (they hold every feed's)."""
+    statuses: dict[str, dict[str, ItemStatus]] = {feed: {} for feed in feeds}
     for topic in status_topics(settings):
         if topic not in reader.topics():
             continue  # no worker wrote a status there yet
         for record in read(reader, topic):
-            decoded = _decode(record, prefix)
-            if decoded:
-                item_id, status = decoded
-                statuses[item_id] = newer(statuses.get(item_id), status)
+            decoded = _decode(record, "")
+            if decoded is None:
+                continue
+            key, status = decoded
+            feed, _, item_id = key.partition(":")
+            of_feed = statuses.get(feed)
+            if of_feed is not None:
+                of_feed[item_id] = newer(of_feed.get(item_id), status)
     return statuses
 
 
 class StatusWatch:
-    """New status records of one feed, from the moment the watch was made."""
+    """New status records, from the moment the watch was made: ``"<feed>:<item id>"``
+    and the status."""
 
-    def __init__(self, reader: KafkaConsumer, settings: Settings, feed: str) -> None:
+    def __init__(self, reader: KafkaConsumer, settings: Settings) -> None:
         self.reader = reader
-        self.prefix = f"{feed}:"
         self.topics = status_topics(settings)
         existing = reader.topics()
         self.offsets: dict[str, Offsets] = {
@@ -83,6 +94,6 @@ class StatusWatch:
             start = self.offsets[topic]
             for record in read(self.reader, topic, start=start):
                 start[TopicPartition(record.topic, record.partition)] = record.offset + 1
-                decoded = _decode(record, self.prefix)
+                decoded = _decode(record, "")
                 if decoded:
                     yield decoded
