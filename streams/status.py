@@ -70,7 +70,8 @@ class ItemStatus:
             return cls(ItemState.DELIVERED, str(raw[0]), str(raw[1]), at=0.0)
         fields = {k: v for k, v in raw.items() if k in cls.__dataclass_fields__}
         fields["state"] = ItemState(fields["state"])
-        return cls(**fields)
+        # to_json leaves out what is None: no content answered yet, for one
+        return cls(**{"hash": None, "version": None, "at": 0.0, **fields})
 
     @classmethod
     def answered(cls, state: ItemState, item: FeedItem, **details: Any) -> ItemStatus:

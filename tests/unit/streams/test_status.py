@@ -19,6 +19,13 @@ def test_a_status_survives_its_stored_form() -> None:
     assert "http_status" not in stored  # nothing stored for what is not known
 
 
+def test_a_status_of_nothing_answered_yet_survives_its_stored_form() -> None:
+    waiting = NEVER.waiting(ItemState.WILL_RETRY, item("b", 2), http_status=503)
+    stored = orjson.loads(orjson.dumps(waiting.to_json()))
+    assert "hash" not in stored
+    assert ItemStatus.from_json(stored) == waiting
+
+
 def test_the_older_pair_form_reads_as_delivered() -> None:
     status = ItemStatus.from_json(["abc", ItemVersion(5).text])
     assert status is not None
