@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,8 +166,10 @@ def request_incremental_snapshot(
     tables: list[str],
     *,
     condition: str | None = None,
+    conditions: Mapping[str, str] | None = None,
 ) -> str:
-    """Ask Debezium for an incremental snapshot of ``tables`` through the signal table.
+    """Ask Debezium for an incremental snapshot of ``tables`` through the signal table:
+    the rows ``condition`` selects, or per table the rows ``conditions[table]`` does.
 
     Returns the signal id. Snapshot rows arrive as ``op: "r"`` with
     ``source.snapshot: "incremental"`` while streaming goes on.
@@ -182,10 +185,14 @@ def request_incremental_snapshot(
         "data-collections": [f"{db}.{table}" for table in tables],
         "type": "incremental",
     }
-    if condition:
-        data["additional-conditions"] = [
-            {"data-collection": f"{db}.{table}", "filter": condition} for table in tables
-        ]
+    filters = dict(conditions or {}) if conditions else dict.fromkeys(tables, condition)
+    chosen = [
+        {"data-collection": f"{db}.{table}", "filter": filters[table]}
+        for table in tables
+        if filters.get(table)
+    ]
+    if chosen:
+        data["additional-conditions"] = chosen
     signal_id = f"feedsync-{uuid.uuid4().hex}"  # 41 characters: the id column holds 42
     with connection.cursor() as cursor:
         cursor.execute(

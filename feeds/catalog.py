@@ -20,6 +20,7 @@ from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
 from feeds.prices import PRICES, build_prices, next_price_change
 from feeds.product_links import (
     LINK_TABLES,
+    OWNER_COLUMNS,
     PEER_TABLES,
     PRODUCT_ENTITY,
     apply_link_change,
@@ -27,6 +28,7 @@ from feeds.product_links import (
     link_keys,
 )
 from feeds.products import (
+    ENTITY_KEY_COLUMN,
     PRODUCT_REBUILD_ON,
     PRODUCT_TABLES,
     PRODUCTS,
@@ -73,6 +75,7 @@ CATALOG_PROJECTOR = EntityProjector(
     entity=PRODUCT_ENTITY,
     feeds=(PRODUCTS, PRICES, VARIANTS, PRODUCT_OVERRIDES),
     tables=PRODUCT_TABLES | frozenset(LINK_TABLES),
+    owners={**{t: (c,) for t, c in ENTITY_KEY_COLUMN.items()}, **OWNER_COLUMNS},
     keys_of=catalog_keys,
     apply=apply_catalog_change,
     build=build_catalog,

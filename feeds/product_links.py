@@ -35,6 +35,7 @@ from feeds.projector import Forward, State, forwarded
 __all__ = [
     "CHILD_SUMMARY",
     "LINK_TABLES",
+    "OWNER_COLUMNS",
     "PARENT_SUMMARY",
     "PEER_TABLES",
     "PRODUCT_ENTITY",
@@ -60,13 +61,13 @@ PRODUCT_GONE = "@product_gone"
 PEER_TABLES = (PARENT_SUMMARY, CHILD_SUMMARY, PRODUCT_GONE)
 
 # table → the columns naming the products a row belongs to.
-_OWNER_COLUMNS = {
+OWNER_COLUMNS = {
     TIER_PRICE_TABLE: ("entity_id",),
     RELATION_TABLE: ("parent_id", "child_id"),
     SUPER_LINK_TABLE: ("parent_id", "product_id"),
     SUPER_ATTRIBUTE_TABLE: ("product_id",),
 }
-LINK_TABLES = tuple(_OWNER_COLUMNS)
+LINK_TABLES = tuple(OWNER_COLUMNS)
 _TIER_COLUMNS = (
     "value_id",
     "entity_id",
@@ -85,7 +86,7 @@ Row = dict[str, Any]
 
 def link_keys(change: RowChange) -> list[str]:
     """The products a link-table row belongs to, before and after it changed."""
-    columns = _OWNER_COLUMNS.get(change.table, ())
+    columns = OWNER_COLUMNS.get(change.table, ())
     rows = [row for row in (change.before, change.after) if row is not None]
     return sorted({str(row[column]) for row in rows for column in columns})
 

@@ -16,6 +16,7 @@ from feeds.reference import Reference, ReferenceKind
 from feeds.values import rfc3339
 
 __all__ = [
+    "ENTITY_KEY_COLUMN",
     "PRODUCTS",
     "PRODUCT_REBUILD_ON",
     "PRODUCT_TABLES",
@@ -31,7 +32,7 @@ _VALUE_TABLES = tuple(
     f"catalog_product_entity_{backend}"
     for backend in ("varchar", "int", "decimal", "text", "datetime")
 )
-_ENTITY_KEY_COLUMN = {
+ENTITY_KEY_COLUMN = {
     "catalog_product_entity": "entity_id",
     **{table: "entity_id" for table in _VALUE_TABLES},
     "catalog_product_website": "product_id",
@@ -62,7 +63,7 @@ ProductState = dict[str, Any]
 
 def product_key(change: RowChange) -> str | None:
     """The product a row belongs to (the re-keying step), or None if not a product row."""
-    column = _ENTITY_KEY_COLUMN.get(change.table)
+    column = ENTITY_KEY_COLUMN.get(change.table)
     if column is None:
         return None
     return str(change.row[column])
@@ -100,7 +101,7 @@ def apply_product_change(state: ProductState | None, change: RowChange) -> Produ
     return current
 
 
-PRODUCT_TABLES = frozenset(_ENTITY_KEY_COLUMN)
+PRODUCT_TABLES = frozenset(ENTITY_KEY_COLUMN)
 """The product's own tables; feeds/catalog.py adds the link and price tables."""
 
 PRODUCT_REBUILD_ON = frozenset(

@@ -65,6 +65,9 @@ class EntityProjector:
       entity then.
     - ``forwards_to``: for a projector that builds no feed itself, the entities it feeds;
       it runs only when one of them does.
+    - ``owners``: table → the columns that hold the id of the entity a row belongs to, for
+      the tables an entity can be read again from by id (``feedsync resync --from-source
+      --by-ids``); empty when the projector offers none.
     """
 
     entity: str
@@ -77,6 +80,7 @@ class EntityProjector:
     rebuild_on: frozenset[ReferenceKind] = field(default_factory=frozenset)
     next_change: Callable[[State, Reference], float | None] = lambda state, reference: None
     forwards_to: tuple[str, ...] = ()
+    owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

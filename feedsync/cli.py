@@ -7,6 +7,7 @@ the log that holds its own account. Options show their environment variable.
 from __future__ import annotations
 
 import sys
+import time
 from typing import Annotated, Any
 
 import typer
@@ -163,6 +164,14 @@ def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
     continue_run: Annotated[
         bool, typer.Option("--continue", help="Continue the interrupted resync of these feeds.")
     ] = False,
+    from_source: Annotated[
+        bool,
+        typer.Option(
+            "--from-source",
+            help="Have Debezium read the entities again from the database (incremental "
+            "snapshot) instead of replaying the items topic.",
+        ),
+    ] = False,
     timeout: Annotated[
         float, typer.Option(help="Seconds to follow the deliveries before reporting.")
     ] = 600,
@@ -174,11 +183,24 @@ def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
     than one delivered is never sent. Exits 1 if an item ended in a dead letter or was
     not confirmed in time.
     """
-    from feedsync.ops.present import present_resync
+    from feedsync.ops.present import present_resync, present_snapshot_request
     from feedsync.ops.resync import ResyncOptions, feeds_named
 
+    ids = [i.strip() for i in by_ids.split(",") if i.strip()] if by_ids else None
+    if from_source:
+        if dry_run or force or continue_run:
+            raise ConfigError(
+                "--from-source reads the database again: it takes no --dry-run, --force or "
+                "--continue",
+                hint="resync by topic replay for those (leave out --from-source)",
+            )
+        from feedsync.ops.from_source import request_from_source
+
+        request = request_from_source(load_settings(), feeds_named(feed), ids=ids, id_type=id_type)
+        present_snapshot_request(console, request, as_json=as_json)
+        return
     options = ResyncOptions(
-        ids=[i.strip() for i in by_ids.split(",") if i.strip()] if by_ids else None,
+        ids=ids,
         id_type=id_type,
         dry_run=dry_run,
         force=force,
@@ -187,6 +209,60 @@ def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
     )
     if not present_resync(load_settings(), feeds_named(feed), options, console, as_json=as_json):
         raise typer.Exit(1)
+
+
+@app.command("status")
+def status(
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="A feed (repeatable); all by default.")
+    ] = None,
+    max_lag: Annotated[
+        int, typer.Option(help="A backlog past this many messages is unhealthy.")
+    ] = 1000,
+    watch: Annotated[
+        float | None, typer.Option(help="Refresh every this many seconds until Ctrl-C.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Each feed's delivery states and every stage's backlog, from Kafka.
+
+    Exits 1 when a feed is paused, holds items needing attention, or lags past --max-lag:
+    usable as a health check.
+    """
+    from feedsync.ops.health import health
+    from feedsync.ops.present import present_health
+    from feedsync.ops.resync import feeds_named
+
+    settings = load_settings()
+    feeds = feeds_named(feed or ["all"])
+    while True:
+        found = health(settings, feeds, max_lag=max_lag)
+        present_health(console, found, as_json=as_json, clear=watch is not None)
+        if watch is None:
+            break
+        time.sleep(watch)  # the refresh interval the operator asked for
+    if not found.healthy:
+        raise typer.Exit(1)
+
+
+@app.command("estimate")
+def estimate(
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="A feed (repeatable); all by default.")
+    ] = None,
+    rate: Annotated[
+        float, typer.Option(help="Items per second a full sync reaches here (bench/RESULTS.md).")
+    ] = 353.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Count each feed's source entities and items in the database and time a full sync,
+    beside the replaced exporter's formula (records ÷ batch * 0.5 s)."""
+    from feedsync.ops.estimate import estimate as run_estimate
+    from feedsync.ops.present import present_estimate
+    from feedsync.ops.resync import feeds_named
+
+    found = run_estimate(load_settings(), feeds_named(feed or ["all"]), items_per_s=rate)
+    present_estimate(console, found, rate=rate, as_json=as_json)
 
 
 DlqFeeds = Annotated[list[str], typer.Option("--feed", help="A feed (repeatable), all, or source.")]

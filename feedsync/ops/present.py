@@ -24,10 +24,22 @@ from rich.table import Table
 from feeds.feed import Feed
 from feedsync.logs import redact
 from feedsync.ops.dlq import OpenLetter, counts
+from feedsync.ops.estimate import FeedEstimate
+from feedsync.ops.from_source import SnapshotRequest
+from feedsync.ops.health import Health
 from feedsync.ops.resync import FeedPlan, Outcome, ResyncOptions, resync
 from feedsync.settings import Settings
+from streams.status import ItemState
 
-__all__ = ["present_letter", "present_letters", "present_resync", "present_sending"]
+__all__ = [
+    "present_estimate",
+    "present_health",
+    "present_letter",
+    "present_letters",
+    "present_resync",
+    "present_sending",
+    "present_snapshot_request",
+]
 
 DRY_RUN_SHOWN = 20  # payloads printed by a dry run without --json
 
@@ -211,3 +223,103 @@ def present_letter(console: Console, view: OpenLetter, *, unredacted: bool) -> N
     data["offset"] = view.offset
     data["open_items"] = [item.id for item in view.open_items]
     console.print_json(orjson.dumps(data).decode())
+
+
+def present_estimate(
+    console: Console, found: list[FeedEstimate], *, rate: float, as_json: bool
+) -> None:
+    total_items = sum(e.items for e in found)
+    feedsync_s = total_items / rate
+    adobe_s = sum(e.adobe_s for e in found)
+    if as_json:
+        report = {
+            "items_per_s": rate,
+            "feeds": [e.summary() for e in found],
+            "items": total_items,
+            "feedsync_s": round(feedsync_s, 1),
+            "adobe_s": adobe_s,
+        }
+        console.print_json(orjson.dumps(report).decode())
+        return
+    table = Table(
+        "feed",
+        "entities",
+        "items",
+        "per entity",
+        "batch",
+        "feedsync",
+        "exporter formula",
+        title=f"full sync estimate at {rate:,.0f} items/s",
+    )
+    for e in found:
+        table.add_row(
+            e.feed,
+            f"{e.entities:,}",
+            f"{e.items:,}",
+            f"{e.items_per_entity:.1f}",
+            str(e.batch_count),
+            _duration(e.feedsync_s),
+            _duration(e.adobe_s),
+        )
+    table.add_row("all", "", f"{total_items:,}", "", "", _duration(feedsync_s), _duration(adobe_s))
+    console.print(table)
+    console.print(
+        "feedsync: items ÷ the rate (feeds go together); the exporter's formula: "
+        "records ÷ batch * 0.5 s, one feed after another"
+    )
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{seconds:.1f} s"
+
+
+def present_snapshot_request(console: Console, request: SnapshotRequest, *, as_json: bool) -> None:
+    if as_json:
+        report = {
+            "signal_id": request.signal_id,
+            "tables": request.tables,
+            "conditions": dict(request.conditions),
+            "entities": request.entities,
+        }
+        console.print_json(orjson.dumps(report).decode())
+        return
+    what = "every entity" if request.entities is None else f"{request.entities} entities"
+    console.print(f"incremental snapshot requested (signal {request.signal_id}): {what}")
+    for table in request.tables:
+        condition = request.conditions.get(table)
+        console.print(f"  {table}" + (f" WHERE {condition}" if condition else ""))
+    console.print("the worker builds them again as the rows arrive; changed items are sent")
+
+
+def present_health(console: Console, found: Health, *, as_json: bool, clear: bool) -> None:
+    if as_json:
+        console.print_json(orjson.dumps(found.summary()).decode())
+        return
+    if clear:
+        console.clear()
+    states = [state.value for state in ItemState]
+    table = Table(
+        "feed",
+        *states,
+        "last delivered",
+        "backlog",
+        "problems",
+        title="healthy" if found.healthy else "NOT healthy",
+    )
+    for feed in found.feeds:
+        last = (
+            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(feed.last_delivered))
+            if feed.last_delivered
+            else ""
+        )
+        backlog = ", ".join(f"{stage} {n}" for stage, n in feed.backlog.items() if n)
+        table.add_row(
+            feed.feed,
+            *(str(feed.states.get(state, 0)) for state in states),
+            last,
+            backlog,
+            "; ".join(feed.problems(found.max_lag)),
+        )
+    console.print(table)
+    console.print(", ".join(f"{stage} backlog {n}" for stage, n in found.backlog.items()))

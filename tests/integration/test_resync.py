@@ -1,4 +1,5 @@
-"""``feedsync resync``: topic replay through the worker's delivery path, on the real stack."""
+"""``feedsync resync``: topic replay through the worker's delivery path, and reading entities
+again from the database (``--from-source``), on the real stack."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import signal
 import subprocess
 import time
+import uuid
 from typing import Any
 
 import orjson
@@ -13,6 +15,7 @@ import pytest
 from kafka import KafkaProducer
 
 from feedsync.ops.resync import runs_topic
+from feedsync.stack.orchestrate import Stack
 from feedsync.stack.pipeline import FEEDSYNC
 from tests.integration.conftest import OPS_FEEDS
 from tests.integration.pipeline import Pipeline
@@ -149,3 +152,50 @@ def test_an_interrupted_resync_continues_and_each_item_is_sent_once(ops_pipeline
     )
     counts = ops_pipeline.receiver.received_since("products", began)
     assert set(counts.values()) == {1}, "an item was sent twice"
+
+
+def test_from_source_reads_again_a_change_the_binlog_never_had(
+    ops_pipeline: Pipeline, stack: Stack
+) -> None:
+    (sku,) = skus(ops_pipeline, 1)
+    name = f"unlogged {uuid.uuid4().hex[:6]}"
+    # A change made with the binlog off: Debezium never sees it, the endpoint stays stale.
+    stack.mariadb.admin_sql(
+        "SET SESSION sql_log_bin = 0; "
+        f"UPDATE {stack.settings.database.name}.catalog_product_entity_varchar v "
+        f"JOIN {stack.settings.database.name}.catalog_product_entity e "
+        "ON e.entity_id = v.entity_id "
+        f"SET v.value = '{name}' WHERE e.sku = '{sku}' AND v.store_id = 0 AND v.attribute_id = "
+        f"(SELECT attribute_id FROM {stack.settings.database.name}.eav_attribute "
+        "WHERE entity_type_id = 4 AND attribute_code = 'name');"
+    )
+    code, out, err = feedsync(
+        ops_pipeline, "resync", "--feed", "products", "--by-ids", sku, "--from-source", "--json"
+    )
+    assert code == 0, err
+    request = json.loads(out)
+    assert request["entities"] == 1
+    assert "catalog_product_entity_varchar" in request["tables"]
+    ops_pipeline.wait_until(
+        lambda: (
+            {
+                p["name"]
+                for p in ops_pipeline.receiver.items("products").values()
+                if p.get("sku") == sku and not p.get("deleted")
+            }
+            == {name}
+        ),
+        "the change read from the database delivered",
+    )
+    ops_pipeline.wait_clean(OPS_FEEDS, timeout_s=60)
+
+
+def test_from_source_refuses_what_it_cannot_read_again(ops_pipeline: Pipeline) -> None:
+    code, _out, err = feedsync(ops_pipeline, "resync", "--feed", "categories", "--from-source")
+    assert code == 2
+    assert "reference feeds are rebuilt from the reference table" in err
+    code, _out, err = feedsync(
+        ops_pipeline, "resync", "--feed", "products", "--from-source", "--force"
+    )
+    assert code == 2
+    assert "takes no --dry-run, --force or --continue" in err

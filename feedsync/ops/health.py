@@ -1,0 +1,144 @@
+"""``feedsync status``: is it syncing? Per feed, from Kafka alone.
+
+- the items' delivery states, from the status tables (streams/status.py): how many items
+  the endpoint holds (delivered, unchanged), will retry, need attention, or wait on a
+  paused feed, and when the last one was delivered;
+- the backlog of each stage: messages the workers' consumer group (the app id) has not
+  committed past, on the source topics (Debezium's), the entity topics, and each feed's
+  items, resend and dead-letter topics.
+
+A feed is unhealthy when it is paused, holds items needing attention, or its backlog is
+past ``max_lag`` (the replaced exporter's health page warns past 1,000).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient
+
+from connectors.debezium import source_topic
+from feeds.feed import Feed
+from feeds.registry import CAPTURED_TABLES, select
+from feedsync.ops.statuses import read_all_statuses
+from feedsync.ops.topics import consumer
+from feedsync.settings import Settings
+from streams.letters import dlq_topic
+from streams.resend import resend_topic
+from streams.status import ItemState
+
+__all__ = ["FeedHealth", "Health", "health"]
+
+DEFAULT_MAX_LAG = 1000
+
+
+@dataclass
+class FeedHealth:
+    feed: str
+    states: dict[str, int] = field(default_factory=dict)
+    last_delivered: float | None = None
+    paused: str | None = None  # why, when the feed's latest statuses say paused
+    backlog: dict[str, int] = field(default_factory=dict)  # items, resend, dlq
+
+    def problems(self, max_lag: int) -> list[str]:
+        found = []
+        if self.paused:
+            found.append(f"paused: {self.paused}")
+        attention = self.states.get(ItemState.NEEDS_ATTENTION.value, 0)
+        if attention:
+            found.append(f"{attention} items need attention")
+        lag = self.backlog.get("items", 0)
+        if lag > max_lag:
+            found.append(f"{lag} items not delivered yet (over {max_lag})")
+        return found
+
+
+@dataclass
+class Health:
+    feeds: list[FeedHealth]
+    backlog: dict[str, int]  # stage -> messages: source, entity
+    max_lag: int
+
+    @property
+    def healthy(self) -> bool:
+        upstream = any(lag > self.max_lag for lag in self.backlog.values())
+        return not upstream and not any(f.problems(self.max_lag) for f in self.feeds)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "healthy": self.healthy,
+            "max_lag": self.max_lag,
+            "backlog": self.backlog,
+            "feeds": [{**asdict(f), "problems": f.problems(self.max_lag)} for f in self.feeds],
+        }
+
+
+def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_LAG) -> Health:
+    app_id = settings.streams.app_id
+    selection = select([feed.name for feed in feeds])
+    with consumer(settings.kafka.bootstrap_servers) as reader:
+        statuses = read_all_statuses(reader, settings, {feed.name for feed in feeds})
+        committed = _committed(settings)
+        lag = _Lag(reader, committed)
+        upstream = {
+            "source": lag.of([source_topic(settings, t) for t in CAPTURED_TABLES]),
+            "entity": lag.of(
+                [f"{app_id}.entity.{p.entity}" for p in selection.projectors]
+                + [f"{app_id}.entity.reference-rows"]
+            ),
+        }
+        found = []
+        for feed in feeds:
+            of_feed = FeedHealth(feed.name)
+            for status in statuses.get(feed.name, {}).values():
+                state = status.state.value
+                of_feed.states[state] = of_feed.states.get(state, 0) + 1
+                if status.state is ItemState.DELIVERED and (
+                    of_feed.last_delivered is None or status.at > of_feed.last_delivered
+                ):
+                    of_feed.last_delivered = status.at
+                if status.state is ItemState.PAUSED:
+                    of_feed.paused = status.message or "credentials refused"
+            of_feed.backlog = {
+                "items": lag.of([feed.items_topic(app_id)]),
+                "resend": lag.of([resend_topic(feed.name, app_id)]),
+                "dlq": lag.of([dlq_topic(feed.name, app_id)]),
+            }
+            found.append(of_feed)
+    return Health(found, upstream, max_lag)
+
+
+def _committed(settings: Settings) -> dict[TopicPartition, int]:
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        group = settings.streams.app_id
+        offsets = admin.list_group_offsets(group).get(group, {})
+    finally:
+        admin.close()
+    return {tp: int(meta.offset) for tp, meta in offsets.items() if meta.offset >= 0}
+
+
+@dataclass
+class _Lag:
+    reader: KafkaConsumer
+    committed: dict[TopicPartition, int]
+
+    def of(self, topics: list[str]) -> int:
+        """Messages of ``topics`` the group has not committed past (a topic that does not
+        exist yet has none)."""
+        existing = self.reader.topics()
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            if topic in existing
+            for p in sorted(self.reader.partitions_for_topic(topic) or ())
+        ]
+        if not partitions:
+            return 0
+        ends = self.reader.end_offsets(partitions)
+        starts = self.reader.beginning_offsets(partitions)
+        return sum(
+            max(0, end - max(self.committed.get(tp, 0), starts[tp])) for tp, end in ends.items()
+        )
