@@ -68,9 +68,9 @@ def skus(sql: Any) -> list[str]:
 OPS_FEEDS = ("scopesWebsite", "scopesCustomerGroup", "products")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ops_pipeline(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     """The products pipeline (and the scopes it needs), converged: what the operator
-    commands (resync, dlq) are tried on; one per test module."""
+    commands (resync, dlq, status) are tried on. Shared: each test leaves it converged."""
     with converged_pipeline(tmp_path_factory.mktemp("ops"), OPS_FEEDS) as pipeline:
         yield pipeline
