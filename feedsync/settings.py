@@ -118,7 +118,7 @@ class StreamsSettings(_Section):
     partitions: int = Field(4, ge=1, le=1024)
     reference_debounce_s: float = Field(1.0, gt=0)
     dlq_redrive_interval_s: float = Field(300.0, gt=0)
-    # A will-retry letter re-driven this many times in all becomes needs-attention.
+    # A will-retry letter re-driven this many times in vain becomes needs-attention.
     dlq_give_up_attempts: int = Field(100, ge=1)
     # The fault suite only: a crash point (streams/crash.py) where the worker kills itself.
     crash_at: str = ""

@@ -71,7 +71,8 @@ class DeadLetter:
     message: str
     first_failure: float
     last_failure: float
-    attempts: int = 1
+    attempts: int = 1  # requests that failed, live and re-driven
+    redrives: int = 0  # re-drive rounds that failed again (the give-up counts these)
     items: tuple[FeedItem, ...] = ()
     raw: bytes | None = None  # a source record that did not decode
     raw_key: bytes | None = None
@@ -105,6 +106,7 @@ class DeadLetter:
             first_failure=data["first_failure"],
             last_failure=data["last_failure"],
             attempts=data["attempts"],
+            redrives=data.get("redrives", 0),
             items=tuple(FeedItem.from_record(orjson.dumps(i)) for i in data["items"]),
             raw=_unb64(data.get("raw")),
             raw_key=_unb64(data.get("raw_key")),

@@ -120,15 +120,22 @@ async def _redrive_one(
 
 
 def carried_on(old: DeadLetter, again: DeadLetter, give_up_attempts: int) -> DeadLetter:
-    """The letter of items that failed again: its attempts count on from the old one's and
-    it keeps its first failure; past ``give_up_attempts`` a will-retry letter needs
-    attention (``FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS``)."""
+    """The letter of items that failed again: its attempts and re-drives count on from the
+    old one's and it keeps its first failure; once re-driven ``give_up_attempts`` times in
+    vain (``FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS``) a will-retry letter needs attention.
+
+    The give-up counts re-drive rounds, not requests: a live batch may spend a dozen
+    requests of its retry budget, and counting those would give up on the first re-drive.
+    """
     attempts = old.attempts + again.attempts
-    letter = replace(again, attempts=attempts, first_failure=old.first_failure)
-    if letter.status is DeadLetterStatus.WILL_RETRY and attempts >= give_up_attempts:
+    redrives = old.redrives + 1
+    letter = replace(again, attempts=attempts, redrives=redrives, first_failure=old.first_failure)
+    if letter.status is DeadLetterStatus.WILL_RETRY and redrives >= give_up_attempts:
         return replace(
             letter,
             status=DeadLetterStatus.NEEDS_ATTENTION,
-            message=f"gave up after {attempts} attempts; last: {again.message}",
+            message=(
+                f"gave up after {redrives} re-drives ({attempts} requests); last: {again.message}"
+            ),
         )
     return letter

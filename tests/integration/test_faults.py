@@ -64,7 +64,9 @@ def steady(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     with running_pipeline(
         tmp_path_factory.mktemp("faults"),
         FEEDSYNC_DELIVERY__DEFAULTS__TIMEOUT_S="2",
-        FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS="3",
+        # Ten failed re-drives (3 s apart): the always-failing item gives up in about 30 s,
+        # while an item of the fault mix (~45 % of requests fail) is very unlikely to.
+        FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS="10",
     ) as pipeline:
         pipeline.wait_clean(ALL, timeout_s=CONVERGE_S)
         yield pipeline

@@ -24,16 +24,22 @@ LETTER = DeadLetter(
 )
 
 
-def test_attempts_grow_and_the_first_failure_stays() -> None:
+def test_attempts_and_redrives_grow_and_the_first_failure_stays() -> None:
     again = replace(LETTER, stage=Stage.REDRIVE, attempts=1, first_failure=900.0)
     carried = carried_on(LETTER, again, give_up_attempts=100)
-    assert (carried.attempts, carried.first_failure) == (9, 100.0)
+    assert (carried.attempts, carried.redrives, carried.first_failure) == (9, 1, 100.0)
     assert carried.status is DeadLetterStatus.WILL_RETRY
+
+
+def test_the_give_up_counts_redrives_not_the_live_requests() -> None:
+    again = replace(LETTER, stage=Stage.REDRIVE, attempts=1)
+    once = carried_on(replace(LETTER, attempts=12), again, give_up_attempts=3)
+    assert once.status is DeadLetterStatus.WILL_RETRY  # 13 requests, but one re-drive
 
 
 def test_past_the_limit_a_will_retry_letter_needs_attention() -> None:
     again = replace(LETTER, stage=Stage.REDRIVE, attempts=1)
-    carried = carried_on(replace(LETTER, attempts=99), again, give_up_attempts=100)
+    carried = carried_on(replace(LETTER, redrives=99), again, give_up_attempts=100)
     assert carried.status is DeadLetterStatus.NEEDS_ATTENTION
-    assert carried.message.startswith("gave up after 100 attempts")
+    assert carried.message.startswith("gave up after 100 re-drives (9 requests)")
     assert carried.error_class is ErrorClass.TRANSIENT  # what failed, unchanged
