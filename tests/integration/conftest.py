@@ -21,8 +21,10 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def stack(settings: Settings) -> Stack:
-    """The local stack on the small profile; `up` returns at once when it already runs."""
-    return up(settings, profile="small", seed=42, say=lambda _line: None)
+    """The local stack on the small profile; `up` returns at once when it already runs.
+    Without the stack's own receiver and worker: tests start their own, and a worker of
+    every feed running beside them only takes CPU from them."""
+    return up(settings, profile="small", seed=42, say=lambda _line: None, pipeline=False)
 
 
 @pytest.fixture
