@@ -16,6 +16,7 @@ app = faust.App(
     store="memory://",
     topic_partitions=1,
     web_enabled=False,
+    datadir=os.environ["SMOKE_DATADIR"],  # faust writes <app id>-data/ there, not in the tree
 )
 source = app.topic(os.environ["SMOKE_IN"], value_serializer="raw")
 sink = app.topic(os.environ["SMOKE_OUT"], value_serializer="raw")

@@ -73,6 +73,7 @@ def test_faust_agent_consumes_and_produces(
         "SMOKE_BROKER": settings.kafka.bootstrap_servers,
         "SMOKE_IN": source,
         "SMOKE_OUT": sink,
+        "SMOKE_DATADIR": str(tmp_path / "faust-data"),
     }
     log = (tmp_path / "faust.log").open("wb")
     worker = subprocess.Popen(
