@@ -326,16 +326,24 @@ def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
     """Open dead letters (items not delivered since), with counts per error class."""
     from feedsync.ops.dlq import read_letters
     from feedsync.ops.present import present_letters
+    from feedsync.ops.statuses import read_all_statuses
     from feedsync.ops.topics import consumer
 
     settings = load_settings()
     letter_filter = _letter_filter(status, since, until, ids)
+    names = _dlq_feeds(feed)
     with consumer(settings.kafka.bootstrap_servers) as reader:
+        statuses = read_all_statuses(reader, settings, set(names))  # one read for every feed
         letters = [
             view
-            for name in _dlq_feeds(feed)
+            for name in names
             for view in read_letters(
-                reader, settings, name, letter_filter, include_closed=include_closed
+                reader,
+                settings,
+                name,
+                letter_filter,
+                include_closed=include_closed,
+                statuses=statuses.get(name, {}),
             )
         ]
     present_letters(console, letters, as_json=as_json)

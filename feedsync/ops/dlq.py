@@ -14,7 +14,7 @@ records up to an offset, never in between).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,7 @@ from feeds.feed import Feed
 from feeds.item import FeedItem
 from feedsync.errors import ConfigError
 from feedsync.ops.resync import FeedPlan, Outcome, Progress, ResyncOptions, send_again
-from feedsync.ops.statuses import read_statuses
+from feedsync.ops.statuses import read_all_statuses, read_statuses
 from feedsync.ops.topics import consumer, read
 from feedsync.settings import Settings
 from streams.letters import DeadLetter, DeadLetterStatus, dlq_topic
@@ -123,10 +123,13 @@ def read_letters(
     letter_filter: LetterFilter,
     *,
     include_closed: bool = False,
+    statuses: Mapping[str, ItemStatus] | None = None,
 ) -> list[OpenLetter]:
-    """The feed's letters that pass the filter: the open ones, or all."""
+    """The feed's letters that pass the filter: the open ones, or all (``statuses``: the
+    feed's, when the caller read every feed's in one pass)."""
     topic = dlq_topic(feed, settings.streams.app_id)
-    statuses = read_statuses(reader, settings, feed)
+    if statuses is None:
+        statuses = read_statuses(reader, settings, feed)
     redriven = _redriven_offset(settings, topic)
     found = []
     for record in read(reader, topic):
@@ -181,8 +184,14 @@ def replay(
 ) -> tuple[str | None, list[FeedPlan], list[Outcome]]:
     """Send the open letters' items again (the newest version of each), forced."""
 
+    statuses: dict[str, dict[str, ItemStatus]] = {}
+
     def planner(reader: KafkaConsumer, feed: Feed, handed: set[str]) -> FeedPlan:
-        letters = read_letters(reader, settings, feed.name, letter_filter)
+        if not statuses:  # once for every feed: one topic holds all
+            statuses.update(read_all_statuses(reader, settings, {f.name for f in feeds}))
+        letters = read_letters(
+            reader, settings, feed.name, letter_filter, statuses=statuses.get(feed.name, {})
+        )
         newest: dict[str, FeedItem] = {}
         for view in letters:
             for item in view.open_items:

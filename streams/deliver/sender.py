@@ -214,8 +214,7 @@ class FeedSender:
         paused: FeedPaused,
     ) -> None:
         for item in chunk:
-            before = ItemStatus.from_json(table.get(status_key(self.feed.name, item.id))) or NEVER
-            status = before.waiting(
+            status = self._held(table, item).waiting(
                 ItemState.PAUSED,
                 item,
                 http_status=paused.result.status,
@@ -238,8 +237,11 @@ class FeedSender:
         }
         if letter.status is DeadLetterStatus.NEEDS_ATTENTION:
             return ItemStatus.answered(ItemState.NEEDS_ATTENTION, item, **details)
-        before = ItemStatus.from_json(table.get(status_key(self.feed.name, item.id))) or NEVER
-        return before.waiting(ItemState.WILL_RETRY, item, **details)
+        return self._held(table, item).waiting(ItemState.WILL_RETRY, item, **details)
+
+    def _held(self, table: Any, item: FeedItem) -> ItemStatus:
+        """The item's status in ``table`` (NEVER: nothing answered yet)."""
+        return ItemStatus.from_json(table.get(status_key(self.feed.name, item.id))) or NEVER
 
     def _record(
         self, table: Any, item: FeedItem, carriers: Mapping[str, Any], status: ItemStatus
