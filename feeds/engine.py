@@ -49,7 +49,11 @@ class EntityRecord:
     - ``clock``: the last time boundary a clock-driven rebuild passed (epoch seconds);
     - ``partition``: the partition the entity lives on (a rebuild of one partition reads it);
     - ``emitted``: per feed, the ``[identity, hash]`` of every item last emitted, so that a
-      rebuild sends only what changed and a deleted entity can delete every item it had.
+      rebuild sends only what changed and a deleted entity can delete every item it had;
+    - ``unbuilt``: changes were folded in since the last build (snapshot reads wait for the
+      snapshot to go quiet). Kept in the record, not in a worker's memory, so that whoever
+      owns the partition when the build is asked for (after a restart or a rebalance)
+      finds it.
     """
 
     state: State
@@ -57,15 +61,19 @@ class EntityRecord:
     partition: int = 0
     emitted: Emitted = field(default_factory=dict)
     clock: int = 0
+    unbuilt: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        value = {
             "state": self.state,
             "version": self.version,
             "partition": self.partition,
             "emitted": self.emitted,
             "clock": self.clock,
         }
+        if self.unbuilt:
+            value["unbuilt"] = True
+        return value
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> EntityRecord:
@@ -84,6 +92,7 @@ class EntityRecord:
             partition=int(value["partition"]),
             emitted=value["emitted"],
             clock=int(value.get("clock", 0)),
+            unbuilt=bool(value.get("unbuilt", False)),
         )
 
 

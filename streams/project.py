@@ -14,8 +14,10 @@ batch of ``<app id>.entity.<entity>`` takes three passes:
    and the batch acknowledged.
 
 Snapshot reads are folded but not built until the snapshot goes quiet (a
-``rebuild-deferred`` control record, streams/rebuild.py); entities whose items change by
-the clock (a price window opening) are rebuilt when due.
+``rebuild-deferred`` control record, streams/rebuild.py); their records say so
+(``unbuilt``), so the worker that owns the partition when that record comes builds them,
+whoever folded them. Entities whose items change by the clock (a price window opening) are
+rebuilt when due.
 """
 
 from __future__ import annotations
@@ -92,9 +94,6 @@ class EntityAgent:
         self.table = topology.state[self.entity]
         self.topic = topology.entities[self.entity]
         self.guard = Guard(Stage.PROJECT, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
-        # Entities whose snapshot reads are folded but not yet built, per partition. Lost
-        # with the process, which is fine: a worker's first rebuild-all builds everything.
-        self.deferred: dict[int, set[str]] = {}
         # Entities whose items change with the clock: key -> (when, partition). Refilled by
         # every build, so a restart's rebuild-all refills it.
         self.scheduled: dict[str, tuple[float, int]] = {}
@@ -157,23 +156,27 @@ class EntityAgent:
 
     def _take(self, works: dict[str, _Work], event: Any) -> None:
         value, partition = event.value, event.message.partition
-        if reference_needed(value) is not None:
-            self.deferred.pop(partition, None)
+        rebuilding_all = reference_needed(value) is not None
+        if rebuilding_all or is_rebuild_deferred(value):
+            # Those the table holds (every entity of the partition, or the unbuilt ones),
+            # and the snapshot reads this batch folded before this record, which the table
+            # does not hold yet.
             before = len(works)
+            for work in works.values():
+                record = work.record
+                if record is not None and record.unbuilt and record.partition == partition:
+                    work.build = True
             for key, raw in list(self.table.items()):
-                if raw and _partition_of(raw) == partition:
+                if raw and _partition_of(raw) == partition and (rebuilding_all or _unbuilt(raw)):
                     self._work(works, key, event).build = True
             log.info(
-                "%s: rebuilding %d entities of partition %d (reference rows applied to %d)",
+                "%s: %s %d entities of partition %d (reference rows applied to %d)",
                 self.entity,
+                "rebuilding" if rebuilding_all else "building the snapshot reads of",
                 len(works) - before,
                 partition,
                 applied(self.topology.reference),
             )
-            return
-        if is_rebuild_deferred(value):
-            for key in self.deferred.pop(partition, set()):
-                self._work(works, key, event).build = True
             return
         folded = self.guard.attempt(event, partial(self._fold, works, event))
         if folded is None or isinstance(folded, Failed):
@@ -189,9 +192,8 @@ class EntityAgent:
         # Only source snapshot reads wait for the snapshot to go quiet: a forwarded change
         # may come after that moment, and would then wait forever.
         if change.position.snapshot is not None and not change.forwarded and not work.build:
-            self.deferred.setdefault(partition, set()).add(key)
+            work.record = replace(step.record, unbuilt=True)
             return
-        self.deferred.get(partition, set()).discard(key)
         work.build = True
 
     def _fold(self, works: dict[str, _Work], event: Any) -> tuple[str, Step, Any] | None:
@@ -229,6 +231,8 @@ class EntityAgent:
             self._refold_one_by_one(key, work, built)
         else:
             work.take(built)
+        if work.record is not None and work.record.unbuilt:
+            work.record = replace(work.record, unbuilt=False)
         self._schedule(key, work)
 
     def _refold_one_by_one(self, key: str, work: _Work, error: Exception) -> None:
@@ -287,6 +291,10 @@ class EntityAgent:
                     self.table.pop(key, None)
                 else:
                     self.table[key] = work.record.to_json()
+
+
+def _unbuilt(raw: dict[str, Any]) -> bool:
+    return bool(raw.get("unbuilt"))
 
 
 def _partition_of(raw: dict[str, Any]) -> int | None:

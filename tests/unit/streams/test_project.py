@@ -1,0 +1,98 @@
+"""The projector agent's bookkeeping of one batch, on the engine's tiny "thing" projector:
+which entities a control record builds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
+from typing import Any
+
+from feeds.change import RowChange
+from feeds.engine import EntityRecord
+from streams.codec import dump_change
+from streams.letters import SOURCE_DLQ
+from streams.project import EntityAgent, _Work
+from streams.rebuild import rebuild_all, rebuild_deferred
+from tests.unit.feeds.test_engine import THING_PROJECTOR, part, projection, thing
+from tests.unit.rows import change
+from tests.unit.streams.test_guard import Topic
+
+
+@dataclass
+class Message:
+    partition: int = 0
+    topic: str = "feedsync.entity.things"
+    offset: int = 0
+    key: bytes | None = None
+    value: bytes | None = None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class Event:
+    key: bytes
+    value: bytes
+    message: Message
+
+
+def agent() -> EntityAgent:
+    topology: Any = SimpleNamespace(
+        state={THING_PROJECTOR.entity: {}},
+        entities={THING_PROJECTOR.entity: Topic()},
+        dlq={SOURCE_DLQ: Topic()},
+        reference={},
+    )
+    return EntityAgent(None, topology, projection())  # type: ignore[arg-type]  # no app needed
+
+
+def snapshot_read(row_change: RowChange, key: str = "1") -> Event:
+    value = dump_change(row_change)
+    return Event(key.encode(), value, Message(key=key.encode(), value=value))
+
+
+def control(value: bytes) -> Event:
+    return Event(b"*", value, Message(key=b"*", value=value))
+
+
+def read(table: str, row: dict[str, Any]) -> RowChange:
+    return change(table, "r", after=row, snapshot="true")
+
+
+def test_a_snapshot_read_waits_for_the_snapshot_to_go_quiet() -> None:
+    entity_agent, works = agent(), dict[str, _Work]()
+    entity_agent._take(works, snapshot_read(read("thing", thing())))
+    assert not works["1"].build
+    entity_agent._take(works, control(rebuild_deferred(0)))
+    assert works["1"].build
+
+
+def test_a_rebuild_all_builds_the_snapshot_reads_folded_before_it_in_the_same_batch() -> None:
+    """The table holds none of them yet (it is written at the end of the batch): a rebuild
+    that took only the table's entities dropped them for good."""
+    entity_agent, works = agent(), dict[str, _Work]()
+    entity_agent._take(works, snapshot_read(read("thing", thing())))
+    entity_agent._take(works, snapshot_read(read("thing_part", part(7))))
+    entity_agent._take(works, control(rebuild_all(0)))
+    assert works["1"].build
+
+
+def test_the_unbuilt_records_of_the_table_are_built_whoever_folded_them() -> None:
+    """A worker that takes a partition over (a restart, a rebalance) knows nothing of the
+    reads another one folded: the records say they are unbuilt."""
+    folded_elsewhere, works = agent(), dict[str, _Work]()
+    folded_elsewhere._take(works, snapshot_read(read("thing", thing(1)), key="1"))
+    unbuilt = works["1"].record
+    assert unbuilt is not None
+    assert unbuilt.unbuilt
+    built = replace(unbuilt, unbuilt=False)
+    owner = agent()
+    owner.table["1"] = unbuilt.to_json()
+    owner.table["2"] = built.to_json()
+    works = {}
+    owner._take(works, control(rebuild_deferred(0)))
+    assert {key for key, work in works.items() if work.build} == {"1"}
+    owner._build("1", works["1"])
+    rebuilt = works["1"].record
+    assert rebuilt is not None
+    assert not rebuilt.unbuilt
+    assert EntityRecord.from_json(unbuilt.to_json()) == unbuilt
