@@ -29,6 +29,7 @@ from private_stack import use_private_stack
 from connectors.database import connect
 from connectors.debezium import register_connector
 from feeds.registry import FEEDS
+from feedsync.settings import Settings
 from feedsync.stack.orchestrate import Stack, clean, up
 from feedsync.verify import project, run
 from feedsync.verify.projections import FEEDS as PROJECTIONS
@@ -50,6 +51,45 @@ def receiver_stats(db_path: Path) -> dict[str, tuple[int, float, int]]:
     return {feed: (int(held.get(feed, 0)), float(last), int(n)) for feed, last, n in requests}
 
 
+def wait_synced(
+    settings: Settings,
+    expected: dict[str, int],
+    db_path: Path,
+    *,
+    began: float,
+    timeout_s: float,
+) -> None:
+    """Wait until every feed holds its count, no request came for QUIET_S, and verify is
+    clean: a quiet spell alone can be the worker holding snapshot reads back."""
+    while time.time() - began < timeout_s:
+        stats = receiver_stats(db_path)
+        complete = all(stats.get(f, (0, 0.0, 0))[0] >= n for f, n in expected.items())
+        last = max((s[1] for s in stats.values()), default=began)
+        quiet = complete and time.time() - last >= QUIET_S
+        if quiet and all(run(settings, feed, examples=1).clean for feed in expected):
+            return
+        time.sleep(1)  # sampling
+    raise SystemExit(f"not synced within {timeout_s:.0f}s")
+
+
+def sync(
+    settings: Settings, profile: str, feeds: list[str], db_path: Path, timeout_s: float
+) -> tuple[Stack, dict[str, int], float]:
+    """Start the private stack on ``profile`` with a receiver and a worker, register the
+    connector and wait until every feed is synced: the stack, each feed's expected item
+    count, and when the connector was registered."""
+    up(settings, profile=profile, say=lambda _l: None, register=False, pipeline=False)
+    stack = Stack.of(settings)
+    with connect(settings) as connection:
+        expected = {feed: len(project(connection, feed)) for feed in feeds}
+    stack.receiver.start(120)
+    stack.worker.start(300)
+    began = time.time()
+    register_connector(settings, timeout_s=300)
+    wait_synced(settings, expected, db_path, began=began, timeout_s=timeout_s)
+    return stack, expected, began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default="medium")
@@ -64,24 +104,7 @@ def main() -> None:
     settings = use_private_stack(state_dir)
     db_path = state_dir / "receiver.sqlite3"
     try:
-        up(settings, profile=args.profile, say=lambda _l: None, register=False, pipeline=False)
-        stack = Stack.of(settings)
-        with connect(settings) as connection:
-            expected = {feed: len(project(connection, feed)) for feed in feeds}
-        stack.receiver.start(120)
-        stack.worker.start(300)
-        began = time.time()
-        register_connector(settings, timeout_s=300)
-        # Done when every feed holds its count, no request came for QUIET_S, and verify is
-        # clean: a quiet spell alone can be the worker holding snapshot reads back.
-        while time.time() - began < args.timeout_s:
-            stats = receiver_stats(db_path)
-            complete = all(stats.get(f, (0, 0.0, 0))[0] >= expected[f] for f in feeds)
-            last = max((s[1] for s in stats.values()), default=began)
-            quiet = complete and time.time() - last >= QUIET_S
-            if quiet and all(run(settings, feed, examples=1).clean for feed in feeds):
-                break
-            time.sleep(1)  # sampling
+        stack, expected, began = sync(settings, args.profile, feeds, db_path, args.timeout_s)
         stats = receiver_stats(db_path)
         worker_pid = stack.worker.daemon.pid()
         rss = peak_rss_mb(worker_pid) if worker_pid else float("nan")

@@ -104,6 +104,7 @@ class Emit:
     item_id: str
     payload: Payload
     version: ItemVersion
+    source_ms: int = 0  # the commit time of the change that made it (FeedItem.source_ms)
 
     @property
     def deleted(self) -> bool:

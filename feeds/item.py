@@ -94,6 +94,10 @@ class FeedItem:
     payload: Payload
     version: ItemVersion
     hash: str = field(default="")
+    # When the source change that made this version was committed (the binlog event's time,
+    # epoch ms; one-second resolution), 0 when no single change did (a rebuild after a
+    # reference change, a snapshot). For the commit-to-ack latency, never for ordering.
+    source_ms: int = 0
 
     def __post_init__(self) -> None:
         if not self.hash:
@@ -105,15 +109,16 @@ class FeedItem:
 
     def to_record(self) -> bytes:
         """The value written to ``feedsync.items.<feed>``."""
-        return orjson.dumps(
-            {
-                "feed": self.feed,
-                "id": self.id,
-                "version": self.version.text,
-                "hash": self.hash,
-                "payload": self.payload,
-            }
-        )
+        record: dict[str, Any] = {
+            "feed": self.feed,
+            "id": self.id,
+            "version": self.version.text,
+            "hash": self.hash,
+            "payload": self.payload,
+        }
+        if self.source_ms:
+            record["source_ms"] = self.source_ms
+        return orjson.dumps(record)
 
     @classmethod
     def from_record(cls, value: bytes) -> FeedItem:
@@ -124,4 +129,5 @@ class FeedItem:
             payload=data["payload"],
             version=ItemVersion.parse(data["version"]),
             hash=data["hash"],
+            source_ms=int(data.get("source_ms", 0)),
         )

@@ -245,6 +245,34 @@ def status(
         raise typer.Exit(1)
 
 
+@app.command("dashboard")
+def dashboard(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (FEEDSYNC_DASHBOARD__HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (FEEDSYNC_DASHBOARD__PORT).")] = None,
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option("--metrics", help="A worker's /metrics URL (repeatable)."),
+    ] = None,
+) -> None:
+    """The ops dashboard: per-feed status, health, charts, item search, resync and replay."""
+    from feedsync.dashboard.server import serve
+    from feedsync.ops.resync import feeds_named
+
+    settings = load_settings()
+    chosen = {"host": host, "port": port, "metrics_urls": metrics}
+    overrides = {key: value for key, value in chosen.items() if value}
+    if overrides:
+        config = settings.dashboard.model_copy(update=overrides)
+        settings = settings.model_copy(update={"dashboard": config})
+    urls = settings.dashboard.metrics_urls or [
+        f"http://{settings.metrics.host}:{settings.metrics.port}/metrics"
+    ]
+    console.print(f"dashboard on http://{settings.dashboard.host}:{settings.dashboard.port}/")
+    serve(settings, feeds_named(["all"]), urls)
+
+
 @app.command("estimate")
 def estimate(
     feed: Annotated[
@@ -324,7 +352,7 @@ def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
     as_json: JsonOption = False,
 ) -> None:
     """Open dead letters (items not delivered since), with counts per error class."""
-    from feedsync.ops.dlq import read_letters
+    from feedsync.ops.dlq import read_letters, read_redrive_reports
     from feedsync.ops.present import present_letters
     from feedsync.ops.statuses import read_all_statuses
     from feedsync.ops.topics import consumer
@@ -333,6 +361,7 @@ def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
     letter_filter = _letter_filter(status, since, until, ids)
     names = _dlq_feeds(feed)
     with consumer(settings.kafka.bootstrap_servers) as reader:
+        reports = read_redrive_reports(reader, settings)
         statuses = read_all_statuses(reader, settings, set(names))  # one read for every feed
         letters = [
             view
@@ -346,7 +375,8 @@ def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
                 statuses=statuses.get(name, {}),
             )
         ]
-    present_letters(console, letters, as_json=as_json)
+    redrives = [reports[name] for name in names if name in reports]
+    present_letters(console, letters, redrives, as_json=as_json)
 
 
 @dlq_app.command("show")

@@ -109,6 +109,34 @@ class ReceiverSettings(_Section):
     dedupe_by_key: bool = False  # apply each Idempotency-Key once (a stricter service)
 
 
+class MetricsSettings(_Section):
+    """Prometheus ``/metrics`` of a worker (streams/metrics.py)."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    # 0: any free port (the worker logs the address); several workers on one host need
+    # a port each.
+    port: int = Field(9464, ge=0, le=65535)
+
+
+class DashboardSettings(_Section):
+    """``feedsync dashboard``: the ops web page (feedsync/dashboard/)."""
+
+    host: str = "127.0.0.1"
+    port: Port = Field(8950, ge=1, le=65535)
+    token: SecretStr | None = None  # needed to listen beyond loopback
+    refresh_s: float = Field(5.0, gt=0)
+    # The workers' /metrics to read; empty: the local worker's (metrics.host:metrics.port).
+    metrics_urls: Annotated[list[str], NoDecode] = []
+
+    @field_validator("metrics_urls", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
+
 class StreamsSettings(_Section):
     """The Faust worker."""
 
@@ -203,6 +231,8 @@ class Settings(BaseSettings):
     receiver: ReceiverSettings = ReceiverSettings()
     streams: StreamsSettings = StreamsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    metrics: MetricsSettings = MetricsSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     log_payloads: bool = False  # FEEDSYNC_LOG_PAYLOADS=1: log sent payloads, redacted
 
     @classmethod

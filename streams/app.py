@@ -14,7 +14,8 @@ from feedsync.settings import Settings
 from streams import crash
 from streams.deliver.agent import register_delivery
 from streams.deliver.sender import delivery_configs
-from streams.offsets import broker_url
+from streams.metrics import serve, set_lag
+from streams.offsets import SafeOffsetConsumer, broker_url
 from streams.project import register_projectors
 from streams.rebuild import Dirty, register_rebuilds
 from streams.reference import register_reference
@@ -26,6 +27,7 @@ __all__ = ["create_app", "run_worker"]
 
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
+LAG_SAMPLE_S = 5.0
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -54,6 +56,13 @@ def create_app(settings: Settings) -> faust.App:
     register_projectors(app, topology)
     register_rebuilds(app, topology, settings, dirty)
     register_delivery(app, topology, settings, delivery_configs(settings, topology.selection.feeds))
+
+    async def sample_lag() -> None:
+        consumer = app.consumer
+        if isinstance(consumer, SafeOffsetConsumer):
+            set_lag(settings.streams.app_id, consumer.lag())
+
+    app.timer(interval=LAG_SAMPLE_S)(sample_lag)
     return app
 
 
@@ -61,6 +70,11 @@ def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
     ensure_topics(settings)
     settings.streams.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
+
+    async def serve_metrics() -> None:  # once the worker runs, so that its logging is set up
+        serve(settings.metrics)
+
+    app.task(serve_metrics)
     level = "warn" if loglevel.lower() == "warning" else loglevel
     worker = faust.Worker(app, loglevel=level, logging_config=logging_config(level))
     worker.execute_from_commandline()

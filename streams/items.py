@@ -15,7 +15,13 @@ __all__ = ["item_record"]
 def item_record(topology: Topology, emit: Emit) -> tuple[Any, bytes, bytes]:
     """``(topic, key, value)`` of an emitted item, stamped with ``modifiedAt``."""
     stamped = {**emit.payload, "modifiedAt": _now_rfc3339()}
-    item = FeedItem(feed=emit.feed.name, id=emit.item_id, payload=stamped, version=emit.version)
+    item = FeedItem(
+        feed=emit.feed.name,
+        id=emit.item_id,
+        payload=stamped,
+        version=emit.version,
+        source_ms=emit.source_ms,
+    )
     return topology.items[emit.feed.name], emit.item_id.encode(), item.to_record()
 
 

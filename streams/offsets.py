@@ -224,6 +224,22 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
                 self._forget(_tp(tp), floor=offset)
         return committed
 
+    # -- lag, for metrics ---------------------------------------------------------------
+
+    def lag(self) -> dict[str, int]:
+        """Per topic, the records of the partitions this consumer owns that are past the
+        committed offset (or, before any commit, the first record fetched)."""
+        found: dict[str, int] = {}
+        for tp in self.assignment():
+            end = self.highwater(tp)
+            if end is None:
+                continue
+            start = self._committed_offset.get(tp)
+            if start is None:
+                start = self._first_fetched.get(tp, end)
+            found[tp.topic] = found.get(tp.topic, 0) + max(0, end - start)
+        return found
+
     # -- what may be committed --------------------------------------------------------
 
     def _new_offset(self, tp: TP) -> int | None:

@@ -39,6 +39,7 @@ from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
+from streams.metrics import ITEMS_BUILT, RECORDS_IN
 from streams.rebuild import (
     await_reference,
     clock_of,
@@ -119,6 +120,7 @@ class EntityAgent:
         self.app.timer(interval=CLOCK_TICK_S)(rebuild_when_due)
 
     async def run_batch(self, events: list[Any]) -> None:
+        RECORDS_IN.labels("project").inc(len(events))
         events = await self._with_reference_replicated(events)
         works: dict[str, _Work] = {}
         for event in events:
@@ -276,7 +278,11 @@ class EntityAgent:
             topic = self.topology.entities[forward.entity]
             value = dump_change(forward.change)
             await outputs.send(work.carrier, topic, forward.key.encode(), value)
+        committed = [c.ts_ms for _e, c in work.steps if c.position.snapshot is None and c.ts_ms]
         for emit in work.emits:
+            if committed:  # the items this batch's source changes made: their latency
+                emit = replace(emit, source_ms=max(committed))  # noqa: PLW2901
+            ITEMS_BUILT.labels(emit.feed.name).inc()
             await outputs.send(work.carrier, *item_record(self.topology, emit))
         work.forwards, work.emits, work.steps = [], [], []
 

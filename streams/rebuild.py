@@ -31,6 +31,7 @@ from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
+from streams.metrics import ITEMS_BUILT
 from streams.sequenced import applied
 from streams.topology import Topology
 
@@ -186,6 +187,7 @@ class Rebuilds:
             if isinstance(built, Failed):
                 continue
             emits, held[name] = built
+            ITEMS_BUILT.labels(name).inc(len(emits))
             for emit in emits:
                 await outputs.send(event, *item_record(self.topology, emit))
         if not await outputs.settle(self.guard):

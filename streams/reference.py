@@ -25,6 +25,7 @@ from streams.codec import load_change
 from streams.faust_compat import in_event
 from streams.guard import Failed, Guard
 from streams.letters import SOURCE_DLQ, Stage
+from streams.metrics import RECORDS_IN
 from streams.rebuild import Dirty
 from streams.sequenced import APPLIED, SequencedView, sequenced
 from streams.topology import Topology
@@ -44,6 +45,7 @@ def register_reference(app: faust.App, topology: Topology, dirty: Dirty) -> None
     async def apply_reference_rows(stream: Any) -> None:
         read = SequencedView(table)
         async for events in stream.noack_take(REFERENCE_BATCH, within=0.1):
+            RECORDS_IN.labels("reference").inc(len(events))
             for event in events:
                 update = guard.attempt(event, partial(_reference_update, read, event.value))
                 if isinstance(update, Failed):

@@ -23,6 +23,7 @@ from streams.codec import dump_change
 from streams.decode import decode
 from streams.guard import Failed, Guard, Outputs, source_header
 from streams.letters import SOURCE_DLQ, Stage
+from streams.metrics import RECORDS_IN
 from streams.rebuild import Dirty
 from streams.topology import Topology
 
@@ -53,6 +54,7 @@ class Router:
         self.route_guard = Guard(Stage.ROUTE, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
 
     async def run_batch(self, events: list[Any]) -> None:
+        RECORDS_IN.labels("route").inc(len(events))
         outputs = Outputs()
         for event in events:
             await self._route(event, outputs)

@@ -16,6 +16,7 @@ from feeds.registry import CAPTURED_TABLES, Selection, select
 from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from streams.letters import SOURCE_DLQ, dlq_topic
+from streams.redrive_report import redrive_report_topic
 from streams.resend import resend_topic
 from streams.sequenced import SequencedView
 
@@ -48,6 +49,7 @@ class Topology:
     items: dict[str, faust.TopicT]
     resend: dict[str, faust.TopicT]  # feed -> items an operator asked to send again
     dlq: dict[str, faust.TopicT]
+    redrive_report: faust.TopicT  # feed -> what its re-drive last did (streams/redrive_report.py)
     reference: Any  # faust GlobalTable
     state: dict[str, Any]  # projector entity -> faust Table: entity key -> state
     reference_emitted: Any  # faust Table: feed -> {item id: identity}
@@ -87,6 +89,7 @@ class Topology:
                 for name in feeds
             },
             dlq={f: _raw_topic(app, dlq_topic(f, ns), partitions=1) for f in [*feeds, SOURCE_DLQ]},
+            redrive_report=_raw_topic(app, redrive_report_topic(ns), partitions=1),
             reference=app.GlobalTable(
                 "feedsync-reference",
                 default=None,
@@ -154,6 +157,7 @@ def ensure_topics(settings: Settings) -> None:
         ),
         *((resend_topic(name, ns), partitions, {"retention.ms": week}) for name in selection.feeds),
         *((dlq_topic(n, ns), 1, {"retention.ms": forever}) for n in [*selection.feeds, SOURCE_DLQ]),
+        (redrive_report_topic(ns), 1, {"cleanup.policy": "compact"}),
         *((source_topic(settings, t), 1, {}) for t in CAPTURED_TABLES),
     ]
     kafka = settings.kafka

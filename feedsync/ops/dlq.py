@@ -30,6 +30,7 @@ from feedsync.ops.statuses import read_all_statuses, read_statuses
 from feedsync.ops.topics import consumer, read
 from feedsync.settings import Settings
 from streams.letters import DeadLetter, DeadLetterStatus, dlq_topic
+from streams.redrive_report import RedriveReport, redrive_report_topic
 from streams.status import ItemState, ItemStatus
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "parse_time",
     "purge",
     "read_letters",
+    "read_redrive_reports",
     "replay",
 ]
 
@@ -159,6 +161,21 @@ def item_answered(status: ItemStatus | None, item: FeedItem) -> bool:
     if version > item.version:
         return True
     return version == item.version and status.state in (ItemState.DELIVERED, ItemState.UNCHANGED)
+
+
+def read_redrive_reports(reader: KafkaConsumer, settings: Settings) -> dict[str, RedriveReport]:
+    """The newest re-drive report of each feed (none before a worker re-drove anything)."""
+    topic = redrive_report_topic(settings.streams.app_id)
+    if not reader.partitions_for_topic(topic):
+        return {}  # workers of an older version: no reports yet
+    reports: dict[str, RedriveReport] = {}
+    for record in read(reader, topic):
+        try:
+            report = RedriveReport.from_record(record.value)
+        except (ValueError, KeyError, TypeError):
+            continue
+        reports[report.feed] = report
+    return reports
 
 
 def _redriven_offset(settings: Settings, topic: str) -> int:

@@ -3,6 +3,7 @@
 - the items' delivery states, from the status tables (streams/status.py): how many items
   the endpoint holds (delivered, unchanged), will retry, need attention, or wait on a
   paused feed, and when the last one was delivered;
+- what the scheduled re-drive of each feed last did (streams/redrive_report.py);
 - the backlog of each stage: messages the workers' consumer group (the app id) has not
   committed past, on the source topics (Debezium's), the entity topics, and each feed's
   items, resend and dead-letter topics.
@@ -22,10 +23,12 @@ from kafka.admin import KafkaAdminClient
 from connectors.debezium import source_topic
 from feeds.feed import Feed
 from feeds.registry import CAPTURED_TABLES, select
+from feedsync.ops.dlq import read_redrive_reports
 from feedsync.ops.statuses import read_all_statuses
 from feedsync.ops.topics import consumer
 from feedsync.settings import Settings
 from streams.letters import dlq_topic
+from streams.redrive_report import RedriveReport
 from streams.resend import resend_topic
 from streams.status import ItemState
 
@@ -41,6 +44,7 @@ class FeedHealth:
     last_delivered: float | None = None
     paused: str | None = None  # why, when the feed's latest statuses say paused
     backlog: dict[str, int] = field(default_factory=dict)  # items, resend, dlq
+    redrive: RedriveReport | None = None  # none before the feed's re-drive ran
 
     def problems(self, max_lag: int) -> list[str]:
         found = []
@@ -80,6 +84,7 @@ def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_
     selection = select([feed.name for feed in feeds])
     with consumer(settings.kafka.bootstrap_servers) as reader:
         statuses = read_all_statuses(reader, settings, {feed.name for feed in feeds})
+        redrives = read_redrive_reports(reader, settings)
         committed = _committed(settings)
         lag = _Lag(reader, committed)
         upstream = {
@@ -91,7 +96,7 @@ def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_
         }
         found = []
         for feed in feeds:
-            of_feed = FeedHealth(feed.name)
+            of_feed = FeedHealth(feed.name, redrive=redrives.get(feed.name))
             for status in statuses.get(feed.name, {}).values():
                 state = status.state.value
                 of_feed.states[state] = of_feed.states.get(state, 0) + 1

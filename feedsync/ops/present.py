@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
@@ -29,6 +29,7 @@ from feedsync.ops.from_source import SnapshotRequest
 from feedsync.ops.health import Health
 from feedsync.ops.resync import FeedPlan, Outcome, ResyncOptions, resync
 from feedsync.settings import Settings
+from streams.redrive_report import RedriveReport
 from streams.status import ItemState
 
 __all__ = [
@@ -176,11 +177,22 @@ def _print_table(
     console.print(f"{elapsed:.1f}s")
 
 
-def present_letters(console: Console, letters: list[OpenLetter], *, as_json: bool) -> None:
-    """Dead letters: counts per status, class and error, then one row per letter."""
+def present_letters(
+    console: Console,
+    letters: list[OpenLetter],
+    redrives: list[RedriveReport],
+    *,
+    as_json: bool,
+) -> None:
+    """Dead letters: counts per status, class and error, one row per letter, then what
+    the scheduled re-drive of each feed last did."""
     tally = counts(letters)
     if as_json:
-        report = {"counts": tally, "letters": [view.summary() for view in letters]}
+        report = {
+            "counts": tally,
+            "letters": [view.summary() for view in letters],
+            "redrive": {found.feed: asdict(found) for found in redrives},
+        }
         console.print_json(orjson.dumps(report).decode())
         return
     summary = Table("status class error", "letters", title="dead letters")
@@ -212,6 +224,38 @@ def present_letters(console: Console, letters: list[OpenLetter], *, as_json: boo
             letter.message[:80],
         )
     console.print(rows)
+    if redrives:
+        console.print(_redrive_table(redrives))
+
+
+def _redrive_table(redrives: list[RedriveReport]) -> Table:
+    table = Table(
+        "feed",
+        "last re-drive",
+        "items",
+        "answered",
+        "failed again",
+        "gave up",
+        "since worker start: letters / items / answered / failed again / gave up",
+        title="scheduled re-drive",
+    )
+    for found in redrives:
+        last, total = found.last, found.total
+        table.add_row(
+            found.feed,
+            _clock(found.last_at) if found.last_at else "never",
+            str(last.items),
+            str(last.answered),
+            str(last.failed_again),
+            str(last.gave_up),
+            f"{total.letters} / {total.items} / {total.answered} / {total.failed_again} / "
+            f"{total.gave_up} (since {_clock(found.since)})",
+        )
+    return table
+
+
+def _clock(when: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
 
 
 def present_letter(console: Console, view: OpenLetter, *, unredacted: bool) -> None:
@@ -304,6 +348,7 @@ def present_health(console: Console, found: Health, *, as_json: bool, clear: boo
         *states,
         "last delivered",
         "backlog",
+        "last re-drive",
         "problems",
         title="healthy" if found.healthy else "NOT healthy",
     )
@@ -314,11 +359,19 @@ def present_health(console: Console, found: Health, *, as_json: bool, clear: boo
             else ""
         )
         backlog = ", ".join(f"{stage} {n}" for stage, n in feed.backlog.items() if n)
+        redrive = feed.redrive
+        redriven = (
+            f"{_clock(redrive.last_at)}: {redrive.last.answered} answered, "
+            f"{redrive.last.failed_again} failed again, {redrive.last.gave_up} gave up"
+            if redrive and redrive.last_at
+            else ""
+        )
         table.add_row(
             feed.feed,
             *(str(feed.states.get(state, 0)) for state in states),
             last,
             backlog,
+            redriven,
             "; ".join(feed.problems(found.max_lag)),
         )
     console.print(table)

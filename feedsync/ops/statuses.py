@@ -13,7 +13,14 @@ from feedsync.ops.topics import Offsets, end_offsets, read
 from feedsync.settings import Settings
 from streams.status import ItemStatus
 
-__all__ = ["StatusWatch", "newer", "read_all_statuses", "read_statuses", "status_topics"]
+__all__ = [
+    "StatusWatch",
+    "decode_status",
+    "newer",
+    "read_all_statuses",
+    "read_statuses",
+    "status_topics",
+]
 
 
 def status_topics(settings: Settings) -> tuple[str, str]:
@@ -45,6 +52,11 @@ def _decode(record: object, prefix: str) -> tuple[str, ItemStatus] | None:
     value = orjson.loads(record.value) if record.value else None  # type: ignore[attr-defined]
     status = ItemStatus.from_json(value)
     return (key[len(prefix) :], status) if status else None
+
+
+def decode_status(record: object) -> tuple[str, ItemStatus] | None:
+    """A status changelog record as ``("<feed>:<item id>", status)``; None if it is none."""
+    return _decode(record, "")
 
 
 def read_statuses(reader: KafkaConsumer, settings: Settings, feed: str) -> dict[str, ItemStatus]:

@@ -28,7 +28,7 @@ from feedsync.stack.jars import Jars, check_java
 from feedsync.stack.kafka import Kafka, host_port
 from feedsync.stack.layout import Layout
 from feedsync.stack.mariadb import MariaDb
-from feedsync.stack.pipeline import ReceiverProcess, WorkerProcess
+from feedsync.stack.pipeline import DashboardProcess, ReceiverProcess, WorkerProcess
 from feedsync.stack.processes import ensure_port_free
 
 Say = Callable[[str], None]
@@ -46,6 +46,7 @@ class Stack:
     connect: Connect
     receiver: ReceiverProcess
     worker: WorkerProcess
+    dashboard: DashboardProcess
 
     @classmethod
     def of(cls, settings: Settings) -> Stack:
@@ -61,6 +62,7 @@ class Stack:
             connect=Connect(settings, layout, jars, kafka),
             receiver=ReceiverProcess(settings, layout),
             worker=WorkerProcess(settings, layout),
+            dashboard=DashboardProcess(settings, layout),
         )
 
 
@@ -76,7 +78,8 @@ def up(
     """Install what is missing and start every component, each waiting until ready.
 
     ``register=False`` leaves the connector out (a benchmark times the snapshot alone);
-    ``pipeline=False`` leaves out the receiver and the worker (tests start their own).
+    ``pipeline=False`` leaves out the receiver, the worker and the dashboard (tests start
+    their own).
     """
     stack = Stack.of(settings)
     timeout = settings.stack.start_timeout_s
@@ -103,6 +106,8 @@ def up(
     if pipeline:
         _step(say, "receiver", stack.receiver.start(timeout), stack.receiver.daemon.log_file)
         _step(say, "worker", stack.worker.start(timeout), stack.worker.daemon.log_file)
+        dashboard = stack.dashboard
+        _step(say, "dashboard", dashboard.start(timeout), dashboard.daemon.log_file)
     say(f"stack ready in {time.monotonic() - began:.1f}s; state and logs in {stack.layout.state}")
     return stack
 
@@ -147,6 +152,16 @@ def _preflight_ports(stack: Stack, *, pipeline: bool) -> None:
                 "FEEDSYNC_RECEIVER__PORT",
             )
         )
+        dashboard = settings.dashboard
+        checks.append(
+            (
+                stack.dashboard.daemon,
+                dashboard.host,
+                dashboard.port,
+                "the dashboard",
+                "FEEDSYNC_DASHBOARD__PORT",
+            )
+        )
     for daemon, host, port, component, setting in checks:
         if daemon.pid() is None:
             ensure_port_free(host, port, component=component, setting=setting)
@@ -189,6 +204,7 @@ class StackStatus:
     connector: str
     receiver: str
     worker: str
+    dashboard: str
 
     @property
     def healthy(self) -> bool:
@@ -206,6 +222,7 @@ class StackStatus:
             ("connector", self.connector),
             ("receiver", self.receiver),
             ("worker", self.worker),
+            ("dashboard", self.dashboard),
         ]
 
 
@@ -243,6 +260,7 @@ def status(settings: Settings) -> StackStatus:
         connector=connector,
         receiver=probe(stack.receiver.daemon.pid(), stack.receiver.ready, stack.receiver.url),
         worker=probe(stack.worker.daemon.pid(), lambda: True, f"app {settings.streams.app_id}"),
+        dashboard=probe(stack.dashboard.daemon.pid(), stack.dashboard.ready, stack.dashboard.url),
     )
 
 
@@ -250,6 +268,7 @@ def down(settings: Settings, *, say: Say = print) -> None:
     """Stop every component, the last started first."""
     stack = Stack.of(settings)
     for name, stop in (
+        ("dashboard", stack.dashboard.stop),
         ("worker", stack.worker.stop),
         ("receiver", stack.receiver.stop),
         ("Kafka Connect", stack.connect.stop),

@@ -1,4 +1,5 @@
-"""The pipeline's own processes in the local stack: the reference receiver and a worker."""
+"""The pipeline's own processes in the local stack: the reference receiver, a worker and
+the ops dashboard."""
 
 from __future__ import annotations
 
@@ -15,36 +16,49 @@ FEEDSYNC = str(Path(sys.executable).with_name("feedsync"))
 WORKER_READY = "[^Worker]: Ready"
 
 
-class ReceiverProcess:
-    """``feedsync receive`` on ``receiver.port``, items in ``receiver.db_path``."""
+class _HttpProcess:
+    """A pipeline process that serves HTTP on a port of its settings: started once the port
+    is free, ready once ``ready_path`` answers 200."""
 
-    def __init__(self, settings: Settings, layout: Layout) -> None:
+    name: str
+    command: str
+    port_setting: str
+    ready_path = "/"
+
+    def __init__(self, settings: Settings, layout: Layout, host: str, port: int) -> None:
         self.settings = settings
-        self.daemon = Daemon("receiver", layout.run, layout.log("receiver"))
+        self.host, self.port = host, port
+        self.daemon = Daemon(self.name, layout.run, layout.log(self.name))
 
     @property
     def url(self) -> str:
-        return f"http://{self.settings.receiver.host}:{self.settings.receiver.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self, timeout_s: float) -> bool:
         if self.daemon.pid() is not None:
             return False
-        receiver = self.settings.receiver
         ensure_port_free(
-            receiver.host,
-            receiver.port,
-            component="the receiver",
-            setting="FEEDSYNC_RECEIVER__PORT",
+            self.host, self.port, component=f"the {self.name}", setting=self.port_setting
         )
-        self.daemon.start([FEEDSYNC, "receive"])
-        self.daemon.wait_until(self.ready, what="answering /healthz", timeout_s=timeout_s)
+        self.daemon.start([FEEDSYNC, self.command])
+        self.daemon.wait_until(self.ready, what=f"answering {self.ready_path}", timeout_s=timeout_s)
         return True
 
     def ready(self) -> bool:
-        return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
+        return httpx.get(f"{self.url}{self.ready_path}", timeout=2).status_code == 200
 
     def stop(self) -> bool:
         return self.daemon.stop(timeout_s=30)
+
+
+class ReceiverProcess(_HttpProcess):
+    """``feedsync receive`` on ``receiver.port``, items in ``receiver.db_path``."""
+
+    name, command, port_setting = "receiver", "receive", "FEEDSYNC_RECEIVER__PORT"
+    ready_path = "/healthz"
+
+    def __init__(self, settings: Settings, layout: Layout) -> None:
+        super().__init__(settings, layout, settings.receiver.host, settings.receiver.port)
 
 
 class WorkerProcess:
@@ -71,3 +85,12 @@ class WorkerProcess:
 
     def stop(self) -> bool:
         return self.daemon.stop(timeout_s=60)
+
+
+class DashboardProcess(_HttpProcess):
+    """``feedsync dashboard`` on ``dashboard.port``, reading the worker's ``/metrics``."""
+
+    name, command, port_setting = "dashboard", "dashboard", "FEEDSYNC_DASHBOARD__PORT"
+
+    def __init__(self, settings: Settings, layout: Layout) -> None:
+        super().__init__(settings, layout, settings.dashboard.host, settings.dashboard.port)

@@ -81,7 +81,7 @@ async def deliver_batch(
         if not isinstance(item, Failed):
             items.append(item)
             carriers[item.id] = event
-    await _send_isolating(client, sender, guard, items, carriers, force=False)
+    await _send_isolating(client, sender, guard, items, carriers, force=False, resend=False)
     await guard.flush()
 
 
@@ -98,7 +98,7 @@ async def resend_batch(
             carriers[resend.item.id] = event
     for force, (items, carriers) in batches.items():
         if items:
-            await _send_isolating(client, sender, guard, items, carriers, force=force)
+            await _send_isolating(client, sender, guard, items, carriers, force=force, resend=True)
     await guard.flush()
 
 
@@ -110,10 +110,11 @@ async def _send_isolating(
     carriers: dict[str, Any],
     *,
     force: bool,
+    resend: bool,
 ) -> None:
     """Send, adding the letters to the guard; if sending raises something unforeseen, send
     each item alone, so only the items at fault become dead letters."""
-    send = partial(sender.send, client, carriers=carriers, force=force)
+    send = partial(sender.send, client, carriers=carriers, force=force, resend=resend)
     letters = await guard.capture_async(lambda: send(items))
     if isinstance(letters, Exception):
         for item in items:

@@ -27,6 +27,7 @@ from streams.deliver.http import Endpoint, SendResult, send_batch
 from streams.deliver.outcome import EndpointRejected, PayloadTooLarge
 from streams.deliver.policy import RetryPolicy
 from streams.letters import DeadLetter, DeadLetterStatus, Stage
+from streams.metrics import BATCH_ITEMS, REQUEST_SECONDS, REQUESTS, RETRIES
 
 __all__ = ["Delivery", "FeedPaused", "deliver"]
 
@@ -192,8 +193,24 @@ async def _send_with_retries(
     async for attempt in retrying:
         with attempt:
             attempts += 1
+            began = time.monotonic()
             result = await send_batch(client, endpoint, chunk)
+            _measure(endpoint.feed, chunk, result, time.monotonic() - began, retry=attempts > 1)
         if attempt.retry_state.outcome and not attempt.retry_state.outcome.failed:
             attempt.retry_state.set_result(result)
     assert result is not None
     return result, attempts
+
+
+def _measure(
+    feed: str, chunk: Sequence[FeedItem], result: SendResult, seconds: float, *, retry: bool
+) -> None:
+    if result.status is not None:
+        outcome = f"{result.status // 100}xx"
+    else:  # no answer: the error says why (EndpointTimeout, EndpointUnreachable, ...)
+        outcome = type(result.error).__name__ if result.error else "none"
+    REQUESTS.labels(feed, outcome).inc()
+    REQUEST_SECONDS.labels(feed).observe(seconds)
+    BATCH_ITEMS.labels(feed).observe(len(chunk))
+    if retry:
+        RETRIES.labels(feed).inc()

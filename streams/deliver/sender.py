@@ -31,6 +31,13 @@ from streams.deliver.policy import RetryPolicy
 from streams.deliver.select import chunks_by_bytes, select_for_delivery
 from streams.faust_compat import in_event
 from streams.letters import DeadLetter, DeadLetterStatus, Stage
+from streams.metrics import (
+    DEAD_LETTERED,
+    ITEMS_DELIVERED,
+    ITEMS_UNCHANGED,
+    PAUSED,
+    observe_commit_to_ack,
+)
 from streams.status import NEVER, ItemState, ItemStatus, status_key
 from streams.topology import Topology
 
@@ -112,15 +119,20 @@ class FeedSender:
         *,
         replay: bool = False,
         force: bool = False,
+        resend: bool = False,
     ) -> list[DeadLetter]:
         """Deliver what needs delivering; return the dead letters to write.
 
         ``carriers`` maps each item id to the event that carried it: the status table is
         written in that event's partition (``replay`` writes the re-driven one). ``force``
         sends items whose content the endpoint already answered for (never older ones).
+        ``resend``: an operator asked (metrics count it apart, and its items' age since
+        their source commit is no latency).
         """
         async with self.lock:
-            return await self._send(client, items, carriers, replay=replay, force=force)
+            return await self._send(
+                client, items, carriers, replay=replay, force=force, resend=resend
+            )
 
     async def _send(
         self,
@@ -130,11 +142,14 @@ class FeedSender:
         *,
         replay: bool,
         force: bool,
+        resend: bool,
     ) -> list[DeadLetter]:
         letters: list[DeadLetter] = []
         table = self.topology.redelivered if replay else self.topology.delivered
         stage = Stage.REDRIVE if replay else Stage.DELIVER
+        operation = "resend" if resend else stage.value
         selection = select_for_delivery(items, self.delivered, force=force)
+        ITEMS_UNCHANGED.labels(self.name, operation).inc(len(selection.unchanged))
         for item in selection.unchanged:  # so that an older version is never sent over it
             self._record(table, item, carriers, ItemStatus.answered(ItemState.UNCHANGED, item))
         for chunk in chunks_by_bytes(selection.send, self.batch_bytes):
@@ -146,12 +161,19 @@ class FeedSender:
             if outcome.delivered:
                 crash_point("delivered-before-recorded")
             request_id = outcome.request_ids[-1] if outcome.request_ids else None
+            ITEMS_DELIVERED.labels(self.name, operation).inc(len(outcome.delivered))
+            answered_at = time.time()
             for item in outcome.delivered:
+                if not resend:
+                    observe_commit_to_ack(self.name, item.source_ms, answered_at)
                 status = ItemStatus.answered(
                     ItemState.DELIVERED, item, attempts=outcome.attempts, request_id=request_id
                 )
                 self._record(table, item, carriers, status)
             for letter in outcome.dead_letters:
+                DEAD_LETTERED.labels(self.name, letter.status.value, letter.error_class.value).inc(
+                    len(letter.items)
+                )
                 for item in letter.items:
                     self._record(table, item, carriers, self._parked(table, item, letter))
                 log.warning(
@@ -180,9 +202,12 @@ class FeedSender:
                 if self.paused is None:
                     on_pause(paused)
                 self.paused = paused
+                PAUSED.labels(self.name).set(1)
                 log.error("%s; retrying in %.0fs", paused, self.pause_retry_s)
                 await asyncio.sleep(self.pause_retry_s)
                 continue
+            if self.paused is not None:
+                PAUSED.labels(self.name).set(0)
             self.paused = None
             return outcome
 

@@ -13,6 +13,10 @@ attempt at a time and live batches go between. A record that
 is not a dead letter at all is logged and left in the topic, where it stays for an
 operator to look at.
 
+After each letter the agent writes the feed's report (streams/redrive_report.py): when it
+last re-drove, how many items that answered, failed again or gave up, and the sums since
+the worker started.
+
 The re-drive knows the sender only through the ``Resender`` protocol, so the dead-letter
 stage does not depend on the delivery stage's machinery.
 """
@@ -30,8 +34,9 @@ from typing import Any, Protocol
 import httpx
 
 from feeds.item import FeedItem
-from streams.guard import Failed, Guard
+from streams.guard import Failed, Guard, send_durably
 from streams.letters import DeadLetter, DeadLetterStatus, Stage
+from streams.redrive_report import RedriveCounts, RedriveReport
 from streams.topology import Topology
 
 __all__ = ["Resender", "carried_on", "make_redrive"]
@@ -60,8 +65,10 @@ def make_redrive(
 ) -> Callable[[Any], Awaitable[None]]:
     """The agent body that re-drives one feed's dead letters."""
     guard = Guard(Stage.REDRIVE, topology.dlq[sender.name], feed=sender.name)
+    report = RedriveReport(feed=sender.name, since=time.time())
 
     async def redrive(stream: Any) -> None:
+        nonlocal report
         async with httpx.AsyncClient() as client:
             async for event in stream.noack().events():
                 letter = guard.capture(partial(DeadLetter.from_record, event.value))
@@ -74,7 +81,7 @@ def make_redrive(
                         letter,
                     )
                 elif letter.status is DeadLetterStatus.WILL_RETRY and letter.items:
-                    await _redrive_one(
+                    run = await _redrive_one(
                         client,
                         sender,
                         guard=guard,
@@ -83,6 +90,9 @@ def make_redrive(
                         interval_s=interval_s,
                         give_up_attempts=give_up_attempts,
                     )
+                    report = report.after(run)
+                    record = [(sender.name.encode(), report.to_record())]
+                    await send_durably(topology.redrive_report, record)
                     await app.producer.flush()  # what the re-drive recorded, before the ack
                 await stream.ack(event)
 
@@ -98,7 +108,8 @@ async def _redrive_one(
     letter: DeadLetter,
     interval_s: float,
     give_up_attempts: int,
-) -> None:
+) -> RedriveCounts:
+    """Re-drive one letter once it is due; what became of its items."""
     wait = letter.last_failure + interval_s - time.time()
     if wait > 0:
         await asyncio.sleep(wait)
@@ -113,10 +124,18 @@ async def _redrive_one(
     letters = await guard.attempt_async(
         event, lambda: sender.send(client, items, carriers, replay=True), items=items
     )
-    if not isinstance(letters, Failed):
-        for again in letters:
-            guard.add(carried_on(letter, again, give_up_attempts))
+    run = RedriveCounts(letters=1, items=len(items))
+    if isinstance(letters, Failed):  # parked whole by the guard, as needing attention
+        await guard.flush()
+        return replace(run, gave_up=len(items))
+    for again in map(partial(carried_on, letter, give_up_attempts=give_up_attempts), letters):
+        guard.add(again)
+        if again.status is DeadLetterStatus.WILL_RETRY:
+            run = replace(run, failed_again=run.failed_again + len(again.items))
+        else:
+            run = replace(run, gave_up=run.gave_up + len(again.items))
     await guard.flush()
+    return replace(run, answered=run.items - run.failed_again - run.gave_up)
 
 
 def carried_on(old: DeadLetter, again: DeadLetter, give_up_attempts: int) -> DeadLetter:

@@ -12,6 +12,7 @@ from feedsync.settings import Settings, load_settings
 from feedsync.stack import up
 from feedsync.stack.orchestrate import Stack
 from tests.integration.pipeline import Pipeline, converged_pipeline, running_pipeline
+from tests.integration.receiver import free_port
 
 
 @pytest.fixture(scope="session")
@@ -74,5 +75,8 @@ OPS_FEEDS = ("scopesWebsite", "scopesCustomerGroup", "products")
 def ops_pipeline(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     """The products pipeline (and the scopes it needs), converged: what the operator
     commands (resync, dlq, status) are tried on. Shared: each test leaves it converged."""
-    with converged_pipeline(tmp_path_factory.mktemp("ops"), OPS_FEEDS) as pipeline:
+    metrics_port = str(free_port())  # tests/integration/test_metrics.py scrapes it
+    with converged_pipeline(
+        tmp_path_factory.mktemp("ops"), OPS_FEEDS, FEEDSYNC_METRICS__PORT=metrics_port
+    ) as pipeline:
         yield pipeline

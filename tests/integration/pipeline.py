@@ -109,6 +109,8 @@ def running_pipeline(
             "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_BUDGET_S": "8",
             "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_ATTEMPTS": "60",
             "FEEDSYNC_STREAMS__DLQ_REDRIVE_INTERVAL_S": "3",
+            # Several workers run at once: each serves /metrics on a port of its own.
+            "FEEDSYNC_METRICS__PORT": "0",
             **extra_env,
         }
         worker = Worker(env=env, log_path=tmp_path / "worker.log")
@@ -123,8 +125,12 @@ def running_pipeline(
 
 
 @contextmanager
-def converged_pipeline(tmp_path: Path, feeds: tuple[str, ...]) -> Iterator[Pipeline]:
+def converged_pipeline(
+    tmp_path: Path, feeds: tuple[str, ...], **extra_env: str
+) -> Iterator[Pipeline]:
     """A pipeline running only ``feeds``, once verify is clean for each of them."""
-    with running_pipeline(tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(feeds)) as pipeline:
+    with running_pipeline(
+        tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(feeds), **extra_env
+    ) as pipeline:
         pipeline.wait_clean(feeds, timeout_s=300)
         yield pipeline

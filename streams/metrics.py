@@ -1,0 +1,164 @@
+"""A worker's Prometheus metrics, served on ``/metrics`` (prometheus-client).
+
+Names follow Prometheus conventions (``feedsync_`` prefix, ``_total`` counters, base units:
+seconds); labels are low-cardinality (feed, stage, operation, outcome, error class, never
+an item id). The README lists every series. The stages update them where the work is
+done; ``serve`` starts prometheus-client's own HTTP server in a thread, and a timer of
+the app (streams/app.py) samples the consumer's lag per topic every few seconds.
+
+A worker with metrics off (``FEEDSYNC_METRICS__ENABLED=false``) still counts (the counters
+are module-level and cheap) but serves nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+from feedsync.settings import MetricsSettings
+
+__all__ = [
+    "BATCH_ITEMS",
+    "COMMIT_TO_ACK",
+    "CONSUMER_LAG",
+    "DEAD_LETTERED",
+    "ITEMS_BUILT",
+    "ITEMS_DELIVERED",
+    "ITEMS_UNCHANGED",
+    "PAUSED",
+    "RECORDS_IN",
+    "REQUESTS",
+    "REQUEST_SECONDS",
+    "RETRIES",
+    "observe_commit_to_ack",
+    "serve",
+    "set_lag",
+    "stage_of_topic",
+]
+
+log = logging.getLogger("feedsync.metrics")
+
+RECORDS_IN = Counter(
+    "feedsync_records_in_total",
+    "Records a stage took in (route: source records; reference: reference rows; "
+    "project: entity changes and control records).",
+    ["stage"],
+)
+ITEMS_BUILT = Counter(
+    "feedsync_items_built_total",
+    "Items written to a feed's items topic (new or changed content, deletions).",
+    ["feed"],
+)
+ITEMS_DELIVERED = Counter(
+    "feedsync_items_delivered_total",
+    "Items the endpoint answered 2xx for.",
+    ["feed", "operation"],  # deliver (live), redrive (dead letters), resend (resync/replay)
+)
+ITEMS_UNCHANGED = Counter(
+    "feedsync_items_unchanged_total",
+    "Items not sent: the endpoint already answered for the same content.",
+    ["feed", "operation"],
+)
+DEAD_LETTERED = Counter(
+    "feedsync_items_dead_lettered_total",
+    "Items parked in the feed's dead-letter topic, by status and error class.",
+    ["feed", "status", "error_class"],
+)
+REQUESTS = Counter(
+    "feedsync_delivery_requests_total",
+    "HTTP requests to a feed's endpoint, by outcome (2xx, 4xx, 5xx, or the error: "
+    "timeout, unreachable, ...).",
+    ["feed", "outcome"],
+)
+RETRIES = Counter(
+    "feedsync_delivery_retries_total", "Requests that repeated an earlier one.", ["feed"]
+)
+REQUEST_SECONDS = Histogram(
+    "feedsync_delivery_request_duration_seconds",
+    "Time from sending a batch to its endpoint's answer.",
+    ["feed"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+BATCH_ITEMS = Histogram(
+    "feedsync_delivery_batch_items",
+    "Items per request.",
+    ["feed"],
+    buckets=(1, 5, 10, 25, 50, 100, 250, 500, 1000),
+)
+COMMIT_TO_ACK = Histogram(
+    "feedsync_commit_to_ack_seconds",
+    "From the source transaction's commit (the binlog event's time) to the endpoint's "
+    "2xx for an item it changed.",
+    ["feed"],
+    buckets=(0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300, 900),
+)
+PAUSED = Gauge(
+    "feedsync_feed_paused",
+    "1 while the feed's endpoint refuses its credentials (nothing is sent).",
+    ["feed"],
+)
+CONSUMER_LAG = Gauge(
+    "feedsync_consumer_lag_messages",
+    "Records of the partitions this worker owns not yet committed, by stage and topic "
+    "(stage dlq: dead letters waiting for the re-drive).",
+    ["stage", "topic"],
+)
+
+
+def stage_of_topic(topic: str, app_id: str) -> str:
+    """The stage a topic feeds: source, entity, items, resend or dlq; changelog for the
+    tables' changelogs (``<app id>-<table>-changelog``, replicated by every worker)."""
+    if topic.startswith(f"{app_id}-"):
+        return "changelog"
+    if not topic.startswith(f"{app_id}."):
+        return "source"
+    kind = topic[len(app_id) + 1 :].split(".", 1)[0]
+    return kind if kind in {"entity", "items", "resend", "dlq"} else "other"
+
+
+def observe_commit_to_ack(feed: str, source_ms: int, now: float | None = None) -> None:
+    """An item's latency from its source commit (0: not known, e.g. a rebuild)."""
+    if source_ms > 0:
+        at = time.time() if now is None else now
+        COMMIT_TO_ACK.labels(feed).observe(max(0.0, at - source_ms / 1000))
+
+
+_lag_topics: set[str] = set()
+
+
+def set_lag(app_id: str, lag: Mapping[str, int]) -> None:
+    """Replace the lag gauges with ``lag`` (topic -> records): topics this worker no
+    longer owns go back to 0."""
+    for topic in _lag_topics - set(lag):
+        CONSUMER_LAG.labels(stage_of_topic(topic, app_id), topic).set(0)
+    for topic, records in lag.items():
+        CONSUMER_LAG.labels(stage_of_topic(topic, app_id), topic).set(records)
+    _lag_topics.clear()
+    _lag_topics.update(lag)
+
+
+def serve(settings: MetricsSettings) -> int | None:
+    """Serve ``/metrics`` in a thread; the port bound (None: not served).
+
+    A port already taken (a second worker on the host) is logged as an error naming the
+    setting to change, and the worker goes on without serving: metrics are not worth
+    stopping delivery for."""
+    if not settings.enabled:
+        return None
+    try:
+        server, _thread = start_http_server(settings.port, addr=settings.host)
+    except OSError as exc:
+        log.error(
+            "metrics not served: cannot listen on %s:%d (%s); set FEEDSYNC_METRICS__PORT to "
+            "a free port (0: any), or FEEDSYNC_METRICS__ENABLED=false",
+            settings.host,
+            settings.port,
+            exc.strerror or exc,
+        )
+        return None
+    port = int(server.server_port)
+    log.info("metrics on http://%s:%d/metrics", settings.host, port)
+    return port

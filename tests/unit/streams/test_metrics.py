@@ -1,0 +1,72 @@
+"""The metrics module: series names, the lag's stages, and the Grafana dashboard built on
+them (deploy/grafana/feedsync.json) naming only series that exist."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from prometheus_client import REGISTRY
+
+from feedsync.settings import REPO_ROOT
+from streams import metrics
+from streams.metrics import CONSUMER_LAG, set_lag, stage_of_topic
+
+GRAFANA = REPO_ROOT / "deploy" / "grafana" / "feedsync.json"
+
+
+def exported_names() -> set[str]:
+    names = set()
+    for collector in (
+        metrics.RECORDS_IN,
+        metrics.ITEMS_BUILT,
+        metrics.ITEMS_DELIVERED,
+        metrics.ITEMS_UNCHANGED,
+        metrics.DEAD_LETTERED,
+        metrics.REQUESTS,
+        metrics.RETRIES,
+        metrics.REQUEST_SECONDS,
+        metrics.BATCH_ITEMS,
+        metrics.COMMIT_TO_ACK,
+        metrics.PAUSED,
+        metrics.CONSUMER_LAG,
+    ):
+        for family in collector.describe():
+            names.add(family.name)
+    return names
+
+
+def test_counters_follow_the_naming_conventions() -> None:
+    families = {f.name: f.type for f in REGISTRY.collect() if f.name.startswith("feedsync_")}
+    for name, kind in families.items():
+        if kind == "counter":
+            assert not name.endswith("_total")  # the client appends it on exposition
+        assert re.fullmatch(r"feedsync_[a-z_]+", name)
+
+
+def test_a_topic_is_named_by_its_stage() -> None:
+    assert stage_of_topic("magento.magento.catalog_product_entity", "feedsync") == "source"
+    assert stage_of_topic("feedsync.entity.products", "feedsync") == "entity"
+    assert stage_of_topic("feedsync.items.prices", "feedsync") == "items"
+    assert stage_of_topic("feedsync.dlq.orders", "feedsync") == "dlq"
+    changelog = "feedsync-feedsync-state-products-changelog"
+    assert stage_of_topic(changelog, "feedsync") == "changelog"
+
+
+def test_lag_of_topics_no_longer_owned_goes_back_to_zero() -> None:
+    set_lag("app", {"app.items.products": 7})
+    assert CONSUMER_LAG.labels("items", "app.items.products")._value.get() == 7
+    set_lag("app", {"app.items.prices": 3})
+    assert CONSUMER_LAG.labels("items", "app.items.products")._value.get() == 0
+
+
+def test_the_grafana_dashboard_names_only_series_that_exist() -> None:
+    dashboard = json.loads(GRAFANA.read_text())
+    expressions = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    used = {
+        re.sub(r"_(bucket|sum|count|total)$", "", name)
+        for expr in expressions
+        for name in re.findall(r"feedsync_[a-z_]+", expr)
+    }
+    assert used, "no series found in the dashboard"
+    assert used <= exported_names(), used - exported_names()
