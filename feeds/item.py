@@ -17,7 +17,10 @@ import orjson
 
 __all__ = ["FeedItem", "ItemVersion", "canonical_json", "item_hash", "item_id"]
 
-VOLATILE_FIELDS = frozenset({"modifiedAt", "updatedAt"})
+# Left out of the content hash: the build time only. ``updatedAt`` is the entity's own
+# ``updated_at`` column, content like any other: a save that changes nothing else still
+# changes it at the source, and an endpoint that kept the old value would be stale.
+VOLATILE_FIELDS = frozenset({"modifiedAt"})
 Payload = dict[str, Any]
 
 

@@ -378,3 +378,12 @@ def test_targets_of_the_real_projectors() -> None:
         ("products", "20"),
     ]
     assert list(targets(PROJECTORS, insert("store", {"store_id": 1}))) == []
+
+
+def test_an_updated_at_change_alone_is_new_content() -> None:
+    """A category moved and moved back differs from what was sent only by ``updatedAt``:
+    the endpoint must get it (verify compares ``updatedAt``), only the build time is not
+    content."""
+    sent = {"id": "1", "name": "Home", "updatedAt": "2026-12-01T20:54:36Z"}
+    assert item_hash({**sent, "updatedAt": "2026-12-01T20:56:11Z"}) != item_hash(sent)
+    assert item_hash({**sent, "modifiedAt": "2026-12-01T21:00:00Z"}) == item_hash(sent)
