@@ -21,6 +21,8 @@ Row = dict[str, Any]
 class MalformedRow(TerminalError):
     """A row image feedsync cannot use: it lacks a column (or a value) it needs."""
 
+    code = "FS202"
+
 
 @dataclass(frozen=True, slots=True)
 class SourcePosition:

@@ -27,6 +27,7 @@ __all__ = [
     "TerminalError",
     "TransientError",
     "classify",
+    "error_code",
 ]
 
 
@@ -40,6 +41,9 @@ class FeedsyncError(Exception):
     """Root of every error feedsync raises on purpose."""
 
     error_class: ClassVar[ErrorClass] = ErrorClass.TERMINAL
+    # A stable code per error, in logs and dead letters (README: Error codes): FS1xx
+    # transient, FS2xx terminal, FS3xx configuration.
+    code: ClassVar[str] = "FS200"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -56,6 +60,7 @@ class TransientError(FeedsyncError):
     """The action may succeed if tried again later."""
 
     error_class = ErrorClass.TRANSIENT
+    code = "FS100"
 
 
 class TerminalError(FeedsyncError):
@@ -68,6 +73,7 @@ class ConfigError(FeedsyncError):
     """A setting is missing, invalid or refused; the message names the variable to fix."""
 
     error_class = ErrorClass.CONFIG
+    code = "FS300"
 
 
 class StackError(TerminalError):
@@ -75,6 +81,8 @@ class StackError(TerminalError):
 
     ``log`` names the file that holds the component's own account of the failure.
     """
+
+    code = "FS290"
 
     def __init__(self, message: str, *, hint: str | None = None, log: str | None = None) -> None:
         super().__init__(message, hint=hint)
@@ -85,6 +93,14 @@ class StackError(TerminalError):
         if self.log:
             text += f"\n  log: {self.log}"
         return text
+
+
+UNFORESEEN_CODE = "FS299"  # an exception feedsync did not raise on purpose
+
+
+def error_code(error: BaseException) -> str:
+    """The stable code of any exception (FS299: one feedsync did not foresee)."""
+    return error.code if isinstance(error, FeedsyncError) else UNFORESEEN_CODE
 
 
 def classify(error: BaseException) -> ErrorClass:

@@ -11,13 +11,23 @@ from __future__ import annotations
 import logging
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 __all__ = ["CONTEXT_FIELDS", "JsonFormatter", "logging_config", "redact"]
 
-CONTEXT_FIELDS = ("feed", "operation", "status", "elapsed", "request_id", "items", "payloads")
+CONTEXT_FIELDS = (
+    "feed",
+    "operation",
+    "status",
+    "elapsed",
+    "request_id",
+    "items",
+    "error_code",
+    "payloads",
+)
 REDACTED = "[redacted]"
 # Keys whose values identify a person (orders, addresses, customers), compared lowercased.
 PERSONAL_KEYS = frozenset(
@@ -91,19 +101,29 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-def logging_config(level: str) -> dict[str, Any]:
-    """A ``logging.config.dictConfig`` that sends every logger to stdout as JSON lines."""
+def logging_config(level: str, errors_file: Path | None = None) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` that sends every logger to stdout as JSON lines, and
+    warnings and errors also to ``errors_file`` (the errors-only log), when given."""
+    handlers: dict[str, Any] = {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        }
+    }
+    if errors_file is not None:
+        errors_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers["errors"] = {
+            "class": "logging.FileHandler",
+            "formatter": "json",
+            "filename": str(errors_file),
+            "level": "WARNING",
+        }
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": JsonFormatter}},
-        "handlers": {
-            "stdout": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "stream": "ext://sys.stdout",
-            }
-        },
-        "root": {"level": level.upper(), "handlers": ["stdout"]},
+        "handlers": handlers,
+        "root": {"level": level.upper(), "handlers": list(handlers)},
         "loggers": {"httpx": {"level": "WARNING"}, "aiokafka": {"level": "WARNING"}},
     }

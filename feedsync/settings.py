@@ -233,6 +233,9 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = DeliverySettings()
     metrics: MetricsSettings = MetricsSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    # A second log of warnings and errors only (JSON lines), beside the main one; the local
+    # stack's worker writes .state/logs/worker-errors.log.
+    log_errors_file: Path | None = None
     log_payloads: bool = False  # FEEDSYNC_LOG_PAYLOADS=1: log sent payloads, redacted
 
     @classmethod

@@ -76,5 +76,6 @@ def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
 
     app.task(serve_metrics)
     level = "warn" if loglevel.lower() == "warning" else loglevel
-    worker = faust.Worker(app, loglevel=level, logging_config=logging_config(level))
+    logging = logging_config(level, settings.log_errors_file)
+    worker = faust.Worker(app, loglevel=level, logging_config=logging)
     worker.execute_from_commandline()

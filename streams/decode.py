@@ -21,6 +21,8 @@ _OPS: frozenset[str] = frozenset({"c", "u", "d", "r"})
 class MalformedRecord(TerminalError):
     """A source record that is not a Debezium change envelope; it will never decode."""
 
+    code = "FS201"
+
 
 def decode(key: bytes | None, value: bytes | None) -> RowChange | None:
     """Decode one source record; ``None`` for a tombstone; ``MalformedRecord`` otherwise."""

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 from feeds.item import FeedItem
-from feedsync.errors import FeedsyncError, TerminalError, TransientError, classify
+from feedsync.errors import FeedsyncError, TerminalError, TransientError, classify, error_code
 from streams.letters import DeadLetter, DeadLetterStatus, SourceCoordinates, Stage
 
 __all__ = ["FAILED", "Failed", "Guard", "Outputs", "send_durably", "source_header"]
@@ -112,6 +112,7 @@ class Guard:
             status=DeadLetterStatus.of(error_class),
             error_class=error_class,
             error=type(error).__name__,
+            error_code=error_code(error),
             message=text,
             first_failure=now,
             last_failure=now,
@@ -132,7 +133,12 @@ class Guard:
             error_class.value,
             letter.error,
             text,
-            extra={"feed": self.feed, "operation": self.stage.value, "status": "dead-lettered"},
+            extra={
+                "feed": self.feed,
+                "operation": self.stage.value,
+                "status": "dead-lettered",
+                "error_code": error_code(error),
+            },
         )
         self._letters.append(letter)
 
@@ -242,9 +248,13 @@ class Outputs:
 class KafkaRefused(TransientError):
     """Kafka did not take a record the stage produced (after the client's own retries)."""
 
+    code = "FS101"
+
 
 class RecordRefused(TerminalError):
     """Kafka will never take a record the stage produced (e.g. larger than the broker allows)."""
+
+    code = "FS205"
 
 
 def _kafka_error(error: BaseException) -> FeedsyncError:

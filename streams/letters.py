@@ -81,6 +81,7 @@ class DeadLetter:
     request_id: str | None = None
     coordinates: SourceCoordinates | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    error_code: str = ""  # FS1xx/2xx/3xx (feedsync/errors.py), "" in letters written before
 
     def to_record(self) -> bytes:
         data = asdict(self)
@@ -124,6 +125,7 @@ class DeadLetter:
                 else None
             ),
             extra=data.get("extra", {}),
+            error_code=data.get("error_code", ""),
         )
 
 

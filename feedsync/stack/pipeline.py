@@ -74,7 +74,8 @@ class WorkerProcess:
             return False
         log = self.daemon.log_file
         self._log_offset = log.stat().st_size if log.exists() else 0
-        self.daemon.start([FEEDSYNC, "worker"])
+        errors = self.daemon.log_file.with_name(f"{self.daemon.name}-errors.log")
+        self.daemon.start([FEEDSYNC, "worker"], env={"FEEDSYNC_LOG_ERRORS_FILE": str(errors)})
         self.daemon.wait_until(self.ready, what="ready (consuming)", timeout_s=timeout_s)
         return True
 

@@ -37,6 +37,8 @@ Sleep = Callable[[float], Awaitable[None]]
 class FeedPaused(ConfigError):
     """The feed cannot deliver until a setting changes (its credentials): keep the batch."""
 
+    code = "FS302"
+
     def __init__(self, cause: ConfigError, result: SendResult) -> None:
         super().__init__(f"{cause.message}: {result.excerpt[:200]}", hint=cause.hint)
         self.cause = cause
@@ -157,6 +159,7 @@ def _dead_letter(
         status=DeadLetterStatus.of(error.error_class),
         error_class=error.error_class,
         error=type(error).__name__,
+        error_code=error.code,
         message=error.message,
         first_failure=first_failure,
         last_failure=time.time(),

@@ -33,17 +33,25 @@ __all__ = [
 class EndpointUnavailable(TransientError):
     """The endpoint could not take the batch now (busy, down, slow): try again later."""
 
+    code = "FS102"
+
 
 class EndpointRejected(TerminalError):
     """The endpoint refused the content: resending it unchanged will fail again."""
+
+    code = "FS203"
 
 
 class PayloadTooLarge(TerminalError):
     """The batch is larger than the endpoint accepts: send it in halves."""
 
+    code = "FS204"
+
 
 class CredentialsRefused(ConfigError):
     """The endpoint refused our credentials: nothing of this feed can go until they change."""
+
+    code = "FS301"
 
 
 def error_for_status(status: int, feed: str, what: str) -> FeedsyncError | None:

@@ -177,12 +177,14 @@ class FeedSender:
                 for item in letter.items:
                     self._record(table, item, carriers, self._parked(table, item, letter))
                 log.warning(
-                    "feed %s: %d items dead-lettered (%s %s): %s",
+                    "feed %s: %d items dead-lettered (%s %s %s): %s",
                     self.feed.name,
                     len(letter.items),
                     letter.status.value,
+                    letter.error_code,
                     letter.error,
                     letter.message,
+                    extra={"feed": self.feed.name, "error_code": letter.error_code},
                 )
             letters += outcome.dead_letters
         return letters
@@ -203,7 +205,12 @@ class FeedSender:
                     on_pause(paused)
                 self.paused = paused
                 PAUSED.labels(self.name).set(1)
-                log.error("%s; retrying in %.0fs", paused, self.pause_retry_s)
+                log.error(
+                    "%s; retrying in %.0fs",
+                    paused,
+                    self.pause_retry_s,
+                    extra={"feed": self.name, "status": "paused", "error_code": paused.code},
+                )
                 await asyncio.sleep(self.pause_retry_s)
                 continue
             if self.paused is not None:
