@@ -119,11 +119,23 @@ def connector_snapshot(
 @app.command("worker")
 def worker(
     loglevel: Annotated[str, typer.Option(help="Log level: debug, info, warn, error.")] = "info",
+    dashboard: Annotated[
+        bool,
+        typer.Option(help="Also serve the ops dashboard (FEEDSYNC_DASHBOARD__*) from it."),
+    ] = False,
 ) -> None:
     """Run a stream worker: decode, project and deliver every feed until stopped."""
     from streams.app import run_worker
 
-    run_worker(load_settings(), loglevel=loglevel)
+    settings = load_settings()
+    if dashboard:
+        from feedsync.dashboard.server import serve_in_background
+        from feedsync.ops.resync import feeds_named
+
+        own = f"http://{settings.metrics.host}:{settings.metrics.port}/metrics"
+        urls = settings.dashboard.metrics_urls or [own]
+        serve_in_background(settings, feeds_named(["all"]), urls)
+    run_worker(settings, loglevel=loglevel)
 
 
 @app.command("verify")

@@ -21,6 +21,7 @@ import asyncio
 import hmac
 import ipaddress
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from feedsync.ops.search import search_items
 from feedsync.ops.topics import consumer
 from feedsync.settings import Settings
 
-__all__ = ["build_app", "check_bind", "serve"]
+__all__ = ["build_app", "check_bind", "serve", "serve_in_background"]
 
 log = logging.getLogger("feedsync.dashboard")
 STATIC = Path(__file__).parent / "static"
@@ -203,3 +204,23 @@ def serve(settings: Settings, feeds: list[Feed], metrics_urls: list[str]) -> Non
     app = build_app(settings, feeds, metrics_urls)
     log.info("dashboard on http://%s:%d/", config.host, config.port)
     web.run_app(app, host=config.host, port=config.port, print=None)
+
+
+def serve_in_background(
+    settings: Settings, feeds: list[Feed], metrics_urls: list[str]
+) -> threading.Thread:
+    """The dashboard in a thread of its own, with its own event loop (``feedsync worker
+    --dashboard``: the worker's loop is faust's)."""
+    config = settings.dashboard
+    check_bind(config.host, config.token.get_secret_value() if config.token else None)
+
+    async def run() -> None:
+        runner = web.AppRunner(build_app(settings, feeds, metrics_urls))
+        await runner.setup()
+        await web.TCPSite(runner, config.host, config.port).start()
+        log.info("dashboard on http://%s:%d/", config.host, config.port)
+        await asyncio.Event().wait()  # until the process ends
+
+    thread = threading.Thread(target=asyncio.run, args=(run(),), name="dashboard", daemon=True)
+    thread.start()
+    return thread

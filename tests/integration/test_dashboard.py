@@ -17,7 +17,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from feedsync.settings import REPO_ROOT
+from feedsync.dashboard.server import serve_in_background
+from feedsync.settings import REPO_ROOT, load_settings
+from feedsync.stack.orchestrate import Stack
 from feedsync.stack.pipeline import FEEDSYNC
 from tests.integration.pipeline import Pipeline
 from tests.integration.receiver import free_port
@@ -179,3 +181,20 @@ def _status(url: str) -> int | None:
         return httpx.get(url, timeout=30).status_code
     except httpx.HTTPError:
         return None
+
+
+def test_a_worker_serves_the_page_from_a_thread_of_its_own(stack: Stack) -> None:
+    port = free_port()
+    settings = load_settings(dashboard={"port": port, "refresh_s": 3600})
+    thread = serve_in_background(settings, [], [])  # as `feedsync worker --dashboard` does
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.1)  # polling a condition under a deadline
+    assert thread.is_alive()
+    assert response.status_code == 200
+    assert "feedsync" in response.text
