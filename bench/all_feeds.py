@@ -21,6 +21,7 @@ import platform
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from full_sync import peak_rss_mb  # bench/ is on sys.path when run
@@ -73,17 +74,26 @@ def wait_synced(
 
 
 def sync(
-    settings: Settings, profile: str, feeds: list[str], db_path: Path, timeout_s: float
+    settings: Settings,
+    profile: str,
+    feeds: list[str],
+    db_path: Path,
+    timeout_s: float,
+    *,
+    before_register: Callable[[Stack], None] | None = None,
 ) -> tuple[Stack, dict[str, int], float]:
     """Start the private stack on ``profile`` with a receiver and a worker, register the
     connector and wait until every feed is synced: the stack, each feed's expected item
-    count, and when the connector was registered."""
+    count, and when the connector was registered. ``before_register`` sees the stack
+    once the worker runs (to attach a profiler)."""
     up(settings, profile=profile, say=lambda _l: None, register=False, pipeline=False)
     stack = Stack.of(settings)
     with connect(settings) as connection:
         expected = {feed: len(project(connection, feed)) for feed in feeds}
     stack.receiver.start(120)
     stack.worker.start(300)
+    if before_register is not None:
+        before_register(stack)
     began = time.time()
     register_connector(settings, timeout_s=300)
     wait_synced(settings, expected, db_path, began=began, timeout_s=timeout_s)

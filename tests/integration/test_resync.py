@@ -93,12 +93,36 @@ def test_an_unknown_id_field_names_the_fields_there_are(ops_pipeline: Pipeline) 
     assert "sku" in err
 
 
-def test_a_service_that_lost_its_data_gets_everything_back(ops_pipeline: Pipeline) -> None:
+def test_a_service_that_lost_its_data_gets_everything_back(
+    ops_pipeline: Pipeline, stack: Stack
+) -> None:
     assert ops_pipeline.receiver.wipe("products") > 0
+    before = statements(stack)
     result = report(ops_pipeline, "--feed", "products", "--force")
+    after = statements(stack)
     (feed,) = result["feeds"]
     assert feed["unconfirmed"] == 0
+    assert feed["to_send"] > 0
+    # Topic replay: neither the command nor the worker asked the database anything (they
+    # would as feedsync's user; Debezium's own user streams the binlog meanwhile).
+    user = ops_pipeline.settings.database.user
+    assert after.get(user) == before.get(user), (before, after)
     ops_pipeline.wait_clean(OPS_FEEDS, timeout_s=60)
+
+
+def statements(stack: Stack) -> dict[str, tuple[int, ...]]:
+    """Per database user: connections and statements (select, update, other) so far, from
+    MariaDB's user statistics (read as root, whose own statements are not counted here)."""
+    stack.mariadb.admin_sql("SET GLOBAL userstat = 1;")
+    rows = stack.mariadb.admin_sql(
+        "SELECT USER, TOTAL_CONNECTIONS, SELECT_COMMANDS, UPDATE_COMMANDS, OTHER_COMMANDS "
+        "FROM information_schema.USER_STATISTICS WHERE USER <> 'root';"
+    )
+    found = {}
+    for line in rows.splitlines():
+        user, *counts = line.split("\t")
+        found[user] = tuple(int(count) for count in counts)
+    return found
 
 
 def test_a_second_resync_of_a_feed_is_refused_while_one_runs(ops_pipeline: Pipeline) -> None:
