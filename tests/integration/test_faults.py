@@ -40,6 +40,7 @@ from tests.integration.faults import (
 )
 from tests.integration.pipeline import Pipeline, Worker, running_pipeline
 from tests.integration.poison import PrivateCatalog, item_record, read_letters
+from tests.integration.test_guarantees import delete_and_recreate, in_out_in
 
 pytestmark = pytest.mark.integration
 
@@ -260,29 +261,64 @@ def test_r4_poisons_for_every_stage(
 
 
 @pytest.mark.skipif(not FULL, reason="full suite only (FEEDSYNC_FAULT_SUITE=full)")
-def test_r6_three_workers_every_reference_kind_and_a_rebalance_while_paused(
-    stack: Stack, sql: Any, tmp_path_factory: pytest.TempPathFactory
+@pytest.mark.parametrize("workers", [2, 3])
+def test_r6_workers_every_reference_kind_and_a_rebalance_while_paused_and_redriving(
+    stack: Stack, sql: Any, tmp_path_factory: pytest.TempPathFactory, workers: int
 ) -> None:
     tmp = tmp_path_factory.mktemp("r6")
     with running_pipeline(tmp) as pipeline:
-        extra = [Worker(env=pipeline.worker.env, log_path=tmp / f"w{i}.log") for i in (2, 3)]
+        extra = [
+            Worker(env=pipeline.worker.env, log_path=tmp / f"w{i}.log")
+            for i in range(2, workers + 1)
+        ]
         for worker in extra:
             worker.start()
         try:
             pipeline.wait_clean(ALL, timeout_s=CONVERGE_S)
             began = time.time()
             _every_reference_kind(sql, uuid.uuid4().hex[:6])
-            pipeline.receiver.set_faults([{"status": 401, "feed": "products"}])  # paused
-            fourth = Worker(env=pipeline.worker.env, log_path=tmp / "w4.log")
-            fourth.start()  # a rebalance while products is paused
-            extra.append(fourth)
-            time.sleep(20)  # paused for a while, through the rebalance: the fault's length
+            pipeline.receiver.set_faults(
+                [
+                    {"status": 401, "feed": "products"},  # paused
+                    {"status": 503, "feed": "prices"},  # dead letters the re-drive retries
+                ]
+            )
+            joining = Worker(env=pipeline.worker.env, log_path=tmp / "joining.log")
+            joining.start()  # a rebalance while products is paused and prices re-driven
+            extra.append(joining)
+            time.sleep(20)  # paused and failing for a while, through the rebalance
             pipeline.receiver.set_faults([])
             row, reports = settle(pipeline, ALL, since=began, timeout_s=CONVERGE_S)
         finally:
             for worker in extra:
                 worker.stop()
-    record(row, "R6 3 workers, every reference kind, a rebalance while a feed is paused")
+    record(
+        row,
+        f"R6 {workers} workers, every reference kind, a rebalance while a feed is paused "
+        "and another re-driven",
+        note=f"then {workers + 1} workers",
+    )
+    assert row.clean, "\n".join(r.render() for r in reports)
+
+
+@pytest.mark.skipif(not FULL, reason="full suite only (FEEDSYNC_FAULT_SUITE=full)")
+def test_r6_a_b_a_and_a_sku_recreated_at_a_receiver_that_applies_each_key_once(
+    stack: Stack, sql: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    with running_pipeline(
+        tmp_path_factory.mktemp("r6-keys"), receiver_settings={"dedupe_by_key": "true"}
+    ) as pipeline:
+        pipeline.wait_clean(ALL, timeout_s=CONVERGE_S)
+        began = time.time()
+        in_out_in(pipeline, sql)
+        delete_and_recreate(pipeline, sql)
+        row, reports = settle(pipeline, ALL, since=began, timeout_s=CONVERGE_S)
+    record(
+        row,
+        "R6 A→B→A of a stock item, and a SKU deleted and re-created across a reference "
+        "change, at a receiver that applies each Idempotency-Key once",
+        runs=2,
+    )
     assert row.clean, "\n".join(r.render() for r in reports)
 
 

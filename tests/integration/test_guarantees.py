@@ -42,6 +42,11 @@ def run(sql: Any, statement: str, *args: object) -> Any:
 def test_in_out_in_ends_in_stock_at_a_receiver_that_applies_each_key_once(
     strict_receiver: Pipeline, sql: Any
 ) -> None:
+    in_out_in(strict_receiver, sql)
+
+
+def in_out_in(strict_receiver: Pipeline, sql: Any) -> None:
+    """A stock source item toggled in, out, in, out, in within a second or so."""
     ((source_item_id, sku),) = run(
         sql,
         "SELECT source_item_id, sku FROM inventory_source_item WHERE status = 1 "
@@ -69,6 +74,11 @@ def test_in_out_in_ends_in_stock_at_a_receiver_that_applies_each_key_once(
 def test_delete_and_recreate_a_sku_across_a_reference_change(
     strict_receiver: Pipeline, sql: Any
 ) -> None:
+    delete_and_recreate(strict_receiver, sql)
+
+
+def delete_and_recreate(strict_receiver: Pipeline, sql: Any) -> None:
+    """A new SKU created, deleted, a reference change, and the SKU created again."""
     tag = uuid.uuid4().hex[:6]
     sku = f"RECREATE-{tag}"
     name = int(
