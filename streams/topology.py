@@ -165,6 +165,7 @@ def ensure_topics(settings: Settings) -> None:
     admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
     try:
         existing = set(admin.list_topics())
+        _check_partitions(admin, {n: c for n, c, _ in wanted if n in existing and c > 1})
         missing = [
             NewTopic(name, count, kafka.replication_factor, topic_configs={**isr, **configs})
             for name, count, configs in wanted
@@ -175,3 +176,27 @@ def ensure_topics(settings: Settings) -> None:
                 admin.create_topics(missing)
     finally:
         admin.close()
+
+
+def _check_partitions(admin: KafkaAdminClient, expected: dict[str, int]) -> None:
+    """Refuse to start on a partitioned topic that exists with another partition count
+    (made by hand, or auto-created by a producer before any worker ran): faust keeps each
+    table in its source record's partition, and every write of a mismatched one would fail.
+    """
+    if not expected:
+        return
+    wrong = {
+        str(topic["name"]): len(topic["partitions"])
+        for topic in admin.describe_topics(sorted(expected))
+        if len(topic["partitions"]) != expected[str(topic["name"])]
+    }
+    if wrong:
+        found = ", ".join(f"{name} has {count}" for name, count in sorted(wrong.items()))
+        want = next(iter(expected.values()))
+        raise ConfigError(
+            f"topics with the wrong number of partitions ({found}; "
+            f"FEEDSYNC_STREAMS__PARTITIONS is {want})",
+            hint="delete those topics before the first worker starts (they are rebuilt from "
+            "the source), or give them that many partitions (kafka-topics.sh --alter "
+            "--partitions); never let producers auto-create them",
+        )

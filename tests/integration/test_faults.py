@@ -29,6 +29,7 @@ from feedsync.stack import up
 from feedsync.stack.orchestrate import Stack
 from streams.crash import POINTS
 from streams.letters import SOURCE_DLQ, Stage, dlq_topic
+from streams.topology import ensure_topics
 from tests.integration.faults import (
     MutationStream,
     Row,
@@ -204,6 +205,7 @@ def test_r4_poisons_for_every_stage(
         FEEDSYNC_STREAMS__FEEDS="products",
         FEEDSYNC_STREAMS__DLQ_REDRIVE_INTERVAL_S="0.5",
     ) as pipeline:
+        ensure_topics(pipeline.settings)  # as a worker would: planting must not create them
         catalog = PrivateCatalog.load(settings, pipeline.settings, 8)
         catalog.publish()
         app = pipeline.app_id

@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from feedsync.stack.orchestrate import Stack
 from streams.letters import SOURCE_DLQ, DeadLetter, Stage, dlq_topic
+from streams.topology import ensure_topics
 from tests.integration.pipeline import Pipeline, running_pipeline
 from tests.integration.poison import (
     Planted,
@@ -259,3 +261,18 @@ def test_the_worker_stops_cleanly_with_every_offset_committed(
         if end and committed.get(tp) != end
     }
     assert behind == {}, f"committed offsets short of the end: {behind}\n{worker.log_tail()}"
+
+
+def test_a_worker_refuses_an_items_topic_created_with_other_partitions(
+    stack: Stack, settings: Settings
+) -> None:
+    """A producer that auto-created an items topic (one partition) before any worker ran
+    would make every status write fail: the worker refuses to start, naming it."""
+    app = f"t{uuid.uuid4().hex[:10]}"
+    mine = settings.model_copy(
+        update={"streams": settings.streams.model_copy(update={"app_id": app, "partitions": 2})}
+    )
+    create_topics(mine, [f"{app}.items.products"], 1)
+    with pytest.raises(ConfigError, match=rf"{app}\.items\.products has 1") as refused:
+        ensure_topics(mine)
+    assert "FEEDSYNC_STREAMS__PARTITIONS is 2" in refused.value.message
