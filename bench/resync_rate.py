@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -82,6 +83,21 @@ def incremental_snapshot(settings: Settings, timeout_s: float) -> tuple[int, flo
     return rows, time.monotonic() - began
 
 
+def compare_estimate(db_path: Path) -> None:
+    """``feedsync estimate`` against the items the full sync left at the receiver."""
+    done = subprocess.run(
+        [FEEDSYNC, "estimate", "--json"], capture_output=True, check=True, timeout=600
+    )
+    report = json.loads(done.stdout)
+    with sqlite3.connect(db_path) as db:
+        held = dict(db.execute("SELECT feed, COUNT(*) FROM items WHERE deleted = 0 GROUP BY feed"))
+    for feed in report["feeds"]:
+        name, estimated = feed["feed"], feed["items"]
+        delivered = held.get(name, 0)
+        off = 100 * abs(estimated - delivered) / max(delivered, 1)
+        print(f"estimate {name:<22}{estimated:>9,} delivered {delivered:>9,} ({off:.2f} % off)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default="medium")
@@ -98,6 +114,7 @@ def main() -> None:
             f"Python {platform.python_version()}; profile {args.profile}; "
             f"synced in {time.time() - began:.0f}s"
         )
+        compare_estimate(db_path)
         for label, chosen in (("products", "products"), ("products", "products"), ("all", "all")):
             result = resync("--feed", chosen, "--force")
             items = sum(f["to_send"] for f in result["feeds"])
