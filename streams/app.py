@@ -14,8 +14,9 @@ from feedsync.settings import Settings
 from streams import crash
 from streams.deliver.agent import register_delivery
 from streams.deliver.sender import delivery_configs
-from streams.metrics import serve, set_lag
+from streams.metrics import answered, serve, set_lag
 from streams.offsets import SafeOffsetConsumer, broker_url
+from streams.progress import SyncProgress
 from streams.project import register_projectors
 from streams.rebuild import Dirty, register_rebuilds
 from streams.reference import register_reference
@@ -57,10 +58,16 @@ def create_app(settings: Settings) -> faust.App:
     register_rebuilds(app, topology, settings, dirty)
     register_delivery(app, topology, settings, delivery_configs(settings, topology.selection.feeds))
 
+    app_id = settings.streams.app_id
+    items_topics = {name: f.items_topic(app_id) for name, f in topology.selection.feeds.items()}
+    progress = SyncProgress(items_topics, answered=answered)
+
     async def sample_lag() -> None:
         consumer = app.consumer
         if isinstance(consumer, SafeOffsetConsumer):
-            set_lag(settings.streams.app_id, consumer.lag())
+            lag = consumer.lag()
+            set_lag(app_id, lag)
+            progress.sample(lag)
 
     app.timer(interval=LAG_SAMPLE_S)(sample_lag)
     return app

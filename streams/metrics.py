@@ -33,6 +33,7 @@ __all__ = [
     "REQUESTS",
     "REQUEST_SECONDS",
     "RETRIES",
+    "answered",
     "observe_commit_to_ack",
     "serve",
     "set_lag",
@@ -138,6 +139,19 @@ def set_lag(app_id: str, lag: Mapping[str, int]) -> None:
         CONSUMER_LAG.labels(stage_of_topic(topic, app_id), topic).set(records)
     _lag_topics.clear()
     _lag_topics.update(lag)
+
+
+def answered() -> dict[str, float]:
+    """Per feed, the items its endpoint answered for (delivered or unchanged), any
+    operation: one pass over the two counters, not the whole registry."""
+    found: dict[str, float] = {}
+    for counter in (ITEMS_DELIVERED, ITEMS_UNCHANGED):
+        for family in counter.collect():
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    feed = sample.labels["feed"]
+                    found[feed] = found.get(feed, 0.0) + sample.value
+    return found
 
 
 def serve(settings: MetricsSettings) -> int | None:

@@ -70,3 +70,10 @@ def test_the_grafana_dashboard_names_only_series_that_exist() -> None:
     }
     assert used, "no series found in the dashboard"
     assert used <= exported_names(), used - exported_names()
+
+
+def test_answered_sums_delivered_and_unchanged_of_every_operation() -> None:
+    before = metrics.answered().get("unit-feed", 0.0)
+    metrics.ITEMS_DELIVERED.labels("unit-feed", "deliver").inc(3)
+    metrics.ITEMS_UNCHANGED.labels("unit-feed", "resend").inc(2)
+    assert metrics.answered()["unit-feed"] == before + 5
