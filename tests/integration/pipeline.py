@@ -111,6 +111,7 @@ def running_pipeline(
             "FEEDSYNC_STREAMS__DLQ_REDRIVE_INTERVAL_S": "3",
             # Several workers run at once: each serves /metrics on a port of its own.
             "FEEDSYNC_METRICS__PORT": "0",
+            "FEEDSYNC_LOG_ERRORS_FILE": str(tmp_path / "worker-errors.log"),
             **extra_env,
         }
         worker = Worker(env=env, log_path=tmp_path / "worker.log")
