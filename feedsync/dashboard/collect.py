@@ -1,7 +1,9 @@
 """What the dashboard shows, collected from the running system: the per-feed summary of
 ``feedsync status`` (Kafka), the connector's state (Connect's REST API), the workers'
 membership and partitions (the consumer group), the brokers, and the workers' Prometheus
-metrics, kept for a few minutes so that rates and latency percentiles can be drawn.
+metrics, kept for a few minutes so that rates and latency percentiles can be drawn; and
+each feed's source entities and items in the database (``feedsync estimate``, every ten
+minutes).
 
 Every source is read on its own: one that fails shows its error and the others still show.
 """
@@ -18,10 +20,11 @@ from kafka.admin import KafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from feeds.feed import Feed
+from feedsync.ops.estimate import estimate
 from feedsync.ops.health import health
 from feedsync.settings import Settings
 
-__all__ = ["MetricsHistory", "Overview", "collect"]
+__all__ = ["MetricsHistory", "Overview", "SourceCounts", "collect"]
 
 WINDOW_S = 300.0  # how far back rates and percentiles look
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -102,6 +105,30 @@ class MetricsHistory:
 
 
 @dataclass
+class SourceCounts:
+    """Each feed's source entities and items in the database (``feedsync estimate``, with
+    the read-only user), counted again every ``every_s``: it reads whole tables."""
+
+    every_s: float = 600.0
+    counted_at: float = 0.0
+    found: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, settings: Settings, feeds: list[Feed]) -> dict[str, Any]:
+        if time.time() - self.counted_at >= self.every_s:
+            self.counted_at = time.time()
+            self.found = _guarded(
+                lambda: {
+                    "at": self.counted_at,
+                    "feeds": {
+                        e.feed: {"entities": e.entities, "items": e.items}
+                        for e in estimate(settings, feeds)
+                    },
+                }
+            )
+        return self.found
+
+
+@dataclass
 class Overview:
     at: float
     status: dict[str, Any]
@@ -109,6 +136,7 @@ class Overview:
     workers: dict[str, Any]
     brokers: dict[str, Any]
     metrics: dict[str, Any]
+    source: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,10 +146,13 @@ class Overview:
             "workers": self.workers,
             "brokers": self.brokers,
             "metrics": self.metrics,
+            "source": self.source,
         }
 
 
-def collect(settings: Settings, feeds: list[Feed], history: MetricsHistory) -> Overview:
+def collect(
+    settings: Settings, feeds: list[Feed], history: MetricsHistory, source: SourceCounts
+) -> Overview:
     """One look at everything (blocking: the dashboard runs it in a thread)."""
     history.scrape()
     return Overview(
@@ -131,6 +162,7 @@ def collect(settings: Settings, feeds: list[Feed], history: MetricsHistory) -> O
         workers=_guarded(lambda: _workers(settings)),
         brokers=_guarded(lambda: _brokers(settings)),
         metrics=_metrics(history, feeds),
+        source=source.get(settings, feeds),
     )
 
 

@@ -30,7 +30,7 @@ import orjson
 from aiohttp import web
 
 from feeds.feed import Feed
-from feedsync.dashboard.collect import MetricsHistory, Overview, collect
+from feedsync.dashboard.collect import MetricsHistory, Overview, SourceCounts, collect
 from feedsync.errors import ConfigError, FeedsyncError
 from feedsync.ops.dlq import LetterFilter, replay
 from feedsync.ops.resync import ResyncOptions, feeds_named, resync
@@ -67,6 +67,7 @@ class Dashboard:
         self.settings = settings
         self.feeds = feeds
         self.history = MetricsHistory(metrics_urls)
+        self.source = SourceCounts()
         self.overview: Overview | None = None
         self.refreshed = asyncio.Event()
         token = settings.dashboard.token
@@ -76,7 +77,7 @@ class Dashboard:
         while True:
             try:
                 self.overview = await asyncio.to_thread(
-                    collect, self.settings, self.feeds, self.history
+                    collect, self.settings, self.feeds, self.history, self.source
                 )
                 self.refreshed.set()
             except Exception:

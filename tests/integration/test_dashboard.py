@@ -108,7 +108,14 @@ def test_the_dashboard_shows_the_receivers_counts_finds_an_item_and_resyncs_it(
         if not rows:
             return False
         answered = cell(browser, "products", "delivered") + cell(browser, "products", "unchanged")
-        return answered == len(held) and cell(browser, "products", "needs_attention") == 0
+        source = browser.find_element(By.CSS_SELECTOR, "tr[data-feed='products'] td.source")
+        in_database = int(source.text.split("/")[-1]) if "/" in source.text else -1
+        current = sum(1 for payload in held.values() if not payload.get("deleted"))
+        return (
+            answered == len(held)
+            and cell(browser, "products", "needs_attention") == 0
+            and in_database == current
+        )
 
     ops_pipeline.wait_until(counts_match, "the page's products counts equal the receiver's", 120)
     assert "RUNNING" in browser.find_element(By.ID, "connector").text
