@@ -14,7 +14,7 @@ from feedsync.settings import Settings
 from streams import crash
 from streams.deliver.agent import register_delivery
 from streams.deliver.sender import delivery_configs
-from streams.metrics import answered, serve, set_lag
+from streams.metrics import answered, disable, serve, set_lag
 from streams.offsets import SafeOffsetConsumer, broker_url
 from streams.progress import SyncProgress
 from streams.project import register_projectors
@@ -77,6 +77,8 @@ def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
     ensure_topics(settings)
     settings.streams.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
+    if not settings.metrics.enabled:
+        disable()
 
     async def serve_metrics() -> None:  # once the worker runs, so that its logging is set up
         serve(settings.metrics)

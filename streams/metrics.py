@@ -6,8 +6,9 @@ an item id). The README lists every series. The stages update them where the wor
 done; ``serve`` starts prometheus-client's own HTTP server in a thread, and a timer of
 the app (streams/app.py) samples the consumer's lag per topic every few seconds.
 
-A worker with metrics off (``FEEDSYNC_METRICS__ENABLED=false``) still counts (the counters
-are module-level and cheap) but serves nothing.
+A worker with metrics off (``FEEDSYNC_METRICS__ENABLED=false``) neither counts nor serves:
+``disable`` turns every metric's ``labels`` into a no-op (bench/metrics_cost.py compares
+the two).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "REQUEST_SECONDS",
     "RETRIES",
     "answered",
+    "disable",
     "observe_commit_to_ack",
     "serve",
     "set_lag",
@@ -125,6 +127,38 @@ def observe_commit_to_ack(feed: str, source_ms: int, now: float | None = None) -
     if source_ms > 0:
         at = time.time() if now is None else now
         COMMIT_TO_ACK.labels(feed).observe(max(0.0, at - source_ms / 1000))
+
+
+class _Nothing:
+    """What a disabled metric's ``labels(...)`` returns: every update does nothing."""
+
+    def inc(self, amount: float = 1) -> None: ...
+
+    def set(self, value: float) -> None: ...
+
+    def observe(self, amount: float) -> None: ...
+
+
+_NOTHING = _Nothing()
+
+
+def disable() -> None:
+    """Stop counting in this process (metrics off): updates cost one call each."""
+    for metric in (
+        RECORDS_IN,
+        ITEMS_BUILT,
+        ITEMS_DELIVERED,
+        ITEMS_UNCHANGED,
+        DEAD_LETTERED,
+        REQUESTS,
+        RETRIES,
+        REQUEST_SECONDS,
+        BATCH_ITEMS,
+        COMMIT_TO_ACK,
+        PAUSED,
+        CONSUMER_LAG,
+    ):
+        metric.labels = lambda *_labels, **_named: _NOTHING  # type: ignore[method-assign,assignment]
 
 
 _lag_topics: set[str] = set()

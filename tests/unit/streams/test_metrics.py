@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 from prometheus_client import REGISTRY
 
@@ -77,3 +79,18 @@ def test_answered_sums_delivered_and_unchanged_of_every_operation() -> None:
     metrics.ITEMS_DELIVERED.labels("unit-feed", "deliver").inc(3)
     metrics.ITEMS_UNCHANGED.labels("unit-feed", "resend").inc(2)
     assert metrics.answered()["unit-feed"] == before + 5
+
+
+def test_metrics_off_counts_nothing() -> None:
+    """In a process of its own: disabling is for the whole process."""
+    script = (
+        "from streams import metrics\n"
+        "metrics.disable()\n"
+        "metrics.ITEMS_DELIVERED.labels('off-feed', 'deliver').inc(7)\n"
+        "metrics.COMMIT_TO_ACK.labels('off-feed').observe(0.5)\n"
+        "print(metrics.answered().get('off-feed', 0.0))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "0.0"
