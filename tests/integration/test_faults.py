@@ -40,7 +40,7 @@ from tests.integration.faults import (
     settle,
     worker_exit,
 )
-from tests.integration.pipeline import Pipeline, Worker, running_pipeline
+from tests.integration.pipeline import PIPELINE_FEEDS, Pipeline, Worker, running_pipeline
 from tests.integration.poison import PrivateCatalog, item_record, read_letters
 from tests.integration.test_guarantees import delete_and_recreate, in_out_in
 
@@ -48,6 +48,9 @@ pytestmark = pytest.mark.integration
 
 FULL = os.environ.get("FEEDSYNC_FAULT_SUITE") == "full"
 ALL = tuple(FEEDS)
+# The CI subset syncs the products feed and its scopes only: the same stages and faults, in
+# a third of the time; the full suite every feed.
+STEADY = ALL if FULL else PIPELINE_FEEDS
 TABLE = Table()
 CONVERGE_S = 600.0
 
@@ -63,15 +66,16 @@ def report() -> Iterator[Table]:
 
 @pytest.fixture(scope="module")
 def steady(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
-    """Every feed, converged: the pipeline the faults are done to."""
+    """The feeds under test (STEADY), converged: the pipeline the faults are done to."""
     with running_pipeline(
         tmp_path_factory.mktemp("faults"),
+        FEEDSYNC_STREAMS__FEEDS=",".join(STEADY),
         FEEDSYNC_DELIVERY__DEFAULTS__TIMEOUT_S="2",
         # Ten failed re-drives (3 s apart): the always-failing item gives up in about 30 s,
         # while an item of the fault mix (~45 % of requests fail) is very unlikely to.
         FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS="10",
     ) as pipeline:
-        pipeline.wait_clean(ALL, timeout_s=CONVERGE_S)
+        pipeline.wait_clean(STEADY, timeout_s=CONVERGE_S)
         yield pipeline
 
 
@@ -115,7 +119,7 @@ def test_r5_a_400_on_one_item_of_a_batch_parks_only_it(steady: Pipeline, sql: An
     )
     steady.receiver.set_faults([])
     rename(sql, others[0], f"r5 {tag} again")  # more traffic: the parked item stays put
-    row, reports = settle(steady, ALL, since=began, timeout_s=CONVERGE_S)
+    row, reports = settle(steady, STEADY, since=began, timeout_s=CONVERGE_S)
     held = [p for p in steady.receiver.items("products").values() if p.get("productId") == refused]
     assert held, "the refused product had items before"
     assert all(p["name"] != f"r5 {tag} {refused}" for p in held), "resent before it changed"
@@ -123,7 +127,7 @@ def test_r5_a_400_on_one_item_of_a_batch_parks_only_it(steady: Pipeline, sql: An
     record(row, "R5 400 on one item of a mixed batch", note="only its items parked")
     assert row.clean, "\n".join(r.render() for r in reports)
     rename(sql, refused, f"r5 {tag} fixed")  # it changes: it is sent again
-    steady.wait_clean(ALL, timeout_s=CONVERGE_S)
+    steady.wait_clean(STEADY, timeout_s=CONVERGE_S)
 
 
 def test_r2_a_flaky_endpoint_and_one_item_that_always_fails(steady: Pipeline, sql: Any) -> None:
@@ -142,8 +146,8 @@ def test_r2_a_flaky_endpoint_and_one_item_that_always_fails(steady: Pipeline, sq
     with MutationStream(steady.settings, per_second=3, seed=2) as stream:
         time.sleep(window)  # the fault window: the stream runs through it
     ended = time.time()
-    steady.wait_until(lambda: dlq_lag(steady, ALL) == 0, "dead letters drained", CONVERGE_S)
-    row, reports = settle(steady, ALL, since=ended, timeout_s=CONVERGE_S)
+    steady.wait_until(lambda: dlq_lag(steady, STEADY) == 0, "dead letters drained", CONVERGE_S)
+    row, reports = settle(steady, STEADY, since=ended, timeout_s=CONVERGE_S)
     parked = _parked_products(steady) - parked_before
     record(
         row,
@@ -164,7 +168,7 @@ def test_r1_sigkill_at_random_moments_of_a_mutation_stream(steady: Pipeline) -> 
             steady.worker.kill()
             steady.worker.start()
     ended = time.time()
-    row, reports = settle(steady, ALL, since=ended, timeout_s=CONVERGE_S)
+    row, reports = settle(steady, STEADY, since=ended, timeout_s=CONVERGE_S)
     record(
         row, "R1 worker SIGKILL at random moments", runs=kills, note=f"{stream.applied} mutations"
     )
@@ -181,8 +185,11 @@ def test_r1_sigkill_at_a_crash_point(
 ) -> None:
     """The worker kills itself the first time it reaches ``point`` (during its first sync),
     is restarted, and the receiver ends exactly where the source is."""
+    feeds = STEADY
     with running_pipeline(
-        tmp_path_factory.mktemp("crash"), FEEDSYNC_STREAMS__CRASH_AT=point
+        tmp_path_factory.mktemp("crash"),
+        FEEDSYNC_STREAMS__CRASH_AT=point,
+        FEEDSYNC_STREAMS__FEEDS=",".join(feeds),
     ) as pipeline:
         assert worker_exit(pipeline, timeout_s=CONVERGE_S) == -signal.SIGKILL, (
             pipeline.worker.log_tail()
@@ -190,7 +197,7 @@ def test_r1_sigkill_at_a_crash_point(
         pipeline.worker.env.pop("FEEDSYNC_STREAMS__CRASH_AT")
         restarted = time.time()
         pipeline.worker.start()
-        row, reports = settle(pipeline, ALL, since=restarted, timeout_s=CONVERGE_S)
+        row, reports = settle(pipeline, feeds, since=restarted, timeout_s=CONVERGE_S)
     record(row, f"R1 SIGKILL at crash point {point}", note="restart included")
     assert row.clean, "\n".join(r.render() for r in reports)
 
@@ -357,7 +364,7 @@ def test_r3_kill_a_component_under_load(
     ended = time.time()
     if steady.worker.process is None or steady.worker.process.poll() is not None:
         steady.worker.start()  # a worker that gave up on Kafka is restarted, as a supervisor would
-    row, reports = settle(steady, ALL, since=ended, timeout_s=CONVERGE_S)
+    row, reports = settle(steady, STEADY, since=ended, timeout_s=CONVERGE_S)
     record(row, f"R3 kill -9 of {component} under load", note=f"{stream.applied} mutations")
     assert row.clean, "\n".join(r.render() for r in reports)
 
