@@ -6,6 +6,8 @@ Nothing happens at import: ``create_app`` builds the app from the settings, and
 
 from __future__ import annotations
 
+import logging
+
 import faust
 
 from feeds.registry import FEEDS
@@ -25,6 +27,8 @@ from streams.sequenced import ReferenceTable
 from streams.topology import Topology, ensure_topics
 
 __all__ = ["create_app", "run_worker"]
+
+log = logging.getLogger("feedsync.app")
 
 
 MAX_RECORD_BYTES = 16 * 1024 * 1024
@@ -64,10 +68,14 @@ def create_app(settings: Settings) -> faust.App:
 
     async def sample_lag() -> None:
         consumer = app.consumer
-        if isinstance(consumer, SafeOffsetConsumer):
+        if not isinstance(consumer, SafeOffsetConsumer):
+            return
+        try:  # metrics and progress lines only: a failed sample must not touch the stream
             lag = consumer.lag()
             set_lag(app_id, lag)
             progress.sample(lag)
+        except Exception:
+            log.warning("sampling the consumer's lag failed", exc_info=True)
 
     app.timer(interval=LAG_SAMPLE_S)(sample_lag)
     return app
