@@ -155,12 +155,13 @@ def collect(
 ) -> Overview:
     """One look at everything (blocking: the dashboard runs it in a thread)."""
     history.scrape()
+    cluster = _guarded(lambda: _cluster(settings))
     return Overview(
         at=time.time(),
         status=_guarded(lambda: health(settings, feeds).summary()),
         connector=_guarded(lambda: _connector(settings)),
-        workers=_guarded(lambda: _workers(settings)),
-        brokers=_guarded(lambda: _brokers(settings)),
+        workers=cluster.get("workers", cluster),
+        brokers=cluster.get("brokers", cluster),
         metrics=_metrics(history, feeds),
         source=source.get(settings, feeds),
     )
@@ -188,14 +189,21 @@ def _connector(settings: Settings) -> dict[str, Any]:
     return {"name": name, "state": data.get("connector", {}).get("state"), "tasks": tasks}
 
 
-def _workers(settings: Settings) -> dict[str, Any]:
-    """The app's consumer group: its state, and each member's host and partitions."""
-    group = settings.streams.app_id
+def _cluster(settings: Settings) -> dict[str, Any]:
+    """The brokers and the workers' group, through one admin client."""
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
-        described = admin.describe_groups([group]).get(group, {})
+        return {
+            "workers": _guarded(lambda: _workers(admin, settings.streams.app_id)),
+            "brokers": _guarded(lambda: _brokers(admin)),
+        }
     finally:
         admin.close()
+
+
+def _workers(admin: KafkaAdminClient, group: str) -> dict[str, Any]:
+    """The app's consumer group: its state, and each member's host and partitions."""
+    described = admin.describe_groups([group]).get(group, {})
     members = []
     for member in described.get("members", []):
         partitions = _assigned(_field(member, "member_assignment"))
@@ -225,12 +233,8 @@ def _assigned(assignment: Any) -> dict[str, list[int]]:
     return found
 
 
-def _brokers(settings: Settings) -> dict[str, Any]:
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
-        cluster = admin.describe_cluster()
-    finally:
-        admin.close()
+def _brokers(admin: KafkaAdminClient) -> dict[str, Any]:
+    cluster = admin.describe_cluster()
     return {
         "cluster_id": cluster.get("cluster_id"),
         "brokers": [f"{b['host']}:{b['port']}" for b in cluster.get("brokers", [])],

@@ -6,7 +6,8 @@
 - what the scheduled re-drive of each feed last did (streams/redrive_report.py);
 - the backlog of each stage: messages the workers' consumer group (the app id) has not
   committed past, on the source topics (Debezium's), the entity topics, and each feed's
-  items, resend and dead-letter topics.
+  items, resend and dead-letter topics; and how far behind each stage is in seconds: the
+  age of the oldest of those messages (0 when there are none).
 
 A feed is unhealthy when it is paused, holds items needing attention, or its backlog is
 past ``max_lag`` (the replaced exporter's health page warns past 1,000).
@@ -14,6 +15,7 @@ past ``max_lag`` (the replaced exporter's health page warns past 1,000).
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -44,6 +46,7 @@ class FeedHealth:
     last_delivered: float | None = None
     paused: str | None = None  # why, when the feed's latest statuses say paused
     backlog: dict[str, int] = field(default_factory=dict)  # items, resend, dlq
+    behind_s: dict[str, float] = field(default_factory=dict)  # same stages, in seconds
     redrive: RedriveReport | None = None  # none before the feed's re-drive ran
 
     def problems(self, max_lag: int) -> list[str]:
@@ -64,6 +67,7 @@ class Health:
     feeds: list[FeedHealth]
     backlog: dict[str, int]  # stage -> messages: source, entity
     max_lag: int
+    behind_s: dict[str, float] = field(default_factory=dict)  # same stages, in seconds
 
     @property
     def healthy(self) -> bool:
@@ -75,6 +79,7 @@ class Health:
             "healthy": self.healthy,
             "max_lag": self.max_lag,
             "backlog": self.backlog,
+            "behind_s": self.behind_s,
             "feeds": [{**asdict(f), "problems": f.problems(self.max_lag)} for f in self.feeds],
         }
 
@@ -106,13 +111,20 @@ def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_
                     of_feed.last_delivered = status.at
                 if status.state is ItemState.PAUSED:
                     of_feed.paused = status.message or "credentials refused"
-            of_feed.backlog = {
+            stages = {
                 "items": lag.of([feed.items_topic(app_id)]),
                 "resend": lag.of([resend_topic(feed.name, app_id)]),
                 "dlq": lag.of([dlq_topic(feed.name, app_id)]),
             }
+            of_feed.backlog = {stage: b.messages for stage, b in stages.items()}
+            of_feed.behind_s = {stage: b.behind_s for stage, b in stages.items()}
             found.append(of_feed)
-    return Health(found, upstream, max_lag)
+    return Health(
+        found,
+        {stage: b.messages for stage, b in upstream.items()},
+        max_lag,
+        {stage: b.behind_s for stage, b in upstream.items()},
+    )
 
 
 def _committed(settings: Settings) -> dict[TopicPartition, int]:
@@ -125,14 +137,21 @@ def _committed(settings: Settings) -> dict[TopicPartition, int]:
     return {tp: int(meta.offset) for tp, meta in offsets.items() if meta.offset >= 0}
 
 
+@dataclass(frozen=True)
+class _Backlog:
+    messages: int
+    behind_s: float  # age of the oldest of those messages; 0 when there are none
+
+
 @dataclass
 class _Lag:
     reader: KafkaConsumer
     committed: dict[TopicPartition, int]
+    peek_timeout_s: float = 3.0
 
-    def of(self, topics: list[str]) -> int:
+    def of(self, topics: list[str]) -> _Backlog:
         """Messages of ``topics`` the group has not committed past (a topic that does not
-        exist yet has none)."""
+        exist yet has none), and the age of the oldest of them."""
         existing = self.reader.topics()
         partitions = [
             TopicPartition(topic, p)
@@ -141,9 +160,33 @@ class _Lag:
             for p in sorted(self.reader.partitions_for_topic(topic) or ())
         ]
         if not partitions:
-            return 0
+            return _Backlog(0, 0.0)
         ends = self.reader.end_offsets(partitions)
         starts = self.reader.beginning_offsets(partitions)
-        return sum(
-            max(0, end - max(self.committed.get(tp, 0), starts[tp])) for tp, end in ends.items()
-        )
+        next_offsets = {tp: max(self.committed.get(tp, 0), starts[tp]) for tp in partitions}
+        waiting = {tp: next_offsets[tp] for tp, end in ends.items() if end > next_offsets[tp]}
+        messages = sum(ends[tp] - offset for tp, offset in waiting.items())
+        return _Backlog(messages, self._oldest_age(waiting))
+
+    def _oldest_age(self, waiting: dict[TopicPartition, int]) -> float:
+        """Seconds since the oldest of the next messages of ``waiting`` was written: one
+        record read at each partition's next offset (a compacted-away offset reads the
+        next record, a little younger)."""
+        if not waiting:
+            return 0.0
+        self.reader.assign(list(waiting))
+        for tp, offset in waiting.items():
+            self.reader.seek(tp, offset)
+        oldest_ms: int | None = None
+        unread = set(waiting)
+        deadline = time.monotonic() + self.peek_timeout_s
+        while unread and time.monotonic() < deadline:
+            for tp, records in self.reader.poll(timeout_ms=200, max_records=500).items():
+                if tp in unread and records:
+                    unread.discard(tp)
+                    self.reader.pause(tp)
+                    stamp = records[0].timestamp
+                    oldest_ms = stamp if oldest_ms is None else min(oldest_ms, stamp)
+        if oldest_ms is None:
+            return 0.0
+        return max(0.0, time.time() - oldest_ms / 1000)

@@ -358,7 +358,11 @@ def present_health(console: Console, found: Health, *, as_json: bool, clear: boo
             if feed.last_delivered
             else ""
         )
-        backlog = ", ".join(f"{stage} {n}" for stage, n in feed.backlog.items() if n)
+        backlog = ", ".join(
+            f"{stage} {n} ({feed.behind_s.get(stage, 0.0):.0f} s behind)"
+            for stage, n in feed.backlog.items()
+            if n
+        )
         redrive = feed.redrive
         redriven = (
             f"{_clock(redrive.last_at)}: {redrive.last.answered} answered, "
@@ -375,4 +379,9 @@ def present_health(console: Console, found: Health, *, as_json: bool, clear: boo
             "; ".join(feed.problems(found.max_lag)),
         )
     console.print(table)
-    console.print(", ".join(f"{stage} backlog {n}" for stage, n in found.backlog.items()))
+    console.print(
+        ", ".join(
+            f"{stage} backlog {n} ({found.behind_s.get(stage, 0.0):.0f} s behind)"
+            for stage, n in found.backlog.items()
+        )
+    )

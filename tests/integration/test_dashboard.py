@@ -120,6 +120,10 @@ def test_the_dashboard_shows_the_receivers_counts_finds_an_item_and_resyncs_it(
     ops_pipeline.wait_until(counts_match, "the page's products counts equal the receiver's", 120)
     assert "RUNNING" in browser.find_element(By.ID, "connector").text
     assert "Stable" in browser.find_element(By.ID, "workers").text
+    # caught up: every stage of the feed 0 s behind, and the stages upstream shown
+    behind = browser.find_element(By.CSS_SELECTOR, "tr[data-feed='products'] td.behind").text
+    assert behind == "0 s / 0 s / 0 s"
+    assert "s behind" in browser.find_element(By.ID, "backlog").text
 
     item_id, payload = sorted(
         (i, p) for i, p in held.items() if not p.get("deleted") and p.get("storeViewCode")

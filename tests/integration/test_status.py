@@ -46,6 +46,17 @@ def test_status_counts_what_the_endpoint_holds_and_names_a_paused_feed(
         ops_pipeline.wait_until(paused, "the feed reported paused")
         _code, report = status(ops_pipeline)
         assert "credentials" in report["feeds"][0]["paused"]
+
+        # the paused feed holds its batch: the items stage falls behind, in messages and
+        # in seconds (the age of the oldest item waiting), while the stages upstream don't
+        def held_back() -> bool:
+            _code, report = status(ops_pipeline)
+            feed = report["feeds"][0]
+            return feed["backlog"]["items"] >= 1 and feed["behind_s"]["items"] >= 2.0
+
+        ops_pipeline.wait_until(held_back, "the paused feed's items 2 s behind")
+        _code, report = status(ops_pipeline)
+        assert set(report["behind_s"]) == {"source", "entity"}
     finally:
         ops_pipeline.receiver.set_faults([])
     ops_pipeline.wait_until(lambda: status(ops_pipeline)[0] == 0, "the feed healthy again")
