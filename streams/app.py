@@ -24,7 +24,7 @@ from streams.rebuild import Dirty, register_rebuilds
 from streams.reference import register_reference
 from streams.route import register_route
 from streams.sequenced import ReferenceTable
-from streams.topology import Topology, ensure_topics
+from streams.topology import Topology, changelog_topics, ensure_topics
 
 __all__ = ["create_app", "run_worker"]
 
@@ -82,9 +82,9 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
-    ensure_topics(settings)
     settings.streams.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
+    ensure_topics(settings, changelog_topics(app))
     if not settings.metrics.enabled:
         disable()
 

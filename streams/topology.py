@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ import faust
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
+from mode.utils.times import want_seconds
 
 from connectors.debezium import source_topic
 from feeds.registry import CAPTURED_TABLES, Selection, select
@@ -20,7 +22,7 @@ from streams.redrive_report import redrive_report_topic
 from streams.resend import resend_topic
 from streams.sequenced import SequencedView
 
-__all__ = ["Topology", "ensure_topics"]
+__all__ = ["Topology", "changelog_topics", "ensure_topics"]
 
 # Internal topics are named <app id>.<kind>.<name>, so apps with other ids (tests, a
 # second environment on one cluster) never share them. The default app id, "feedsync",
@@ -137,12 +139,37 @@ def _raw_topic(app: faust.App, *names: str, partitions: int | None = None) -> fa
     )
 
 
-def ensure_topics(settings: Settings) -> None:
+TopicSpec = tuple[str, int, dict[str, str]]  # name, partitions, topic configs
+
+
+def changelog_topics(app: faust.App) -> list[TopicSpec]:
+    """The changelog topics of the app's tables, as faust would create them."""
+    found: list[TopicSpec] = []
+    for table in app.tables.values():
+        topic = table.changelog_topic
+        policy = ",".join(
+            p for p, on in (("compact", topic.compacting), ("delete", topic.deleting)) if on
+        )
+        configs = {"cleanup.policy": policy} if policy else {}
+        if topic.retention:
+            configs["retention.ms"] = str(int(want_seconds(topic.retention) * 1000))
+        partitions = topic.partitions or app.conf.topic_partitions
+        found.extend((name, partitions, configs) for name in topic.topics)
+    return found
+
+
+def ensure_topics(settings: Settings, changelogs: Sequence[TopicSpec] = ()) -> None:
     """Create the topics the app reads and writes, so a fresh cluster needs no manual step.
 
     Items topics are compacted (the current state of every item); dead-letter topics
     keep everything until purged (``feedsync dlq purge``); resend topics a week. Every
     topic gets ``kafka.replication_factor`` replicas and ``kafka.min_insync_replicas``.
+
+    ``changelogs`` (``changelog_topics`` of the app) are created here too, before faust
+    starts: faust creates them itself a moment before its consumer joins the group, and
+    when the broker's metadata does not show a new one yet, the consumer takes it for a
+    topic of 0 partitions until its next metadata refresh (minutes): every write to that
+    table then fails (faust's PartitionsMismatch).
     """
     partitions, ns = settings.streams.partitions, settings.streams.app_id
     selection = selected(settings)
@@ -159,6 +186,7 @@ def ensure_topics(settings: Settings) -> None:
         *((dlq_topic(n, ns), 1, {"retention.ms": forever}) for n in [*selection.feeds, SOURCE_DLQ]),
         (redrive_report_topic(ns), 1, {"cleanup.policy": "compact"}),
         *((source_topic(settings, t), 1, {}) for t in CAPTURED_TABLES),
+        *changelogs,
     ]
     kafka = settings.kafka
     isr = {"min.insync.replicas": str(kafka.min_insync_replicas)}

@@ -16,12 +16,14 @@ from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from feedsync.stack.orchestrate import Stack
+from streams.app import create_app
 from streams.letters import SOURCE_DLQ, DeadLetter, Stage, dlq_topic
-from streams.topology import ensure_topics
+from streams.topology import changelog_topics, ensure_topics
 from tests.integration.pipeline import Pipeline, running_pipeline
 from tests.integration.poison import (
     Planted,
@@ -276,3 +278,33 @@ def test_a_worker_refuses_an_items_topic_created_with_other_partitions(
     with pytest.raises(ConfigError, match=rf"{app}\.items\.products has 1") as refused:
         ensure_topics(mine)
     assert "FEEDSYNC_STREAMS__PARTITIONS is 2" in refused.value.message
+
+
+def test_a_worker_creates_its_tables_changelogs_before_faust_starts(
+    stack: Stack, settings: Settings
+) -> None:
+    """Faust creates a table's changelog a moment before its consumer joins the group;
+    when the broker's metadata does not show it yet, the consumer takes it for a topic of
+    0 partitions for minutes and every write to that table fails. The worker creates them
+    first, compacted, with the tables' partition counts."""
+    app_id = f"t{uuid.uuid4().hex[:10]}"
+    mine = settings.model_copy(
+        update={"streams": settings.streams.model_copy(update={"app_id": app_id})}
+    )
+    wanted = changelog_topics(create_app(mine))
+    assert f"{app_id}-feedsync-delivered-changelog" in {name for name, _n, _c in wanted}
+    ensure_topics(mine, wanted)
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        described = {
+            str(t["name"]): len(t["partitions"])
+            for t in admin.describe_topics([name for name, _n, _c in wanted])
+        }
+        configs = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name, _n, _c in wanted]
+        )
+    finally:
+        admin.close()
+    assert described == {name: partitions for name, partitions, _c in wanted}
+    policies = {name: c["cleanup.policy"]["value"] for name, c in configs["topic"].items()}
+    assert set(policies.values()) == {"compact"}, policies
