@@ -1,14 +1,19 @@
-"""A minimal Faust app that never acknowledges one record, for tests/integration/test_offsets.py.
+"""A minimal Faust app that leaves records unacknowledged, for tests/integration/test_offsets.py.
 
 It reads ``$OFFSETS_TOPIC`` without automatic acks and acknowledges every record except
 the one at offset ``$OFFSETS_SKIP`` (as if its delivery were still in flight), then
 appends the offset to ``$OFFSETS_SEEN``: one line per record, written once the record is
 acknowledged (or deliberately left alone). ``$OFFSETS_BROKER`` is the whole broker URL,
 so the same app runs on the ``feedsync://`` transport and on faust's stock ``kafka://``.
+
+With ``$OFFSETS_HOLD`` set, the first record it gets is held (not finished, not
+acknowledged) until the file ``$OFFSETS_RELEASE`` exists, while the records fetched after
+it wait in the agent's buffer; the file ``$OFFSETS_HOLDING`` says it is holding.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -16,6 +21,9 @@ import faust
 
 SKIP = int(os.environ["OFFSETS_SKIP"])
 SEEN = Path(os.environ["OFFSETS_SEEN"])
+HOLD = bool(os.environ.get("OFFSETS_HOLD"))
+HOLDING = Path(os.environ["OFFSETS_HOLDING"])
+RELEASE = Path(os.environ["OFFSETS_RELEASE"])
 
 app = faust.App(
     os.environ["OFFSETS_APP_ID"],
@@ -25,7 +33,7 @@ app = faust.App(
     topic_partitions=1,
     consumer_auto_offset_reset="earliest",
     broker_commit_interval=0.5,
-    # The unacked record would hold the shutdown for ever.
+    # The unacked (or held) record would hold the shutdown and rebalances for ever.
     stream_wait_empty=False,
     web_enabled=False,
     autodiscover=False,
@@ -37,6 +45,10 @@ source = app.topic(os.environ["OFFSETS_TOPIC"], value_serializer="raw")
 async def consume(stream: faust.StreamT[bytes]) -> None:
     async for event in stream.noack().events():
         offset = event.message.offset
+        if HOLD and not HOLDING.exists():
+            HOLDING.write_text(f"{offset}\n")
+            while not RELEASE.exists():
+                await asyncio.sleep(0.05)
         if offset != SKIP:
             await stream.ack(event)
         with SEEN.open("a") as seen:

@@ -19,9 +19,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -113,11 +114,19 @@ def precommit(settings: Settings, group: str, topic: Topic, offset: int) -> None
 
 @contextmanager
 def worker(
-    tmp_path: Path, *, broker: str, topic: Topic, skip: int, group: str
+    tmp_path: Path,
+    *,
+    broker: str,
+    topic: Topic,
+    skip: int,
+    group: str,
+    hold: bool = False,
+    name: str = "",
 ) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
     """The app running on ``broker`` as ``group``; yields its seen-file and its process."""
-    seen = tmp_path / f"{group}.seen"
-    log_path = tmp_path / f"{group}.log"
+    name = name or group
+    seen = tmp_path / f"{name}.seen"
+    log_path = tmp_path / f"{name}.log"
     env = {
         **os.environ,
         "OFFSETS_APP_ID": group,
@@ -125,7 +134,10 @@ def worker(
         "OFFSETS_TOPIC": topic.name,
         "OFFSETS_SKIP": str(skip),
         "OFFSETS_SEEN": str(seen),
-        "OFFSETS_DATADIR": str(tmp_path / f"{group}-data"),
+        "OFFSETS_HOLD": "1" if hold else "",
+        "OFFSETS_HOLDING": str(tmp_path / f"{name}.holding"),
+        "OFFSETS_RELEASE": str(tmp_path / "release"),
+        "OFFSETS_DATADIR": str(tmp_path / f"{name}-data"),
     }
     command = [sys.executable, "-m", "faust", "-A", "tests.integration.faust_unacked_app"]
     command += ["worker", "-l", "warn", "--without-web"]
@@ -242,6 +254,70 @@ def test_commits_when_the_committed_offset_has_no_record(
         wait_all_seen(seen, process, [o for o in topic.offsets if o >= 5])
         history = watch_commits(settings, group, until=11)
         assert history[-1] == 11, f"committed offsets seen: {history}"
+
+
+def rebalanced_while_holding(settings: Settings, tmp_path: Path, broker: str) -> list[int]:
+    """What a worker ends up handling of 20 records (offsets 0..19) when its group
+    rebalances while it holds record 0, records 1..19 wait in its buffer and nothing
+    was committed: a second member joins on another topic, so the partition stays."""
+    topic, other, group = plain_topic(settings), plain_topic(settings), new_group()
+    holding, release = tmp_path / "first.holding", tmp_path / "release"
+    held = partial(worker, tmp_path, broker=broker, skip=NO_SKIP, group=group, hold=True)
+    with held(topic=topic, name="first") as (seen, process):
+        wait_for(holding.exists, "the first worker holding record 0", process)
+        with held(topic=other, name="second") as (_seen, joining):
+            admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+            try:
+                wait_for(
+                    lambda: members_of(admin, group) == 2, "the group rebalanced to 2", joining
+                )
+            finally:
+                admin.close()
+            release.write_text("go")
+            wait_for(
+                lambda: seen.exists() and len(set(seen.read_text().split())) >= 20,
+                "every record handled",
+                process,
+                must=False,  # the assertion below says what is missing
+                timeout_s=30,
+            )
+        return sorted({int(line) for line in seen.read_text().split()}) if seen.exists() else []
+
+
+def members_of(admin: KafkaAdminClient, group: str) -> int:
+    described = admin.describe_groups([group]).get(group, {})
+    if described.get("group_state") != "Stable":
+        return 0
+    return len(described.get("members", []))
+
+
+def wait_for(
+    condition: Callable[[], bool],
+    what: str,
+    process: subprocess.Popen[bytes],
+    *,
+    timeout_s: float = 60,
+    must: bool = True,
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        assert process.poll() is None, f"the worker exited with {process.returncode}"
+        time.sleep(0.1)
+    assert not must, f"not done in {timeout_s:.0f}s: {what}"
+
+
+def test_a_partition_kept_through_a_rebalance_before_any_commit_is_read_again(
+    kafka: Stack, settings: Settings, tmp_path: Path
+) -> None:
+    """Faust clears the agents' buffers at a rebalance (records 1..19 here) and nothing
+    was committed: the partition must be read again from its first record, or those
+    records would be lost to this worker (the commit could never pass them)."""
+    handled = rebalanced_while_holding(
+        settings, tmp_path, broker_url(settings.kafka.bootstrap_servers)
+    )
+    assert handled == list(range(20))
 
 
 # -- faust's stock kafka:// ------------------------------------------------------------------
