@@ -1,12 +1,14 @@
 """Benchmark: what the worker's Prometheus instrumentation costs, on a full sync.
 
-Syncs every feed twice on a private stack (own ports and state, a fresh stack each time),
-once with metrics on and once off (``FEEDSYNC_METRICS__ENABLED=false``: nothing counted,
-nothing served), and prints the throughput of each and their ratio. During the run with
-metrics on, py-spy (``pip install py-spy``; not a dependency of feedsync) samples the
-worker, and the share of its busy samples (idle threads left out) whose stack passes
-through prometheus-client or streams/metrics.py is printed beside: the ratio is noisy on a
-shared 2-core machine, the share says where the difference can come from.
+Syncs every feed on a private stack (own ports and state, a fresh stack each time),
+alternately with metrics on and off (``FEEDSYNC_METRICS__ENABLED=false``: nothing counted,
+nothing served), ``--rounds`` times each, and prints the throughput of each run and the
+ratio of the medians. Then one more run with metrics on, sampled by py-spy (``pip install
+py-spy``; not a dependency of feedsync; ``--nonblocking``, so the process is not paused
+for a sample), gives the share of the worker's busy samples (idle threads left out) whose
+stack passes through prometheus-client or streams/metrics.py: the ratio is noisy on a
+shared 2-core machine, the share says where a difference can come from. The sampled run
+is not counted in the ratio.
 
     .venv/bin/python bench/metrics_cost.py --profile small
 """
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,8 +49,11 @@ def share(raw: Path) -> tuple[int, int]:
     return inside, total
 
 
-def full_sync(profile: str, timeout_s: float, *, metrics: bool) -> tuple[int, float, Path]:
-    """Items delivered and seconds taken by one full sync; the py-spy file (metrics on)."""
+def full_sync(
+    profile: str, timeout_s: float, *, metrics: bool, sample_to: Path | None = None
+) -> tuple[int, float]:
+    """Items delivered and seconds taken by one full sync; py-spy's samples of the worker
+    written to ``sample_to`` when given."""
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
     settings = use_private_stack(state_dir)
     os.environ["FEEDSYNC_METRICS__PORT"] = "0"  # beside a developer stack's worker
@@ -59,7 +66,8 @@ def full_sync(profile: str, timeout_s: float, *, metrics: bool) -> tuple[int, fl
         pid = stack.worker.daemon.pid()
         assert pid is not None
         spy = str(Path(sys.executable).with_name("py-spy"))
-        command = [spy, "record", "--format", "raw", "--rate", "100", "--pid", str(pid)]
+        command = [spy, "record", "--nonblocking", "--format", "raw", "--rate", "100"]
+        command += ["--pid", str(pid)]
         samplers.append(
             subprocess.Popen(
                 [*command, "--output", str(raw)],
@@ -76,15 +84,17 @@ def full_sync(profile: str, timeout_s: float, *, metrics: bool) -> tuple[int, fl
             feeds,
             db_path,
             timeout_s,
-            before_register=attach if metrics else None,
+            before_register=attach if sample_to else None,
         )
         for sampler in samplers:
             sampler.send_signal(signal.SIGINT)
             sampler.wait(timeout=120)
+        if sample_to:
+            shutil.copy(raw, sample_to)
         stats = receiver_stats(db_path)
         items = sum(held for held, _last, _n in stats.values())
         last = max(last for _held, last, _n in stats.values())
-        return items, last - began, raw
+        return items, last - began
     finally:
         clean(settings, say=lambda _l: None)
 
@@ -92,19 +102,29 @@ def full_sync(profile: str, timeout_s: float, *, metrics: bool) -> tuple[int, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default="small")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--timeout-s", type=float, default=3600)
     args = parser.parse_args()
-    on_items, on_s, raw = full_sync(args.profile, args.timeout_s, metrics=True)
-    off_items, off_s, _ = full_sync(args.profile, args.timeout_s, metrics=False)
-    on_rate, off_rate = on_items / on_s, off_items / off_s
+    rates: dict[bool, list[float]] = {True: [], False: []}
     print(f"profile {args.profile}")
-    print(f"metrics on : {on_items:,} items in {on_s:.1f}s = {on_rate:,.0f} items/s")
-    print(f"metrics off: {off_items:,} items in {off_s:.1f}s = {off_rate:,.0f} items/s")
-    print(f"on / off throughput: {on_rate / off_rate:.3f}")
-    inside, total = share(raw)
+    for round_ in range(1, args.rounds + 1):
+        for metrics in (True, False):
+            items, seconds = full_sync(args.profile, args.timeout_s, metrics=metrics)
+            rates[metrics].append(items / seconds)
+            print(
+                f"round {round_} metrics {'on ' if metrics else 'off'}: {items:,} items "
+                f"in {seconds:.1f}s = {items / seconds:,.0f} items/s",
+                flush=True,
+            )
+    on, off = statistics.median(rates[True]), statistics.median(rates[False])
+    print(f"median on {on:,.0f} items/s, off {off:,.0f} items/s; on / off = {on / off:.3f}")
+    with tempfile.TemporaryDirectory() as keep:
+        samples = Path(keep) / "worker.pyspy.txt"
+        full_sync(args.profile, args.timeout_s, metrics=True, sample_to=samples)
+        inside, total = share(samples)
     print(
-        f"worker busy samples with metrics on: {total:,}; in the instrumentation: "
-        f"{inside:,} = {100 * inside / max(total, 1):.2f} %"
+        f"worker busy samples with metrics on (py-spy, separate run): {total:,}; in the "
+        f"instrumentation: {inside:,} = {100 * inside / max(total, 1):.2f} %"
     )
 
 
