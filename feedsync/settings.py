@@ -151,6 +151,9 @@ class StreamsSettings(_Section):
     # The fault suite only: a crash point (streams/crash.py) where the worker kills itself.
     crash_at: str = ""
     pause_retry_s: float = Field(30.0, gt=0)
+    # A fetched record neither acknowledged nor held by an agent for this long was
+    # dropped on the way (streams/offsets.py): its partition is read again from it.
+    stall_reseek_s: float = Field(60.0, gt=0)
     # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
     feeds: Annotated[tuple[str, ...], NoDecode] = ()
 

@@ -54,6 +54,8 @@ def create_app(settings: Settings) -> faust.App:
         web_enabled=False,
         autodiscover=False,
     )
+    # read by the consumer (streams/offsets.py), which faust builds from the broker URL
+    setattr(app, "stall_reseek_s", settings.streams.stall_reseek_s)  # noqa: B010
     topology = Topology.build(app, settings)
     dirty = Dirty()
     register_route(app, topology, dirty)

@@ -45,6 +45,23 @@ Offsets known not to exist past the head are the holes between two records fetch
 after the other; this module records them itself while records are fetched. Everything
 is forgotten when partitions are revoked and when a partition is sought.
 
+Records dropped on the way to an agent
+--------------------------------------
+The rule makes sure a record nobody acknowledged is never committed past; it cannot make
+the record reach its agent. Faust can lose one on the way: it clears the agents' buffers
+at a rebalance and drops fetched records it thinks were read already (its read offsets,
+kept apart from the fetch position) or that belong to an older generation. The partition
+is then stuck: its commit waits at the dropped record for ever, and the agent, with
+nothing to do, never sees it again (seen in the fault suite: a dead-letter partition
+whose re-drive committed 1 of 19 letters after three rebalances, its workers idle).
+
+So this consumer also watches for it: a partition that holds a fetched record that is
+neither acknowledged nor in flight (no record of its topic is held by an agent), the
+same one for ``stall_reseek_s`` (``FEEDSYNC_STREAMS__STALL_RESEEK_S``), is sought back to
+that record and read again. A record read twice is what at-least-once allows; a record
+held for a long time (a paused feed, a re-drive waiting for its interval) is in flight,
+and leaves its topic alone.
+
 Use it by URL: ``broker=broker_url(settings.kafka.bootstrap_servers)`` gives
 ``feedsync://host:port``; the ``faust.transports`` entry point in ``pyproject.toml``
 maps the scheme to :class:`Transport`, the aiokafka transport with
@@ -63,13 +80,17 @@ no line needs a ``noqa`` (one would be reported as unused, RUF100).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Set
 from typing import Any, ClassVar
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from faust.types import tuples as faust_tuples
+from mode import Service
 
 __all__ = [
     "SCHEME",
@@ -78,7 +99,10 @@ __all__ = [
     "broker_url",
     "committable",
     "partition_head",
+    "stalled_at",
 ]
+
+log = logging.getLogger("feedsync.offsets")
 
 #: The URL scheme the ``faust.transports`` entry point registers for :class:`Transport`.
 SCHEME = "feedsync"
@@ -134,6 +158,25 @@ def committable(
     return position if position > head else None
 
 
+def stalled_at(
+    head: int | None,
+    last_fetched: int | None,
+    acked: Iterable[int],
+    gaps: Iterable[tuple[int, int]] = (),
+) -> int | None:
+    """The first offset of a partition that was fetched and is not acknowledged yet
+    (between ``head`` and ``last_fetched``, outside ``gaps``), or None when every
+    record fetched was acknowledged."""
+    if head is None or last_fetched is None or last_fetched < head:
+        return None
+    first = committable(head, acked, gaps) or head
+    return first if first <= last_fetched else None
+
+
+#: The default of ``streams.stall_reseek_s``; ``create_app`` sets the app's.
+DEFAULT_STALL_RESEEK_S = 60.0
+
+
 def broker_url(bootstrap_servers: str) -> str:
     """The Faust broker URL for Kafka ``host:port[,host:port...]`` through :class:`Transport`.
 
@@ -159,6 +202,9 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
         self._first_fetched: dict[TP, int] = {}
         self._last_fetched: dict[TP, int] = {}
         self._missing: dict[TP, list[tuple[int, int]]] = {}  # holes between fetched records
+        # A partition's first unacknowledged record with nothing of its topic in flight,
+        # and since when (monotonic): sought back to once that is stall_reseek_s old.
+        self._stalls: dict[TP, tuple[int, float]] = {}
         super().__init__(*args, **kwargs)
 
     # -- what was fetched -------------------------------------------------------------
@@ -203,6 +249,7 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
     async def on_partitions_revoked(self, revoked: Set[TP]) -> None:
         for tp in revoked:
             self._forget(tp)
+            self._stalls.pop(tp, None)
         await super().on_partitions_revoked(revoked)
 
     async def seek(self, partition: TP, offset: int) -> None:
@@ -223,6 +270,68 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
             if offset is not None and offset > 0:
                 self._forget(_tp(tp), floor=offset)
         return committed
+
+    # -- records dropped on the way to an agent ------------------------------------------
+
+    @property
+    def stall_reseek_s(self) -> float:
+        return float(getattr(self.app, "stall_reseek_s", DEFAULT_STALL_RESEEK_S))
+
+    @Service.task
+    async def _watch_stalls(self) -> None:
+        while not self.should_stop:
+            await self.sleep(max(0.1, min(10.0, self.stall_reseek_s / 4)))
+            try:
+                await self.reseek_stalled(time.monotonic())
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the watch must outlive a failed look; the stream goes on
+                log.warning("looking for stalled partitions failed", exc_info=True)
+
+    async def reseek_stalled(self, now: float) -> list[TP]:
+        """Seek back each partition stalled at a dropped record (see the module's doc);
+        the partitions sought."""
+        if self.app.rebalancing or not self.flow_active:
+            self._stalls.clear()  # a rebalance seeks every partition anyway
+            return []
+        in_flight = {message.topic for message in list(self._unacked_messages)}
+        sought = []
+        for tp in sorted(self.assignment()):
+            first = self._unacked_fetched(tp)
+            if first is None or tp.topic in in_flight:
+                self._stalls.pop(tp, None)
+                continue
+            seen = self._stalls.get(tp)
+            if seen is None or seen[0] != first:
+                self._stalls[tp] = (first, now)
+                continue
+            if now - seen[1] < self.stall_reseek_s:
+                continue
+            log.warning(
+                "%s[%d]: the record at offset %d was fetched %.0f s ago and was neither "
+                "acknowledged nor taken by an agent since (dropped by faust): reading the "
+                "partition again from there",
+                tp.topic,
+                tp.partition,
+                first,
+                now - seen[1],
+            )
+            self._stalls.pop(tp, None)
+            await self.seek(tp, first)
+            sought.append(tp)
+        return sought
+
+    def _unacked_fetched(self, tp: TP) -> int | None:
+        if not self.app.topics.acks_enabled_for(tp.topic):
+            return None
+        with _ACK_LOCK:
+            head = partition_head(self._committed_offset.get(tp), self._first_fetched.get(tp))
+            return stalled_at(
+                head,
+                self._last_fetched.get(tp),
+                list(self._acked.get(tp, ())),
+                list(self._missing.get(tp, ())),
+            )
 
     # -- lag, for metrics ---------------------------------------------------------------
 

@@ -6,9 +6,10 @@ appends the offset to ``$OFFSETS_SEEN``: one line per record, written once the r
 acknowledged (or deliberately left alone). ``$OFFSETS_BROKER`` is the whole broker URL,
 so the same app runs on the ``feedsync://`` transport and on faust's stock ``kafka://``.
 
-With ``$OFFSETS_HOLD`` set, the first record it gets is held (not finished, not
-acknowledged) until the file ``$OFFSETS_RELEASE`` exists, while the records fetched after
-it wait in the agent's buffer; the file ``$OFFSETS_HOLDING`` says it is holding.
+``$OFFSETS_STALL_RESEEK_S`` is the transport's ``stall_reseek_s``. With ``$OFFSETS_HOLD``
+set, the first record it gets is held (not finished, not acknowledged) until the file
+``$OFFSETS_RELEASE`` exists, while the records fetched after it wait in the agent's
+buffer; the file ``$OFFSETS_HOLDING`` says it is holding.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ app = faust.App(
     web_enabled=False,
     autodiscover=False,
 )
+# streams/offsets.py: how long a record dropped on its way stays unread (feedsync:// only)
+app.stall_reseek_s = float(os.environ.get("OFFSETS_STALL_RESEEK_S", "60"))  # type: ignore[attr-defined]
 source = app.topic(os.environ["OFFSETS_TOPIC"], value_serializer="raw")
 
 

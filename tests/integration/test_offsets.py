@@ -122,6 +122,7 @@ def worker(
     group: str,
     hold: bool = False,
     name: str = "",
+    stall_reseek_s: float = 60,
 ) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
     """The app running on ``broker`` as ``group``; yields its seen-file and its process."""
     name = name or group
@@ -135,6 +136,7 @@ def worker(
         "OFFSETS_SKIP": str(skip),
         "OFFSETS_SEEN": str(seen),
         "OFFSETS_HOLD": "1" if hold else "",
+        "OFFSETS_STALL_RESEEK_S": str(stall_reseek_s),
         "OFFSETS_HOLDING": str(tmp_path / f"{name}.holding"),
         "OFFSETS_RELEASE": str(tmp_path / "release"),
         "OFFSETS_DATADIR": str(tmp_path / f"{name}-data"),
@@ -230,6 +232,27 @@ def test_never_commits_past_an_unacked_record(
         # first record: nothing may be committed; middle: the acked run before it
         stops_at(settings, group, skip, skip or None)
         assert process.poll() is None
+
+
+def test_a_record_neither_acked_nor_held_is_read_again(
+    kafka: Stack, settings: Settings, tmp_path: Path
+) -> None:
+    """Record 7 is handled but never acknowledged, and its agent lets go of it: as with a
+    record faust dropped on its way, the partition stalls there. After stall_reseek_s the
+    transport reads it again from 7; the commit still never passes it."""
+    topic, group = plain_topic(settings), new_group()
+    url = broker_url(settings.kafka.bootstrap_servers)
+    run = partial(worker, tmp_path, broker=url, topic=topic, skip=7, group=group)
+    with run(stall_reseek_s=1) as (seen, process):
+        wait_for(
+            lambda: seen.exists() and seen.read_text().split().count("7") >= 2,
+            "record 7 read again",
+            process,
+        )
+        again = seen.read_text().split()
+        assert again[: len(topic.offsets)] == [str(o) for o in topic.offsets]
+        assert again[len(topic.offsets)] == "7"  # from the stalled record, not the start
+        stops_at(settings, group, 7, 7)
 
 
 def test_the_record_after_a_transaction_marker_is_not_a_gap(

@@ -16,6 +16,7 @@ from streams.offsets import (
     broker_url,
     committable,
     partition_head,
+    stalled_at,
 )
 
 TP0 = TP("items", 0)
@@ -237,3 +238,27 @@ def test_broker_url(servers: str, url: str) -> None:
 def test_broker_url_refuses_no_server() -> None:
     with pytest.raises(ValueError, match="no Kafka server"):
         broker_url(" , ")
+
+
+# -- records dropped on the way to an agent ----------------------------------------------
+
+
+def test_nothing_fetched_is_no_stall() -> None:
+    assert stalled_at(None, None, []) is None
+    assert stalled_at(5, None, []) is None
+    assert stalled_at(5, 4, []) is None  # the last record fetched is below the head
+
+
+def test_every_record_fetched_acked_is_no_stall() -> None:
+    assert stalled_at(0, 9, range(10)) is None
+
+
+def test_the_first_fetched_record_not_acked_is_the_stall() -> None:
+    # the re-drive of the fault suite: 1 committed, 18 handled, 1..17 dropped
+    assert stalled_at(1, 18, [18]) == 1
+    assert stalled_at(0, 9, [0, 1, 2, 4]) == 3
+
+
+def test_holes_between_fetched_records_are_not_stalls() -> None:
+    assert stalled_at(0, 9, [0, 1, 2, *range(5, 10)], [(3, 5)]) is None
+    assert stalled_at(0, 9, [0, 1, 2, 5], [(3, 5)]) == 6
