@@ -409,16 +409,23 @@ def _parked_products(pipeline: Pipeline) -> set[int]:
 
 
 def _every_reference_kind(sql: Any, tag: str) -> None:
+    """Relabel options, attributes, a customer group, a website, a store view and
+    categories, and change a permission. A label becomes its first word and this run's
+    tag (``Wholesale #ab12cd``), so that runs on one database never grow it past its
+    column (customer_group_code is 32 characters)."""
+
+    def tagged(column: str) -> str:
+        return f"{column} = CONCAT(SUBSTRING_INDEX({column}, ' ', 1), ' #', %(tag)s)"
+
     statements = [
-        "UPDATE eav_attribute_option_value SET value = CONCAT(value, ' ', %(tag)s) "
+        f"UPDATE eav_attribute_option_value SET {tagged('value')} "
         "WHERE store_id = 0 ORDER BY value_id LIMIT 3",
-        "UPDATE eav_attribute SET frontend_label = CONCAT(frontend_label, ' ', %(tag)s) "
+        f"UPDATE eav_attribute SET {tagged('frontend_label')} "
         "WHERE entity_type_id = 4 AND is_user_defined = 1 ORDER BY attribute_id LIMIT 2",
-        "UPDATE customer_group SET customer_group_code = CONCAT(customer_group_code, "
-        "' ', %(tag)s) WHERE customer_group_id = 2",
-        "UPDATE store_website SET name = CONCAT(name, ' ', %(tag)s) WHERE website_id = 2",
-        "UPDATE store SET name = CONCAT(name, ' ', %(tag)s) WHERE store_id = 2",
-        "UPDATE catalog_category_entity_varchar SET value = CONCAT(value, ' ', %(tag)s) "
+        f"UPDATE customer_group SET {tagged('customer_group_code')} WHERE customer_group_id = 2",
+        f"UPDATE store_website SET {tagged('name')} WHERE website_id = 2",
+        f"UPDATE store SET {tagged('name')} WHERE store_id = 2",
+        f"UPDATE catalog_category_entity_varchar SET {tagged('value')} "
         "WHERE store_id = 0 ORDER BY value_id LIMIT 3",
         "UPDATE magento_catalogpermissions SET grant_catalog_category_view = -2 "
         "ORDER BY permission_id LIMIT 1",
