@@ -151,6 +151,15 @@ class StreamsSettings(_Section):
     # The fault suite only: a crash point (streams/crash.py) where the worker kills itself.
     crash_at: str = ""
     pause_retry_s: float = Field(30.0, gt=0)
+    # How long the group waits for a worker that stopped answering (killed, hung) before
+    # its partitions go to the others. Faust's default is 60 s; a graceful stop leaves at
+    # once whatever this is. Kafka allows 6 s and up (group.min.session.timeout.ms).
+    session_timeout_s: float = Field(15.0, ge=6.0, le=1800.0)
+    # Static group membership (Kafka's group.instance.id): a worker restarted under the
+    # same id within session_timeout_s takes its partitions back without a rebalance.
+    # One id per worker, stable across its restarts (a StatefulSet pod's name); two
+    # running workers with one id fence each other. Empty: dynamic membership.
+    instance_id: str = Field("", pattern=r"^[A-Za-z0-9._-]*$", max_length=200)
     # A fetched record neither acknowledged nor held by an agent for this long was
     # dropped on the way (streams/offsets.py): its partition is read again from it.
     stall_reseek_s: float = Field(60.0, gt=0)

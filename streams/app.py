@@ -47,6 +47,10 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.streams.partitions,
         topic_replication_factor=settings.kafka.replication_factor,
         consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.streams.session_timeout_s,
+        # Kafka wants heartbeats at most a third of the session apart; faust's default 3 s
+        broker_heartbeat_interval=min(3.0, settings.streams.session_timeout_s / 3),
+        consumer_group_instance_id=settings.streams.instance_id or None,
         producer_acks=-1,
         # Large orders: item and state records beyond Kafka's 1 MiB default (the broker
         # allows 16 MiB: message.max.bytes in the local stack and deploy/).
