@@ -61,6 +61,9 @@ class ReceiverProcess(_HttpProcess):
         super().__init__(settings, layout, settings.receiver.host, settings.receiver.port)
 
 
+LOCAL_INSTANCE_ID = "local-worker-1"
+
+
 class WorkerProcess:
     """One ``feedsync worker``; ready once faust reports its worker ready."""
 
@@ -75,7 +78,11 @@ class WorkerProcess:
         log = self.daemon.log_file
         self._log_offset = log.stat().st_size if log.exists() else 0
         errors = self.daemon.log_file.with_name(f"{self.daemon.name}-errors.log")
-        self.daemon.start([FEEDSYNC, "worker"], env={"FEEDSYNC_LOG_ERRORS_FILE": str(errors)})
+        # Static membership (unless another id is set): the stack's one worker, killed and
+        # restarted, takes its partitions back at once instead of after the session timeout.
+        instance = self.settings.streams.instance_id or LOCAL_INSTANCE_ID
+        env = {"FEEDSYNC_LOG_ERRORS_FILE": str(errors), "FEEDSYNC_STREAMS__INSTANCE_ID": instance}
+        self.daemon.start([FEEDSYNC, "worker"], env=env)
         self.daemon.wait_until(self.ready, what="ready (consuming)", timeout_s=timeout_s)
         return True
 

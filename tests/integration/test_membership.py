@@ -1,0 +1,71 @@
+"""Static group membership: a worker killed and restarted under its instance id.
+
+With ``FEEDSYNC_STREAMS__INSTANCE_ID`` the worker joins its consumer group as a static
+member (Kafka's ``group.instance.id``); restarted under the same id it replaces its dead
+self instead of waiting out the session timeout (measured in ``bench/restart.py``, not
+here). This test checks the id reaches the group and a SIGKILLed worker comes back under
+it and delivers a change.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaAdminClient
+
+from feedsync.stack.orchestrate import Stack
+from tests.integration.pipeline import Pipeline, running_pipeline
+
+pytestmark = pytest.mark.integration
+
+FEEDS = ("scopesCustomerGroup",)
+
+
+def static_members(pipeline: Pipeline) -> list[str]:
+    """The group instance ids of the app's group members, once the group is stable."""
+    admin = KafkaAdminClient(bootstrap_servers=pipeline.settings.kafka.bootstrap_servers)
+    try:
+        described = admin.describe_groups([pipeline.app_id]).get(pipeline.app_id, {})
+    finally:
+        admin.close()
+    if described.get("group_state") != "Stable":
+        return []
+    return [str(_field(m, "group_instance_id")) for m in described.get("members", [])]
+
+
+def _field(value: Any, name: str) -> Any:
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+
+
+def test_a_killed_worker_comes_back_under_its_instance_id(
+    stack: Stack, sql: Any, tmp_path: Path
+) -> None:
+    instance = f"test-{uuid.uuid4().hex[:8]}"
+    with running_pipeline(
+        tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(FEEDS), FEEDSYNC_STREAMS__INSTANCE_ID=instance
+    ) as pipeline:
+        pipeline.wait_clean(FEEDS)
+        pipeline.wait_until(
+            lambda: static_members(pipeline) == [instance], "the worker a static member", 60
+        )
+        pipeline.worker.kill()
+        with sql.cursor() as cursor:
+            cursor.execute(  # a group code stays within its 32 characters
+                "UPDATE customer_group SET customer_group_code = "
+                "CONCAT(SUBSTRING_INDEX(customer_group_code, ' ', 1), ' #', %s) "
+                "WHERE customer_group_id = 4",
+                (uuid.uuid4().hex[:6],),
+            )
+        began = time.time()
+        pipeline.worker.start()
+        pipeline.wait_until(
+            lambda: bool(pipeline.receiver.received_since("scopesCustomerGroup", began)),
+            "the change delivered by the restarted worker",
+            120,
+        )
+        pipeline.wait_clean(FEEDS)
+        assert static_members(pipeline) == [instance]
