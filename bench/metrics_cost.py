@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--profile", default="small")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--timeout-s", type=float, default=3600)
+    parser.add_argument("--no-profile", action="store_true", help="skip the py-spy run")
     args = parser.parse_args()
     rates: dict[bool, list[float]] = {True: [], False: []}
     print(f"profile {args.profile}")
@@ -118,6 +119,8 @@ def main() -> None:
             )
     on, off = statistics.median(rates[True]), statistics.median(rates[False])
     print(f"median on {on:,.0f} items/s, off {off:,.0f} items/s; on / off = {on / off:.3f}")
+    if args.no_profile:
+        return
     with tempfile.TemporaryDirectory() as keep:
         samples = Path(keep) / "worker.pyspy.txt"
         full_sync(args.profile, args.timeout_s, metrics=True, sample_to=samples)

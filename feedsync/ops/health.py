@@ -90,8 +90,8 @@ def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_
     with consumer(settings.kafka.bootstrap_servers) as reader:
         statuses = read_all_statuses(reader, settings, {feed.name for feed in feeds})
         redrives = read_redrive_reports(reader, settings)
-        committed = _committed(settings)
-        lag = _Lag(reader, committed)
+        committed, existing = _committed_and_topics(settings)
+        lag = _Lag(reader, committed, existing)
         upstream = {
             "source": lag.of([source_topic(settings, t) for t in CAPTURED_TABLES]),
             "entity": lag.of(
@@ -127,14 +127,18 @@ def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_
     )
 
 
-def _committed(settings: Settings) -> dict[TopicPartition, int]:
+def _committed_and_topics(settings: Settings) -> tuple[dict[TopicPartition, int], set[str]]:
+    """The group's committed offsets, and the topics that exist (listed by the admin
+    client: kafka-python's ``KafkaConsumer.topics()`` waits for metadata without a
+    deadline, and was seen to hang)."""
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
         group = settings.streams.app_id
         offsets = admin.list_group_offsets(group).get(group, {})
+        existing = set(admin.list_topics())
     finally:
         admin.close()
-    return {tp: int(meta.offset) for tp, meta in offsets.items() if meta.offset >= 0}
+    return {tp: int(meta.offset) for tp, meta in offsets.items() if meta.offset >= 0}, existing
 
 
 @dataclass(frozen=True)
@@ -147,16 +151,16 @@ class _Backlog:
 class _Lag:
     reader: KafkaConsumer
     committed: dict[TopicPartition, int]
+    existing: set[str]
     peek_timeout_s: float = 3.0
 
     def of(self, topics: list[str]) -> _Backlog:
         """Messages of ``topics`` the group has not committed past (a topic that does not
         exist yet has none), and the age of the oldest of them."""
-        existing = self.reader.topics()
         partitions = [
             TopicPartition(topic, p)
             for topic in topics
-            if topic in existing
+            if topic in self.existing
             for p in sorted(self.reader.partitions_for_topic(topic) or ())
         ]
         if not partitions:

@@ -333,13 +333,19 @@ def _read_all(
 ) -> list[tuple[bytes, bytes]]:
     """Every record of a one-partition topic, as (key, value); tombstones left out unless
     ``offsets`` (then every record, so that positions match offsets)."""
+    # kafka-python's KafkaConsumer.topics() waits for its metadata without a deadline and
+    # once hung a fault-suite test for its whole timeout; the admin client's request has one
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        if topic not in admin.list_topics():
+            return []
+    finally:
+        admin.close()
     consumer = KafkaConsumer(
         bootstrap_servers=settings.kafka.bootstrap_servers, enable_auto_commit=False
     )
     try:
         partition = TopicPartition(topic, 0)
-        if topic not in consumer.topics():
-            return []
         consumer.assign([partition])
         consumer.seek_to_beginning(partition)
         end = consumer.end_offsets([partition])[partition]
