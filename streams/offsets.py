@@ -308,9 +308,9 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
             if now - seen[1] < self.stall_reseek_s:
                 continue
             log.warning(
-                "%s[%d]: the record at offset %d was fetched %.0f s ago and was neither "
-                "acknowledged nor taken by an agent since (dropped by faust): reading the "
-                "partition again from there",
+                "%s[%d]: the record at offset %d was fetched, and for %.0f s it has been "
+                "neither acknowledged nor held by an agent (dropped by faust on its way): "
+                "reading the partition again from there",
                 tp.topic,
                 tp.partition,
                 first,
