@@ -9,12 +9,7 @@ a control record on ``<app id>.entity.reference`` rebuilds the reference feeds, 
 rebuilds its entities. The debounce only batches the work: every change is rebuilt.
 
 Snapshot reads (initial or incremental) only update state; their entities are built once
-the snapshot has gone quiet (a ``rebuild-deferred`` control record per partition): no read
-routed for two debounce intervals, and none of this worker's source partitions behind.
-Without the second condition a busy CPU (the route agent falling behind Debezium, not
-Debezium pausing) looked quiet, and the medium profile's products were built and sent
-3.5 times each. The wait is for batching only: reads routed after a deferred build are
-built by the next one, and past ``SNAPSHOT_MAX_WAIT_S`` it builds whatever the backlog.
+the snapshot has gone quiet (a ``rebuild-deferred`` control record per partition).
 """
 
 from __future__ import annotations
@@ -22,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -37,7 +32,6 @@ from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import ITEMS_BUILT
-from streams.offsets import SafeOffsetConsumer
 from streams.sequenced import applied
 from streams.topology import Topology
 
@@ -51,7 +45,6 @@ __all__ = [
     "rebuild_entity",
     "reference_needed",
     "register_rebuilds",
-    "snapshot_quiet",
     "watermark_of",
 ]
 
@@ -123,20 +116,6 @@ async def await_reference(table: Mapping[str, Any], watermark: int) -> bool:
             return False
         await asyncio.sleep(0.05)  # replication of the global table: a condition, polled
     return True
-
-
-#: Build deferred snapshot reads after this long without a read, even while this worker's
-#: source partitions are behind (a stalled partition must not hold every build back).
-SNAPSHOT_MAX_WAIT_S = 60.0
-
-
-def snapshot_quiet(quiet_for: float, debounce_s: float, source_behind: Callable[[], int]) -> bool:
-    """Whether deferred snapshot reads may be built, ``quiet_for`` seconds after the last
-    one was routed: after two debounce intervals if none of this worker's source records
-    wait (``source_behind``, asked only then), after ``SNAPSHOT_MAX_WAIT_S`` anyway."""
-    if quiet_for < 2 * debounce_s:
-        return False
-    return quiet_for >= SNAPSHOT_MAX_WAIT_S or source_behind() == 0
 
 
 class Dirty:
@@ -220,9 +199,7 @@ class Rebuilds:
 
     async def after_snapshot_reads(self) -> None:
         quiet_for = time.monotonic() - self.dirty.last_snapshot_read
-        if not self.dirty.snapshot_pending or not snapshot_quiet(
-            quiet_for, self.debounce_s, self._source_behind
-        ):
+        if not self.dirty.snapshot_pending or quiet_for < 2 * self.debounce_s:
             return
         entities, self.dirty.snapshot_pending = self.dirty.snapshot_pending, set()
         for entity in sorted(entities):
@@ -230,14 +207,6 @@ class Rebuilds:
             control = rebuild_deferred(applied(self.topology.reference))
             await _control_every_partition(topic, control, self.partitions)
         log.info("snapshot reads quiet for %.1fs: building deferred %s", quiet_for, entities)
-
-    def _source_behind(self) -> int:
-        """Records of this worker's source partitions not committed past yet."""
-        consumer = self.app.consumer
-        if not isinstance(consumer, SafeOffsetConsumer):
-            return 0
-        sources = set(self.topology.source.topics)
-        return sum(n for topic, n in consumer.lag().items() if topic in sources)
 
     async def after_reference_changes(self) -> None:
         dirty = self.dirty

@@ -9,7 +9,6 @@ import pytest
 
 from streams import rebuild
 from streams.rebuild import (
-    SNAPSHOT_MAX_WAIT_S,
     await_reference,
     clock_of,
     is_rebuild_deferred,
@@ -17,7 +16,6 @@ from streams.rebuild import (
     rebuild_deferred,
     rebuild_entity,
     reference_needed,
-    snapshot_quiet,
     watermark_of,
 )
 from streams.sequenced import APPLIED, sequenced
@@ -63,27 +61,3 @@ def test_the_wait_ends_when_the_replica_reaches_the_watermark() -> None:
 def test_the_wait_gives_up_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rebuild, "REFERENCE_WAIT_S", 0.1)
     assert not asyncio.run(await_reference({APPLIED: sequenced(10, 10)}, 20))
-
-
-# -- when deferred snapshot reads are built -------------------------------------------------
-
-
-def test_snapshot_reads_wait_two_debounce_intervals() -> None:
-    assert not snapshot_quiet(1.9, 1.0, lambda: 0)
-    assert snapshot_quiet(2.0, 1.0, lambda: 0)
-
-
-def test_snapshot_reads_wait_while_the_worker_is_behind_its_sources() -> None:
-    # the route agent behind Debezium (a busy CPU) is not a quiet snapshot
-    assert not snapshot_quiet(30.0, 1.0, lambda: 1200)
-
-
-def test_snapshot_reads_are_built_after_the_longest_wait_whatever_the_backlog() -> None:
-    assert snapshot_quiet(SNAPSHOT_MAX_WAIT_S, 1.0, lambda: 1200)
-
-
-def test_the_backlog_is_asked_only_once_the_reads_are_quiet() -> None:
-    def never() -> int:
-        raise AssertionError("asked too early")
-
-    assert not snapshot_quiet(0.5, 1.0, never)
