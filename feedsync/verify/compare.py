@@ -66,6 +66,9 @@ class Report:
     stale: Findings = field(default_factory=Findings)
     extra: Findings = field(default_factory=Findings)
     kept: int = 0  # not-removable feeds: items the source no longer has, kept downstream
+    # What the source holds that no feed can resolve (shown, not counted): e.g. one SKU held
+    # by several products, whose shared items follow whichever product changed last.
+    source_warnings: tuple[str, ...] = ()
 
     @property
     def clean(self) -> bool:
@@ -81,11 +84,13 @@ class Report:
         )
         if self.kept:
             counts += f", {self.kept} kept though gone from the source"
+        warnings = [f"  source  {warning}" for warning in self.source_warnings]
         if self.clean:
-            return f"verify {name}: OK — {counts}"
+            return "\n".join([f"verify {name}: OK — {counts}", *warnings])
         lines = [
             f"verify {name}: MISMATCH — {counts}",
             f"  missing {self.missing.count}, stale {self.stale.count}, extra {self.extra.count}",
+            *warnings,
         ]
         for kind, findings in (
             ("missing", self.missing),

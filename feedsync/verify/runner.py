@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from connectors.database import connect
 from feedsync.settings import Settings
 from feedsync.verify.compare import DEFAULT_EXAMPLES, Report, compare
 from feedsync.verify.projections import feed_projection, project
 from feedsync.verify.receiver import receiver_items, receiver_url
 
-__all__ = ["run"]
+__all__ = ["SKU_FEEDS", "run"]
+
+# Feeds whose item ids hold a product's SKU.
+SKU_FEEDS = frozenset(
+    {"products", "prices", "productOverrides", "variants", "inventoryStockStatus"}
+)
 
 
 def run(settings: Settings, feed: str, *, examples: int = DEFAULT_EXAMPLES) -> Report:
@@ -22,16 +30,38 @@ def run(settings: Settings, feed: str, *, examples: int = DEFAULT_EXAMPLES) -> R
     connection = connect(settings)
     try:
         expected = project(connection, feed)
+        warnings = _shared_skus(connection) if feed in SKU_FEEDS else ()
     finally:
         connection.close()
     # Read the receiver after the database: an item delivered in between shows as stale
     # rather than extra, and a re-run after the pipeline settles clears it either way.
     received = receiver_items(receiver_url(settings), feed)
-    return compare(
+    report = compare(
         expected,
         received,
         feed=feed,
         identity=projection.identity,
         examples=examples,
         removable=projection.removable,
+    )
+    return replace(report, source_warnings=warnings)
+
+
+def _shared_skus(connection: Any) -> tuple[str, ...]:
+    """A warning naming SKUs held by more than one product, if any. Magento keeps SKUs
+    unique in its code, not its schema; items of such a SKU follow whichever of its products
+    changed last, which this check cannot tell, so they may show as stale or missing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sku, GROUP_CONCAT(entity_id ORDER BY entity_id) FROM catalog_product_entity "
+            "GROUP BY sku HAVING COUNT(*) > 1 ORDER BY sku"
+        )
+        shared = cursor.fetchall()
+    if not shared:
+        return ()
+    examples = "; ".join(f"{sku} → products {ids}" for sku, ids in shared[:3])
+    return (
+        f"{len(shared)} SKUs are held by more than one product ({examples}): Magento requires "
+        "unique SKUs; their items follow whichever product changed last, so they may show "
+        "as stale or missing here. Give each product its own SKU.",
     )

@@ -182,9 +182,15 @@ def _delete_product(m: Mutator) -> None:
 
 
 def _new_product(m: Mutator) -> None:
+    """A new simple product, unless one holds its SKU already: Magento keeps SKUs unique in
+    its code, not in the schema, so the table would take a second one, and two live products
+    building the same item ids is a data error no feed can resolve (seeds recur across runs
+    against one database)."""
     sku = f"PROP-{m.seed}"
+    if m.run("SELECT entity_id FROM catalog_product_entity WHERE sku = %s", sku):
+        return
     m.run(
-        "INSERT IGNORE INTO catalog_product_entity (attribute_set_id, type_id, sku) "
+        "INSERT INTO catalog_product_entity (attribute_set_id, type_id, sku) "
         "VALUES (4, 'simple', %s)",
         sku,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -96,6 +97,17 @@ def test_a_feed_never_deleted_downstream_keeps_what_the_source_lost() -> None:
     assert report.clean
     assert report.kept == 1
     assert "1 kept" in report.render()
+
+
+def test_source_warnings_show_whatever_the_verdict() -> None:
+    a = product("A")
+    warning = "1 SKUs are held by more than one product"
+    clean = replace(check([a], [on_wire(a)]), source_warnings=(warning,))
+    mismatch = replace(check([a], []), source_warnings=(warning,))
+    assert clean.clean  # shown, never counted
+    assert not mismatch.clean
+    assert clean.render().splitlines()[1] == f"  source  {warning}"
+    assert f"  source  {warning}" in mismatch.render().splitlines()
 
 
 def test_a_differing_field_is_stale_with_a_field_level_diff() -> None:
