@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 from typing import Any
 
@@ -128,6 +128,7 @@ class Dirty:
         self.last_change = 0.0
         self.snapshot_pending: set[str] = set()
         self.last_snapshot_read = 0.0
+        self.sources_owned: set[Any] = set()
 
     def mark(self, kind: ReferenceKind) -> None:
         self.kinds.add(kind)
@@ -136,6 +137,22 @@ class Dirty:
     def mark_snapshot_read(self, entity: str) -> None:
         self.snapshot_pending.add(entity)
         self.last_snapshot_read = time.monotonic()
+
+    def assigned(self, sources: set[Any], entities: Collection[str]) -> None:
+        """The worker owns these source partitions now (a rebalance ended).
+
+        A worker that routed snapshot reads and died, or lost its source partitions, before
+        its rebuild-deferred record leaves them unbuilt, and the new owner replays none of
+        them: taking over a source partition marks every entity that builds items, so their
+        deferred reads are built once this worker's own reads have gone quiet. The first
+        assignment needs none of it: the rebuild-all every worker asks for at start covers
+        it.
+        """
+        taken_over = bool(self.sources_owned) and bool(sources - self.sources_owned)
+        self.sources_owned = set(sources)
+        if taken_over:
+            for entity in entities:
+                self.mark_snapshot_read(entity)
 
 
 def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, dirty: Dirty) -> None:
@@ -147,6 +164,14 @@ def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, di
             await rebuilds.reference_feeds(event)
             await stream.ack(event)
 
+    source_topics = frozenset(topology.source.topics)
+    built = [projector.entity for projector in topology.selection.projectors if projector.feeds]
+
+    def after_assignment(_sender: Any, /, *args: Any, signal: Any, **_kwargs: Any) -> None:
+        assigned = args[0] if args else ()  # the signal's argument: every TP now owned
+        dirty.assigned({tp for tp in assigned if tp.topic in source_topics}, built)
+
+    app.on_partitions_assigned.connect(after_assignment)
     interval = settings.streams.reference_debounce_s / 2
     app.timer(interval=interval)(rebuilds.after_snapshot_reads)
     app.timer(interval=interval)(rebuilds.after_reference_changes)

@@ -56,12 +56,17 @@ class Router:
     async def run_batch(self, events: list[Any]) -> None:
         RECORDS_IN.labels("route").inc(len(events))
         outputs = Outputs()
+        snapshot_reads: set[str] = set()
         for event in events:
-            await self._route(event, outputs)
+            await self._route(event, outputs, snapshot_reads)
         await outputs.settle(self.route_guard)
+        # Only now: the control record that builds them must come after the reads, and a
+        # settle held up by Kafka must not pass for a quiet snapshot.
+        for entity in snapshot_reads:
+            self.dirty.mark_snapshot_read(entity)
         await self.route_guard.flush()
 
-    async def _route(self, event: Any, outputs: Outputs) -> None:
+    async def _route(self, event: Any, outputs: Outputs, snapshot_reads: set[str]) -> None:
         routed = self.route_guard.attempt(event, partial(self._decode, event))
         if routed is None or isinstance(routed, Failed):
             return
@@ -74,7 +79,7 @@ class Router:
             await outputs.send(event, topic, change.table.encode(), value, headers=origin)
         for forward in forwards:
             if change.position.snapshot is not None:
-                self.dirty.mark_snapshot_read(forward.entity)
+                snapshot_reads.add(forward.entity)
             topic = self.topology.entities[forward.entity]
             await outputs.send(event, topic, forward.key.encode(), value, headers=origin)
 

@@ -61,3 +61,17 @@ def test_the_wait_ends_when_the_replica_reaches_the_watermark() -> None:
 def test_the_wait_gives_up_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rebuild, "REFERENCE_WAIT_S", 0.1)
     assert not asyncio.run(await_reference({APPLIED: sequenced(10, 10)}, 20))
+
+
+def test_taking_over_a_source_partition_builds_deferred_reads_of_every_entity() -> None:
+    dirty = rebuild.Dirty()
+    entities = ["products", "orders"]
+    dirty.assigned({("source.a", 0)}, entities)  # start: the rebuild-all covers it
+    assert dirty.snapshot_pending == set()
+    dirty.assigned({("source.a", 0)}, entities)  # a rebalance that moved nothing here
+    assert dirty.snapshot_pending == set()
+    dirty.assigned({("source.a", 0), ("source.b", 0)}, entities)  # another's partition
+    assert dirty.snapshot_pending == set(entities)
+    dirty.snapshot_pending.clear()
+    dirty.assigned({("source.b", 0)}, entities)  # gave one up, took none
+    assert dirty.snapshot_pending == set()
