@@ -147,8 +147,11 @@ def test_a_second_resync_of_a_feed_is_refused_while_one_runs(ops_pipeline: Pipel
 
 
 def test_an_interrupted_resync_continues_and_each_item_is_sent_once(ops_pipeline: Pipeline) -> None:
-    # A slow endpoint, so that the resync is still running when it is interrupted.
-    ops_pipeline.receiver.set_faults([{"feed": "products", "latency_s": 0.3}])
+    # The first request answered at once, every later one slowly: the resync is still
+    # running when it is interrupted, however fast the machine.
+    ops_pipeline.receiver.set_faults(
+        [{"feed": "products", "times": 1}, {"feed": "products", "latency_s": 3.0}]
+    )
     began = time.time()
     process = subprocess.Popen(
         [FEEDSYNC, "resync", "--feed", "products", "--force", "--json"],
