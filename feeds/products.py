@@ -8,9 +8,11 @@ InnoDB's ``ON DELETE CASCADE`` removed without telling the binlog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from feeds.change import RowChange
+from feeds.change import MalformedRow, RowChange
 from feeds.feed import Feed
 from feeds.reference import Reference, ReferenceKind
 from feeds.values import rfc3339
@@ -82,7 +84,7 @@ def apply_product_change(state: ProductState | None, change: RowChange) -> Produ
         if change.before is not None:
             values.pop(_value_key(change.before), None)
         if change.after is not None:
-            values[_value_key(change.after)] = change.after.get("value")
+            values[_value_key(change.after)] = _checked_value(table, change.after)
         current["values"] = values
     elif table == "catalog_product_website":
         websites = set(current["websites"])
@@ -118,6 +120,43 @@ labels, the category tree."""
 
 def _empty_state() -> ProductState:
     return {"entity": None, "values": {}, "websites": [], "categories": {}}
+
+
+def _checked_value(table: str, row: dict[str, Any]) -> Any:
+    """The row's ``value``, if it is one its backend table can hold.
+
+    Checked when the row is folded, not when the product is built: a value that only
+    fails once the attribute is known (a text in an int table, read before the attribute
+    metadata) would otherwise make every later build of the product fail, with no change
+    to blame and nothing to dead-letter but the product itself.
+    """
+    value = row.get("value")
+    backend = table.rsplit("_", 1)[-1]
+    if value is None or _BACKEND_HOLDS[backend](value):
+        return value
+    raise MalformedRow(
+        f"{table} row {row.get('value_id')} holds {value!r}, not a {backend} value",
+        hint="the column's type may have changed; check the table's schema and the "
+        "connector's decimal.handling.mode (string)",
+    )
+
+
+def _is_decimal_text(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    try:
+        return Decimal(str(value)).is_finite()
+    except InvalidOperation:
+        return False
+
+
+_BACKEND_HOLDS: dict[str, Callable[[Any], bool]] = {
+    "int": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "decimal": _is_decimal_text,
+    "varchar": lambda value: isinstance(value, str),
+    "text": lambda value: isinstance(value, str),
+    "datetime": lambda value: isinstance(value, (str, int)) and not isinstance(value, bool),
+}
 
 
 def _value_key(row: dict[str, Any]) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
+
 from feeds.catalog import CATALOG_PROJECTOR
-from feeds.change import RowChange, SourcePosition
+from feeds.change import MalformedRow, RowChange, SourcePosition
 from feeds.engine import EntityRecord, Projection
 from feeds.item import item_id
 from feeds.memory import MemoryPipeline
@@ -315,3 +317,25 @@ def test_scope_feeds_leave_out_admin_and_nest_groups_and_views() -> None:
         }
     ]
     assert SCOPES_WEBSITE.id_of(websites[0]) == item_id([1])
+
+
+@pytest.mark.parametrize(
+    ("backend", "value"),
+    [("int", "enabled?"), ("int", True), ("decimal", "ten"), ("decimal", "NaN"), ("varchar", 7)],
+)
+def test_a_value_its_table_cannot_hold_is_refused_when_folded(backend: str, value: Any) -> None:
+    """Not when built: once the attribute is known a later rebuild would fail with no change
+    to blame, and the product would be stuck (only its rebuild could be dead-lettered)."""
+    row = {"value_id": 9, "attribute_id": 97, "store_id": 0, "entity_id": 42, "value": value}
+    with pytest.raises(MalformedRow, match=f"holds .* not a {backend} value"):
+        product(*BASE_PRODUCT, (f"catalog_product_entity_{backend}", row))
+
+
+@pytest.mark.parametrize(
+    ("backend", "value"),
+    [("int", 1), ("decimal", "10.5000"), ("decimal", 3), ("datetime", 1767225600000)],
+)
+def test_values_of_their_backend_fold(backend: str, value: Any) -> None:
+    row = {"value_id": 9, "attribute_id": 97, "store_id": 0, "entity_id": 42, "value": value}
+    state = product(*BASE_PRODUCT, (f"catalog_product_entity_{backend}", row))
+    assert state["values"]["97:0"] == value
