@@ -67,6 +67,9 @@ class PrivateCatalog:
     rows: dict[str, list[tuple[Row, Row]]] = field(default_factory=dict)  # table -> (key, row)
     copied: list[tuple[str, bytes, bytes]] = field(default_factory=list)
     planted: list[Planted] = field(default_factory=list)
+    # One producer for every plant (made on first use; kafka-python closes it at exit): a
+    # producer per call made planting thousands of poisons take minutes.
+    writer: KafkaProducer | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, shared: Settings, settings: Settings, count: int) -> PrivateCatalog:
@@ -195,19 +198,18 @@ class PrivateCatalog:
         partition: int | None = None,
     ) -> list[Planted]:
         """Write records in order (one producer, flushed), remembering their offsets."""
-        producer = _producer(self.settings)
-        try:
-            futures = [
-                producer.send(self._topic(table), key=key, value=value, partition=partition)
-                for table, key, value in records
-            ]
-            producer.flush()
-            planted = [
-                Planted(meta.topic, meta.partition, meta.offset, stage)
-                for meta in (future.get(timeout=30) for future in futures)
-            ]
-        finally:
-            producer.close()
+        if self.writer is None:
+            self.writer = _producer(self.settings)
+        producer = self.writer
+        futures = [
+            producer.send(self._topic(table), key=key, value=value, partition=partition)
+            for table, key, value in records
+        ]
+        producer.flush()
+        planted = [
+            Planted(meta.topic, meta.partition, meta.offset, stage)
+            for meta in (future.get(timeout=30) for future in futures)
+        ]
         self.planted += planted
         return planted
 
