@@ -142,7 +142,7 @@ class Dirty:
         self.built = tuple(built)
         self.snapshot_pending: set[str] = set()
         self.last_snapshot_read = 0.0
-        self.sources_owned: set[Any] = set()
+        self.partitions_owned: set[Any] = set()
         # Debezium's snapshot markers (source.snapshot) of the reads routed here: the
         # tables whose first read came and last has not, and whether the snapshot's very
         # first read came and its very last has not. Deferred builds wait while either is
@@ -196,17 +196,18 @@ class Dirty:
         self.snapshot_open = False
         return True
 
-    def assigned(self, sources: set[Any]) -> None:
-        """The worker owns these source partitions now (it started, or a rebalance ended).
+    def assigned(self, partitions: set[Any]) -> None:
+        """The worker owns these partitions now (it started, or a rebalance ended).
 
-        A worker that routed snapshot reads and died, or lost its source partitions, before
-        its rebuild-deferred record leaves them unbuilt, and their new owner (or the same
-        worker restarted) replays none of them: taking a source partition marks every
-        entity that builds items, so that their deferred reads are built once this worker's
-        own reads have gone quiet.
+        A worker that routed snapshot reads (or projected forwards of them) and died, or
+        lost the partitions, before its rebuild-deferred record leaves them unbuilt, and
+        their new owner (or the same worker restarted) replays none of them: taking a
+        partition marks every entity that builds items, so that their deferred reads are
+        built once this worker's own reads have gone quiet (a control that finds nothing
+        unbuilt costs a scan of the partition's records).
         """
-        taken = bool(sources - self.sources_owned)
-        self.sources_owned = set(sources)
+        taken = bool(partitions - self.partitions_owned)
+        self.partitions_owned = set(partitions)
         if taken:
             for entity in self.built:
                 self.mark_snapshot_read(entity)
@@ -221,11 +222,8 @@ def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, di
             await rebuilds.reference_feeds(event)
             await stream.ack(event)
 
-    source_topics = frozenset(topology.source.topics)
-
     def after_assignment(_sender: Any, /, *args: Any, signal: Any, **_kwargs: Any) -> None:
-        assigned = args[0] if args else ()  # the signal's argument: every TP now owned
-        dirty.assigned({tp for tp in assigned if tp.topic in source_topics})
+        dirty.assigned(set(args[0]) if args else set())  # the argument: every TP now owned
 
     app.on_partitions_assigned.connect(after_assignment)
     interval = settings.streams.reference_debounce_s / 2
