@@ -51,7 +51,7 @@ from streams.rebuild import (
     watermark_of,
 )
 from streams.sequenced import applied
-from streams.topology import Topology
+from streams.topology import STAGE_LINGER_S, Topology
 
 __all__ = ["register_projectors"]
 
@@ -106,7 +106,7 @@ class EntityAgent:
 
     def register(self) -> None:
         async def project(stream: Any) -> None:
-            async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
+            async for events in stream.noack_take(PROJECT_BATCH, within=STAGE_LINGER_S):
                 await self.run_batch(events)
                 for event in events:
                     await stream.ack(event)

@@ -25,7 +25,7 @@ from streams.guard import Failed, Guard, Outputs, source_header
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import RECORDS_IN
 from streams.rebuild import SNAPSHOT_MARKERS, Dirty
-from streams.topology import Topology
+from streams.topology import STAGE_LINGER_S, Topology
 
 __all__ = ["register_route"]
 
@@ -38,7 +38,7 @@ def register_route(app: faust.App, topology: Topology, dirty: Dirty) -> None:
 
     @app.agent(topology.source, concurrency=1)
     async def route(stream: Any) -> None:  # faust's StreamT lacks noack_take
-        async for events in stream.noack_take(ROUTE_BATCH, within=0.2):
+        async for events in stream.noack_take(ROUTE_BATCH, within=STAGE_LINGER_S):
             await router.run_batch(events)
             for event in events:
                 await stream.ack(event)
