@@ -61,10 +61,10 @@ def create_app(settings: Settings) -> faust.App:
     # read by the consumer (streams/offsets.py), which faust builds from the broker URL
     setattr(app, "stall_reseek_s", settings.streams.stall_reseek_s)  # noqa: B010
     topology = Topology.build(app, settings)
-    dirty = Dirty()
+    dirty = Dirty(built=[p.entity for p in topology.selection.projectors if p.feeds])
     register_route(app, topology, dirty)
     register_reference(app, topology, dirty)
-    register_projectors(app, topology)
+    register_projectors(app, topology, dirty)
     register_rebuilds(app, topology, settings, dirty)
     register_delivery(app, topology, settings, delivery_configs(settings, topology.selection.feeds))
 

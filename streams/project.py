@@ -13,11 +13,12 @@ batch of ``<app id>.entity.<entity>`` takes three passes:
    every one are the entity records written (their ``emitted`` hashes say what went out)
    and the batch acknowledged.
 
-Snapshot reads are folded but not built until the snapshot goes quiet (a
-``rebuild-deferred`` control record, streams/rebuild.py); their records say so
-(``unbuilt``), so the worker that owns the partition when that record comes builds them,
-whoever folded them. Entities whose items change by the clock (a price window opening) are
-rebuilt when due.
+Snapshot reads, and the changes other entities forward from theirs, are folded but not
+built until the snapshot is over (a ``rebuild-deferred`` control record, streams/rebuild.py,
+asked for by whoever sent them once they are durable); their records say so (``unbuilt``),
+so the worker that owns the partition when that record comes builds them, whoever folded
+them, and a rebuild-all leaves them to it. Entities whose items change by the clock (a
+price window opening) are rebuilt when due.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import ITEMS_BUILT, RECORDS_IN
 from streams.rebuild import (
+    Dirty,
     await_reference,
     clock_of,
     is_rebuild_deferred,
@@ -49,7 +51,7 @@ from streams.rebuild import (
     watermark_of,
 )
 from streams.sequenced import applied
-from streams.topology import Topology
+from streams.topology import STAGE_LINGER_S, Topology
 
 __all__ = ["register_projectors"]
 
@@ -59,11 +61,11 @@ WRITE_CHUNK = 250  # entities built, sent and written together
 CLOCK_TICK_S = 1.0
 
 
-def register_projectors(app: faust.App, topology: Topology) -> None:
+def register_projectors(app: faust.App, topology: Topology, dirty: Dirty) -> None:
     reference = Reference(topology.reference_data)
     running = frozenset(topology.items)
     for projector in topology.selection.projectors:
-        EntityAgent(app, topology, Projection(projector, reference, running)).register()
+        EntityAgent(app, topology, Projection(projector, reference, running), dirty).register()
 
 
 @dataclass
@@ -87,8 +89,11 @@ class _Work:
 class EntityAgent:
     """The agent of one projector, and what it remembers between batches."""
 
-    def __init__(self, app: faust.App, topology: Topology, projection: Projection) -> None:
+    def __init__(
+        self, app: faust.App, topology: Topology, projection: Projection, dirty: Dirty
+    ) -> None:
         self.app = app
+        self.dirty = dirty
         self.topology = topology
         self.projection = projection
         self.entity = projection.projector.entity
@@ -101,7 +106,7 @@ class EntityAgent:
 
     def register(self) -> None:
         async def project(stream: Any) -> None:
-            async for events in stream.noack_take(PROJECT_BATCH, within=0.3):
+            async for events in stream.noack_take(PROJECT_BATCH, within=STAGE_LINGER_S):
                 await self.run_batch(events)
                 for event in events:
                     await stream.ack(event)
@@ -131,11 +136,14 @@ class EntityAgent:
         for start in range(0, len(keys), WRITE_CHUNK):
             chunk = {key: works.pop(key) for key in keys[start : start + WRITE_CHUNK]}
             outputs = Outputs()
+            deferred: set[str] = set()  # entities sent snapshot-read forwards, to build later
             for key, work in chunk.items():
                 if work.build and work.record is not None:
                     self._build(key, work)
-                await self._send(work, outputs)
+                await self._send(work, outputs, deferred)
             refused = await outputs.settle(self.guard)
+            for entity in deferred:  # durable now: their build is asked for after them
+                self.dirty.mark_snapshot_read(entity)
             crash_point("items-durable-before-state")
             self._write(chunk, refused)
         await self.guard.flush()
@@ -160,16 +168,17 @@ class EntityAgent:
         value, partition = event.value, event.message.partition
         rebuilding_all = reference_needed(value) is not None
         if rebuilding_all or is_rebuild_deferred(value):
-            # Those the table holds (every entity of the partition, or the unbuilt ones),
-            # and the snapshot reads this batch folded before this record, which the table
-            # does not hold yet.
+            # A rebuild-deferred builds the partition's unbuilt entities: those the table
+            # holds and the snapshot reads this batch folded before it, which the table does
+            # not hold yet. A rebuild-all rebuilds the built ones; the unbuilt wait for their
+            # own build, which comes after it, on reference data at least as new.
             before = len(works)
             for work in works.values():
                 record = work.record
                 if record is not None and record.unbuilt and record.partition == partition:
-                    work.build = True
+                    work.build = work.build or not rebuilding_all
             for key, raw in list(self.table.items()):
-                if raw and _partition_of(raw) == partition and (rebuilding_all or _unbuilt(raw)):
+                if raw and _partition_of(raw) == partition and _unbuilt(raw) != rebuilding_all:
                     self._work(works, key, event).build = True
             log.info(
                 "%s: %s %d entities of partition %d (reference rows applied to %d)",
@@ -191,9 +200,9 @@ class EntityAgent:
         if step.record is None:  # gone: its deletions are in the step, nothing to build
             work.build = False
             return
-        # Only source snapshot reads wait for the snapshot to go quiet: a forwarded change
-        # may come after that moment, and would then wait forever.
-        if change.position.snapshot is not None and not change.forwarded and not work.build:
+        # Snapshot reads, and the changes other entities forwarded from theirs, wait for
+        # the snapshot to be over (their senders ask for the build once they are durable).
+        if change.position.snapshot is not None and not work.build:
             work.record = replace(step.record, unbuilt=True)
             return
         work.build = True
@@ -272,12 +281,14 @@ class EntityAgent:
 
     # ---- pass 3: send, then write ------------------------------------------------------
 
-    async def _send(self, work: _Work, outputs: Outputs) -> None:
+    async def _send(self, work: _Work, outputs: Outputs, deferred: set[str]) -> None:
         """Send an entity's forwards and items, and let go of them."""
         for forward in work.forwards:
             topic = self.topology.entities[forward.entity]
             value = dump_change(forward.change)
             await outputs.send(work.carrier, topic, forward.key.encode(), value)
+            if forward.change.position.snapshot is not None:
+                deferred.add(forward.entity)
         committed = [c.ts_ms for _e, c in work.steps if c.position.snapshot is None and c.ts_ms]
         for emit in work.emits:
             if committed:  # the items this batch's source changes made: their latency

@@ -9,7 +9,10 @@ a control record on ``<app id>.entity.reference`` rebuilds the reference feeds, 
 rebuilds its entities. The debounce only batches the work: every change is rebuilt.
 
 Snapshot reads (initial or incremental) only update state; their entities are built once
-the snapshot has gone quiet (a ``rebuild-deferred`` control record per partition).
+the snapshot has gone quiet (a ``rebuild-deferred`` control record per partition) and, for
+an initial snapshot, once Debezium's markers say it has ended, so that each item is sent
+once. Forwards that snapshot reads made wait the same way. A rebuild-all leaves unbuilt
+entities to their deferred build.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from streams.sequenced import applied
 from streams.topology import Topology
 
 __all__ = [
+    "SNAPSHOT_MARKERS",
     "Dirty",
     "await_reference",
     "clock_of",
@@ -55,6 +59,11 @@ _REBUILD_ENTITY = b'{"control":"rebuild-entity"'
 
 
 REFERENCE_WAIT_S = 30.0
+SNAPSHOT_MARKERS_WAIT_S = 30.0
+# Debezium's source.snapshot values that open or close a table or the whole snapshot.
+SNAPSHOT_MARKERS = frozenset(
+    {"first", "first_in_data_collection", "last_in_data_collection", "last"}
+)
 
 
 def rebuild_all(watermark: int) -> bytes:
@@ -119,16 +128,27 @@ async def await_reference(table: Mapping[str, Any], watermark: int) -> bool:
 
 
 class Dirty:
-    """Reference kinds changed since the last rebuild, and snapshot reads not yet built."""
+    """Reference kinds changed since the last rebuild, and snapshot reads not yet built.
 
-    def __init__(self) -> None:
+    ``built`` names the entities whose projectors build items: those whose deferred
+    snapshot reads a worker may have to ask for without having routed any of them.
+    """
+
+    def __init__(self, built: Collection[str] = ()) -> None:
         # Everything is dirty at start: a worker that died between a reference change
         # and its debounced rebuild must not leave items stale.
         self.kinds: set[ReferenceKind] = set(ReferenceKind)
         self.last_change = 0.0
+        self.built = tuple(built)
         self.snapshot_pending: set[str] = set()
         self.last_snapshot_read = 0.0
-        self.sources_owned: set[Any] = set()
+        self.partitions_owned: set[Any] = set()
+        # Debezium's snapshot markers (source.snapshot) of the reads routed here: the
+        # tables whose first read came and last has not, and whether the snapshot's very
+        # first read came and its very last has not. Deferred builds wait while either is
+        # open, so that a snapshot is built once, not each time the worker falls quiet.
+        self.tables_open: set[str] = set()
+        self.snapshot_open = False
 
     def mark(self, kind: ReferenceKind) -> None:
         self.kinds.add(kind)
@@ -138,20 +158,58 @@ class Dirty:
         self.snapshot_pending.add(entity)
         self.last_snapshot_read = time.monotonic()
 
-    def assigned(self, sources: set[Any], entities: Collection[str]) -> None:
-        """The worker owns these source partitions now (a rebalance ended).
+    def snapshot_marker(self, table: str, marker: str) -> None:
+        """Note the marker of a snapshot read routed from ``table`` (once it is durable)."""
+        if marker in ("first", "first_in_data_collection"):
+            self.tables_open.add(table)
+            self.snapshot_open = self.snapshot_open or marker == "first"
+        elif marker in ("last", "last_in_data_collection"):
+            self.tables_open.discard(table)
+        if marker == "last":
+            # The worker that reads the snapshot's last record asks for every entity's
+            # build: the tables of an entity may have been routed by other workers.
+            self.snapshot_open = False
+            for entity in self.built:
+                self.mark_snapshot_read(entity)
 
-        A worker that routed snapshot reads and died, or lost its source partitions, before
-        its rebuild-deferred record leaves them unbuilt, and the new owner replays none of
-        them: taking over a source partition marks every entity that builds items, so their
-        deferred reads are built once this worker's own reads have gone quiet. The first
-        assignment needs none of it: the rebuild-all every worker asks for at start covers
-        it.
+    def snapshot_build_due(self, now: float, quiet_s: float) -> bool:
+        """Whether to ask for the deferred builds now: reads are pending, none came for
+        ``quiet_s``, and no snapshot is open by its markers — unless none came for
+        ``SNAPSHOT_MARKERS_WAIT_S``: a marker this worker never reads (the snapshot's
+        first and last records routed by different workers, a snapshot cut short) must not
+        hold the builds for ever. The quiet periods only batch the work: every read is
+        built whatever the timing."""
+        quiet_for = now - self.last_snapshot_read
+        if not self.snapshot_pending or quiet_for < quiet_s:
+            return False
+        if not (self.snapshot_open or self.tables_open):
+            return True
+        if quiet_for < SNAPSHOT_MARKERS_WAIT_S:
+            return False
+        log.warning(
+            "snapshot markers still open after %.0fs without a read (%s): building the "
+            "deferred reads anyway",
+            quiet_for,
+            ", ".join(sorted(self.tables_open)) or "the snapshot's last record not read here",
+        )
+        self.tables_open.clear()
+        self.snapshot_open = False
+        return True
+
+    def assigned(self, partitions: set[Any]) -> None:
+        """The worker owns these partitions now (it started, or a rebalance ended).
+
+        A worker that routed snapshot reads (or projected forwards of them) and died, or
+        lost the partitions, before its rebuild-deferred record leaves them unbuilt, and
+        their new owner (or the same worker restarted) replays none of them: taking a
+        partition marks every entity that builds items, so that their deferred reads are
+        built once this worker's own reads have gone quiet (a control that finds nothing
+        unbuilt costs a scan of the partition's records).
         """
-        taken_over = bool(self.sources_owned) and bool(sources - self.sources_owned)
-        self.sources_owned = set(sources)
-        if taken_over:
-            for entity in entities:
+        taken = bool(partitions - self.partitions_owned)
+        self.partitions_owned = set(partitions)
+        if taken:
+            for entity in self.built:
                 self.mark_snapshot_read(entity)
 
 
@@ -164,12 +222,8 @@ def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, di
             await rebuilds.reference_feeds(event)
             await stream.ack(event)
 
-    source_topics = frozenset(topology.source.topics)
-    built = [projector.entity for projector in topology.selection.projectors if projector.feeds]
-
     def after_assignment(_sender: Any, /, *args: Any, signal: Any, **_kwargs: Any) -> None:
-        assigned = args[0] if args else ()  # the signal's argument: every TP now owned
-        dirty.assigned({tp for tp in assigned if tp.topic in source_topics}, built)
+        dirty.assigned(set(args[0]) if args else set())  # the argument: every TP now owned
 
     app.on_partitions_assigned.connect(after_assignment)
     interval = settings.streams.reference_debounce_s / 2
@@ -223,9 +277,10 @@ class Rebuilds:
         await self.app.producer.flush()
 
     async def after_snapshot_reads(self) -> None:
-        quiet_for = time.monotonic() - self.dirty.last_snapshot_read
-        if not self.dirty.snapshot_pending or quiet_for < 2 * self.debounce_s:
+        now = time.monotonic()
+        if not self.dirty.snapshot_build_due(now, 2 * self.debounce_s):
             return
+        quiet_for = now - self.dirty.last_snapshot_read
         entities, self.dirty.snapshot_pending = self.dirty.snapshot_pending, set()
         for entity in sorted(entities):
             topic = self.topology.entities[entity]

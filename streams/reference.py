@@ -28,7 +28,7 @@ from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import RECORDS_IN
 from streams.rebuild import Dirty
 from streams.sequenced import APPLIED, SequencedView, sequenced
-from streams.topology import Topology
+from streams.topology import STAGE_LINGER_S, Topology
 
 __all__ = ["register_reference"]
 
@@ -44,7 +44,7 @@ def register_reference(app: faust.App, topology: Topology, dirty: Dirty) -> None
     @app.agent(topology.reference_rows, concurrency=1)
     async def apply_reference_rows(stream: Any) -> None:
         read = SequencedView(table)
-        async for events in stream.noack_take(REFERENCE_BATCH, within=0.1):
+        async for events in stream.noack_take(REFERENCE_BATCH, within=STAGE_LINGER_S):
             RECORDS_IN.labels("reference").inc(len(events))
             for event in events:
                 update = guard.attempt(event, partial(_reference_update, read, event.value))

@@ -24,8 +24,8 @@ from streams.decode import decode
 from streams.guard import Failed, Guard, Outputs, source_header
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import RECORDS_IN
-from streams.rebuild import Dirty
-from streams.topology import Topology
+from streams.rebuild import SNAPSHOT_MARKERS, Dirty
+from streams.topology import STAGE_LINGER_S, Topology
 
 __all__ = ["register_route"]
 
@@ -38,7 +38,7 @@ def register_route(app: faust.App, topology: Topology, dirty: Dirty) -> None:
 
     @app.agent(topology.source, concurrency=1)
     async def route(stream: Any) -> None:  # faust's StreamT lacks noack_take
-        async for events in stream.noack_take(ROUTE_BATCH, within=0.2):
+        async for events in stream.noack_take(ROUTE_BATCH, within=STAGE_LINGER_S):
             await router.run_batch(events)
             for event in events:
                 await stream.ack(event)
@@ -57,20 +57,31 @@ class Router:
         RECORDS_IN.labels("route").inc(len(events))
         outputs = Outputs()
         snapshot_reads: set[str] = set()
+        markers: list[tuple[str, str]] = []
         for event in events:
-            await self._route(event, outputs, snapshot_reads)
+            await self._route(event, outputs, snapshot_reads, markers)
         await outputs.settle(self.route_guard)
         # Only now: the control record that builds them must come after the reads, and a
         # settle held up by Kafka must not pass for a quiet snapshot.
         for entity in snapshot_reads:
             self.dirty.mark_snapshot_read(entity)
+        for table, marker in markers:
+            self.dirty.snapshot_marker(table, marker)
         await self.route_guard.flush()
 
-    async def _route(self, event: Any, outputs: Outputs, snapshot_reads: set[str]) -> None:
+    async def _route(
+        self,
+        event: Any,
+        outputs: Outputs,
+        snapshot_reads: set[str],
+        markers: list[tuple[str, str]],
+    ) -> None:
         routed = self.route_guard.attempt(event, partial(self._decode, event))
         if routed is None or isinstance(routed, Failed):
             return
         change, forwards = routed
+        if change.position.snapshot in SNAPSHOT_MARKERS:
+            markers.append((change.table, change.position.snapshot))
         if change.table not in REFERENCE_TABLES and not forwards:
             return
         value, origin = dump_change(change), source_header(event.message)

@@ -36,7 +36,7 @@ from feeds.item import FeedItem
 from feeds.registry import FEEDS
 from feedsync.errors import ConfigError
 from feedsync.ops.statuses import StatusWatch, read_all_statuses, read_statuses
-from feedsync.ops.topics import consumer, producer, read
+from feedsync.ops.topics import consumer, existing_topics, producer, read
 from feedsync.settings import Settings
 from streams.resend import Resend, resend_topic
 from streams.status import ItemState, ItemStatus
@@ -364,7 +364,7 @@ def _write_run(writer: KafkaProducer, settings: Settings, run: ResyncRun, state:
 
 def _runs(reader: KafkaConsumer, settings: Settings) -> dict[str, dict[str, Any]]:
     topic = runs_topic(settings)
-    if topic not in reader.topics():
+    if topic not in existing_topics(reader):
         return {}
     runs: dict[str, dict[str, Any]] = {}
     for record in read(reader, topic):

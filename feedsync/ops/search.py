@@ -17,7 +17,7 @@ from feeds.feed import Feed
 from feeds.item import FeedItem
 from feedsync.logs import redact
 from feedsync.ops.statuses import decode_status, newer, status_topics
-from feedsync.ops.topics import read
+from feedsync.ops.topics import existing_topics, read
 from feedsync.settings import Settings
 from streams.status import ItemStatus
 
@@ -63,9 +63,10 @@ def search_items(
     if not wanted:
         return []
     found: dict[tuple[str, str], FoundItem] = {}
+    existing = existing_topics(reader)
     for feed in feeds:
         topic = feed.items_topic(settings.streams.app_id)
-        if topic not in reader.topics():
+        if topic not in existing:
             continue
         for record in read(reader, topic):
             if record.value is None:
@@ -91,8 +92,9 @@ def _attach_statuses(
     reader: KafkaConsumer, settings: Settings, found: dict[tuple[str, str], FoundItem]
 ) -> None:
     keys = {f"{feed}:{item_id}": key for key in found for feed, item_id in [key]}
+    existing = existing_topics(reader)
     for topic in status_topics(settings):
-        if topic not in reader.topics():
+        if topic not in existing:
             continue
         for record in read(reader, topic):
             decoded = decode_status(record)

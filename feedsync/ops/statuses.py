@@ -9,7 +9,7 @@ import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from feeds.item import ItemVersion
-from feedsync.ops.topics import Offsets, end_offsets, read
+from feedsync.ops.topics import Offsets, end_offsets, existing_topics, read
 from feedsync.settings import Settings
 from streams.status import ItemStatus
 
@@ -70,8 +70,9 @@ def read_all_statuses(
     """The latest status of every item of ``feeds``: feed -> item id -> status. One read
     of the status topics, whatever the number of feeds (they hold every feed's)."""
     statuses: dict[str, dict[str, ItemStatus]] = {feed: {} for feed in feeds}
+    existing = existing_topics(reader)
     for topic in status_topics(settings):
-        if topic not in reader.topics():
+        if topic not in existing:
             continue  # no worker wrote a status there yet
         for record in read(reader, topic):
             decoded = _decode(record, "")
@@ -92,14 +93,14 @@ class StatusWatch:
     def __init__(self, reader: KafkaConsumer, settings: Settings) -> None:
         self.reader = reader
         self.topics = status_topics(settings)
-        existing = reader.topics()
+        existing = existing_topics(reader)
         self.offsets: dict[str, Offsets] = {
             t: end_offsets(reader, t) if t in existing else {} for t in self.topics
         }
 
     def poll(self) -> Iterator[tuple[str, ItemStatus]]:
         """The status records written since the last poll."""
-        existing = self.reader.topics()
+        existing = existing_topics(self.reader)
         for topic in self.topics:
             if topic not in existing:
                 continue

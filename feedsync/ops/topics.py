@@ -11,12 +11,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
 from feedsync.errors import ConfigError, TransientError
 
-__all__ = ["Offsets", "consumer", "end_offsets", "producer", "read"]
+__all__ = ["Offsets", "consumer", "end_offsets", "existing_topics", "producer", "read"]
 
 Offsets = dict[TopicPartition, int]
 POLL_MS = 500
@@ -50,6 +50,23 @@ def producer(bootstrap: str) -> Iterator[KafkaProducer]:
         writer.flush()
     finally:
         writer.close()
+
+
+def existing_topics(reader: KafkaConsumer) -> set[str]:
+    """The topics that exist, listed by an admin client: ``KafkaConsumer.topics()`` waits
+    for metadata without a deadline (kafka-python 3.0), and was seen to hang."""
+    bootstrap = reader.config["bootstrap_servers"]
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    except KafkaError as exc:
+        raise TransientError(
+            f"cannot reach Kafka at {bootstrap}: {exc}",
+            hint="start the stack (feedsync stack up) or set FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS",
+        ) from exc
+    try:
+        return set(admin.list_topics())
+    finally:
+        admin.close()
 
 
 def partitions_of(reader: KafkaConsumer, topic: str) -> list[TopicPartition]:

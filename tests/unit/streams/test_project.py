@@ -12,7 +12,7 @@ from feeds.engine import EntityRecord
 from streams.codec import dump_change
 from streams.letters import SOURCE_DLQ
 from streams.project import EntityAgent, _Work
-from streams.rebuild import rebuild_all, rebuild_deferred
+from streams.rebuild import Dirty, rebuild_all, rebuild_deferred
 from tests.unit.feeds.test_engine import THING_PROJECTOR, part, projection, thing
 from tests.unit.rows import change
 from tests.unit.streams.test_guard import Topic
@@ -42,7 +42,7 @@ def agent() -> EntityAgent:
         dlq={SOURCE_DLQ: Topic()},
         reference={},
     )
-    return EntityAgent(None, topology, projection())  # type: ignore[arg-type]  # no app needed
+    return EntityAgent(None, topology, projection(), Dirty())  # type: ignore[arg-type]  # no app
 
 
 def snapshot_read(row_change: RowChange, key: str = "1") -> Event:
@@ -66,13 +66,34 @@ def test_a_snapshot_read_waits_for_the_snapshot_to_go_quiet() -> None:
     assert works["1"].build
 
 
-def test_a_rebuild_all_builds_the_snapshot_reads_folded_before_it_in_the_same_batch() -> None:
-    """The table holds none of them yet (it is written at the end of the batch): a rebuild
-    that took only the table's entities dropped them for good."""
+def test_a_rebuild_all_leaves_unbuilt_entities_to_their_deferred_build() -> None:
+    """Built now, they would be sent again when the rest of the snapshot is built; every
+    unbuilt record has a rebuild-deferred after it, which builds it on reference data at
+    least as new as the rebuild-all's."""
     entity_agent, works = agent(), dict[str, _Work]()
-    entity_agent._take(works, snapshot_read(read("thing", thing())))
-    entity_agent._take(works, snapshot_read(read("thing_part", part(7))))
+    entity_agent._take(works, snapshot_read(read("thing", thing(1)), key="1"))
+    held = works["1"].record
+    assert held is not None
+    entity_agent.table["2"] = replace(held, unbuilt=True).to_json()
+    entity_agent.table["3"] = replace(held, unbuilt=False).to_json()
     entity_agent._take(works, control(rebuild_all(0)))
+    assert {key for key, work in works.items() if work.build} == {"3"}
+    entity_agent._take(works, control(rebuild_deferred(0)))
+    assert {key for key, work in works.items() if work.build} == {"1", "2", "3"}
+
+
+def test_a_change_forwarded_from_a_snapshot_read_waits_too() -> None:
+    """Its sender asks for the build once it is durable; a live forward builds at once."""
+    entity_agent, works = agent(), dict[str, _Work]()
+    from_snapshot = replace(read("thing_part", part(7)), table="@thing_part")
+    assert from_snapshot.forwarded
+    entity_agent._take(works, snapshot_read(from_snapshot))
+    record = works["1"].record
+    assert record is not None
+    assert record.unbuilt
+    assert not works["1"].build
+    live = replace(change("thing_part", "u", after=part(8)), table="@thing_part")
+    entity_agent._take(works, snapshot_read(live))
     assert works["1"].build
 
 

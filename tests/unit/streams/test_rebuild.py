@@ -63,15 +63,53 @@ def test_the_wait_gives_up_at_its_deadline(monkeypatch: pytest.MonkeyPatch) -> N
     assert not asyncio.run(await_reference({APPLIED: sequenced(10, 10)}, 20))
 
 
-def test_taking_over_a_source_partition_builds_deferred_reads_of_every_entity() -> None:
-    dirty = rebuild.Dirty()
-    entities = ["products", "orders"]
-    dirty.assigned({("source.a", 0)}, entities)  # start: the rebuild-all covers it
-    assert dirty.snapshot_pending == set()
-    dirty.assigned({("source.a", 0)}, entities)  # a rebalance that moved nothing here
-    assert dirty.snapshot_pending == set()
-    dirty.assigned({("source.a", 0), ("source.b", 0)}, entities)  # another's partition
-    assert dirty.snapshot_pending == set(entities)
+def test_taking_a_source_partition_builds_deferred_reads_of_every_entity() -> None:
+    """Its previous owner (or this worker, before a restart) may have routed snapshot reads
+    and died before asking for their build."""
+    dirty = rebuild.Dirty(built=["products", "orders"])
+    dirty.assigned({("source.a", 0)})  # start
+    assert dirty.snapshot_pending == {"products", "orders"}
     dirty.snapshot_pending.clear()
-    dirty.assigned({("source.b", 0)}, entities)  # gave one up, took none
+    dirty.assigned({("source.a", 0)})  # a rebalance that moved nothing here
     assert dirty.snapshot_pending == set()
+    dirty.assigned({("source.b", 0)})  # gave one up, took another
+    assert dirty.snapshot_pending == {"products", "orders"}
+    dirty.snapshot_pending.clear()
+    dirty.assigned(set())  # gave everything up
+    assert dirty.snapshot_pending == set()
+
+
+def test_deferred_builds_wait_for_the_snapshot_markers() -> None:
+    dirty = rebuild.Dirty(built=["products", "orders"])
+    dirty.mark_snapshot_read("products")
+    dirty.snapshot_marker("store", "first")
+    dirty.snapshot_marker("store", "last_in_data_collection")
+    dirty.snapshot_marker("catalog_product_entity", "first_in_data_collection")
+    quiet = dirty.last_snapshot_read + 2.0
+    assert not dirty.snapshot_build_due(quiet, 1.0)  # a table open, and the snapshot
+    dirty.snapshot_marker("catalog_product_entity", "last_in_data_collection")
+    assert not dirty.snapshot_build_due(quiet, 1.0)  # between tables
+    dirty.snapshot_marker("catalog_product_entity_int", "last")
+    assert dirty.snapshot_pending == {"products", "orders"}  # every entity: the end
+    assert not dirty.snapshot_build_due(dirty.last_snapshot_read + 0.5, 1.0)  # not quiet yet
+    assert dirty.snapshot_build_due(dirty.last_snapshot_read + 2.0, 1.0)
+
+
+def test_markers_never_read_here_hold_the_builds_only_so_long() -> None:
+    dirty = rebuild.Dirty()
+    dirty.mark_snapshot_read("products")
+    dirty.snapshot_marker("store", "first")  # its "last" goes to another worker
+    waited = dirty.last_snapshot_read + rebuild.SNAPSHOT_MARKERS_WAIT_S
+    assert not dirty.snapshot_build_due(waited - 1.0, 1.0)
+    assert dirty.snapshot_build_due(waited, 1.0)
+    assert not dirty.snapshot_open  # and the next snapshot starts afresh
+    dirty.mark_snapshot_read("products")
+    assert dirty.snapshot_build_due(dirty.last_snapshot_read + 2.0, 1.0)
+
+
+def test_no_markers_no_wait() -> None:
+    """Incremental snapshots (resync --from-source) carry none: only the quiet period."""
+    dirty = rebuild.Dirty()
+    assert not dirty.snapshot_build_due(1e9, 1.0)  # nothing pending
+    dirty.mark_snapshot_read("products")
+    assert dirty.snapshot_build_due(dirty.last_snapshot_read + 1.0, 1.0)
