@@ -27,7 +27,7 @@ from private_stack import use_private_stack  # bench/ is on sys.path when run
 from connectors.database import connect
 from connectors.debezium import register_connector
 from feedsync.settings import Settings
-from feedsync.stack.orchestrate import Stack, clean, up
+from feedsync.stack.orchestrate import Stack, clean, down, up
 from feedsync.verify import project, run
 
 
@@ -108,6 +108,9 @@ def main() -> None:
     parser.add_argument("--profile", default="medium")
     parser.add_argument("--updates", type=int, default=300)
     parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument(
+        "--keep", action="store_true", help="stop the stack but keep its state and logs"
+    )
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
     settings = use_private_stack(state_dir)
@@ -160,7 +163,11 @@ def main() -> None:
         print(f"worker RSS     peak {rss:.0f} MiB")
         print(f"verify         {'clean' if report.clean else 'NOT CLEAN'}")
     finally:
-        clean(settings, say=lambda _l: None)
+        if args.keep:
+            down(settings, say=lambda _l: None)
+            print(f"state kept in {state_dir}")
+        else:
+            clean(settings, say=lambda _l: None)
 
 
 if __name__ == "__main__":
