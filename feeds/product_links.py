@@ -161,6 +161,9 @@ def _stamp(state: State, change: RowChange) -> State:
     position = change.position
     if "position" not in state or position.version >= _position(state).version:
         state["position"] = [position.file, position.pos, position.row, position.gtid]
+    # Whether the change now folded is a snapshot read: its forwards are then built with
+    # the rest of the snapshot (streams/project.py asks for that build once they are sent).
+    state["snapshot"] = position.snapshot
     return state
 
 
@@ -276,8 +279,10 @@ def _pairs(state: State) -> list[list[int]]:
 
 def _position(state: State) -> SourcePosition:
     """The newest position the state saw, stamped on its forwards so that the peers' item
-    versions keep growing. Not flagged as a snapshot read, whatever the source was: the peer
-    builds at once rather than waiting for a snapshot-end rebuild it may already have had.
-    """
+    versions keep growing, flagged as a snapshot read when the change that made them was
+    one: the peer then builds with the rest of the snapshot, not once per forward."""
     file, pos, row, gtid = state.get("position") or ("", 0, 0, None)
-    return SourcePosition(file=str(file), pos=int(pos), row=int(row), gtid=gtid, snapshot=None)
+    snapshot = state.get("snapshot")
+    return SourcePosition(
+        file=str(file), pos=int(pos), row=int(row), gtid=gtid, snapshot=snapshot or None
+    )

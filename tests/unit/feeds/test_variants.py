@@ -183,3 +183,25 @@ def test_super_attribute_removed_drops_its_option_value() -> None:
     offline.feed([delete("catalog_product_super_attribute", PARENT[1].row)])
     (item,) = variants(offline)
     assert [value["attributeCode"] for value in item["optionValues"]] == ["color"]
+
+
+def test_a_summary_forwarded_from_a_snapshot_read_is_flagged_as_one() -> None:
+    """The parent then builds with the rest of the snapshot, once, not per forward; a live
+    change's summary builds at once."""
+
+    def forwards_after(read: RowChange) -> list[Any]:
+        apply = CATALOG_PROJECTOR.apply
+        linked = apply(None, insert("catalog_product_super_link", link(1, 1, 2)))
+        before = apply(apply(linked, entity(2, "CHILD")), int_value(2, COLOR, RED))
+        after = apply(before, read)
+        return list(CATALOG_PROJECTOR.forwards(before, after, "2"))
+
+    row = {"entity_id": 2, "sku": "CHILD-2", "type_id": "simple"}
+    from_snapshot = forwards_after(
+        change("catalog_product_entity", "r", after=row, snapshot="true")
+    )
+    live = forwards_after(change("catalog_product_entity", "u", after=row))
+    assert from_snapshot
+    assert live
+    assert {f.change.position.snapshot for f in from_snapshot} == {"true"}
+    assert {f.change.position.snapshot for f in live} == {None}
