@@ -49,11 +49,19 @@ def share(raw: Path) -> tuple[int, int]:
     return inside, total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def full_sync(
     profile: str, timeout_s: float, *, metrics: bool, sample_to: Path | None = None
-) -> tuple[int, float]:
-    """Items delivered and seconds taken by one full sync; py-spy's samples of the worker
-    written to ``sample_to`` when given."""
+) -> tuple[int, float, float]:
+    """Items delivered, seconds taken and the worker's CPU seconds by one full sync;
+    py-spy's samples of the worker written to ``sample_to`` when given. CPU time is what the
+    instrumentation can cost; unlike the wall time it does not wait on the other processes
+    of a shared box."""
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
     settings = use_private_stack(state_dir)
     os.environ["FEEDSYNC_METRICS__PORT"] = "0"  # beside a developer stack's worker
@@ -78,7 +86,7 @@ def full_sync(
 
     feeds = [f for f in FEEDS if f in PROJECTIONS]
     try:
-        _stack, _expected, began = sync(
+        stack, _expected, began = sync(
             settings,
             profile,
             feeds,
@@ -86,6 +94,8 @@ def full_sync(
             timeout_s,
             before_register=attach if sample_to else None,
         )
+        pid = stack.worker.daemon.pid()
+        cpu = cpu_seconds(pid) if pid else float("nan")
         for sampler in samplers:
             sampler.send_signal(signal.SIGINT)
             sampler.wait(timeout=120)
@@ -94,7 +104,7 @@ def full_sync(
         stats = receiver_stats(db_path)
         items = sum(held for held, _last, _n in stats.values())
         last = max(last for _held, last, _n in stats.values())
-        return items, last - began
+        return items, last - began, cpu
     finally:
         clean(settings, say=lambda _l: None)
 
@@ -107,18 +117,26 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy run")
     args = parser.parse_args()
     rates: dict[bool, list[float]] = {True: [], False: []}
+    cpu_per_k: dict[bool, list[float]] = {True: [], False: []}
     print(f"profile {args.profile}")
     for round_ in range(1, args.rounds + 1):
         for metrics in (True, False):
-            items, seconds = full_sync(args.profile, args.timeout_s, metrics=metrics)
+            items, seconds, cpu = full_sync(args.profile, args.timeout_s, metrics=metrics)
             rates[metrics].append(items / seconds)
+            cpu_per_k[metrics].append(1000 * cpu / items)
             print(
                 f"round {round_} metrics {'on ' if metrics else 'off'}: {items:,} items "
-                f"in {seconds:.1f}s = {items / seconds:,.0f} items/s",
+                f"in {seconds:.1f}s = {items / seconds:,.0f} items/s; worker CPU "
+                f"{cpu:.1f}s = {1000 * cpu / items:.2f}s per 1,000 items",
                 flush=True,
             )
     on, off = statistics.median(rates[True]), statistics.median(rates[False])
     print(f"median on {on:,.0f} items/s, off {off:,.0f} items/s; on / off = {on / off:.3f}")
+    cpu_on, cpu_off = statistics.median(cpu_per_k[True]), statistics.median(cpu_per_k[False])
+    print(
+        f"median worker CPU per 1,000 items: on {cpu_on:.2f}s, off {cpu_off:.2f}s; "
+        f"on / off = {cpu_on / cpu_off:.3f}"
+    )
     if args.no_profile:
         return
     with tempfile.TemporaryDirectory() as keep:
