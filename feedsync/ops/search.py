@@ -78,7 +78,7 @@ def search_items(
             if held is None or item.version >= held.item.version:
                 found[(feed.name, item.id)] = FoundItem(feed.name, item)
     if found:
-        _attach_statuses(reader, settings, found)
+        _attach_statuses(reader, settings, found, existing)
     return sorted(found.values(), key=lambda f: (f.feed, f.item.id))
 
 
@@ -89,10 +89,12 @@ def _matches(item: FeedItem, wanted: str) -> bool:
 
 
 def _attach_statuses(
-    reader: KafkaConsumer, settings: Settings, found: dict[tuple[str, str], FoundItem]
+    reader: KafkaConsumer,
+    settings: Settings,
+    found: dict[tuple[str, str], FoundItem],
+    existing: set[str],
 ) -> None:
     keys = {f"{feed}:{item_id}": key for key in found for feed, item_id in [key]}
-    existing = existing_topics(reader)
     for topic in status_topics(settings):
         if topic not in existing:
             continue

@@ -93,16 +93,17 @@ class StatusWatch:
     def __init__(self, reader: KafkaConsumer, settings: Settings) -> None:
         self.reader = reader
         self.topics = status_topics(settings)
-        existing = existing_topics(reader)
+        self.existing = existing_topics(reader)
         self.offsets: dict[str, Offsets] = {
-            t: end_offsets(reader, t) if t in existing else {} for t in self.topics
+            t: end_offsets(reader, t) if t in self.existing else {} for t in self.topics
         }
 
     def poll(self) -> Iterator[tuple[str, ItemStatus]]:
         """The status records written since the last poll."""
-        existing = existing_topics(self.reader)
+        if not self.existing.issuperset(self.topics):  # listed again only until all exist
+            self.existing = existing_topics(self.reader)
         for topic in self.topics:
-            if topic not in existing:
+            if topic not in self.existing:
                 continue
             start = self.offsets[topic]
             for record in read(self.reader, topic, start=start):

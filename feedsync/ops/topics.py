@@ -32,10 +32,7 @@ def consumer(bootstrap: str) -> Iterator[KafkaConsumer]:
             consumer_timeout_ms=POLL_MS,
         )
     except KafkaError as exc:
-        raise TransientError(
-            f"cannot reach Kafka at {bootstrap}: {exc}",
-            hint="start the stack (feedsync stack up) or set FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS",
-        ) from exc
+        raise _unreachable(bootstrap, exc) from exc
     try:
         yield reader
     finally:
@@ -59,14 +56,18 @@ def existing_topics(reader: KafkaConsumer) -> set[str]:
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     except KafkaError as exc:
-        raise TransientError(
-            f"cannot reach Kafka at {bootstrap}: {exc}",
-            hint="start the stack (feedsync stack up) or set FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS",
-        ) from exc
+        raise _unreachable(bootstrap, exc) from exc
     try:
         return set(admin.list_topics())
     finally:
         admin.close()
+
+
+def _unreachable(bootstrap: str, error: KafkaError) -> TransientError:
+    return TransientError(
+        f"cannot reach Kafka at {bootstrap}: {error}",
+        hint="start the stack (feedsync stack up) or set FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS",
+    )
 
 
 def partitions_of(reader: KafkaConsumer, topic: str) -> list[TopicPartition]:
