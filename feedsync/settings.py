@@ -154,9 +154,9 @@ class StreamsSettings(_Section):
     # How long the group waits for a worker that stopped answering (killed, hung) before
     # its partitions go to the others (faust's default, 60 s); a graceful stop leaves at
     # once whatever this is. Kafka allows 6 s and up (group.min.session.timeout.ms). 15 s
-    # brings a killed worker back in 25 s instead of 70 (bench/restart.py), but crash-point
-    # kills of the fault suite left items behind in runs with it: kept at 60 until that is
-    # understood. A static member (instance_id) does not wait for it at all.
+    # brings a killed worker back in 25 s instead of 70 (bench/restart.py); the fault-suite
+    # losses once blamed on it were duplicate SKUs in the test data, but 60 stays the
+    # conservative default. A static member (instance_id) does not wait for it at all.
     session_timeout_s: float = Field(60.0, ge=6.0, le=1800.0)
     # Static group membership (Kafka's group.instance.id): a worker restarted under the
     # same id within session_timeout_s takes its partitions back without a rebalance.

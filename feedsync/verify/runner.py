@@ -11,10 +11,10 @@ from feedsync.verify.compare import DEFAULT_EXAMPLES, Report, compare
 from feedsync.verify.projections import feed_projection, project
 from feedsync.verify.receiver import receiver_items, receiver_url
 
-__all__ = ["SKU_FEEDS", "run"]
+__all__ = ["run"]
 
 # Feeds whose item ids hold a product's SKU.
-SKU_FEEDS = frozenset(
+_SKU_FEEDS = frozenset(
     {"products", "prices", "productOverrides", "variants", "inventoryStockStatus"}
 )
 
@@ -30,7 +30,7 @@ def run(settings: Settings, feed: str, *, examples: int = DEFAULT_EXAMPLES) -> R
     connection = connect(settings)
     try:
         expected = project(connection, feed)
-        warnings = _shared_skus(connection) if feed in SKU_FEEDS else ()
+        warnings = _shared_skus(connection) if feed in _SKU_FEEDS else ()
     finally:
         connection.close()
     # Read the receiver after the database: an item delivered in between shows as stale
