@@ -54,6 +54,14 @@ class EntityRecord:
       snapshot to go quiet). Kept in the record, not in a worker's memory, so that whoever
       owns the partition when the build is asked for (after a restart or a rebalance)
       finds it.
+    - ``gone``: the source position of the change that deleted the entity (0: never
+      deleted). A deleted entity keeps a record (a *tombstone*: empty state, nothing
+      emitted) so that changes from before its delete cannot bring it back: its source
+      tables arrive on separate topics, so a row of the deleted entity can come after the
+      delete, and a replay after a rebalance folds its creation again. Brought back, it
+      would build its old items again and delete them again with a version that outranks
+      another entity that built the same items since (a SKU re-created). Changes at or
+      before ``gone`` are ignored for good, also once the entity lives again.
     """
 
     state: State
@@ -62,6 +70,12 @@ class EntityRecord:
     emitted: Emitted = field(default_factory=dict)
     clock: int = 0
     unbuilt: bool = False
+    gone: int = 0
+
+    @property
+    def tombstone(self) -> bool:
+        """Deleted, and nothing folded in since."""
+        return self.gone > 0 and not self.state
 
     def to_json(self) -> dict[str, Any]:
         value = {
@@ -73,6 +87,8 @@ class EntityRecord:
         }
         if self.unbuilt:
             value["unbuilt"] = True
+        if self.gone:
+            value["gone"] = self.gone
         return value
 
     @classmethod
@@ -93,6 +109,7 @@ class EntityRecord:
             emitted=value["emitted"],
             clock=int(value.get("clock", 0)),
             unbuilt=bool(value.get("unbuilt", False)),
+            gone=int(value.get("gone", 0)),
         )
 
 
@@ -152,6 +169,11 @@ class Projection:
     ) -> Step:
         """Fold ``change`` into the entity ``key``; build its items unless ``build`` is off
         (the driver then rebuilds it later, once, e.g. at the end of a batch or snapshot)."""
+        gone = record.gone if record is not None else 0
+        if gone and change.position.version <= gone:
+            return Step(record)  # from before the entity was deleted: see EntityRecord.gone
+        if record is not None and record.tombstone:
+            record = None  # deleted before, alive again: a new life, its old items all gone
         before = record.state if record is not None else None
         state = self.projector.apply(before, change)
         forwards = tuple(self.projector.forwards(before, state, key))
@@ -162,11 +184,13 @@ class Projection:
             # not make these deletions outrank a re-creation of the same items.
             source = max(record.version, change.position.version)
             deleted = ItemVersion(source, self.reference.version, record.clock)
-            return Step(None, self._deletions(record, deleted), forwards)
+            position = change.position.version
+            tombstone = EntityRecord({}, source, partition, gone=max(position, gone))
+            return Step(tombstone, self._deletions(record, deleted), forwards)
         source = max(record.version if record else 0, change.position.version)
         emitted = record.emitted if record is not None else {}
         clock = record.clock if record is not None else 0
-        updated = EntityRecord(state, source, partition, emitted, clock)
+        updated = EntityRecord(state, source, partition, emitted, clock, gone=gone)
         if not build:
             return Step(updated, (), forwards)
         built = self.rebuild(updated)
@@ -174,6 +198,8 @@ class Projection:
 
     def rebuild(self, record: EntityRecord) -> Step:
         """The entity's items now, minus those unchanged since they were last emitted."""
+        if record.tombstone:
+            return Step(record)
         payloads = self.projector.build(record.state, self.reference)
         version = ItemVersion(record.version, self.reference.version, record.clock)
         emits: list[Emit] = []

@@ -59,9 +59,9 @@ class MemoryPipeline:
 
     @property
     def states(self) -> dict[str, dict[str, State]]:
-        """Entity → key → the projector's state."""
+        """Entity → key → the projector's state, for every entity not deleted."""
         return {
-            entity: {key: record.state for key, record in records.items()}
+            entity: {key: r.state for key, r in records.items() if not r.tombstone}
             for entity, records in self.records.items()
         }
 

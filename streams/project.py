@@ -178,7 +178,12 @@ class EntityAgent:
                 if record is not None and record.unbuilt and record.partition == partition:
                     work.build = work.build or not rebuilding_all
             for key, raw in list(self.table.items()):
-                if raw and _partition_of(raw) == partition and _unbuilt(raw) != rebuilding_all:
+                if (
+                    raw
+                    and _partition_of(raw) == partition
+                    and _unbuilt(raw) != rebuilding_all
+                    and not _tombstone(raw)
+                ):
                     self._work(works, key, event).build = True
             log.info(
                 "%s: %s %d entities of partition %d (reference rows applied to %d)",
@@ -197,8 +202,8 @@ class EntityAgent:
         work.steps.append((event, change))
         work.take(step)
         work.carrier = event
-        if step.record is None:  # gone: its deletions are in the step, nothing to build
-            work.build = False
+        if step.record is None or step.record.tombstone:  # gone: its deletions are in the
+            work.build = False  # step (or were, before), nothing to build
             return
         # Snapshot reads, and the changes other entities forwarded from theirs, wait for
         # the snapshot to be over (their senders ask for the build once they are durable).
@@ -312,6 +317,10 @@ class EntityAgent:
 
 def _unbuilt(raw: dict[str, Any]) -> bool:
     return bool(raw.get("unbuilt"))
+
+
+def _tombstone(raw: dict[str, Any]) -> bool:
+    return bool(raw.get("gone")) and not raw.get("state")
 
 
 def _partition_of(raw: dict[str, Any]) -> int | None:

@@ -171,7 +171,8 @@ def test_step_without_build_emits_nothing_but_deletions() -> None:
     ]
     # An entity that goes emits its deletions even unbuilt: there is nothing to rebuild later.
     gone = engine.step("1", quiet.record, delete("thing", thing()), partition=3, build=False)
-    assert gone.record is None
+    assert gone.record is not None
+    assert gone.record.tombstone
     assert emitted_ids(gone.emits, THINGS) == sorted([item_id(["1", "1"]), item_id(["1", "2"])])
     assert all(e.deleted for e in gone.emits)
 
@@ -181,7 +182,8 @@ def test_an_entity_that_goes_deletes_every_item_it_had_but_never_a_ledger_item()
     record = fold(engine, WIDGET)
     deleted = delete("thing", thing())
     gone = engine.step("1", record, deleted, partition=3)
-    assert gone.record is None
+    assert gone.record is not None
+    assert gone.record.tombstone
     assert [(e.feed, e.payload) for e in gone.emits] == [
         (THINGS, {"thing": "1", "part": "1", "deleted": True}),
         (THINGS, {"thing": "1", "part": "2", "deleted": True}),
@@ -191,6 +193,33 @@ def test_an_entity_that_goes_deletes_every_item_it_had_but_never_a_ledger_item()
     assert {e.version.source for e in gone.emits} == {deleted.position.version}
     # A change for an entity never seen that leaves no state emits nothing at all.
     assert engine.step("9", None, delete("thing", thing(9)), partition=0) == Step(None)
+
+
+def test_a_deleted_entity_keeps_a_tombstone_that_changes_from_before_cannot_revive() -> None:
+    engine = projection()
+    record = fold(engine, WIDGET)
+    late_part = insert("thing_part", part(3))  # read before the delete, arrives after it
+    deleted = delete("thing", thing())
+    gone = engine.step("1", record, deleted, partition=3)
+    tombstone = gone.record
+    assert tombstone is not None
+    assert tombstone.tombstone
+    assert tombstone.gone == deleted.position.version
+    assert tombstone.emitted == {}
+    assert EntityRecord.from_json(tombstone.to_json()) == tombstone
+    # Its creation replayed (a rebalance), a row of it that came late on its own topic, or
+    # a rebuild: nothing comes back, nothing is emitted.
+    for old in [*WIDGET, late_part]:
+        assert engine.step("1", tombstone, old, partition=3) == Step(tombstone)
+    assert engine.rebuild(tombstone) == Step(tombstone)
+    # A change after the delete starts a new life, which still ignores the old one's rows.
+    reborn = fold(
+        engine, [insert("thing", thing(name="Again")), insert("thing_part", part(4))], tombstone
+    )
+    assert reborn.gone == tombstone.gone
+    assert not reborn.tombstone
+    assert engine.step("1", reborn, WIDGET[1], partition=3) == Step(reborn)
+    assert sorted(reborn.emitted[THINGS.name]) == [item_id(["1", "4"])]
 
 
 def test_a_part_gone_is_deleted_from_things_and_still_held_by_the_ledger() -> None:
@@ -212,7 +241,8 @@ def test_an_order_deleted_is_never_sent_as_deleted() -> None:
     assert [(e.feed, e.item_id) for e in placed.emits] == [(ORDERS, item_id([1]))]
     assert not ORDERS.removable
     gone = engine.step("1", placed.record, delete("sales_order", order_row()), partition=0)
-    assert gone.record is None
+    assert gone.record is not None
+    assert gone.record.tombstone
     assert gone.emits == ()
 
 
@@ -253,7 +283,8 @@ def test_a_feed_the_worker_does_not_run_keeps_what_it_held_and_is_not_emitted() 
     assert rebuilt.record == record
     # Nor are its items deleted when the entity goes: the worker running it sends those.
     gone = ledger_only.step("1", record, delete("thing", thing()), partition=3)
-    assert gone.record is None
+    assert gone.record is not None
+    assert gone.record.tombstone
     assert gone.emits == ()
     both = projection().step("1", record, delete("thing", thing()), partition=3)
     assert emitted_ids(both.emits, THINGS) == sorted([item_id(["1", "1"]), item_id(["1", "2"])])
@@ -331,6 +362,7 @@ def test_step_and_rebuild_never_mutate_their_inputs(build: bool) -> None:
         untouched = copy.deepcopy((record, row_change, store))
         step = engine.step("42", record, row_change, partition=0, build=build)
         assert (record, row_change, store) == untouched
+        emitted += len(step.emits)
         if step.record is not None:
             kept = copy.deepcopy(step.record)
             rebuilt = engine.rebuild(step.record)
@@ -338,9 +370,10 @@ def test_step_and_rebuild_never_mutate_their_inputs(build: bool) -> None:
             assert rebuilt.record is not None
             assert rebuilt.record.state is step.record.state
             step = rebuilt
-        emitted += len(step.emits)
+            emitted += len(step.emits)
         record = step.record
-    assert record is None
+    assert record is not None
+    assert record.tombstone
     assert emitted > 0
 
 

@@ -203,7 +203,9 @@ def test_deleting_the_product_drops_its_state_and_every_item_is_deleted() -> Non
     mark = len(run.emitted)
     run.feed([change("catalog_product_entity", "d", before={"entity_id": 42})])
     assert "42" not in run.states["products"]
-    assert "42" not in run.records["products"]  # nothing held: the record goes too
+    tombstone = run.records["products"]["42"]  # nothing held but when it went
+    assert tombstone.tombstone
+    assert tombstone.emitted == {}
     assert run.items(PRODUCTS.name) == {}
     emit = [(e.item_id, e.payload) for e in run.emitted[mark:] if e.feed is PRODUCTS]
     assert sorted(p["storeViewCode"] for _, p in emit) == ["default", "fr"]
@@ -265,7 +267,8 @@ def test_a_rebuild_emits_only_what_changed_and_what_went() -> None:
         change("catalog_product_entity", "d", before={"entity_id": 42}),
         partition=0,
     )
-    assert gone.record is None
+    assert gone.record is not None
+    assert gone.record.tombstone
     assert sorted(e.payload["storeViewCode"] for e in gone.emits if e.deleted) == ["default", "fr"]
 
 
