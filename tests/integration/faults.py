@@ -115,6 +115,7 @@ def settle(
     parked = parked_ids(pipeline, feeds)
     while True:
         reports = [run(pipeline.settings, feed, examples=ALL_EXAMPLES) for feed in feeds]
+        pipeline.log_verify(reports)
         if all(_clean(report, parked) for report in reports) or time.monotonic() > deadline:
             break
         time.sleep(1)  # polling a condition under a deadline

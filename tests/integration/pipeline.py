@@ -65,6 +65,7 @@ class Pipeline:
         reports: list[Report] = []
         while time.monotonic() < deadline:
             reports = [run(self.settings, feed, examples=3) for feed in feeds]
+            self.log_verify(reports)
             if all(report.clean for report in reports):
                 return
             assert self.worker.process is not None
@@ -73,6 +74,18 @@ class Pipeline:
             time.sleep(1)  # polling a condition under a deadline
         rendered = "\n".join(report.render() for report in reports)
         raise AssertionError(f"not converged:\n{rendered}\nworker log:\n{self.worker.log_tail()}")
+
+    def log_verify(self, reports: list[Report]) -> None:
+        """Append what each unclean report found to ``verify.log`` beside the worker's log,
+        so that a wait cut short by the test's timeout still shows how it went."""
+        # A report's head names the counts and a few items; settle's renders every item.
+        unclean = [
+            "\n".join(report.render().splitlines()[:8]) for report in reports if not report.clean
+        ]
+        stamp = time.strftime("%H:%M:%S")
+        with (self.worker.log_path.parent / "verify.log").open("a") as log:
+            log.write(f"--- {stamp}: {len(unclean)} of {len(reports)} feeds not clean\n")
+            log.writelines(f"{text}\n" for text in unclean)
 
     def wait_until(self, condition: Callable[[], bool], what: str, timeout_s: float = 120) -> None:
         deadline = time.monotonic() + timeout_s

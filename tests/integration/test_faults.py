@@ -44,7 +44,10 @@ from tests.integration.pipeline import PIPELINE_FEEDS, Pipeline, Worker, running
 from tests.integration.poison import PrivateCatalog, item_record, read_letters
 from tests.integration.test_guarantees import delete_and_recreate, in_out_in
 
-pytestmark = pytest.mark.integration
+CONVERGE_S = 600.0
+# Longer than any test's own deadlines added up, so that a wait that runs out fails with its
+# reports (and ``verify.log``) instead of being cut short by pytest-timeout.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(4 * CONVERGE_S)]
 
 FULL = os.environ.get("FEEDSYNC_FAULT_SUITE") == "full"
 ALL = tuple(FEEDS)
@@ -52,7 +55,6 @@ ALL = tuple(FEEDS)
 # a third of the time; the full suite every feed.
 STEADY = ALL if FULL else PIPELINE_FEEDS
 TABLE = Table()
-CONVERGE_S = 600.0
 
 
 @pytest.fixture(scope="module", autouse=True)
