@@ -45,7 +45,9 @@ class EntityRecord:
     """What a worker keeps per entity: the projector's state and the engine's bookkeeping.
 
     - ``state``: the projector's own state (plain JSON, never mutated in place);
-    - ``version``: the newest source position folded into it;
+    - ``version``: the newest position among the entity's own rows folded into it;
+    - ``forwarded``: the newest position among the changes other entities forwarded to it
+      (kept apart from ``version``: see ``ItemVersion``);
     - ``clock``: the last time boundary a clock-driven rebuild passed (epoch seconds);
     - ``partition``: the partition the entity lives on (a rebuild of one partition reads it);
     - ``emitted``: per feed, the ``[identity, hash]`` of every item last emitted, so that a
@@ -60,8 +62,11 @@ class EntityRecord:
       tables arrive on separate topics, so a row of the deleted entity can come after the
       delete, and a replay after a rebalance folds its creation again. Brought back, it
       would build its old items again and delete them again with a version that outranks
-      another entity that built the same items since (a SKU re-created). Changes at or
-      before ``gone`` are ignored for good, also once the entity lives again.
+      another entity that built the same items since (a SKU re-created). Its own rows at
+      or before ``gone`` are ignored for good, also once the entity lives again; changes
+      forwarded by peers are not (a peer's forward can carry the snapshot's position, the
+      same as every snapshot read), and without its own rows they build nothing. An
+      entity that a peer's forward alone empties keeps no record, as before.
     """
 
     state: State
@@ -71,6 +76,7 @@ class EntityRecord:
     clock: int = 0
     unbuilt: bool = False
     gone: int = 0
+    forwarded: int = 0
 
     @property
     def tombstone(self) -> bool:
@@ -89,6 +95,8 @@ class EntityRecord:
             value["unbuilt"] = True
         if self.gone:
             value["gone"] = self.gone
+        if self.forwarded:
+            value["forwarded"] = self.forwarded
         return value
 
     @classmethod
@@ -110,6 +118,7 @@ class EntityRecord:
             clock=int(value.get("clock", 0)),
             unbuilt=bool(value.get("unbuilt", False)),
             gone=int(value.get("gone", 0)),
+            forwarded=int(value.get("forwarded", 0)),
         )
 
 
@@ -170,27 +179,40 @@ class Projection:
         """Fold ``change`` into the entity ``key``; build its items unless ``build`` is off
         (the driver then rebuilds it later, once, e.g. at the end of a batch or snapshot)."""
         gone = record.gone if record is not None else 0
-        if gone and change.position.version <= gone:
-            return Step(record)  # from before the entity was deleted: see EntityRecord.gone
+        position = change.position.version
+        if gone and position <= gone and not change.forwarded:
+            return Step(record)  # its own row, from before its delete: see EntityRecord.gone
         if record is not None and record.tombstone:
             record = None  # deleted before, alive again: a new life, its old items all gone
         before = record.state if record is not None else None
         state = self.projector.apply(before, change)
         forwards = tuple(self.projector.forwards(before, state, key))
+        own, by_peer = (0, position) if change.forwarded else (position, 0)
         if state is None:
             if record is None:
                 return Step(None, (), forwards)
-            # The delete's own position: an unrelated reference change seen meanwhile must
-            # not make these deletions outrank a re-creation of the same items.
-            source = max(record.version, change.position.version)
-            deleted = ItemVersion(source, self.reference.version, record.clock)
-            position = change.position.version
-            tombstone = EntityRecord({}, source, partition, gone=max(position, gone))
-            return Step(tombstone, self._deletions(record, deleted), forwards)
-        source = max(record.version if record else 0, change.position.version)
+            # The delete's own position first: neither a reference change nor a peer's
+            # change seen meanwhile may make these deletions outrank a re-creation of the
+            # same items by another entity (a SKU deleted and created again).
+            source = max(record.version, own)
+            forwarded = max(record.forwarded, by_peer)
+            others = max(self.reference.version, forwarded)
+            deleted = ItemVersion(source, others, record.clock)
+            deletions = self._deletions(record, deleted)
+            # Only its own delete has a position to hold its own rows against (a peer's
+            # forward can carry the snapshot's, which its own snapshot reads share).
+            gone_at = gone if change.forwarded else max(position, gone)
+            if not gone_at:
+                return Step(None, deletions, forwards)
+            tombstone = EntityRecord({}, source, partition, gone=gone_at, forwarded=forwarded)
+            return Step(tombstone, deletions, forwards)
+        source = max(record.version if record else 0, own)
+        forwarded = max(record.forwarded if record else 0, by_peer)
         emitted = record.emitted if record is not None else {}
         clock = record.clock if record is not None else 0
-        updated = EntityRecord(state, source, partition, emitted, clock, gone=gone)
+        updated = EntityRecord(
+            state, source, partition, emitted, clock, gone=gone, forwarded=forwarded
+        )
         if not build:
             return Step(updated, (), forwards)
         built = self.rebuild(updated)
@@ -201,7 +223,8 @@ class Projection:
         if record.tombstone:
             return Step(record)
         payloads = self.projector.build(record.state, self.reference)
-        version = ItemVersion(record.version, self.reference.version, record.clock)
+        others = max(self.reference.version, record.forwarded)
+        version = ItemVersion(record.version, others, record.clock)
         emits: list[Emit] = []
         held: Emitted = {n: ids for n, ids in record.emitted.items() if n not in self.running}
         for feed in self.projector.feeds:

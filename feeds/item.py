@@ -44,15 +44,20 @@ def item_hash(payload: Mapping[str, Any]) -> str:
 class ItemVersion:
     """Which version of an item is newer: a clock of three parts, compared in order.
 
-    - ``source``: the binlog position (``SourcePosition.version``) of the newest change the
-      entity that built the item has folded in, its own rows and the changes forwarded to
-      it (which carry their origin's position); for a deleted entity's items, the delete's.
-      Binlog positions are the source database's total order, so two entities that build
-      the same item id (a product deleted and re-created under its SKU) are ordered by
-      what happened last in the database, not by when a worker got to them.
-    - ``reference``: the position of the newest reference change (an option label, a
-      customer group) the worker had applied when it built the item, so that a rebuild
-      after a reference change is newer than the build before it.
+    - ``source``: the binlog position (``SourcePosition.version``) of the newest of the
+      entity's *own* rows folded into the item's builder; for a deleted entity's items,
+      the delete's. Binlog positions are the source database's total order, so two
+      entities that build the same item id (a product deleted and re-created under its
+      SKU) are ordered by what happened last to each of them in the database, not by when
+      a worker got to them.
+    - ``reference``: the newest position among what else the item was built from: the
+      reference changes (an option label, a customer group) the worker had applied, and
+      the changes other entities forwarded to the builder (a parent's name, an order's
+      invoice). Second, not first: the source tables arrive on separate topics, so a
+      peer's change made after an entity was deleted can reach it before its delete does;
+      were it first, that entity's deletions would outrank the items of the entity that
+      re-created the SKU meanwhile. A rebuild after a reference change, or after a
+      peer's change, is still newer than the build before it.
     - ``clock``: for items that change with time alone (a special-price window), the
       epoch second of the last boundary the build has passed; 0 otherwise.
 

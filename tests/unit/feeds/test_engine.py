@@ -222,6 +222,42 @@ def test_a_deleted_entity_keeps_a_tombstone_that_changes_from_before_cannot_revi
     assert sorted(reborn.emitted[THINGS.name]) == [item_id(["1", "4"])]
 
 
+def test_a_peers_change_from_after_the_delete_does_not_outrank_the_re_creation() -> None:
+    """Entity A builds thing 1's items and is deleted; entity B builds them again later. A
+    peer's change made after both reaches A before A's delete does (its own topic was
+    ahead): A's deletions must still be older than B's items."""
+    engine = projection()
+    a = fold(engine, WIDGET)
+    deleted = delete("thing", thing())
+    recreated = [insert("thing", thing(name="Again")), insert("thing_part", part(1))]
+    from_a_peer = insert("@thing_part", part(5))  # forwarded, after all of the above
+    a = engine.step("1", a, from_a_peer, partition=3).record  # the forward first
+    assert a is not None
+    gone = engine.step("1", a, deleted, partition=3)
+    b: EntityRecord | None = None
+    b_emits: list[Emit] = []
+    for row_change in recreated:
+        step = engine.step("1", b, row_change, partition=3)
+        b, b_emits = step.record, [*b_emits, *step.emits]
+    shared = item_id(["1", "1"])
+    deletion = next(e for e in gone.emits if e.item_id == shared and e.feed is THINGS)
+    creation = [e for e in b_emits if e.item_id == shared and e.feed is THINGS][-1]
+    assert deletion.deleted
+    assert not creation.deleted
+    assert deletion.version < creation.version
+    # A's own items before its delete rank below its deletions all the same.
+    assert all(e.version < deletion.version for e in fold_emits(engine, WIDGET))
+
+
+def fold_emits(engine: Projection, changes: list[RowChange]) -> list[Emit]:
+    record: EntityRecord | None = None
+    emits: list[Emit] = []
+    for row_change in changes:
+        step = engine.step("1", record, row_change, partition=3)
+        record, emits = step.record, [*emits, *step.emits]
+    return emits
+
+
 def test_a_part_gone_is_deleted_from_things_and_still_held_by_the_ledger() -> None:
     engine = projection()
     record = fold(engine, WIDGET)
