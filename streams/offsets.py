@@ -60,7 +60,10 @@ neither acknowledged nor in flight (no record of its topic is held by an agent),
 same one for ``stall_reseek_s`` (``FEEDSYNC_STREAMS__STALL_RESEEK_S``), is sought back to
 that record and read again. A record read twice is what at-least-once allows; a record
 held for a long time (a paused feed, a re-drive waiting for its interval) is in flight,
-and leaves its topic alone.
+and leaves its topic alone; so does a record still waiting in the agent's queue behind a
+backlog (the conductor's ``_topic_name_index`` names the channels of each topic). Before
+that check, a first sync on two busy cores read most source partitions twice: their
+records had waited in the route's queue for over a minute.
 
 Use it by URL: ``broker=broker_url(settings.kafka.bootstrap_servers)`` gives
 ``feedsync://host:port``; the ``faust.transports`` entry point in ``pyproject.toml``
@@ -70,7 +73,8 @@ maps the scheme to :class:`Transport`, the aiokafka transport with
 Why this module touches faust's private members
 -----------------------------------------------
 The commit decision lives in private methods and state of faust's ``Consumer``
-(``_new_offset``, ``_add_gap``, ``_acked``, ``_acked_index``, ``_committed_offset``);
+(``_new_offset``, ``_add_gap``, ``_acked``, ``_acked_index``, ``_committed_offset``),
+and what waits in an agent's queue lives in the conductor's and channels' private state;
 there is no public hook. This module is the one place feedsync overrides and reads
 them (``streams/faust_compat.py`` is the other place feedsync reaches into faust, for an
 unrelated reason). Everything outside it goes through the public API. They are reached
@@ -99,6 +103,7 @@ __all__ = [
     "broker_url",
     "committable",
     "partition_head",
+    "queued_topics",
     "stalled_at",
 ]
 
@@ -295,10 +300,11 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
             self._stalls.clear()  # a rebalance seeks every partition anyway
             return []
         in_flight = {message.topic for message in list(self._unacked_messages)}
+        waiting = queued_topics(getattr(self.app.topics, "_topic_name_index", {}))
         sought = []
         for tp in sorted(self.assignment()):
             first = self._unacked_fetched(tp)
-            if first is None or tp.topic in in_flight:
+            if first is None or tp.topic in in_flight or tp.topic in waiting:
                 self._stalls.pop(tp, None)
                 continue
             seen = self._stalls.get(tp)
@@ -384,3 +390,23 @@ class Transport(faust_aiokafka.Transport):
 def _tp(tp: Any) -> TP:
     """Faust's ``TP`` for aiokafka's ``TopicPartition`` (equal, but not the same type)."""
     return tp if isinstance(tp, TP) else TP(tp.topic, tp.partition)
+
+
+def queued_topics(topic_channels: Mapping[str, Iterable[Any]]) -> set[str]:
+    """The topics (of ``topic_channels``: topic name → the channels reading it, faust's
+    conductor index) with records waiting in a channel's queue: fetched, not taken by the
+    agent yet. Behind a backlog (a first sync on two busy cores) a record can wait there
+    for minutes; it is not dropped, and reading its partition again would only process it
+    twice."""
+    return {
+        name
+        for name, channels in list(topic_channels.items())
+        if any(_queued(channel) for channel in list(channels))
+    }
+
+
+def _queued(channel: Any) -> bool:
+    """Whether ``channel``'s queue holds records (faust creates queues lazily: no queue,
+    nothing queued)."""
+    queue = getattr(channel, "_queue", None)
+    return queue is not None and queue.qsize() > 0

@@ -16,6 +16,7 @@ from streams.offsets import (
     broker_url,
     committable,
     partition_head,
+    queued_topics,
     stalled_at,
 )
 
@@ -262,3 +263,26 @@ def test_the_first_fetched_record_not_acked_is_the_stall() -> None:
 def test_holes_between_fetched_records_are_not_stalls() -> None:
     assert stalled_at(0, 9, [0, 1, 2, *range(5, 10)], [(3, 5)]) is None
     assert stalled_at(0, 9, [0, 1, 2, 5], [(3, 5)]) == 6
+
+
+class _Queue:
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def qsize(self) -> int:
+        return self.size
+
+
+class _Channel:
+    def __init__(self, queued: int | None) -> None:
+        self._queue = None if queued is None else _Queue(queued)
+
+
+def test_a_topic_whose_records_wait_in_a_queue_is_not_stalled() -> None:
+    index = {
+        "waiting": [_Channel(0), _Channel(3)],  # one of its readers has records queued
+        "drained": [_Channel(0)],
+        "unread": [_Channel(None)],  # faust makes a channel's queue on first use
+        "nobody": [],
+    }
+    assert queued_topics(index) == {"waiting"}
