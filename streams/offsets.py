@@ -102,6 +102,7 @@ __all__ = [
     "Transport",
     "broker_url",
     "committable",
+    "in_flight_topics",
     "partition_head",
     "queued_topics",
     "stalled_at",
@@ -299,7 +300,7 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
         if self.app.rebalancing or not self.flow_active:
             self._stalls.clear()  # a rebalance seeks every partition anyway
             return []
-        in_flight = {message.topic for message in list(self._unacked_messages)}
+        in_flight = in_flight_topics(list(self._unacked_messages))
         waiting = queued_topics(getattr(self.app.topics, "_topic_name_index", {}))
         sought = []
         for tp in sorted(self.assignment()):
@@ -390,6 +391,18 @@ class Transport(faust_aiokafka.Transport):
 def _tp(tp: Any) -> TP:
     """Faust's ``TP`` for aiokafka's ``TopicPartition`` (equal, but not the same type)."""
     return tp if isinstance(tp, TP) else TP(tp.topic, tp.partition)
+
+
+def in_flight_topics(messages: Iterable[Any]) -> set[str]:
+    """The topics of ``messages`` (faust's unacked-message set) an agent still holds.
+
+    Faust keeps a message in that set (weakly) for as long as anything refers to it, also
+    once it is acknowledged: an agent's last batch, kept by a local variable, stays there.
+    Counted as held, its topic's partitions were never re-read when faust dropped a
+    record of them: seen in the fault suite, a prices partition with one record neither
+    acknowledged nor held, its commit stuck there for good, the feed idle.
+    """
+    return {message.topic for message in messages if not getattr(message, "acked", False)}
 
 
 def queued_topics(topic_channels: Mapping[str, Iterable[Any]]) -> set[str]:

@@ -15,6 +15,7 @@ from streams.offsets import (
     Transport,
     broker_url,
     committable,
+    in_flight_topics,
     partition_head,
     queued_topics,
     stalled_at,
@@ -286,3 +287,17 @@ def test_a_topic_whose_records_wait_in_a_queue_is_not_stalled() -> None:
         "nobody": [],
     }
     assert queued_topics(index) == {"waiting"}
+
+
+class _Message:
+    def __init__(self, topic: str, *, acked: bool) -> None:
+        self.topic = topic
+        self.acked = acked
+
+
+def test_only_messages_not_acknowledged_are_in_flight() -> None:
+    messages = [
+        _Message("items.prices", acked=True),  # an agent's last batch, still referred to
+        _Message("items.products", acked=False),
+    ]
+    assert in_flight_topics(messages) == {"items.products"}
