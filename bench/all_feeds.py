@@ -10,7 +10,10 @@ request, prices 500) gives for the same item count.
     .venv/bin/python bench/all_feeds.py --profile medium [--feeds orders [--alone]]
 
 ``--alone`` makes the worker run only the ``--feeds`` given (FEEDSYNC_STREAMS__FEEDS), to
-measure a feed's own rate instead of its share of a whole-catalog sync.
+measure a feed's own rate instead of its share of a whole-catalog sync. ``--workers N``
+starts N worker processes of the one app id (the stack's own and N - 1 more, each with its
+own static member id), all ready before the connector is registered, and reports each one's
+peak RSS and CPU time.
 """
 
 from __future__ import annotations
@@ -19,19 +22,23 @@ import argparse
 import os
 import platform
 import sqlite3
+import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from full_sync import peak_rss_mb  # bench/ is on sys.path when run
 from private_stack import use_private_stack
+from results import load_results, update_results
 
 from connectors.database import connect
 from connectors.debezium import register_connector
 from feeds.registry import FEEDS
 from feedsync.settings import Settings
 from feedsync.stack.orchestrate import Stack, clean, up
+from feedsync.stack.pipeline import FEEDSYNC, WORKER_READY
 from feedsync.verify import project, run
 from feedsync.verify.projections import FEEDS as PROJECTIONS
 
@@ -73,6 +80,42 @@ def wait_synced(
     raise SystemExit(f"not synced within {timeout_s:.0f}s")
 
 
+@contextmanager
+def extra_workers(count: int, log_dir: Path, *, timeout_s: float = 300) -> Iterator[list[int]]:
+    """``count`` more worker processes of the private stack's app id, each ready (joined
+    and restored) before this yields their pids; stopped on the way out."""
+    processes: list[tuple[subprocess.Popen[bytes], Path]] = []
+    try:
+        for index in range(2, count + 2):
+            log_path = log_dir / f"worker-{index}.log"
+            env = {
+                **os.environ,
+                "FEEDSYNC_STREAMS__INSTANCE_ID": f"bench-worker-{index}",
+                "FEEDSYNC_METRICS__PORT": "0",  # one port each
+            }
+            with log_path.open("ab") as log:
+                process = subprocess.Popen([FEEDSYNC, "worker"], env=env, stdout=log, stderr=log)
+            processes.append((process, log_path))
+        deadline = time.monotonic() + timeout_s
+        for process, log_path in processes:
+            while WORKER_READY not in log_path.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"worker not ready: see {log_path}")
+                time.sleep(0.5)  # polling for readiness under a deadline
+        yield [process.pid for process, _ in processes]
+    finally:
+        for process, _ in processes:
+            process.terminate()
+        for process, _ in processes:
+            process.wait(timeout=60)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def sync(
     settings: Settings,
     profile: str,
@@ -85,7 +128,7 @@ def sync(
     """Start the private stack on ``profile`` with a receiver and a worker, register the
     connector and wait until every feed is synced: the stack, each feed's expected item
     count, and when the connector was registered. ``before_register`` sees the stack
-    once the worker runs (to attach a profiler)."""
+    once the worker runs (to attach a profiler or start more workers)."""
     up(settings, profile=profile, say=lambda _l: None, register=False, pipeline=False)
     stack = Stack.of(settings)
     with connect(settings) as connection:
@@ -106,6 +149,7 @@ def main() -> None:
     parser.add_argument("--feeds", default=",".join(f for f in FEEDS if f in PROJECTIONS))
     parser.add_argument("--timeout-s", type=float, default=3600)
     parser.add_argument("--alone", action="store_true", help="the worker runs only --feeds")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes, one app id")
     args = parser.parse_args()
     feeds = [f for f in args.feeds.split(",") if f]
     if args.alone:
@@ -113,33 +157,83 @@ def main() -> None:
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
     settings = use_private_stack(state_dir)
     db_path = state_dir / "receiver.sqlite3"
-    try:
-        stack, expected, began = sync(settings, args.profile, feeds, db_path, args.timeout_s)
-        stats = receiver_stats(db_path)
-        worker_pid = stack.worker.daemon.pid()
-        rss = peak_rss_mb(worker_pid) if worker_pid else float("nan")
-        print(
-            f"machine   {platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}"
-        )
-        print(
-            f"profile   {args.profile}; "
-            "times from connector registration to the feed's last request"
-        )
-        print(f"{'feed':<22}{'items':>9}{'wall s':>9}{'items/s':>9}{'requests':>10}{'Adobe s':>9}")
-        for feed in feeds:
-            held, last, requests = stats.get(feed, (0, began, 0))
-            wall = max(last - began, 1e-9)
-            batch = ADOBE_BATCH.get(feed, 100)
-            adobe = -(-expected[feed] // batch) * ADOBE_SECONDS_PER_REQUEST
-            print(
-                f"{feed:<22}{held:>9,}{wall:>9.1f}{held / wall:>9,.0f}{requests:>10,}{adobe:>9.1f}"
+    with ExitStack() as workers:
+        extra_pids: list[int] = []
+
+        def start_extra(_stack: Stack) -> None:
+            extra_pids.extend(workers.enter_context(extra_workers(args.workers - 1, state_dir)))
+
+        try:
+            stack, expected, began = sync(
+                settings, args.profile, feeds, db_path, args.timeout_s, before_register=start_extra
             )
-        print(f"worker peak RSS {rss:.0f} MiB")
-        for feed in feeds:
-            print(run(settings, feed, examples=2).render())
-    finally:
-        clean(settings, say=lambda _l: None)
+            pids = [pid for pid in [stack.worker.daemon.pid(), *extra_pids] if pid]
+            figures = report(
+                args.profile,
+                settings=settings,
+                expected=expected,
+                began=began,
+                db_path=db_path,
+                pids=pids,
+            )
+            if args.profile == "medium":
+                record_results(args, figures)
+        finally:
+            workers.close()
+            clean(settings, say=lambda _l: None)
+
+
+def report(
+    profile: str,
+    *,
+    settings: Settings,
+    expected: dict[str, int],
+    began: float,
+    db_path: Path,
+    pids: list[int],
+) -> dict[str, float]:
+    """Print the per-feed table, each worker's peak RSS and CPU time, and verify's reports;
+    return the run's headline figures."""
+    stats = receiver_stats(db_path)
+    python = platform.python_version()
+    print(f"machine   {platform.machine()}, {os.cpu_count()} cores, Python {python}")
+    print(f"profile   {profile}; times from connector registration to the feed's last request")
+    print(f"{'feed':<22}{'items':>9}{'wall s':>9}{'items/s':>9}{'requests':>10}{'Adobe s':>9}")
+    last_request = began
+    for feed, count in expected.items():
+        held, last, requests = stats.get(feed, (0, began, 0))
+        last_request = max(last_request, last)
+        wall = max(last - began, 1e-9)
+        batch = ADOBE_BATCH.get(feed, 100)
+        adobe = -(-count // batch) * ADOBE_SECONDS_PER_REQUEST
+        print(f"{feed:<22}{held:>9,}{wall:>9.1f}{held / wall:>9,.0f}{requests:>10,}{adobe:>9.1f}")
+    rss = [peak_rss_mb(pid) for pid in pids]
+    cpu = [cpu_seconds(pid) for pid in pids]
+    for index, (pid_rss, pid_cpu) in enumerate(zip(rss, cpu, strict=True), start=1):
+        print(f"worker {index}: peak RSS {pid_rss:.0f} MiB, CPU {pid_cpu:.1f} s")
+    for feed in expected:
+        print(run(settings, feed, examples=2).render())
+    return {"wall_s": last_request - began, "max_rss_mib": max(rss), "cpu_s": sum(cpu)}
+
+
+def record_results(args: argparse.Namespace, figures: dict[str, float]) -> None:
+    """The headline figures of a medium run, under the keys issue #13 names."""
+    wall = round(figures["wall_s"], 1)
+    feeds = args.feeds.split(",")
+    if args.alone and feeds == ["products"]:
+        update_results(products_alone_s=wall)
+    elif args.alone and feeds == ["orders"]:
+        update_results(orders_alone_s=wall)
+    elif not args.alone and args.workers == 1:
+        update_results(
+            full_sync_all_feeds_s=wall, worker_rss_mib_medium=round(figures["max_rss_mib"])
+        )
+    elif not args.alone:
+        one = load_results().get("full_sync_all_feeds_s")
+        update_results(**{f"full_sync_all_feeds_{args.workers}_workers_s": wall})
+        if isinstance(one, (int, float)):
+            speedup = round(one / wall, 2)
+            update_results(**{f"scale_out_{args.workers}_workers_speedup": speedup})
 
 
 if __name__ == "__main__":
