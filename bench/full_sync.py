@@ -23,6 +23,7 @@ from pathlib import Path
 
 import orjson
 from private_stack import use_private_stack  # bench/ is on sys.path when run
+from results import update_results
 
 from connectors.database import connect
 from connectors.debezium import register_connector
@@ -160,6 +161,16 @@ def main() -> None:
                 f"latency p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, "
                 f"max {latencies[-1] * 1000:.0f} ms"
             )
+            # Issue #13's P2 figures: at 1,000 changes/s; the idle figure at 10/s.
+            if args.rate >= 1000:
+                update_results(steady_p50_ms=round(p50 * 1000), steady_p99_ms=round(p99 * 1000))
+            elif args.rate <= 10:
+                update_results(
+                    **{
+                        f"idle_p50_ms_{args.profile}": round(p50 * 1000),
+                        f"idle_p99_ms_{args.profile}": round(p99 * 1000),
+                    }
+                )
         print(f"worker RSS     peak {rss:.0f} MiB")
         print(f"verify         {'clean' if report.clean else 'NOT CLEAN'}")
     finally:

@@ -31,6 +31,7 @@ from pathlib import Path
 import orjson
 from all_feeds import sync  # bench/ is on sys.path when run
 from private_stack import use_private_stack
+from results import update_results
 
 from connectors.database import connect
 from feeds.registry import FEEDS
@@ -123,6 +124,7 @@ def main() -> None:
         f"median: ready {statistics.median(ready):.1f} s, "
         f"delivered {statistics.median(delivered):.1f} s"
     )
+    update_results(**{f"resume_s_{args.profile}": round(statistics.median(delivered), 1)})
 
 
 if __name__ == "__main__":
