@@ -33,9 +33,8 @@ REFERENCE_CONTROL = "reference"
 REFERENCE_ROWS = "reference-rows"
 
 
-# How long a stage's ``noack_take`` waits to fill a batch. Faust yields on a fixed tick
-# (not a wait after the first event), so an idle pipeline holds each change half a tick on
-# average at every stage; under load the buffer fills a batch before the tick anyway.
+# The longest a stage's batch keeps filling while events keep trickling in
+# (``streams.faust_compat.batches``): an idle stage passes a lone change on at once.
 STAGE_LINGER_S = 0.05
 
 
