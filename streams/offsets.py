@@ -256,7 +256,10 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
         """
         generation = getattr(message, "generation_id", None)
         current = self.app.consumer_generation_id
-        if (generation is not None and generation != current) or not self.flow_active:
+        # The stream's own test (flow_control), and the consumer's flag: faust sets them
+        # at different moments of a rebalance.
+        flowing = self.flow_active and self.app.flow_control.is_active()
+        if (generation is not None and generation != current) or not flowing:
             with _ACK_LOCK:
                 message.acked = True  # once: a later ack of it is not recorded either
                 self._unacked_messages.discard(message)
