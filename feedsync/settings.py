@@ -185,8 +185,7 @@ class FeedDelivery(_Section):
     webhook_secret: SecretStr | None = None
     batch_count: int | None = Field(None, ge=1, le=100_000)
     batch_bytes: int = Field(4 * 1024 * 1024, ge=1024)
-    # How long a batch fills when items were waiting; an idle feed sends a lone item at once.
-    linger_s: float = Field(0.1, gt=0)
+    linger_s: float = Field(0.1, gt=0)  # faust's take ticks: half of it, on average, idle
     timeout_s: float = Field(30.0, gt=0)
     retry_attempts: int = Field(8, ge=1)
     retry_budget_s: float = Field(300.0, gt=0)

@@ -36,7 +36,7 @@ from feeds.projector import Forward
 from feeds.reference import Reference
 from streams.codec import dump_change, load_change
 from streams.crash import crash_point
-from streams.faust_compat import batches, in_event
+from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
@@ -106,7 +106,7 @@ class EntityAgent:
 
     def register(self) -> None:
         async def project(stream: Any) -> None:
-            async for events in batches(stream, PROJECT_BATCH, STAGE_LINGER_S):
+            async for events in stream.noack_take(PROJECT_BATCH, within=STAGE_LINGER_S):
                 await self.run_batch(events)
                 for event in events:
                     await stream.ack(event)

@@ -22,7 +22,7 @@ import faust
 from feeds.change import RowChange
 from feeds.reference import ReferenceKind, apply_reference
 from streams.codec import load_change
-from streams.faust_compat import batches, in_event
+from streams.faust_compat import in_event
 from streams.guard import Failed, Guard
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import RECORDS_IN
@@ -44,7 +44,7 @@ def register_reference(app: faust.App, topology: Topology, dirty: Dirty) -> None
     @app.agent(topology.reference_rows, concurrency=1)
     async def apply_reference_rows(stream: Any) -> None:
         read = SequencedView(table)
-        async for events in batches(stream, REFERENCE_BATCH, STAGE_LINGER_S):
+        async for events in stream.noack_take(REFERENCE_BATCH, within=STAGE_LINGER_S):
             RECORDS_IN.labels("reference").inc(len(events))
             for event in events:
                 update = guard.attempt(event, partial(_reference_update, read, event.value))

@@ -21,7 +21,6 @@ from feeds.projector import Forward
 from feeds.reference import REFERENCE_TABLES
 from streams.codec import dump_change
 from streams.decode import decode
-from streams.faust_compat import batches
 from streams.guard import Failed, Guard, Outputs, source_header
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import RECORDS_IN
@@ -39,7 +38,7 @@ def register_route(app: faust.App, topology: Topology, dirty: Dirty) -> None:
 
     @app.agent(topology.source, concurrency=1)
     async def route(stream: Any) -> None:  # faust's StreamT lacks noack_take
-        async for events in batches(stream, ROUTE_BATCH, STAGE_LINGER_S):
+        async for events in stream.noack_take(ROUTE_BATCH, within=STAGE_LINGER_S):
             await router.run_batch(events)
             for event in events:
                 await stream.ack(event)

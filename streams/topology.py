@@ -33,8 +33,9 @@ REFERENCE_CONTROL = "reference"
 REFERENCE_ROWS = "reference-rows"
 
 
-# The longest a stage's batch keeps filling while events keep trickling in
-# (``streams.faust_compat.batches``): an idle stage passes a lone change on at once.
+# How long a stage's ``noack_take`` waits to fill a batch. Faust yields on a fixed tick
+# (not a wait after the first event), so an idle pipeline holds each change half a tick on
+# average at every stage; under load the buffer fills a batch before the tick anyway.
 STAGE_LINGER_S = 0.05
 
 

@@ -25,7 +25,6 @@ from feeds.item import FeedItem
 from feedsync.settings import FeedDelivery, Settings
 from streams.deliver.sender import FeedSender
 from streams.dlq.redrive import make_redrive
-from streams.faust_compat import batches
 from streams.guard import Failed, Guard
 from streams.letters import Stage
 from streams.resend import Resend
@@ -62,7 +61,7 @@ def _batch_agent(
 
     async def agent(stream: Any) -> None:
         async with httpx.AsyncClient() as client:
-            async for events in batches(stream, sender.batch_count, sender.linger_s):
+            async for events in stream.noack_take(sender.batch_count, within=sender.linger_s):
                 await handle(client, sender, guard, events)
                 await app.producer.flush()  # letters and statuses, before the acks
                 for event in events:
