@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from all_feeds import receiver_stats, sync  # bench/ is on sys.path when run
+from all_feeds import cpu_seconds, receiver_stats, sync  # bench/ is on sys.path when run
 from private_stack import use_private_stack
 
 from feeds.registry import FEEDS
@@ -47,12 +47,6 @@ def share(raw: Path) -> tuple[int, int]:
         if any(marker in stack for marker in INSTRUMENTATION):
             inside += int(count)
     return inside, total
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def full_sync(

@@ -83,6 +83,12 @@ class EntityRecord:
         """Deleted, and nothing folded in since."""
         return self.gone > 0 and not self.state
 
+    @staticmethod
+    def is_tombstone(value: Mapping[str, Any]) -> bool:
+        """``tombstone`` of a record as ``to_json`` wrote it, without reading it whole (a
+        rebuild of a partition looks at every record of the table)."""
+        return bool(value.get("gone")) and not value.get("state")
+
     def to_json(self) -> dict[str, Any]:
         value = {
             "state": self.state,

@@ -182,7 +182,7 @@ class EntityAgent:
                     raw
                     and _partition_of(raw) == partition
                     and _unbuilt(raw) != rebuilding_all
-                    and not _tombstone(raw)
+                    and not EntityRecord.is_tombstone(raw)
                 ):
                     self._work(works, key, event).build = True
             log.info(
@@ -317,10 +317,6 @@ class EntityAgent:
 
 def _unbuilt(raw: dict[str, Any]) -> bool:
     return bool(raw.get("unbuilt"))
-
-
-def _tombstone(raw: dict[str, Any]) -> bool:
-    return bool(raw.get("gone")) and not raw.get("state")
 
 
 def _partition_of(raw: dict[str, Any]) -> int | None:

@@ -207,6 +207,8 @@ def test_a_deleted_entity_keeps_a_tombstone_that_changes_from_before_cannot_revi
     assert tombstone.gone == deleted.position.version
     assert tombstone.emitted == {}
     assert EntityRecord.from_json(tombstone.to_json()) == tombstone
+    assert EntityRecord.is_tombstone(tombstone.to_json())
+    assert not EntityRecord.is_tombstone(record.to_json())
     # Its creation replayed (a rebalance), a row of it that came late on its own topic, or
     # a rebuild: nothing comes back, nothing is emitted.
     for old in [*WIDGET, late_part]:
