@@ -11,6 +11,7 @@ from connectors.database import connect
 from feedsync.settings import Settings, load_settings
 from feedsync.stack import up
 from feedsync.stack.orchestrate import Stack
+from tests.integration.kafka_tools import drop_apps
 from tests.integration.pipeline import Pipeline, converged_pipeline, running_pipeline
 from tests.integration.receiver import free_port
 
@@ -25,7 +26,9 @@ def stack(settings: Settings) -> Stack:
     """The local stack on the small profile; `up` returns at once when it already runs.
     Without the stack's own receiver and worker: tests start their own, and a worker of
     every feed running beside them only takes CPU from them."""
-    return up(settings, profile="small", seed=42, say=lambda _line: None, pipeline=False)
+    started = up(settings, profile="small", seed=42, say=lambda _line: None, pipeline=False)
+    drop_apps(settings)  # what earlier sessions' test apps left (a failed test keeps them)
+    return started
 
 
 @pytest.fixture

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from feedsync.settings import Settings
 
@@ -100,3 +101,39 @@ def read_until(
                 time.sleep(0.2)  # the topic does not exist yet: poll for its creation
     finally:
         consumer.close()
+
+
+# A test app's id is "t" and ten hex digits (tests/integration/pipeline.py); its topics are
+# "<id>-..." (faust's) and "<id>.<kind>..." (feedsync's), its consumer groups "<id>...".
+TEST_APP = re.compile(r"^(t[0-9a-f]{10})(?:[-.]|$)")
+IDLE = ("Empty", "Dead")
+
+
+def drop_apps(settings: Settings, app_ids: Iterable[str] | None = None) -> int:
+    """Delete the topics and consumer groups of finished test apps (``app_ids``; when None,
+    every test app's whose consumer group has no live member) and return how many topics
+    went. A broker that keeps every test app's ~50 partitions for days restarts slowly (the
+    R3 Kafka row outlasted its start timeout on 7,000 partitions), and each partition costs
+    the local stack memory. Set FEEDSYNC_TEST_KEEP_TOPICS=1 to keep them for reading."""
+    wanted = None if app_ids is None else set(app_ids)
+
+    def dropped(name: str) -> bool:
+        match = TEST_APP.match(name)
+        return match is not None and (wanted is None or match.group(1) in wanted)
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        if wanted is None:
+            groups = admin.list_groups()
+            live = {g["group_id"][:11] for g in groups if g["group_state"] not in IDLE}
+            wanted = {app for g in groups if (app := g["group_id"][:11]) not in live}
+            wanted |= {app for name in admin.list_topics() if (app := name[:11]) not in live}
+        topics = [name for name in admin.list_topics() if dropped(name)]
+        groups = [g["group_id"] for g in admin.list_groups() if dropped(g["group_id"])]
+        if topics:
+            admin.delete_topics(topics, timeout_ms=60_000)
+        if groups:
+            admin.delete_groups(groups)  # errors (a group still with members) are returned
+        return len(topics)
+    finally:
+        admin.close()

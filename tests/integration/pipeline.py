@@ -16,6 +16,7 @@ from unittest import mock
 from feedsync.settings import Settings, load_settings
 from feedsync.stack.pipeline import FEEDSYNC
 from feedsync.verify import Report, run
+from tests.integration.kafka_tools import drop_apps
 from tests.integration.receiver import Receiver, running_receiver
 
 PIPELINE_FEEDS = ("scopesWebsite", "scopesCustomerGroup", "products")
@@ -134,8 +135,12 @@ def running_pipeline(
             worker.start()
         try:
             yield Pipeline(receiver=receiver, worker=worker, settings=settings)
-        finally:
+        except BaseException:
             worker.stop()
+            raise  # the app's topics stay, to be read when the test failed
+        worker.stop()
+        if not os.environ.get("FEEDSYNC_TEST_KEEP_TOPICS"):
+            drop_apps(settings, [app_id])
 
 
 @contextmanager
