@@ -13,7 +13,8 @@ request, prices 500) gives for the same item count.
 measure a feed's own rate instead of its share of a whole-catalog sync. ``--workers N``
 starts N worker processes of the one app id (the stack's own and N - 1 more, each with its
 own static member id), all ready before the connector is registered, and reports each one's
-peak RSS and CPU time.
+peak RSS and CPU time. ``--sample-to FILE`` samples the first worker with py-spy from
+registration to the end of the sync and prints the summary of ``bench/flame.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -29,7 +31,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from full_sync import peak_rss_mb  # bench/ is on sys.path when run
+from flame import spy_on, summarise  # bench/ is on sys.path when run
+from full_sync import peak_rss_mb
 from private_stack import use_private_stack
 from results import load_results, update_results
 
@@ -150,6 +153,9 @@ def main() -> None:
     parser.add_argument("--timeout-s", type=float, default=3600)
     parser.add_argument("--alone", action="store_true", help="the worker runs only --feeds")
     parser.add_argument("--workers", type=int, default=1, help="worker processes, one app id")
+    parser.add_argument(
+        "--sample-to", type=Path, help="py-spy the (first) worker into this raw file, summarised"
+    )
     args = parser.parse_args()
     feeds = [f for f in args.feeds.split(",") if f]
     if args.alone:
@@ -160,14 +166,22 @@ def main() -> None:
     with ExitStack() as workers:
         extra_pids: list[int] = []
 
-        def start_extra(_stack: Stack) -> None:
+        samplers: list[subprocess.Popen[bytes]] = []
+
+        def start_extra(stack: Stack) -> None:
             extra_pids.extend(workers.enter_context(extra_workers(args.workers - 1, state_dir)))
+            pid = stack.worker.daemon.pid()
+            if args.sample_to and pid:
+                samplers.append(spy_on(pid, args.sample_to))
 
         try:
             stack, expected, began = sync(
                 settings, args.profile, feeds, db_path, args.timeout_s, before_register=start_extra
             )
             pids = [pid for pid in [stack.worker.daemon.pid(), *extra_pids] if pid]
+            for sampler in samplers:
+                sampler.send_signal(signal.SIGINT)
+                sampler.wait(timeout=120)
             figures = report(
                 args.profile,
                 settings=settings,
@@ -178,6 +192,8 @@ def main() -> None:
             )
             if args.profile == "medium":
                 record_results(args, figures)
+            if args.sample_to:
+                print(summarise(args.sample_to))
         finally:
             workers.close()
             clean(settings, say=lambda _l: None)

@@ -21,11 +21,11 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from all_feeds import cpu_seconds, receiver_stats, sync  # bench/ is on sys.path when run
+from flame import spy_on
 from private_stack import use_private_stack
 
 from feeds.registry import FEEDS
@@ -67,16 +67,7 @@ def full_sync(
     def attach(stack: Stack) -> None:
         pid = stack.worker.daemon.pid()
         assert pid is not None
-        spy = str(Path(sys.executable).with_name("py-spy"))
-        command = [spy, "record", "--nonblocking", "--format", "raw", "--rate", "100"]
-        command += ["--pid", str(pid)]
-        samplers.append(
-            subprocess.Popen(
-                [*command, "--output", str(raw)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
+        samplers.append(spy_on(pid, raw))
 
     feeds = [f for f in FEEDS if f in PROJECTIONS]
     try:
