@@ -166,6 +166,16 @@ class StreamsSettings(_Section):
     # A fetched record neither acknowledged nor held by an agent for this long was
     # dropped on the way (streams/offsets.py): its partition is read again from it.
     stall_reseek_s: float = Field(60.0, gt=0)
+    # Kafka client batching (faust's producer_linger, producer_max_batch_size,
+    # stream_buffer_maxsize, broker_max_poll_records; faust's defaults 0 s, 16 KiB, 4,096
+    # and none). A record waits up to the linger in the producer for others to share its
+    # request: each stage of a full sync sends thousands a second, one request each with
+    # no linger. 12 % less worker CPU in a small full sync (bench/RESULTS.md, "Kafka
+    # client batching"), for at most 5 ms per hop when idle.
+    producer_linger_s: float = Field(0.005, ge=0.0, le=1.0)
+    producer_batch_bytes: int = Field(256 * 1024, ge=1024, le=16 * 1024 * 1024)
+    stream_buffer_maxsize: int = Field(16384, ge=1)
+    max_poll_records: int | None = Field(2000, ge=1)
     # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
     feeds: Annotated[tuple[str, ...], NoDecode] = ()
 

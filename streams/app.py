@@ -55,6 +55,10 @@ def create_app(settings: Settings) -> faust.App:
         # Large orders: item and state records beyond Kafka's 1 MiB default (the broker
         # allows 16 MiB: message.max.bytes in the local stack and deploy/).
         producer_max_request_size=MAX_RECORD_BYTES,
+        producer_linger=settings.streams.producer_linger_s,
+        producer_max_batch_size=settings.streams.producer_batch_bytes,
+        stream_buffer_maxsize=settings.streams.stream_buffer_maxsize,
+        broker_max_poll_records=settings.streams.max_poll_records,
         web_enabled=False,
         autodiscover=False,
     )
