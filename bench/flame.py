@@ -92,7 +92,7 @@ def summarise(raw: Path, top: int = 25) -> str:
     lines = [f"{total:,} samples", "", "| self time by owner | samples | share |", "|---|---|---|"]
     lines += [f"| {k} | {v:,} | {v / total:.1%} |" for k, v in by_owner.most_common()]
     lines += ["", "| stage on the stack | samples | share |", "|---|---|---|"]
-    lines += [f"| {k} | {v:,} | {v / total:.1%} |" for k, v in by_stage.most_common()]
+    lines += [f"| {k} | {v:,} | {v / total:.1%} |" for k, v in by_stage.most_common(top)]
     lines += ["", "| innermost function | samples | share |", "|---|---|---|"]
     lines += [f"| {k} | {v:,} | {v / total:.1%} |" for k, v in by_leaf.most_common(top)]
     return "\n".join(lines)

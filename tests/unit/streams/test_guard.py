@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -56,6 +57,23 @@ class Topic:
 
     def get_topic_name(self) -> str:
         return "feedsync.dlq.source"
+
+    @property
+    def app(self) -> Any:
+        """What ``streams.guard.produce`` sends through: the app's producer."""
+        return SimpleNamespace(producer=SimpleNamespace(send=self._produce))
+
+    async def _produce(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes,
+        partition: int | None,
+        timestamp: float | None,
+        headers: Any,
+    ) -> Any:
+        assert topic == self.get_topic_name()
+        return await self.send(key=key, value=value, partition=partition, headers=headers)
 
 
 def letters(topic: Topic) -> list[DeadLetter]:
