@@ -168,7 +168,7 @@ def main() -> None:
 
         samplers: list[subprocess.Popen[bytes]] = []
 
-        def start_extra(stack: Stack) -> None:
+        def before_register(stack: Stack) -> None:  # more workers, and the sampler
             extra_pids.extend(workers.enter_context(extra_workers(args.workers - 1, state_dir)))
             pid = stack.worker.daemon.pid()
             if args.sample_to and pid:
@@ -176,7 +176,12 @@ def main() -> None:
 
         try:
             stack, expected, began = sync(
-                settings, args.profile, feeds, db_path, args.timeout_s, before_register=start_extra
+                settings,
+                args.profile,
+                feeds,
+                db_path,
+                args.timeout_s,
+                before_register=before_register,
             )
             pids = [pid for pid in [stack.worker.daemon.pid(), *extra_pids] if pid]
             for sampler in samplers:

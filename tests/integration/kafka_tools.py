@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -112,28 +113,31 @@ IDLE = ("Empty", "Dead")
 def drop_apps(settings: Settings, app_ids: Iterable[str] | None = None) -> int:
     """Delete the topics and consumer groups of finished test apps (``app_ids``; when None,
     every test app's whose consumer group has no live member) and return how many topics
-    went. A broker that keeps every test app's ~50 partitions for days restarts slowly (the
-    R3 Kafka row outlasted its start timeout on 7,000 partitions), and each partition costs
-    the local stack memory. Set FEEDSYNC_TEST_KEEP_TOPICS=1 to keep them for reading."""
-    wanted = None if app_ids is None else set(app_ids)
+    went; none with FEEDSYNC_TEST_KEEP_TOPICS set, to read them after the tests. A broker
+    that keeps every test app's ~50 partitions for days restarts slowly (the R3 Kafka row
+    outlasted its start timeout on 7,000 partitions)."""
+    if os.environ.get("FEEDSYNC_TEST_KEEP_TOPICS"):
+        return 0
 
-    def dropped(name: str) -> bool:
+    def app_of(name: str) -> str | None:
         match = TEST_APP.match(name)
-        return match is not None and (wanted is None or match.group(1) in wanted)
+        return match.group(1) if match else None
 
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
-        if wanted is None:
-            groups = admin.list_groups()
-            live = {g["group_id"][:11] for g in groups if g["group_state"] not in IDLE}
-            wanted = {app for g in groups if (app := g["group_id"][:11]) not in live}
-            wanted |= {app for name in admin.list_topics() if (app := name[:11]) not in live}
-        topics = [name for name in admin.list_topics() if dropped(name)]
-        groups = [g["group_id"] for g in admin.list_groups() if dropped(g["group_id"])]
-        if topics:
-            admin.delete_topics(topics, timeout_ms=60_000)
-        if groups:
-            admin.delete_groups(groups)  # errors (a group still with members) are returned
-        return len(topics)
+        topics = {name: app_of(name) for name in admin.list_topics()}
+        groups = {g["group_id"]: g for g in admin.list_groups()}
+        if app_ids is None:
+            live = {app_of(name) for name, g in groups.items() if g["group_state"] not in IDLE}
+            wanted = {app for app in [*topics.values(), *map(app_of, groups)] if app} - live
+        else:
+            wanted = set(app_ids)
+        doomed = [name for name, app in topics.items() if app in wanted]
+        if doomed:
+            admin.delete_topics(doomed, timeout_ms=60_000)
+        doomed_groups = [name for name in groups if app_of(name) in wanted]
+        if doomed_groups:
+            admin.delete_groups(doomed_groups)  # errors (a group still with members) are returned
+        return len(doomed)
     finally:
         admin.close()

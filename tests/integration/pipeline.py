@@ -139,8 +139,7 @@ def running_pipeline(
             worker.stop()
             raise  # the app's topics stay, to be read when the test failed
         worker.stop()
-        if not os.environ.get("FEEDSYNC_TEST_KEEP_TOPICS"):
-            drop_apps(settings, [app_id])
+        drop_apps(settings, [app_id])
 
 
 @contextmanager
