@@ -77,6 +77,7 @@ CATALOG_PROJECTOR = EntityProjector(
     tables=PRODUCT_TABLES | frozenset(LINK_TABLES),
     owners={**{t: (c,) for t, c in ENTITY_KEY_COLUMN.items()}, **OWNER_COLUMNS},
     keys_of=catalog_keys,
+    deleted_with=frozenset({"catalog_product_entity"}),
     apply=apply_catalog_change,
     build=build_catalog,
     forwards=link_forwards,

@@ -56,17 +56,18 @@ class EntityRecord:
       snapshot to go quiet). Kept in the record, not in a worker's memory, so that whoever
       owns the partition when the build is asked for (after a restart or a rebalance)
       finds it.
-    - ``gone``: the source position of the change that deleted the entity (0: never
-      deleted). A deleted entity keeps a record (a *tombstone*: empty state, nothing
-      emitted) so that changes from before its delete cannot bring it back: its source
-      tables arrive on separate topics, so a row of the deleted entity can come after the
-      delete, and a replay after a rebalance folds its creation again. Brought back, it
-      would build its old items again and delete them again with a version that outranks
-      another entity that built the same items since (a SKU re-created). Its own rows at
-      or before ``gone`` are ignored for good, also once the entity lives again; changes
-      forwarded by peers are not (a peer's forward can carry the snapshot's position, the
-      same as every snapshot read), and without its own rows they build nothing. An
-      entity that a peer's forward alone empties keeps no record, as before.
+    - ``gone``: the source position of the change that deleted the entity (the delete of a
+      row of the projector's ``deleted_with`` tables; 0: never deleted). A deleted entity
+      keeps a record (a *tombstone*: empty state, nothing emitted) so that changes from
+      before its delete cannot bring it back: its source tables arrive on separate topics,
+      so a row of the deleted entity can come after the delete, and a replay after a
+      rebalance folds its creation again. Brought back, it would build its old items again
+      and delete them again with a version that outranks another entity that built the same
+      items since (a SKU re-created). Its own rows at or before ``gone`` are ignored for
+      good, also once the entity lives again; changes forwarded by peers are not (a peer's
+      forward can carry the snapshot's position, the same as every snapshot read), and
+      without its own rows they build nothing. An entity that a peer's forward alone empties
+      keeps no record, as before.
     """
 
     state: State
@@ -184,7 +185,10 @@ class Projection:
     ) -> Step:
         """Fold ``change`` into the entity ``key``; build its items unless ``build`` is off
         (the driver then rebuilds it later, once, e.g. at the end of a batch or snapshot)."""
-        gone = record.gone if record is not None else 0
+        deleted_with = self.projector.deleted_with
+        # A record written before tombstones were limited to ``deleted_with`` may hold one
+        # for an entity of independent rows: it holds nothing off.
+        gone = record.gone if record is not None and deleted_with else 0
         position = change.position.version
         if gone and position <= gone and not change.forwarded:
             return Step(record)  # its own row, from before its delete: see EntityRecord.gone
@@ -205,9 +209,12 @@ class Projection:
             others = max(self.reference.version, forwarded)
             deleted = ItemVersion(source, others, record.clock)
             deletions = self._deletions(record, deleted)
-            # Only its own delete has a position to hold its own rows against (a peer's
-            # forward can carry the snapshot's, which its own snapshot reads share).
-            gone_at = gone if change.forwarded else max(position, gone)
+            # Only the delete of its own row that deletes the whole entity has a position to
+            # hold its own rows against: a peer's forward can carry the snapshot's (which
+            # its own snapshot reads share), and a state emptied by the delete of one of
+            # several independent rows says only that the other rows have not come yet.
+            deletes_entity = change.table in deleted_with and not change.forwarded
+            gone_at = max(position, gone) if deletes_entity else gone
             if not gone_at:
                 return Step(None, deletions, forwards)
             tombstone = EntityRecord({}, source, partition, gone=gone_at, forwarded=forwarded)

@@ -68,6 +68,13 @@ class EntityProjector:
     - ``owners``: table → the columns that hold the id of the entity a row belongs to, for
       the tables an entity can be read again from by id (``feedsync resync --from-source
       --by-ids``); empty when the projector offers none.
+    - ``deleted_with``: the tables whose row's delete deletes the entity, every other row
+      of it going too by a foreign-key cascade the binlog does not show (a product's
+      ``catalog_product_entity`` row). Such a delete leaves a tombstone that holds off the
+      entity's own rows from before it (see ``EntityRecord.gone``). Empty for an entity
+      whose rows live independently (a SKU's source items and reservations): when its state
+      empties it is not deleted, only folded in an order its topics happened to arrive in,
+      and its older rows still stand.
     """
 
     entity: str
@@ -81,6 +88,7 @@ class EntityProjector:
     next_change: Callable[[State, Reference], float | None] = lambda state, reference: None
     forwards_to: tuple[str, ...] = ()
     owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    deleted_with: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

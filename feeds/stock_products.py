@@ -165,6 +165,7 @@ STOCK_ITEM_PROJECTOR = EntityProjector(
     tables=frozenset({"catalog_product_entity", "cataloginventory_stock_item"}),
     forwards_to=("stock",),
     keys_of=_product_keys,
+    deleted_with=frozenset({"catalog_product_entity"}),
     apply=apply_stock_product_change,
     build=lambda state, reference: {},
     forwards=stock_product_forwards,

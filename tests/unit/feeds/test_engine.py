@@ -24,6 +24,7 @@ from feeds.products import PRODUCTS
 from feeds.projector import EntityProjector, Payload, State
 from feeds.reference import Reference, apply_reference
 from feeds.registry import PROJECTORS
+from feeds.stock import STOCK_PROJECTOR
 from tests.unit.feeds.test_orders import order_row
 from tests.unit.rows import delete, insert, update
 
@@ -76,6 +77,7 @@ THING_PROJECTOR = EntityProjector(
     keys_of=thing_keys,
     apply=apply_thing,
     build=build_thing,
+    deleted_with=frozenset({"thing"}),  # its parts cascade with it
 )
 
 
@@ -222,6 +224,49 @@ def test_a_deleted_entity_keeps_a_tombstone_that_changes_from_before_cannot_revi
     assert not reborn.tombstone
     assert engine.step("1", reborn, WIDGET[1], partition=3) == Step(reborn)
     assert sorted(reborn.emitted[THINGS.name]) == [item_id(["1", "4"])]
+
+
+def test_an_entity_of_independent_rows_emptied_in_topic_order_holds_no_older_row_off() -> None:
+    """A SKU's stock: a reservation made while its source item lived, the source item
+    deleted and another created. Read back with the source items' topic ahead (a replay, a
+    backlog), the state empties at the delete; the reservation, older than the delete but
+    still in the database, must count when it arrives."""
+    engine = Projection(STOCK_PROJECTOR, Reference(reference_store()), frozenset())
+    old_item = {
+        "source_item_id": 1,
+        "source_code": "default",
+        "sku": "S",
+        "quantity": "21",
+        "status": 1,
+    }
+    created = insert("inventory_source_item", old_item)
+    reservation = insert(
+        "inventory_reservation",
+        {"reservation_id": 7, "stock_id": 1, "sku": "S", "quantity": "-3", "metadata": "{}"},
+    )
+    deleted = delete("inventory_source_item", old_item)
+    recreated = insert("inventory_source_item", {**old_item, "source_item_id": 2})
+    record: EntityRecord | None = None
+    for row_change in (created, deleted, recreated, reservation):  # the topics' order
+        record = engine.step("S", record, row_change, partition=0).record
+    assert record is not None
+    assert list(record.state["reservations"]) == ["7"]
+    assert list(record.state["source_items"]) == ["2"]
+    assert record.gone == 0
+
+
+def test_a_tombstone_held_by_an_entity_of_independent_rows_holds_nothing_off() -> None:
+    """Records written before tombstones were limited to ``deleted_with`` tables."""
+    engine = Projection(STOCK_PROJECTOR, Reference(reference_store()), frozenset())
+    reservation = insert(
+        "inventory_reservation",
+        {"reservation_id": 8, "stock_id": 1, "sku": "T", "quantity": "-1", "metadata": "{}"},
+    )
+    later = reservation.position.version + 1  # a delete after the reservation
+    old = EntityRecord({}, version=later, gone=later)
+    step = engine.step("T", old, reservation, partition=0)
+    assert step.record is not None
+    assert list(step.record.state["reservations"]) == ["8"]
 
 
 def test_a_peers_change_from_after_the_delete_does_not_outrank_the_re_creation() -> None:
