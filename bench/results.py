@@ -21,7 +21,7 @@ def load_results() -> dict[str, Any]:
     return {key: entry["value"] for key, entry in figures.items()}
 
 
-def update_results(**values: float) -> None:
+def update_results(**values: float | str) -> None:
     """Write ``values`` under their keys, stamped with today's date and the commit."""
     document: dict[str, Any] = (
         json.loads(RESULTS.read_text()) if RESULTS.exists() else {"figures": {}}
