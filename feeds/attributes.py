@@ -1,9 +1,11 @@
 """productAttributes: one item per product attribute and store view (docs/feeds.md).
 
 Built wholly from the reference data: ``eav_attribute`` + ``catalog_eav_attribute`` give the
-attribute's metadata, ``eav_attribute_label`` its label per store view and the options their
-labels per store view. The field mapping follows Adobe's exporter (ProductMetadataQuery) except
-where that exporter reads a column whose meaning contradicts the field name; the doc lists those.
+attribute's metadata, ``eav_attribute_label`` its label per store view. The field mapping
+follows Adobe's exporter (ProductMetadataQuery) except where that exporter reads a column whose
+meaning contradicts the field name; the doc lists those. The options' labels are not sent: the
+exporter stopped propagating ``attributeOptions`` (magento/commerce-data-export MDEE-882,
+November 2024), so a service that reads its feeds does not expect them.
 
 An attribute is exported once both of its metadata rows are present (the exporter joins
 ``catalog_eav_attribute`` too), so a half-arrived attribute is never sent with made-up flags.
@@ -11,7 +13,6 @@ An attribute is exported once both of its metadata rows are present (the exporte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +117,6 @@ def build_product_attributes(reference: Reference) -> list[dict[str, Any]]:
         if int(attribute["entity_type_id"]) != PRODUCT_ENTITY_TYPE_ID or flags is None:
             continue
         metadata = _metadata(attribute, flags)
-        options = _options(reference, attribute_id)
         for view in views:
             store_id = str(view.store_id)
             label = labels.get(attribute_id, {}).get(store_id)
@@ -128,9 +128,6 @@ def build_product_attributes(reference: Reference) -> list[dict[str, Any]]:
                     "storeViewCode": view.code,
                     **metadata,
                     "label": label if label is not None else attribute.get("frontend_label"),
-                    "attributeOptions": [
-                        text for text in (_option_label(o, store_id) for o in options) if text
-                    ],
                     "deleted": False,
                 }
             )
@@ -184,24 +181,6 @@ def _labels_by_attribute(reference: Reference) -> dict[str, dict[str, str | None
     return labels
 
 
-def _options(reference: Reference, attribute_id: str) -> list[Row]:
-    """The attribute's options in display order: sort_order, then option id."""
-    options = reference.options_of(attribute_id)
-    return [
-        options[option_id]
-        for option_id in sorted(
-            options, key=lambda o: (_int(options[o].get("sort_order")) or 0, int(o))
-        )
-    ]
-
-
-def _option_label(option: Row, store_id: str) -> str | None:
-    """The option's label in the store view, falling back to its admin (store 0) label."""
-    labels: Mapping[str, str | None] = option.get("labels", {})
-    label = labels.get(store_id)
-    return label if label is not None else labels.get("0")
-
-
 def _search_weight(value: Any) -> float | None:
     """The FLOAT column at its own (single) precision: the binlog carries the float32 bits
     (1.1 arrives as 1.100000023841858) where MariaDB prints 1.1; six significant digits agree.
@@ -220,5 +199,5 @@ def _int(value: Any) -> int | None:
 PRODUCT_ATTRIBUTES_FEED = ReferenceFeed(
     PRODUCT_ATTRIBUTES,
     build_product_attributes,
-    frozenset({ReferenceKind.ATTRIBUTES, ReferenceKind.OPTIONS, ReferenceKind.SCOPES}),
+    frozenset({ReferenceKind.ATTRIBUTES, ReferenceKind.SCOPES}),
 )

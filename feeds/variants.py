@@ -9,6 +9,7 @@ no item; unlinking a child drops its item, which the generic diff then sends as 
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
 
 from feeds.feed import Feed
@@ -26,9 +27,11 @@ CONFIGURABLE = "configurable"
 DEFAULT_STORE_ID = 0
 
 
-def variant_id(parent_id: int, child_id: int) -> str:
-    """The variant's ``id``: ``configurable/<parent entity_id>/<child entity_id>``."""
-    return f"{CONFIGURABLE}/{parent_id}/{child_id}"
+def variant_id(parent_sku: str, child_sku: str) -> str:
+    """The variant's ``id`` as the exporter makes it: the md5 of
+    ``configurable/<parent SKU>/<child SKU>`` (ProductVariantDataExporter's ConfigurableId),
+    so that a consumer of both sees the same variant under the same id."""
+    return hashlib.md5(f"{CONFIGURABLE}/{parent_sku}/{child_sku}".encode()).hexdigest()  # noqa: S324 -- an id, as upstream's
 
 
 def option_uid(attribute_id: int, option_id: int) -> str:
@@ -56,7 +59,7 @@ def build_variants(state: State, reference: Reference) -> list[Payload]:
         values: dict[str, Any] = child.get("values") or {}
         items.append(
             {
-                "id": variant_id(parent_id, child_id),
+                "id": variant_id(str(entity["sku"]), str(child["sku"])),
                 "optionValues": [
                     _option_value(attribute_id, attribute, values.get(str(attribute_id)), reference)
                     for attribute_id, attribute in axes

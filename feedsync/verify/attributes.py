@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from feedsync.verify.eav import PRODUCT_ENTITY_TYPE_ID, ScopedValues, pick
+from feedsync.verify.eav import PRODUCT_ENTITY_TYPE_ID
 from feedsync.verify.projection import FeedProjection
 
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ def project_product_attributes(cursor: Cursor) -> list[dict[str, Any]]:
     )
     views = cursor.fetchall()
     labels = _attribute_labels(cursor)
-    options = _option_labels(cursor)
     flag_columns = ", ".join(f"c.{column}" for column in _FLAG_COLUMNS.values())
     cursor.execute(
         "SELECT a.attribute_id, a.attribute_code, a.backend_type, a.frontend_input, "
@@ -88,7 +87,6 @@ def project_product_attributes(cursor: Cursor) -> list[dict[str, Any]]:
         }
         for store_id, view_code, store_code, website_code in views:
             store_label = labels.get(attribute_id, {}).get(store_id)
-            shown = (pick(scoped, store_id) for scoped in options.get(attribute_id, []))
             payloads.append(
                 {
                     "id": str(attribute_id),
@@ -97,7 +95,6 @@ def project_product_attributes(cursor: Cursor) -> list[dict[str, Any]]:
                     "storeViewCode": view_code,
                     **common,
                     "label": store_label if store_label is not None else frontend_label,
-                    "attributeOptions": [label for label in shown if label],
                     "deleted": False,
                 }
             )
@@ -114,24 +111,6 @@ def _attribute_labels(cursor: Cursor) -> dict[int, dict[int, str | None]]:
     for attribute_id, store_id, value in cursor.fetchall():
         labels.setdefault(attribute_id, {})[store_id] = value
     return labels
-
-
-def _option_labels(cursor: Cursor) -> dict[int, list[ScopedValues]]:
-    """attribute_id → its options' labels by store, in sort_order then option_id order."""
-    cursor.execute(
-        "SELECT o.attribute_id, o.option_id, v.store_id, v.value FROM eav_attribute_option o "
-        "LEFT JOIN eav_attribute_option_value v ON v.option_id = o.option_id "
-        "ORDER BY o.attribute_id, o.sort_order, o.option_id"
-    )
-    by_option: dict[int, ScopedValues] = {}
-    by_attribute: dict[int, list[ScopedValues]] = {}
-    for attribute_id, option_id, store_id, value in cursor.fetchall():
-        if option_id not in by_option:
-            by_option[option_id] = {}
-            by_attribute.setdefault(attribute_id, []).append(by_option[option_id])
-        if store_id is not None:
-            by_option[option_id][store_id] = value
-    return by_attribute
 
 
 PRODUCT_ATTRIBUTES_PROJECTION = FeedProjection.of("productAttributes", project_product_attributes)

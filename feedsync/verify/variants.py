@@ -8,6 +8,7 @@ and linked child) are assembled in Python. Nothing here is shared with the strea
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from feedsync.verify.projection import FeedProjection
@@ -49,7 +50,10 @@ def project_variants(cursor: Cursor) -> list[dict[str, Any]]:
             )
         payloads.append(
             {
-                "id": f"configurable/{parent_id}/{child_id}",
+                # the exporter's id: md5 of configurable/<parent SKU>/<child SKU>
+                "id": hashlib.md5(  # noqa: S324 -- an id, as upstream's
+                    f"configurable/{parent_sku}/{child_sku}".encode()
+                ).hexdigest(),
                 "optionValues": option_values,
                 "parentId": parent_id,
                 "productId": child_id,

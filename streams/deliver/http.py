@@ -21,6 +21,7 @@ import orjson
 from pydantic import SecretStr
 
 from feeds.item import FeedItem
+from feeds.wire import to_wire
 from feedsync.errors import ConfigError, FeedsyncError
 from feedsync.webhooks import sign
 from streams.deliver.outcome import (
@@ -73,10 +74,18 @@ def idempotency_key(items: Sequence[FeedItem]) -> str:
 
 
 def request_body(items: Sequence[FeedItem]) -> bytes:
-    """The JSON array sent: each item's payload plus its ``itemId`` and ``itemVersion``
-    (compare as strings: a receiver keeps the greater and drops a stale write)."""
+    """The JSON array sent: each item's payload in the exporter's types (feeds/wire.py) plus
+    its ``itemId`` and ``itemVersion`` (compare as strings: a receiver keeps the greater and
+    drops a stale write)."""
     return orjson.dumps(
-        [{"itemId": item.id, "itemVersion": item.version.text, **item.payload} for item in items]
+        [
+            {
+                "itemId": item.id,
+                "itemVersion": item.version.text,
+                **to_wire(item.feed, item.payload),
+            }
+            for item in items
+        ]
     )
 
 

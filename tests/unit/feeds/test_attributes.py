@@ -143,27 +143,10 @@ def test_duplicate_store_labels_resolve_to_the_newest_row() -> None:
     assert by_view(store(label(9, 2, "Teinte")))["fr"]["label"] == "Teinte"
 
 
-def test_options_in_sort_order_with_store_labels_falling_back_to_admin() -> None:
-    items = by_view(store())
-    assert items["default"]["attributeOptions"] == ["Black", "Red", "Blue"]
-    # A NULL store label falls back to the admin label, as a missing one does.
-    assert items["fr"]["attributeOptions"] == ["Black", "Rouge", "Blue"]
-
-
-def test_options_without_a_label_or_an_option_row_are_left_out() -> None:
-    reference = store(
-        option(8, 5),
-        # Option 9's label arrived before its option row (another topic): not yet an option.
-        option_value(9, 9, 0, "X"),
-    )
-    assert by_view(reference)["default"]["attributeOptions"] == ["Black", "Red", "Blue"]
-
-
-def test_deleted_option_drops_out() -> None:
-    reference = store()
-    table, row = option(5, 1)
-    apply_reference(reference, change(table, before=row))
-    assert by_view(reference)["fr"]["attributeOptions"] == ["Black", "Blue"]
+def test_option_labels_are_not_sent_as_upstream_stopped_sending_them() -> None:
+    """magento/commerce-data-export MDEE-882 removed ``attributeOptions`` from the record."""
+    for item in by_view(store()).values():
+        assert "attributeOptions" not in item
 
 
 def test_flags_follow_the_catalog_columns() -> None:

@@ -7,6 +7,7 @@ applied exactly as the workers apply them), so each child's summary reaches its 
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
 
 from feeds.catalog import CATALOG_PROJECTOR
@@ -89,7 +90,8 @@ CHILD = (
     insert("catalog_product_super_link", link(1, 1, 2)),
 )
 EXPECTED = {
-    "id": "configurable/1/2",
+    # the exporter's id: md5 of configurable/<parent SKU>/<child SKU>
+    "id": hashlib.md5(b"configurable/CFG-1/CFG-1-red-s").hexdigest(),
     "optionValues": [
         {
             "attributeCode": "color",

@@ -134,10 +134,24 @@ def test_a_field_only_one_side_has_is_stale() -> None:
     assert check([a], [on_wire(a, extra=1)]).stale.count == 1
 
 
-@pytest.mark.parametrize("wrong", [True, 1.0, "1"])
-def test_values_are_compared_by_json_type(wrong: Any) -> None:
+@pytest.mark.parametrize("same", [1.0, "1", "1.000"])
+def test_numbers_compare_by_value_whatever_their_json_type(same: Any) -> None:
+    """The sender casts to the exporter's types (an id as a string, a decimal as a number);
+    verify compares what the values say, the contract test their types."""
+    a = product("A", taxClassId=1)
+    assert check([a], [on_wire(a, taxClassId=same)]).stale.count == 0
+
+
+@pytest.mark.parametrize("wrong", [True, 2, "1.5", "one", None])
+def test_a_different_value_is_stale(wrong: Any) -> None:
     a = product("A", taxClassId=1)
     assert check([a], [on_wire(a, taxClassId=wrong)]).stale.count == 1
+
+
+def test_a_decimal_sent_as_a_number_matches_its_column_digits() -> None:
+    a = product("A", weight="19.9900")
+    assert check([a], [on_wire(a, weight=19.99)]).stale.count == 0
+    assert check([a], [on_wire(a, weight=19.98)]).stale.count == 1
 
 
 def test_examples_are_capped_but_counts_are_exact() -> None:

@@ -19,7 +19,7 @@ VERIFY = Path(feedsync.verify.__file__).parent
 # What verify may import from feeds/: the item id contract and the feed declarations. The
 # projection logic (projectors, builders, reference folding) stays on the stream side, so
 # that verify remains an independent oracle.
-SHARED = {"feeds", "feeds.feed", "feeds.item", "feeds.registry"}
+SHARED = {"feeds", "feeds.contract", "feeds.feed", "feeds.item", "feeds.registry"}
 
 
 def test_verify_knows_exactly_the_declared_feeds() -> None:

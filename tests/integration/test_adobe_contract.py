@@ -1,0 +1,46 @@
+"""Every item of every feed on the small profile against the exporter's record types
+(docs/adobe/contract.json): names, nesting and JSON types.
+
+What differs is either made on purpose (``deliberate`` in docs/adobe/deviations.json, each
+with its reason) or listed as not compatible yet (``left``: issue #14's work). The test
+fails on any other difference, and on a difference listed as left that no item shows any
+more (it was fixed: take it off the list), so the list only shrinks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from feeds.registry import FEEDS
+from feedsync.verify.contract import Contract, Deviations, problems
+from feedsync.verify.projections import FEEDS as PROJECTIONS
+from tests.integration.pipeline import Pipeline
+
+pytestmark = pytest.mark.integration
+
+ALL_FEEDS = tuple(f for f in FEEDS if f in PROJECTIONS)
+
+
+def test_every_item_of_every_feed_is_of_the_exporters_record_type(
+    feeds_pipeline: Pipeline,
+) -> None:
+    feeds_pipeline.wait_clean(ALL_FEEDS, timeout_s=300)
+    contract, deviations = Contract.load(), Deviations.load()
+    unexpected: dict[str, list[str]] = {}
+    gone: dict[str, list[str]] = {}
+    for feed in ALL_FEEDS:
+        items = feeds_pipeline.receiver.items(feed).values()
+        if not items:  # verify is clean: the database has none (a stack's tests removed them)
+            continue
+        found: set[str] = set()
+        for item in items:
+            found |= problems(contract, feed, item)
+        left = deviations.left.get(feed, frozenset())
+        if extra := sorted(found - deviations.accepted(feed) - left):
+            unexpected[feed] = extra
+        if fixed := sorted(left - found):
+            gone[feed] = fixed
+    assert not unexpected, (
+        f"differences from upstream's records, not in deviations.json: {unexpected}"
+    )
+    assert not gone, f"listed as left in deviations.json but no item shows them: {gone}"
