@@ -15,6 +15,7 @@ from kafka import KafkaConsumer
 
 from feeds.feed import Feed
 from feeds.item import FeedItem
+from feeds.wire import to_wire
 from feedsync.logs import redact
 from feedsync.ops.statuses import decode_status, newer, status_topics
 from feedsync.ops.topics import existing_topics, read
@@ -40,14 +41,17 @@ class FoundItem:
         return answered is not None and answered[0] == self.item.hash
 
     def summary(self, *, unredacted: bool = False) -> dict[str, Any]:
+        """The item as the endpoint receives it (cast to the exporter's types, feeds/wire.py),
+        with its version, hash and statuses."""
         item = self.item
+        payload = to_wire(self.feed, item.payload)
         return {
             "feed": self.feed,
             "id": item.id,
             "version": item.version.text,
             "hash": item.hash,
             "deleted": item.deleted,
-            "payload": item.payload if unredacted else redact(item.payload),
+            "payload": payload if unredacted else redact(payload),
             "delivered_as_built": self.delivered_as_built,
             "status": self.status.to_json() if self.status else None,
             "history": [status.to_json() for status in self.history],
