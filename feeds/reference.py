@@ -305,15 +305,6 @@ class Reference:
         values: dict[str, Any] = self._store.get(_category_values_key(category_id), {})
         return values
 
-    def options_of(self, attribute_id: int | str) -> dict[str, Row]:
-        """Option id → option (``attribute_id``, ``sort_order``, ``labels`` by store id)."""
-        prefix = "option:"
-        return {
-            key[len(prefix) :]: value
-            for key, value in self._store.items()
-            if key.startswith(prefix) and str(value.get("attribute_id")) == str(attribute_id)
-        }
-
     def option_label(self, option_id: int | str, store_id: int) -> str | None:
         option = self.option(option_id)
         if option is None:

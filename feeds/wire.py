@@ -37,14 +37,19 @@ def contract() -> Contract:
     return Contract.load()
 
 
+@cache
+def _fields_of(feed: str) -> Mapping[str, Field] | None:
+    """A feed's fields (record and envelope), merged once per feed, not once per item."""
+    return contract().fields_of(feed)
+
+
 def to_wire(feed: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
     """``payload`` with every value of a field the feed's record types cast to its JSON
     type; the payload itself when the feed has no record type upstream."""
-    wire_contract = contract()
-    fields = wire_contract.fields_of(feed)
+    fields = _fields_of(feed)
     if fields is None:
         return payload
-    return _object(wire_contract, fields, payload)
+    return _object(contract(), fields, payload)
 
 
 def _object(
@@ -57,14 +62,17 @@ def _object(
 
 
 def _value(wire_contract: Contract, field: Field, value: Any) -> Any:
+    kind = field["type"]
+    if field["repeated"] and isinstance(value, list):
+        return [_of_type(wire_contract, kind, v) for v in value]
+    if field["repeated"]:
+        return value
+    return _of_type(wire_contract, kind, value)
+
+
+def _of_type(wire_contract: Contract, kind: str, value: Any) -> Any:
     if value is None:
         return None
-    if field["repeated"]:
-        if not isinstance(value, list):
-            return value
-        element = {**field, "repeated": False}
-        return [_value(wire_contract, element, v) for v in value]
-    kind = field["type"]
     record = wire_contract.records.get(kind)
     if record is not None:
         return _object(wire_contract, record, value) if isinstance(value, Mapping) else value

@@ -85,16 +85,18 @@ def _walk(
 def _check(
     contract: Contract, field: Mapping[str, Any], value: Any, path: str, found: set[str]
 ) -> None:
+    if value is None or not field["repeated"]:
+        _check_one(contract, field["type"], value, path, found)
+    elif not isinstance(value, list):
+        found.add(f"type {path}: array, not {_json_type(value)}")
+    else:
+        for element in value:
+            _check_one(contract, field["type"], element, f"{path}[]", found)
+
+
+def _check_one(contract: Contract, kind: str, value: Any, path: str, found: set[str]) -> None:
     if value is None:
         return
-    if field["repeated"]:
-        if not isinstance(value, list):
-            found.add(f"type {path}: array, not {_json_type(value)}")
-            return
-        for element in value:
-            _check(contract, {**field, "repeated": False}, element, f"{path}[]", found)
-        return
-    kind = field["type"]
     if kind in contract.records:
         if not isinstance(value, dict):
             found.add(f"type {path}: object, not {_json_type(value)}")
