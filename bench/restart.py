@@ -36,7 +36,7 @@ from results import update_results
 from connectors.database import connect
 from feeds.registry import FEEDS
 from feedsync.settings import Settings
-from feedsync.stack.orchestrate import clean
+from feedsync.stack.orchestrate import Stack, clean
 from feedsync.verify.projections import FEEDS as PROJECTIONS
 
 NAME_ATTRIBUTE = (
@@ -68,6 +68,15 @@ def rename(settings: Settings, product: int, name: str) -> None:
         connection.close()
 
 
+def kill_worker(stack: Stack) -> None:
+    """SIGKILL the stack's worker and wait until its pid file says it is gone."""
+    pid = stack.worker.daemon.pid()
+    assert pid is not None, "the worker is not running"
+    os.kill(pid, signal.SIGKILL)
+    while stack.worker.daemon.pid() is not None:
+        time.sleep(0.05)  # polling the pid file, which the daemon clears
+
+
 def holds_name(db_path: Path, product: int, name: str) -> bool:
     with sqlite3.connect(db_path) as db:
         rows = db.execute("SELECT payload FROM items WHERE feed = 'products'").fetchall()
@@ -97,11 +106,7 @@ def main() -> None:
         stack, _expected, _began = sync(settings, args.profile, feeds, db_path, args.timeout_s)
         product = a_product(settings)
         for attempt in range(1, args.tries + 1):
-            pid = stack.worker.daemon.pid()
-            assert pid is not None, "the worker is not running"
-            os.kill(pid, signal.SIGKILL)
-            while stack.worker.daemon.pid() is not None:
-                time.sleep(0.05)
+            kill_worker(stack)
             name = f"restart {attempt} {uuid.uuid4().hex[:6]}"
             rename(settings, product, name)  # waits in Kafka for the worker
             started = time.monotonic()

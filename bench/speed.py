@@ -54,6 +54,7 @@ from full_sync import peak_rss_mb
 from kafka import KafkaAdminClient
 from matplotlib.figure import Figure
 from private_stack import use_private_stack
+from restart import a_product, kill_worker, rename
 from results import RESULTS, load_results, update_results
 
 from connectors.database import connect
@@ -378,21 +379,10 @@ def replay(
 def resume(settings: Settings, stack: Stack, db_path: Path) -> tuple[float, float]:
     """SIGKILL the worker, rename a product meanwhile, start it: seconds from the start
     until faust reports it ready, and until the receiver holds the new name."""
-    with connect(settings) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT v.value_id FROM catalog_product_entity_varchar v JOIN eav_attribute a ON "
-            "a.attribute_id = v.attribute_id AND a.entity_type_id = 4 AND a.attribute_code = "
-            "'name' WHERE v.store_id = 0 ORDER BY v.entity_id LIMIT 1"
-        )
-        (value_id,) = cursor.fetchone()
-    pid = stack.worker.daemon.pid()
-    assert pid is not None, "the worker is not running"
-    os.kill(pid, signal.SIGKILL)
-    while stack.worker.daemon.pid() is not None:
-        time.sleep(0.05)
+    product = a_product(settings)
+    kill_worker(stack)
     name = f"resume-{uuid.uuid4().hex[:8]}"
-    with connect(settings, autocommit=True) as connection, connection.cursor() as cursor:
-        cursor.execute(UPDATES["name"], (name, value_id))
+    rename(settings, product, name)  # waits in Kafka for the worker
     started = time.monotonic()
     stack.worker.start(600)
     ready = time.monotonic() - started
