@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -144,6 +144,12 @@ class StreamsSettings(_Section):
     # Faust's local data (table state, offsets) goes to <data_dir>/<app id>, never the cwd.
     data_dir: Path = REPO_ROOT / ".state" / "faust"
     partitions: int = Field(4, ge=1, le=1024)
+    # Where the entity state and delivery status tables live: "rocksdb" on local disk under
+    # data_dir (a restarted worker reads only the changelog records written since it
+    # stopped: streams/store.py), or "memory" (read back in full from Kafka at each start).
+    state_store: Literal["rocksdb", "memory"] = "rocksdb"
+    # RocksDB's block cache plus write buffers, shared by every table and partition.
+    state_memory_mib: int = Field(256, ge=16, le=64 * 1024)
     reference_debounce_s: float = Field(1.0, gt=0)
     dlq_redrive_interval_s: float = Field(300.0, gt=0)
     # A will-retry letter re-driven this many times in vain becomes needs-attention.

@@ -6,11 +6,15 @@ Nothing happens at import: ``create_app`` builds the app from the settings, and
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+from pathlib import Path
 
 import faust
 
 from feeds.registry import FEEDS
+from feedsync.errors import ConfigError
 from feedsync.logs import logging_config
 from feedsync.settings import Settings
 from streams import crash
@@ -24,6 +28,7 @@ from streams.rebuild import Dirty, register_rebuilds
 from streams.reference import register_reference
 from streams.route import register_route
 from streams.sequenced import ReferenceTable
+from streams.store import StateTable, configure_memory
 from streams.topology import Topology, changelog_topics, ensure_topics
 
 __all__ = ["create_app", "run_worker"]
@@ -35,15 +40,18 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 LAG_SAMPLE_S = 5.0
 
 
-def create_app(settings: Settings) -> faust.App:
+def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App:
+    """The app; ``data_dir`` is where its worker keeps local state (``claim_data_dir``)."""
     delivery_configs(settings, FEEDS)  # every per-feed setting valid, for a known feed
     crash.arm(settings.streams.crash_at)
+    configure_memory(settings.streams.state_memory_mib)
     app = faust.App(
         settings.streams.app_id,
         broker=broker_url(settings.kafka.bootstrap_servers),  # commits never pass a record
-        store="memory://",
+        store="memory://",  # small tables; the large ones choose theirs (streams/topology.py)
+        Table=StateTable,  # tells a RocksDB table's store when a write is durable
         GlobalTable=ReferenceTable,  # the reference table: the newest write of a key wins
-        datadir=str(settings.streams.data_dir / "{conf.name}"),
+        datadir=str(data_dir or settings.streams.data_dir / settings.streams.app_id),
         topic_partitions=settings.streams.partitions,
         topic_replication_factor=settings.kafka.replication_factor,
         consumer_auto_offset_reset="earliest",
@@ -92,8 +100,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
-    settings.streams.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings)
+    app = create_app(settings, data_dir=claim_data_dir(settings))
     ensure_topics(settings, changelog_topics(app))
     if not settings.metrics.enabled:
         disable()
@@ -106,3 +113,35 @@ def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
     logging = logging_config(level, settings.log_errors_file)
     worker = faust.Worker(app, loglevel=level, logging_config=logging)
     worker.execute_from_commandline()
+
+
+# Held open (and locked) for the worker's lifetime.
+_claimed: list[int] = []
+
+
+def claim_data_dir(settings: Settings) -> Path:
+    """The local state directory of this worker process, locked while it runs.
+
+    Two workers must not share RocksDB files, and a restarted worker should find its own
+    again: a worker with an instance id takes ``<data_dir>/<app id>/<instance id>``;
+    one without takes the first free ``slot-<n>``, the one it held before it stopped
+    unless another worker took it meanwhile (any slot is correct: state a worker does
+    not find is read from Kafka)."""
+    root = settings.streams.data_dir / settings.streams.app_id
+    instance = settings.streams.instance_id
+    names = [instance] if instance else (f"slot-{n}" for n in range(1024))
+    for name in names:
+        path = root / name
+        path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path / "worker.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        _claimed.append(fd)
+        return path
+    raise ConfigError(
+        f"another worker of app {settings.streams.app_id!r} holds {root / instance}",
+        hint="give each running worker its own FEEDSYNC_STREAMS__INSTANCE_ID",
+    )

@@ -21,6 +21,8 @@ log = logging.getLogger("feedsync.crash")
 POINTS = (
     "delivered-before-recorded",  # the endpoint answered 2xx; the worker has not noted it
     "items-durable-before-state",  # the items are in Kafka; the entity records are not written
+    # the records are written to the table, their changelog records not yet sent
+    "state-written-before-durable",
     "state-written-before-ack",  # the records are durable; the batch is not acknowledged
 )
 _armed = ""

@@ -145,7 +145,8 @@ class EntityAgent:
             for entity in deferred:  # durable now: their build is asked for after them
                 self.dirty.mark_snapshot_read(entity)
             crash_point("items-durable-before-state")
-            self._write(chunk, refused)
+            if self._write(chunk, refused):
+                crash_point("state-written-before-durable")
         await self.guard.flush()
         await self.app.producer.flush()  # the records written are durable before the acks
         crash_point("state-written-before-ack")
@@ -302,17 +303,21 @@ class EntityAgent:
             await outputs.send(work.carrier, *item_record(self.topology, emit))
         work.forwards, work.emits, work.steps = [], [], []
 
-    def _write(self, works: dict[str, _Work], refused: set[int]) -> None:
+    def _write(self, works: dict[str, _Work], refused: set[int]) -> int:
         """The records, once Kafka holds what they say was sent; not those whose outputs
-        Kafka refused (their changes are dead letters now, and a rebuild resends)."""
+        Kafka refused (their changes are dead letters now, and a rebuild resends). How
+        many changed."""
+        written = 0
         for key, work in works.items():
             if id(work.carrier) in refused or work.record == work.base:
                 continue
+            written += 1
             with in_event(work.carrier):
                 if work.record is None:
                     self.table.pop(key, None)
                 else:
                     self.table[key] = work.record.to_json()
+        return written
 
 
 def _unbuilt(raw: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ from streams.letters import SOURCE_DLQ, dlq_topic
 from streams.redrive_report import redrive_report_topic
 from streams.resend import resend_topic
 from streams.sequenced import SequencedView
+from streams.store import STORE_URL
 
 __all__ = ["STAGE_LINGER_S", "Topology", "changelog_topics", "ensure_topics"]
 
@@ -77,6 +78,9 @@ class Topology:
         feeds = list(selection.feeds)
         partitions = settings.streams.partitions
         ns = settings.streams.app_id
+        # The large tables: entity state and delivery status (the others are small and
+        # read back from Kafka in a moment at each start).
+        store = STORE_URL if settings.streams.state_store == "rocksdb" else "memory://"
         return cls(
             selection=selection,
             source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
@@ -109,13 +113,13 @@ class Topology:
             ),
             state={
                 p.entity: app.Table(
-                    f"feedsync-state-{p.entity}", default=None, partitions=partitions
+                    f"feedsync-state-{p.entity}", default=None, partitions=partitions, store=store
                 )
                 for p in selection.projectors
             },
             reference_emitted=app.Table("feedsync-reference-emitted", default=None, partitions=1),
             delivered=app.Table(
-                "feedsync-delivered", default=None, partitions=settings.streams.partitions
+                "feedsync-delivered", default=None, partitions=partitions, store=store
             ),
             redelivered=app.Table("feedsync-redelivered", default=None, partitions=1),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -138,6 +139,8 @@ def drop_apps(settings: Settings, app_ids: Iterable[str] | None = None) -> int:
         doomed_groups = [name for name in groups if app_of(name) in wanted]
         if doomed_groups:
             admin.delete_groups(doomed_groups)  # errors (a group still with members) are returned
+        for app in wanted:  # their workers' local state (streams/store.py)
+            shutil.rmtree(settings.streams.data_dir / app, ignore_errors=True)
         return len(doomed)
     finally:
         admin.close()
