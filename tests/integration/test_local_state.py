@@ -29,9 +29,12 @@ CONVERGE_S = 300
 def test_state_on_disk_never_runs_ahead_of_the_changelog(
     stack: Stack, sql: Any, tmp_path: Path
 ) -> None:
-    with running_pipeline(tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(FEEDS)) as pipeline:
+    instance = f"test-{uuid.uuid4().hex[:8]}"  # static membership: restarts rejoin at once
+    with running_pipeline(
+        tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(FEEDS), FEEDSYNC_STREAMS__INSTANCE_ID=instance
+    ) as pipeline:
         pipeline.wait_clean(FEEDS, timeout_s=CONVERGE_S)
-        slot = pipeline.settings.streams.data_dir / pipeline.app_id / "slot-0"
+        slot = pipeline.settings.streams.data_dir / pipeline.app_id / instance
         assert any(slot.glob("**/*.db")), f"no RocksDB database under {slot}"
         with sql.cursor() as cursor:
             cursor.execute("SELECT MIN(entity_id) FROM catalog_product_entity")
@@ -53,13 +56,14 @@ def test_state_on_disk_never_runs_ahead_of_the_changelog(
             pipeline.worker.log_tail()
         )
         pipeline.worker.env.pop("FEEDSYNC_STREAMS__CRASH_AT")
-        pipeline.worker.start()  # the same slot: its disk, then the changelog after it
+        pipeline.worker.start()  # the same directory: its disk, then the changelog after it
         pipeline.wait_clean(FEEDS, timeout_s=CONVERGE_S)
         pipeline.worker.stop()
 
-        # Another worker, with nothing on disk: the product's state is the changelog's.
+        # The same member with nothing on disk: the product's state is the changelog's.
+        fresh_dir = tmp_path / "fresh-data"
         fresh = Worker(
-            env={**pipeline.worker.env, "FEEDSYNC_STREAMS__INSTANCE_ID": "fresh"},
+            env={**pipeline.worker.env, "FEEDSYNC_STREAMS__DATA_DIR": str(fresh_dir)},
             log_path=tmp_path / "fresh.log",
         )
         pipeline.worker = fresh  # (stopped below: the pipeline stops the worker it started)
@@ -79,7 +83,7 @@ def test_state_on_disk_never_runs_ahead_of_the_changelog(
             pipeline.wait_clean(FEEDS, timeout_s=CONVERGE_S)
         finally:
             fresh.stop()
-        assert any((pipeline.settings.streams.data_dir / pipeline.app_id / "fresh").glob("**/*.db"))
+        assert any(fresh_dir.glob("**/*.db"))
 
 
 def _update(sql: Any, statement: str, *args: object) -> None:
