@@ -73,7 +73,10 @@ def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App
     # read by the consumer (streams/offsets.py), which faust builds from the broker URL
     setattr(app, "stall_reseek_s", settings.streams.stall_reseek_s)  # noqa: B010
     topology = Topology.build(app, settings)
-    dirty = Dirty(built=[p.entity for p in topology.selection.projectors if p.feeds])
+    dirty = Dirty(
+        built=[p.entity for p in topology.selection.projectors if p.feeds],
+        reference_rows=topology.reference_rows.get_topic_name(),
+    )
     register_route(app, topology, dirty)
     register_reference(app, topology, dirty)
     register_projectors(app, topology, dirty)

@@ -15,7 +15,7 @@ import signal
 
 from feedsync.errors import ConfigError
 
-__all__ = ["POINTS", "arm", "crash_point"]
+__all__ = ["POINTS", "arm", "armed", "crash_point"]
 
 log = logging.getLogger("feedsync.crash")
 POINTS = (
@@ -24,6 +24,8 @@ POINTS = (
     # the records are written to the table, their changelog records not yet sent
     "state-written-before-durable",
     "state-written-before-ack",  # the records are durable; the batch is not acknowledged
+    # reference rows applied and their offsets committed; the rebuilds they need not asked
+    "reference-applied-before-rebuild",
 )
 _armed = ""
 
@@ -37,6 +39,11 @@ def arm(point: str) -> None:
             hint=f"use one of {', '.join(POINTS)}, or leave it unset",
         )
     _armed = point
+
+
+def armed(name: str) -> bool:
+    """Whether ``crash_point(name)`` will kill (to set the moment up, e.g. commit first)."""
+    return _armed == name
 
 
 def crash_point(name: str) -> None:

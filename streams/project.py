@@ -51,6 +51,7 @@ from streams.rebuild import (
     watermark_of,
 )
 from streams.sequenced import applied
+from streams.store import partition_items
 from streams.topology import STAGE_LINGER_S, Topology
 
 __all__ = ["register_projectors"]
@@ -101,7 +102,8 @@ class EntityAgent:
         self.topic = topology.entities[self.entity]
         self.guard = Guard(Stage.PROJECT, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
         # Entities whose items change with the clock: key -> (when, partition). Refilled by
-        # every build, so a restart's rebuild-all refills it.
+        # every build, and by the deferred build a worker asks for on every partition it
+        # takes (streams/rebuild.py, ``Dirty.assigned``), which a restart is too.
         self.scheduled: dict[str, tuple[float, int]] = {}
 
     def register(self) -> None:
@@ -178,14 +180,15 @@ class EntityAgent:
                 record = work.record
                 if record is not None and record.unbuilt and record.partition == partition:
                     work.build = work.build or not rebuilding_all
-            for key, raw in list(self.table.items()):
-                if (
-                    raw
-                    and _partition_of(raw) == partition
-                    and _unbuilt(raw) != rebuilding_all
-                    and not EntityRecord.is_tombstone(raw)
-                ):
+            for key, raw in list(partition_items(self.table, partition)):
+                if not raw or _partition_of(raw) != partition or EntityRecord.is_tombstone(raw):
+                    continue
+                if _unbuilt(raw) != rebuilding_all:
                     self._work(works, key, event).build = True
+                elif not rebuilding_all and key not in self.scheduled:
+                    # A worker that took the partition (or restarted) knows nothing of its
+                    # entities' clocks: a built one learns its next change here.
+                    self._schedule_record(key, EntityRecord.from_json(raw))
             log.info(
                 "%s: %s %d entities of partition %d (reference rows applied to %d)",
                 self.entity,
@@ -274,9 +277,10 @@ class EntityAgent:
         work.carrier = redone.carrier
 
     def _schedule(self, key: str, work: _Work) -> None:
-        record = work.record
-        if record is None:
-            return
+        if work.record is not None:
+            self._schedule_record(key, work.record)
+
+    def _schedule_record(self, key: str, record: EntityRecord) -> None:
         when = self.guard.capture(
             lambda: self.projection.projector.next_change(record.state, self.projection.reference)
         )

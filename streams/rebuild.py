@@ -7,6 +7,11 @@ changes have been quiet for ``streams.reference_debounce_s`` a timer asks for th
 a control record on ``<app id>.entity.reference`` rebuilds the reference feeds, and a
 ``rebuild-all`` control record on every partition of each projector that reads that kind
 rebuilds its entities. The debounce only batches the work: every change is rebuilt.
+Once the rebuilds are durable, a ``rebuilt`` control record tells the reference stage how
+far they go, and it keeps that in the reference table; the worker that takes the stage
+(at its start, or at a rebalance) asks it, in order after the table's recovery, whether a
+rebuild is owed (its previous owner died before the rebuild, other feeds run, another
+version of feedsync built the items). A restart rebuilds nothing else.
 
 Snapshot reads (initial or incremental) only update state; their entities are built once
 the snapshot has gone quiet (a ``rebuild-deferred`` control record per partition) and, for
@@ -22,6 +27,7 @@ import logging
 import time
 from collections.abc import Collection, Mapping
 from functools import partial
+from importlib.metadata import version
 from typing import Any
 
 import faust
@@ -30,23 +36,31 @@ import orjson
 from feeds.engine import rebuild_reference_feed
 from feeds.reference import Reference, ReferenceKind
 from feedsync.settings import Settings
+from streams.crash import armed, crash_point
 from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import ITEMS_BUILT
-from streams.sequenced import applied
+from streams.sequenced import SequencedView, applied
 from streams.topology import Topology
 
+VERSION = version("feedsync")
+
 __all__ = [
+    "REBUILT",
     "SNAPSHOT_MARKERS",
     "Dirty",
     "await_reference",
     "clock_of",
     "is_rebuild_deferred",
+    "owner_check",
     "rebuild_all",
     "rebuild_deferred",
     "rebuild_entity",
+    "rebuild_owed",
+    "rebuilt",
+    "reference_control",
     "reference_needed",
     "register_rebuilds",
     "watermark_of",
@@ -56,6 +70,9 @@ log = logging.getLogger("feedsync.rebuild")
 _REBUILD_ALL = b'{"control":"rebuild-all"'
 _REBUILD_DEFERRED = b'{"control":"rebuild-deferred"'
 _REBUILD_ENTITY = b'{"control":"rebuild-entity"'
+_REFERENCE_CONTROL = b'{"control":'
+# The reference table's key that says up to which reference row the rebuilds are durable.
+REBUILT = "rebuilt"
 
 
 REFERENCE_WAIT_S = 30.0
@@ -96,6 +113,45 @@ def clock_of(value: bytes | None) -> int | None:
     return int(orjson.loads(value).get("at", 0))
 
 
+def rebuilt(through: int, feeds: Collection[str]) -> bytes:
+    """The control record (on ``<app id>.entity.reference-rows``) that says the rebuilds
+    every reference row up to ``through`` asked for are durable, for ``feeds``, by this
+    version of feedsync."""
+    return orjson.dumps(
+        {"control": "rebuilt", "through": through, "feeds": sorted(feeds), "version": VERSION}
+    )
+
+
+def owner_check() -> bytes:
+    """The control record with which a worker that took the reference stage asks it,
+    in order after the table's recovery, whether a rebuild is owed (``rebuild_owed``)."""
+    return orjson.dumps({"control": "owner-check"})
+
+
+def reference_control(value: bytes | None) -> dict[str, Any] | None:
+    """A control record of the reference stage (``rebuilt``, ``owner_check``), or None for a
+    reference row."""
+    if value is None or not value.startswith(_REFERENCE_CONTROL):
+        return None
+    control: dict[str, Any] = orjson.loads(value)
+    return control
+
+
+def rebuild_owed(reference: Mapping[str, Any], feeds: Collection[str]) -> bool:
+    """Whether the rebuilds lag behind the ``reference`` table (as stored, sequenced):
+    reference rows applied after the last durable rebuild (its owner died in between),
+    other feeds running than those it rebuilt, or another feedsync version (items may be
+    built differently). A table that no row has reached owes nothing."""
+    done = SequencedView(reference).get(REBUILT)
+    if not isinstance(done, dict):
+        return applied(reference) >= 0
+    return (
+        applied(reference) > int(done.get("through", -1))
+        or sorted(feeds) != done.get("feeds")
+        or done.get("version") != VERSION
+    )
+
+
 def reference_needed(value: bytes | None) -> int | None:
     """The watermark a rebuild-all record waits for; None if it is not one."""
     if value is None or not value.startswith(_REBUILD_ALL):
@@ -134,11 +190,14 @@ class Dirty:
     snapshot reads a worker may have to ask for without having routed any of them.
     """
 
-    def __init__(self, built: Collection[str] = ()) -> None:
-        # Everything is dirty at start: a worker that died between a reference change
-        # and its debounced rebuild must not leave items stale.
-        self.kinds: set[ReferenceKind] = set(ReferenceKind)
+    def __init__(self, built: Collection[str] = (), *, reference_rows: str = "") -> None:
+        # Nothing is dirty at start: the reference stage's owner learns from the reference
+        # table whether a rebuild is owed (a worker that died between a reference change
+        # and its debounced rebuild), once it owns ``reference_rows`` (``owner_check``).
+        self.kinds: set[ReferenceKind] = set()
         self.last_change = 0.0
+        self.reference_rows = reference_rows
+        self.owner_check = False
         self.built = tuple(built)
         self.snapshot_pending: set[str] = set()
         self.last_snapshot_read = 0.0
@@ -150,8 +209,8 @@ class Dirty:
         self.tables_open: set[str] = set()
         self.snapshot_open = False
 
-    def mark(self, kind: ReferenceKind) -> None:
-        self.kinds.add(kind)
+    def mark(self, *kinds: ReferenceKind) -> None:
+        self.kinds.update(kinds)
         self.last_change = time.monotonic()
 
     def mark_snapshot_read(self, entity: str) -> None:
@@ -206,11 +265,13 @@ class Dirty:
         built once this worker's own reads have gone quiet (a control that finds nothing
         unbuilt costs a scan of the partition's records).
         """
-        taken = bool(partitions - self.partitions_owned)
+        taken = partitions - self.partitions_owned
         self.partitions_owned = set(partitions)
         if taken:
             for entity in self.built:
                 self.mark_snapshot_read(entity)
+        if any(tp[0] == self.reference_rows for tp in taken):
+            self.owner_check = True  # the reference stage is this worker's now
 
 
 def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, dirty: Dirty) -> None:
@@ -290,10 +351,16 @@ class Rebuilds:
 
     async def after_reference_changes(self) -> None:
         dirty = self.dirty
+        if dirty.owner_check:  # answered by the reference stage once its table is restored
+            dirty.owner_check = False
+            await send_durably(self.topology.reference_rows, [(b"*", owner_check())])
         quiet = time.monotonic() - dirty.last_change >= self.debounce_s
         if not dirty.kinds or not quiet or not self.reference.websites():
             return
         kinds, dirty.kinds = dirty.kinds, set()
+        if armed("reference-applied-before-rebuild"):
+            await self.app.consumer.commit()  # the rows acknowledged are not read again
+            crash_point("reference-applied-before-rebuild")
         version = applied(self.topology.reference)  # what every partition's owner must have
         selection = self.topology.selection
         if any(kinds & reference_feed.kinds for reference_feed in selection.reference_feeds):
@@ -305,6 +372,10 @@ class Rebuilds:
             if kinds & projector.rebuild_on:
                 topic = self.topology.entities[projector.entity]
                 await _control_every_partition(topic, rebuild_all(version), self.partitions)
+        # Only once the rebuilds are durable: a worker killed before this point leaves the
+        # table saying a rebuild is owed, and the next owner of the stage asks for it.
+        done = rebuilt(version, self.topology.items)
+        await send_durably(self.topology.reference_rows, [(b"*", done)])
         log.info("rebuilt after reference changes: %s", ", ".join(sorted(kinds)))
 
 

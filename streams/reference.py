@@ -5,6 +5,9 @@ shared keys (an option holds its attribute and every store's label), so two work
 writing the table would overwrite each other's changes with what their replicas held.
 The route stage therefore sends every reference row to ``<app id>.entity.reference-rows``,
 one partition: its owner alone applies them, in order, and marks what kind of data changed.
+Two control records come the same way (streams/rebuild.py): ``rebuilt`` notes in the
+table how far the rebuilds reference changes asked for are durable, and ``owner-check``,
+sent by a worker that took the stage, asks for a rebuild of everything if they lag.
 Every worker (the owner too) reads the table through faust's replication of its changelog;
 each value carries the offset of the row that wrote it, so that a late or echoed write
 never puts an older value back (streams/sequenced.py).
@@ -26,7 +29,7 @@ from streams.faust_compat import in_event
 from streams.guard import Failed, Guard
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import RECORDS_IN
-from streams.rebuild import Dirty
+from streams.rebuild import REBUILT, Dirty, rebuild_owed, reference_control
 from streams.sequenced import APPLIED, SequencedView, sequenced
 from streams.topology import STAGE_LINGER_S, Topology
 
@@ -41,12 +44,20 @@ def register_reference(app: faust.App, topology: Topology, dirty: Dirty) -> None
     table = topology.reference
     guard = Guard(Stage.REFERENCE, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)
 
+    running = frozenset(topology.items)
+
     @app.agent(topology.reference_rows, concurrency=1)
     async def apply_reference_rows(stream: Any) -> None:
         read = SequencedView(table)
         async for events in stream.noack_take(REFERENCE_BATCH, within=STAGE_LINGER_S):
             RECORDS_IN.labels("reference").inc(len(events))
             for event in events:
+                control = guard.attempt(event, partial(reference_control, event.value))
+                if isinstance(control, Failed):
+                    continue
+                if control is not None:
+                    _on_control(table, dirty, running, event, control)
+                    continue
                 update = guard.attempt(event, partial(_reference_update, read, event.value))
                 if isinstance(update, Failed):
                     continue
@@ -59,6 +70,28 @@ def register_reference(app: faust.App, topology: Topology, dirty: Dirty) -> None
             await app.producer.flush()  # the table's changelog, before the acks
             for event in events:
                 await stream.ack(event)
+
+
+def _on_control(
+    table: MutableMapping[str, Any],
+    dirty: Dirty,
+    running: frozenset[str],
+    event: Any,
+    control: dict[str, Any],
+) -> None:
+    """``rebuilt``: the rebuilds asked for are durable, note how far. ``owner-check``: this
+    worker took the stage, and the table is restored: ask for whatever rebuild is owed."""
+    kind = control.get("control")
+    if kind == "rebuilt":
+        done = {k: control.get(k) for k in ("through", "feeds", "version")}
+        with in_event(event):
+            table[REBUILT] = sequenced(event.message.offset, done)
+    elif kind == "owner-check":
+        if rebuild_owed(table, running):
+            log.info("reference stage taken: its rebuilds lag behind it, rebuilding all")
+            dirty.mark(*ReferenceKind)
+        else:
+            log.info("reference stage taken: its rebuilds are up to date")
 
 
 class _Scratch(MutableMapping[str, Any]):

@@ -35,7 +35,7 @@ import rocksdict
 from faust.stores import rocksdb as faust_rocksdb
 from faust.types import TP
 
-__all__ = ["STORE_URL", "StateStore", "StateTable", "configure_memory"]
+__all__ = ["STORE_URL", "StateStore", "StateTable", "configure_memory", "partition_items"]
 
 # The scheme pyproject.toml registers under "faust.stores"; with a host, because faust
 # takes a URL without host or path ("feedsync://") for none and uses the app's store.
@@ -188,6 +188,18 @@ class StateStore(faust_rocksdb.Store):
             if held.value is not None and held.partition in active:
                 yield key, held.value
 
+    def items_of(self, partition: int) -> Iterator[tuple[Any, Any]]:
+        """The keys and values of one partition (a rebuild of a partition reads only it,
+        not the whole table)."""
+        db = self._dbs.get(partition)
+        found = [] if db is None else self._visible_items(db)
+        for key, value in found:
+            if key not in self._pending:
+                yield self._decode_key(key), self._decode_value(value)
+        for key, held in list(self._pending.items()):
+            if held.value is not None and held.partition == partition:
+                yield self._decode_key(key), self._decode_value(held.value)
+
     def _iterkeys(self) -> Iterator[bytes]:
         for key, _ in self._iteritems():
             yield key
@@ -205,6 +217,15 @@ class StateStore(faust_rocksdb.Store):
         for partition in list(self._dbs):
             if TP(topic=topic, partition=partition) in actives:
                 yield partition
+
+
+def partition_items(table: Any, partition: int) -> Iterator[tuple[Any, Any]]:
+    """The items of ``table`` in ``partition`` on a ``StateStore``; on another store
+    (``memory://``), every item: the caller tells by the value which are the partition's."""
+    store = getattr(table, "data", None)
+    if isinstance(store, StateStore):
+        return store.items_of(partition)
+    return iter(list(table.items()))
 
 
 class StateTable(faust.Table[Any, Any]):

@@ -143,6 +143,20 @@ def running_pipeline(
 
 
 @contextmanager
+def static_member_pipeline(
+    tmp_path: Path, feeds: tuple[str, ...], *, timeout_s: float = 300
+) -> Iterator[Pipeline]:
+    """``running_pipeline`` of ``feeds`` whose worker is a static member of its group (a
+    restart rejoins at once, without waiting for the session to expire), converged."""
+    instance = f"test-{uuid.uuid4().hex[:8]}"
+    with running_pipeline(
+        tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(feeds), FEEDSYNC_STREAMS__INSTANCE_ID=instance
+    ) as pipeline:
+        pipeline.wait_clean(feeds, timeout_s=timeout_s)
+        yield pipeline
+
+
+@contextmanager
 def converged_pipeline(
     tmp_path: Path, feeds: tuple[str, ...], **extra_env: str
 ) -> Iterator[Pipeline]:

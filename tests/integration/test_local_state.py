@@ -20,7 +20,7 @@ from typing import Any
 from feedsync.stack.orchestrate import Stack
 from tests.integration.catalog_mutations import NAME
 from tests.integration.faults import worker_exit
-from tests.integration.pipeline import Worker, running_pipeline
+from tests.integration.pipeline import Worker, static_member_pipeline
 
 FEEDS = ("products",)
 CONVERGE_S = 300
@@ -29,11 +29,8 @@ CONVERGE_S = 300
 def test_state_on_disk_never_runs_ahead_of_the_changelog(
     stack: Stack, sql: Any, tmp_path: Path
 ) -> None:
-    instance = f"test-{uuid.uuid4().hex[:8]}"  # static membership: restarts rejoin at once
-    with running_pipeline(
-        tmp_path, FEEDSYNC_STREAMS__FEEDS=",".join(FEEDS), FEEDSYNC_STREAMS__INSTANCE_ID=instance
-    ) as pipeline:
-        pipeline.wait_clean(FEEDS, timeout_s=CONVERGE_S)
+    with static_member_pipeline(tmp_path, FEEDS, timeout_s=CONVERGE_S) as pipeline:
+        instance = pipeline.settings.streams.instance_id
         slot = pipeline.settings.streams.data_dir / pipeline.app_id / instance
         assert any(slot.glob("**/*.db")), f"no RocksDB database under {slot}"
         with sql.cursor() as cursor:

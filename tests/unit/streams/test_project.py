@@ -117,3 +117,22 @@ def test_the_unbuilt_records_of_the_table_are_built_whoever_folded_them() -> Non
     assert rebuilt is not None
     assert not rebuilt.unbuilt
     assert EntityRecord.from_json(unbuilt.to_json()) == unbuilt
+
+
+def test_a_worker_that_takes_a_partition_learns_when_its_built_entities_change() -> None:
+    """Its schedule of clock rebuilds (a price window opening) is empty: the deferred
+    build it asks for on every partition it takes fills it, without building them."""
+    folded, works = agent(), dict[str, _Work]()
+    folded._take(works, snapshot_read(read("thing", thing(1)), key="1"))
+    held = works["1"].record
+    assert held is not None
+    owner = agent()
+    opens = 4_102_444_800.0  # 2100-01-01
+    projector = replace(owner.projection.projector, next_change=lambda _state, _ref: opens)
+    owner.projection = replace(owner.projection, projector=projector)
+    owner.table["1"] = replace(held, unbuilt=False).to_json()
+    owner.table["2"] = replace(held, unbuilt=False, partition=1).to_json()
+    works = {}
+    owner._take(works, control(rebuild_deferred(0)))
+    assert not any(work.build for work in works.values())
+    assert owner.scheduled == {"1": (opens, 0)}  # partition 1 is another's

@@ -113,3 +113,46 @@ def test_no_markers_no_wait() -> None:
     assert not dirty.snapshot_build_due(1e9, 1.0)  # nothing pending
     dirty.mark_snapshot_read("products")
     assert dirty.snapshot_build_due(dirty.last_snapshot_read + 1.0, 1.0)
+
+
+def test_a_restart_owes_a_rebuild_only_when_the_reference_table_says_so() -> None:
+    feeds = ["products", "prices"]
+    table: dict[str, Any] = {}
+    assert not rebuild.rebuild_owed(table, feeds)  # no reference row ever applied
+    table[APPLIED] = sequenced(5, 5)
+    assert rebuild.rebuild_owed(table, feeds)  # applied, never rebuilt (an older worker)
+    done = {"through": 5, "feeds": sorted(feeds), "version": rebuild.VERSION}
+    table[rebuild.REBUILT] = sequenced(6, done)
+    assert not rebuild.rebuild_owed(table, feeds)
+    assert rebuild.rebuild_owed(table, [*feeds, "orders"])  # a feed added since
+    table[APPLIED] = sequenced(7, 7)
+    assert rebuild.rebuild_owed(table, feeds)  # its owner died before the rebuild
+    table[APPLIED] = sequenced(5, 5)
+    table[rebuild.REBUILT] = sequenced(6, {**done, "version": "0.0.1"})
+    assert rebuild.rebuild_owed(table, feeds)  # items built by another version
+
+
+def test_the_reference_stage_tells_its_controls_from_rows() -> None:
+    control = rebuild.reference_control(rebuild.rebuilt(9, {"prices", "products"}))
+    assert control == {
+        "control": "rebuilt",
+        "through": 9,
+        "feeds": ["prices", "products"],
+        "version": rebuild.VERSION,
+    }
+    assert rebuild.reference_control(rebuild.owner_check()) == {"control": "owner-check"}
+    assert rebuild.reference_control(b'{"table":"store","op":"c"}') is None
+    assert rebuild.reference_control(None) is None
+
+
+def test_a_start_rebuilds_nothing_and_taking_the_reference_stage_asks_whether_it_must() -> None:
+    rows = "feedsync.entity.reference-rows"
+    dirty = rebuild.Dirty(built=["products"], reference_rows=rows)
+    assert dirty.kinds == set()
+    dirty.assigned({("feedsync.entity.products", 0)})
+    assert not dirty.owner_check
+    dirty.assigned({("feedsync.entity.products", 0), (rows, 0)})
+    assert dirty.owner_check
+    dirty.owner_check = False
+    dirty.assigned({("feedsync.entity.products", 1), (rows, 0)})  # kept the stage
+    assert not dirty.owner_check
