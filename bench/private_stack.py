@@ -18,6 +18,7 @@ def use_private_stack(state_dir: Path) -> Settings:
             "FEEDSYNC_CONNECT__URL": "http://127.0.0.1:18083",
             "FEEDSYNC_CONNECT__CONNECTOR_NAME": "bench-mariadb",
             "FEEDSYNC_STACK__STATE_DIR": str(state_dir),
+            "FEEDSYNC_STREAMS__DATA_DIR": str(state_dir / "faust"),  # the workers' RocksDB
             "FEEDSYNC_STACK__START_TIMEOUT_S": "300",
             "FEEDSYNC_RECEIVER__PORT": "18900",
             "FEEDSYNC_RECEIVER__DB_PATH": str(state_dir / "receiver.sqlite3"),

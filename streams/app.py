@@ -29,7 +29,7 @@ from streams.reference import register_reference
 from streams.route import register_route
 from streams.sequenced import ReferenceTable
 from streams.store import StateTable, configure_memory
-from streams.topology import Topology, changelog_topics, ensure_topics
+from streams.topology import Topology, changelog_topics, ensure_topics, kafka_cluster_id
 
 __all__ = ["create_app", "run_worker"]
 
@@ -103,7 +103,7 @@ def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App
 
 
 def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
-    app = create_app(settings, data_dir=claim_data_dir(settings))
+    app = create_app(settings, data_dir=claim_data_dir(settings, kafka_cluster_id(settings)))
     ensure_topics(settings, changelog_topics(app))
     if not settings.metrics.enabled:
         disable()
@@ -122,15 +122,18 @@ def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
 _claimed: list[int] = []
 
 
-def claim_data_dir(settings: Settings) -> Path:
+def claim_data_dir(settings: Settings, cluster: str) -> Path:
     """The local state directory of this worker process, locked while it runs.
 
     Two workers must not share RocksDB files, and a restarted worker should find its own
-    again: a worker with an instance id takes ``<data_dir>/<app id>/<instance id>``;
-    one without takes the first free ``slot-<n>``, the one it held before it stopped
+    again: a worker with an instance id takes ``<data_dir>/<app id>/<cluster>/<instance
+    id>``; one without takes the first free ``slot-<n>``, the one it held before it stopped
     unless another worker took it meanwhile (any slot is correct: state a worker does
-    not find is read from Kafka)."""
-    root = settings.streams.data_dir / settings.streams.app_id
+    not find is read from Kafka). ``cluster`` is the Kafka cluster's id: state kept for
+    another cluster's changelogs (a cluster rebuilt, a stack cleaned, a bench's own) is
+    never read as this one's (faust would refuse to start on it, or worse, take it for
+    current when the new changelog has grown past the offset it holds)."""
+    root = settings.streams.data_dir / settings.streams.app_id / f"cluster-{cluster}"
     instance = settings.streams.instance_id
     names = [instance] if instance else (f"slot-{n}" for n in range(1024))
     for name in names:

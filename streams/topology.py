@@ -23,7 +23,7 @@ from streams.resend import resend_topic
 from streams.sequenced import SequencedView
 from streams.store import STORE_URL
 
-__all__ = ["STAGE_LINGER_S", "Topology", "changelog_topics", "ensure_topics"]
+__all__ = ["STAGE_LINGER_S", "Topology", "changelog_topics", "ensure_topics", "kafka_cluster_id"]
 
 # Internal topics are named <app id>.<kind>.<name>, so apps with other ids (tests, a
 # second environment on one cluster) never share them. The default app id, "feedsync",
@@ -212,6 +212,15 @@ def ensure_topics(settings: Settings, changelogs: Sequence[TopicSpec] = ()) -> N
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
                 admin.create_topics(missing)
+    finally:
+        admin.close()
+
+
+def kafka_cluster_id(settings: Settings) -> str:
+    """The id of the Kafka cluster the settings name (new whenever the cluster is made)."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        return str(admin.describe_cluster()["cluster_id"])
     finally:
         admin.close()
 

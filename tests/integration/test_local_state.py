@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from feedsync.stack.orchestrate import Stack
+from streams.topology import kafka_cluster_id
 from tests.integration.catalog_mutations import NAME
 from tests.integration.faults import worker_exit
 from tests.integration.pipeline import Worker, static_member_pipeline
@@ -31,7 +32,8 @@ def test_state_on_disk_never_runs_ahead_of_the_changelog(
 ) -> None:
     with static_member_pipeline(tmp_path, FEEDS, timeout_s=CONVERGE_S) as pipeline:
         instance = pipeline.settings.streams.instance_id
-        slot = pipeline.settings.streams.data_dir / pipeline.app_id / instance
+        cluster = f"cluster-{kafka_cluster_id(pipeline.settings)}"
+        slot = pipeline.settings.streams.data_dir / pipeline.app_id / cluster / instance
         assert any(slot.glob("**/*.db")), f"no RocksDB database under {slot}"
         with sql.cursor() as cursor:
             cursor.execute("SELECT MIN(entity_id) FROM catalog_product_entity")

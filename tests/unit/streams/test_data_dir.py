@@ -29,14 +29,17 @@ def _settings(tmp_path: Path, **env: str) -> Settings:
 
 def test_workers_without_an_instance_id_take_the_first_free_slots(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    assert app.claim_data_dir(settings) == tmp_path / "a" / "slot-0"
-    assert app.claim_data_dir(settings) == tmp_path / "a" / "slot-1"
+    here = tmp_path / "a" / "cluster-c1"
+    assert app.claim_data_dir(settings, "c1") == here / "slot-0"
+    assert app.claim_data_dir(settings, "c1") == here / "slot-1"
     os.close(app._claimed.pop(0))  # the first worker stopped: its slot is free again
-    assert app.claim_data_dir(settings) == tmp_path / "a" / "slot-0"
+    assert app.claim_data_dir(settings, "c1") == here / "slot-0"
+    # another Kafka cluster's changelogs: nothing of the state kept for this one
+    assert app.claim_data_dir(settings, "c2") == tmp_path / "a" / "cluster-c2" / "slot-0"
 
 
 def test_an_instance_id_is_a_directory_one_worker_holds(tmp_path: Path) -> None:
     settings = _settings(tmp_path, FEEDSYNC_STREAMS__INSTANCE_ID="pod-0")
-    assert app.claim_data_dir(settings) == tmp_path / "a" / "pod-0"
+    assert app.claim_data_dir(settings, "c1") == tmp_path / "a" / "cluster-c1" / "pod-0"
     with pytest.raises(ConfigError, match="holds"):
-        app.claim_data_dir(settings)
+        app.claim_data_dir(settings, "c1")
