@@ -477,9 +477,12 @@ def receive(
     """Run the reference ingestion endpoint (gzip JSON batches, auth, fault injection)."""
     from aiohttp import web
 
+    from feedsync.listen import check_bind
     from feedsync.receiver import ReceiverConfig, build_app
 
     settings = load_settings().receiver
+    token = settings.bearer_token.get_secret_value() if settings.bearer_token else None
+    check_bind(settings.host, token, server="receiver", setting="FEEDSYNC_RECEIVER__BEARER_TOKEN")
     config = ReceiverConfig(
         db_path=settings.db_path,
         bearer_token=settings.bearer_token,

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import ipaddress
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -30,6 +29,7 @@ import orjson
 from aiohttp import web
 
 from feeds.feed import Feed
+from feedsync import listen
 from feedsync.dashboard.collect import MetricsHistory, Overview, SourceCounts, collect
 from feedsync.errors import ConfigError, FeedsyncError
 from feedsync.ops.dlq import LetterFilter, replay
@@ -50,16 +50,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def check_bind(host: str, token: str | None) -> None:
     """Refuse to listen beyond this machine without a token."""
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host == "localhost"
-    if not loopback and not token:
-        raise ConfigError(
-            f"the dashboard would listen on {host} without a token",
-            hint="set FEEDSYNC_DASHBOARD__TOKEN (every request must then carry it), "
-            "or keep the default host 127.0.0.1",
-        )
+    listen.check_bind(host, token, server="dashboard", setting="FEEDSYNC_DASHBOARD__TOKEN")
 
 
 class Dashboard:

@@ -7,6 +7,13 @@ GET  /feeds/{feed}/received?since=  times each item id was received since an epo
 GET  /_stats              request counts and duplicate analysis
 GET|PUT /_faults          the active fault rules (a JSON list of FaultRule)
 GET  /healthz
+
+With a bearer token (``FEEDSYNC_RECEIVER__BEARER_TOKEN``) every route but ``/healthz``
+needs it: the items hold customers' orders, and ``/_faults`` steers the answers. With a
+webhook secret, batches must be signed, and a signed batch whose ``webhook-id`` was already
+accepted within the signature's tolerance window is not applied again (answered as a
+duplicate: a sender's retry after a lost answer is one; a replay of an older batch, which
+would put older content back, is another).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,21 +55,63 @@ class ReceiverConfig:
 CONFIG: web.AppKey[ReceiverConfig] = web.AppKey("config", ReceiverConfig)
 
 
+class SignedIds:
+    """The ``webhook-id``s of the signed batches accepted, each until its timestamp is
+    outside the tolerance window (from then on the timestamp check refuses a replay)."""
+
+    def __init__(self) -> None:
+        self._accepted: dict[str, int] = {}  # id -> its webhook-timestamp, in arrival order
+
+    def seen(self, message_id: str) -> bool:
+        self._forget_expired()
+        return message_id in self._accepted
+
+    def accepted(self, message_id: str, timestamp: int) -> None:
+        self._accepted.pop(message_id, None)
+        self._accepted[message_id] = timestamp
+
+    def _forget_expired(self) -> None:
+        oldest = time.time() - 2 * SIGNATURE_TOLERANCE_S  # timestamps may run a window ahead
+        expired = [i for i, t in self._accepted.items() if t < oldest]
+        for message_id in expired:
+            del self._accepted[message_id]
+
+
+SIGNED: web.AppKey[SignedIds] = web.AppKey("signed", SignedIds)
+BATCHES, HEALTH = "batches", "healthz"  # the routes that check their own requests
+
+
 def build_app(config: ReceiverConfig, faults: FaultPlan | None = None) -> web.Application:
-    app = web.Application(client_max_size=config.max_body_bytes)
+    app = web.Application(client_max_size=config.max_body_bytes, middlewares=[authorise])
     app[CONFIG] = config
     app[STORE] = ItemStore(config.db_path)
     app[FAULTS] = faults or FaultPlan()
-    app.router.add_post("/feeds/{feed}", receive_batch)
+    app[SIGNED] = SignedIds()
+    app.router.add_post("/feeds/{feed}", receive_batch, name=BATCHES)
     app.router.add_get("/feeds/{feed}/items", list_items)
     app.router.add_delete("/feeds/{feed}/items", wipe_items)
     app.router.add_get("/feeds/{feed}/received", received_since)
     app.router.add_get("/_stats", stats)
     app.router.add_get("/_faults", get_faults)
     app.router.add_put("/_faults", put_faults)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", healthz, name=HEALTH)
     app.on_cleanup.append(_close_store)
     return app
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def authorise(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The bearer token on every route but the health check and the batches (which check
+    it themselves, and record the refusal)."""
+    token = request.app[CONFIG].bearer_token
+    if token is None or request.match_info.route.name in (BATCHES, HEALTH):
+        return await handler(request)
+    if not _bearer_matches(token, request.headers):
+        return _json(401, {"error": "missing or wrong bearer token"})
+    return await handler(request)
 
 
 async def receive_batch(request: web.Request) -> web.Response:
@@ -85,14 +135,9 @@ async def receive_batch(request: web.Request) -> web.Response:
     denied = _authenticate(config, request.headers, body)
     if denied:
         return refuse(401, denied)
-    try:
-        items = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        return refuse(400, f"body is not JSON: {exc}")
-    if not isinstance(items, list) or not all(
-        isinstance(i, dict) and isinstance(i.get("itemId"), str) for i in items
-    ):
-        return refuse(400, "body must be a JSON array of objects with an itemId")
+    items = _batch_of(body)
+    if isinstance(items, str):
+        return refuse(400, items)
 
     fault = request.app[FAULTS].pick(feed, items)
     if fault is not None:
@@ -107,7 +152,9 @@ async def receive_batch(request: web.Request) -> web.Response:
             if fault.corrupt_body:
                 return _corrupt(fault.status, headers)
             return _json(fault.status, {"error": "fault injection"}, headers)
-    if config.dedupe_by_key and store.seen_key(feed, key):
+    signed_id = request.headers.get("webhook-id") if config.webhook_secret else None
+    replayed = signed_id is not None and request.app[SIGNED].seen(signed_id)
+    if replayed or (config.dedupe_by_key and store.seen_key(feed, key)):
         store.record_request(feed, key, items, 200)
         return _json(200, {"accepted": 0, "duplicate": True})
     rejected = request.app[FAULTS].rejected(fault, [i["itemId"] for i in items]) if fault else []
@@ -119,6 +166,8 @@ async def receive_batch(request: web.Request) -> web.Response:
         store.record_request(feed, key, items, status)
         return _corrupt(status)
     store.record_request(feed, key, items, 200)
+    if signed_id is not None:
+        request.app[SIGNED].accepted(signed_id, int(request.headers["webhook-timestamp"]))
     return _json(
         200,
         {
@@ -126,6 +175,19 @@ async def receive_batch(request: web.Request) -> web.Response:
             "rejected": [{"itemId": i, "reason": "rejected (fault injection)"} for i in rejected],
         },
     )
+
+
+def _batch_of(body: bytes) -> list[dict[str, Any]] | str:
+    """The batch's items, or what is wrong with it."""
+    try:
+        items = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return f"body is not JSON: {exc}"
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("itemId"), str) for i in items
+    ):
+        return "body must be a JSON array of objects with an itemId"
+    return items
 
 
 async def list_items(request: web.Request) -> web.Response:
@@ -173,13 +235,16 @@ async def healthz(request: web.Request) -> web.Response:
 
 def _authenticate(config: ReceiverConfig, headers: Any, body: bytes) -> str | None:
     """None when the request may pass; else why not."""
-    if config.bearer_token is not None:
-        expected = f"Bearer {config.bearer_token.get_secret_value()}"
-        if not hmac.compare_digest(headers.get("Authorization", ""), expected):
-            return "missing or wrong bearer token"
+    if config.bearer_token is not None and not _bearer_matches(config.bearer_token, headers):
+        return "missing or wrong bearer token"
     if config.webhook_secret is not None:
         return _check_signature(config.webhook_secret, headers, body)
     return None
+
+
+def _bearer_matches(token: SecretStr, headers: Any) -> bool:
+    expected = f"Bearer {token.get_secret_value()}"
+    return hmac.compare_digest(headers.get("Authorization", "").encode(), expected.encode())
 
 
 def _check_signature(secret: SecretStr, headers: Any, body: bytes) -> str | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import orjson
+from pydantic import SecretStr
 
 from feedsync.errors import TerminalError, TransientError
 from feedsync.settings import Settings
@@ -26,20 +27,23 @@ def receiver_items(
     *,
     client: httpx.Client | None = None,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    bearer_token: SecretStr | None = None,
 ) -> dict[str, dict[str, Any]]:
     """itemId → the latest payload the receiver holds for ``feed``, deleted items included.
 
-    ``client`` lets tests swap the transport. Connection failures, timeouts and 5xx become a
+    ``bearer_token`` is the receiver's (it guards every route); ``client`` lets tests swap
+    the transport. Connection failures, timeouts and 5xx become a
     ``TransientError``; any other non-2xx or a body that is not a JSON object of objects a
     ``TerminalError``.
     """
     endpoint = f"{url.rstrip('/')}/feeds/{feed}/items"
+    headers = {"Authorization": f"Bearer {bearer_token.get_secret_value()}"} if bearer_token else {}
     try:
         if client is None:
             with httpx.Client(timeout=timeout_s) as own:
-                response = own.get(endpoint)
+                response = own.get(endpoint, headers=headers)
         else:
-            response = client.get(endpoint, timeout=timeout_s)
+            response = client.get(endpoint, headers=headers, timeout=timeout_s)
     except httpx.HTTPError as exc:
         raise TransientError(
             f"cannot read {endpoint}: {exc}",

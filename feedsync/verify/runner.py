@@ -35,7 +35,8 @@ def run(settings: Settings, feed: str, *, examples: int = DEFAULT_EXAMPLES) -> R
         connection.close()
     # Read the receiver after the database: an item delivered in between shows as stale
     # rather than extra, and a re-run after the pipeline settles clears it either way.
-    received = receiver_items(receiver_url(settings), feed)
+    url, token = receiver_url(settings), settings.receiver.bearer_token
+    received = receiver_items(url, feed, bearer_token=token)
     report = compare(
         expected,
         received,

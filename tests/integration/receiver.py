@@ -21,33 +21,37 @@ from feedsync.stack.pipeline import FEEDSYNC
 class Receiver:
     url: str
     db_path: Path
+    bearer_token: str | None = None  # the receiver's, which every route but /healthz needs
 
     def feed_url(self, feed: str) -> str:
         return f"{self.url}/feeds/{feed}"
 
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.bearer_token}"} if self.bearer_token else {}
+        response = httpx.request(method, f"{self.url}{path}", headers=headers, **kwargs)
+        response.raise_for_status()
+        return response
+
     def set_faults(self, rules: list[dict[str, Any]]) -> None:
-        httpx.put(f"{self.url}/_faults", json=rules, timeout=10).raise_for_status()
+        self.request("PUT", "/_faults", json=rules, timeout=10)
 
     def items(self, feed: str) -> dict[str, dict[str, Any]]:
-        response = httpx.get(f"{self.url}/feeds/{feed}/items", timeout=30)
-        response.raise_for_status()
-        result: dict[str, dict[str, Any]] = response.json()
+        result: dict[str, dict[str, Any]] = self.request(
+            "GET", f"/feeds/{feed}/items", timeout=30
+        ).json()
         return result
 
     def wipe(self, feed: str) -> int:
-        response = httpx.delete(f"{self.url}/feeds/{feed}/items", timeout=30)
-        response.raise_for_status()
-        return int(response.json()["dropped"])
+        return int(self.request("DELETE", f"/feeds/{feed}/items", timeout=30).json()["dropped"])
 
     def received_since(self, feed: str, since: float) -> dict[str, int]:
         """Times each item id reached the receiver since ``since`` (epoch seconds)."""
-        response = httpx.get(f"{self.url}/feeds/{feed}/received?since={since}", timeout=30)
-        response.raise_for_status()
-        result: dict[str, int] = response.json()
+        path = f"/feeds/{feed}/received?since={since}"
+        result: dict[str, int] = self.request("GET", path, timeout=30).json()
         return result
 
     def stats(self) -> dict[str, Any]:
-        result: dict[str, Any] = httpx.get(f"{self.url}/_stats", timeout=10).json()
+        result: dict[str, Any] = self.request("GET", "/_stats", timeout=10).json()
         return result
 
 
@@ -69,7 +73,8 @@ def running_receiver(tmp_path: Path, **settings: str) -> Iterator[Receiver]:
     }
     log = (tmp_path / "receiver.log").open("wb")
     process = subprocess.Popen([FEEDSYNC, "receive"], env=env, stdout=log, stderr=log)
-    receiver = Receiver(url=f"http://127.0.0.1:{port}", db_path=db_path)
+    url = f"http://127.0.0.1:{port}"
+    receiver = Receiver(url=url, db_path=db_path, bearer_token=settings.get("bearer_token"))
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import os
 import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +17,13 @@ import pytest
 from pydantic import SecretStr
 
 from feeds.item import FeedItem, ItemVersion, item_id
+from feedsync.stack.pipeline import FEEDSYNC
+from feedsync.webhooks import sign
 from streams.deliver.attempt import Delivery, FeedPaused, deliver
 from streams.deliver.http import Endpoint
 from streams.deliver.policy import RetryPolicy
 from streams.letters import DeadLetterStatus
-from tests.integration.receiver import Receiver, running_receiver
+from tests.integration.receiver import Receiver, free_port, running_receiver
 
 pytestmark = pytest.mark.integration
 FAST = RetryPolicy(max_attempts=30, budget_s=60, initial_backoff_s=0.2, max_backoff_s=2)
@@ -172,3 +177,70 @@ def test_bearer_and_webhook_signature_are_verified(tmp_path: Path) -> None:
                 ),
                 items(1),
             )
+
+
+def test_with_a_token_every_route_of_the_receiver_needs_it(tmp_path: Path) -> None:
+    """The items hold orders' personal data, and ``/_faults`` steers every answer."""
+    with running_receiver(tmp_path, bearer_token=TOKEN) as receiver:
+        endpoint = Endpoint(
+            "products", receiver.feed_url("products"), bearer_token=SecretStr(TOKEN)
+        )
+        assert len(send(endpoint, items(1)).delivered) == 1
+        routes = [
+            ("GET", "/feeds/products/items"),
+            ("GET", "/feeds/products/received?since=0"),
+            ("DELETE", "/feeds/orders/items"),
+            ("GET", "/_stats"),
+            ("GET", "/_faults"),
+            ("PUT", "/_faults"),
+        ]
+        for method, path in routes:
+            bare = httpx.request(method, f"{receiver.url}{path}", content=b"[]", timeout=10)
+            wrong = httpx.request(
+                method,
+                f"{receiver.url}{path}",
+                content=b"[]",
+                headers={"Authorization": "Bearer wrong"},
+                timeout=10,
+            )
+            assert (bare.status_code, wrong.status_code) == (401, 401), (method, path)
+            receiver.request(method, path, content=b"[]", timeout=10)  # raises unless 2xx
+        assert httpx.get(f"{receiver.url}/healthz", timeout=10).status_code == 200
+        assert len(receiver.items("products")) == 1
+
+
+def test_a_replayed_signed_batch_is_not_applied_again(tmp_path: Path) -> None:
+    """Replaying an accepted batch (same webhook-id, within the signature's tolerance)
+    would put its older content back over what came since."""
+    with running_receiver(tmp_path, webhook_secret=SECRET) as receiver:
+        url = receiver.feed_url("products")
+
+        def post(message_id: str, name: str) -> httpx.Response:
+            body = orjson.dumps([{"itemId": "sku-1", "name": name}])
+            stamp = int(time.time())
+            headers = {
+                "Content-Type": "application/json",
+                "webhook-id": message_id,
+                "webhook-timestamp": str(stamp),
+                "webhook-signature": sign(SecretStr(SECRET), message_id, stamp, body),
+            }
+            response = httpx.post(url, content=body, headers=headers, timeout=10)
+            assert response.status_code == 200, response.text
+            return response
+
+        post("batch-1", "old")
+        post("batch-2", "new")
+        replay = post("batch-1", "old")
+        assert replay.json()["duplicate"] is True
+        assert receiver.items("products")["sku-1"]["name"] == "new"
+
+
+def test_the_receiver_refuses_to_listen_beyond_loopback_without_a_token(tmp_path: Path) -> None:
+    port = str(free_port())
+    env = {**os.environ, "FEEDSYNC_RECEIVER__HOST": "0.0.0.0", "FEEDSYNC_RECEIVER__PORT": port}
+    env.pop("FEEDSYNC_RECEIVER__BEARER_TOKEN", None)
+    refused = subprocess.run(
+        [FEEDSYNC, "receive"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert refused.returncode != 0
+    assert "FEEDSYNC_RECEIVER__BEARER_TOKEN" in refused.stdout + refused.stderr

@@ -1,0 +1,24 @@
+"""What a server of feedsync's (the dashboard, the receiver) may listen on."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from feedsync.errors import ConfigError
+
+__all__ = ["check_bind"]
+
+
+def check_bind(host: str, token: str | None, *, server: str, setting: str) -> None:
+    """Refuse to listen beyond this machine without a token: ``server`` names what would
+    listen, ``setting`` the variable that sets its token."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not token:
+        raise ConfigError(
+            f"the {server} would listen on {host} without a token",
+            hint=f"set {setting} (every request must then carry it), "
+            "or keep the default host 127.0.0.1",
+        )
