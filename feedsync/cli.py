@@ -6,8 +6,10 @@ the log that holds its own account. Options show their environment variable.
 
 from __future__ import annotations
 
+import ssl
 import sys
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -491,9 +493,26 @@ def receive(
         dedupe_by_key=settings.dedupe_by_key,
     )
     listen = port or settings.port
-    console.print(f"feedsync receiver on http://{settings.host}:{listen}/feeds/<feed>")
+    tls = _receiver_tls(settings.tls_cert, settings.tls_key)
+    scheme = "https" if tls else "http"
+    console.print(f"feedsync receiver on {scheme}://{settings.host}:{listen}/feeds/<feed>")
     console.print(f"items kept in {settings.db_path}")
-    web.run_app(build_app(config), host=settings.host, port=listen, print=None)
+    web.run_app(build_app(config), host=settings.host, port=listen, ssl_context=tls, print=None)
+
+
+def _receiver_tls(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
+    """The receiver's TLS context, from FEEDSYNC_RECEIVER__TLS_CERT and __TLS_KEY (both or
+    neither)."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None or not cert.is_file() or not key.is_file():
+        raise ConfigError(
+            "the receiver serves https with both FEEDSYNC_RECEIVER__TLS_CERT and __TLS_KEY",
+            hint="point both at PEM files (the certificate chain, and its private key)",
+        )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    return context
 
 
 def main() -> None:

@@ -107,6 +107,8 @@ class ReceiverSettings(_Section):
     webhook_secret: SecretStr | None = None
     max_body_bytes: int = Field(32 * 1024 * 1024, gt=0)
     dedupe_by_key: bool = False  # apply each Idempotency-Key once (a stricter service)
+    tls_cert: Path | None = None  # PEM certificate chain: serve https (with tls_key)
+    tls_key: Path | None = None
 
 
 class MetricsSettings(_Section):
@@ -219,6 +221,10 @@ class DeliverySettings(_Section):
     """Delivery to the connected services: defaults plus per-feed overrides."""
 
     endpoint_base: str = "http://127.0.0.1:8900/feeds"
+    # Credentials go over https only; this lets them go over plain http to a loopback
+    # address (a receiver on the same machine), never beyond.
+    allow_plain_http_loopback: bool = False
+    ca_bundle: Path | None = None  # PEM CAs to trust for https endpoints, beside the system's
     defaults: FeedDelivery = FeedDelivery()
     # Per-feed overrides, typed (a bad value or a secret is handled like any setting);
     # feed names are checked against the feed registry when a worker starts.

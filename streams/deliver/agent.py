@@ -60,7 +60,7 @@ def _batch_agent(
     """An agent body: batches of the stream, handled, then acknowledged."""
 
     async def agent(stream: Any) -> None:
-        async with httpx.AsyncClient() as client:
+        async with sender.client() as client:
             async for events in stream.noack_take(sender.batch_count, within=sender.linger_s):
                 await handle(client, sender, guard, events)
                 await app.producer.flush()  # letters and statuses, before the acks

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import ssl
 import time
 import uuid
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from feedsync.webhooks import sign
 from streams.deliver.outcome import (
     EndpointRejected,
     EndpointUnavailable,
+    EndpointUntrusted,
     error_for_status,
     parse_retry_after,
 )
@@ -112,7 +114,9 @@ async def send_batch(
     except httpx.TimeoutException as exc:
         timeout = f"timeout after {endpoint.timeout_s}s: {type(exc).__name__}"
         return SendResult(None, request_id, EndpointUnavailable(timeout))
-    except httpx.HTTPError as exc:  # connection refused, reset, protocol errors
+    except httpx.ConnectError as exc:
+        return SendResult(None, request_id, _connect_error(exc, endpoint))
+    except httpx.HTTPError as exc:  # reset, protocol errors
         return SendResult(None, request_id, EndpointUnavailable(f"connection error: {exc!r}"))
     request_id = response.headers.get("X-Request-Id", request_id)
     what = f"HTTP {response.status_code}, request {request_id}"
@@ -147,6 +151,20 @@ def _headers(endpoint: Endpoint, key: str, request_id: str, body: bytes) -> dict
         headers["webhook-timestamp"] = str(timestamp)
         headers["webhook-signature"] = signature
     return headers
+
+
+def _connect_error(error: httpx.ConnectError, endpoint: Endpoint) -> FeedsyncError:
+    """A refused connection is transient; a certificate this worker does not trust is not
+    (it stays untrusted until the settings change)."""
+    if isinstance(error.__context__, ssl.SSLCertVerificationError) or (
+        "CERTIFICATE_VERIFY_FAILED" in str(error)
+    ):
+        return EndpointUntrusted(
+            f"feed {endpoint.feed}: the TLS certificate of {endpoint.url} is not trusted ({error})",
+            hint="set FEEDSYNC_DELIVERY__CA_BUNDLE to a PEM file holding the CA that signed "
+            "it, and restart the worker",
+        )
+    return EndpointUnavailable(f"connection error: {error!r}")
 
 
 def _secret_hint(endpoint: Endpoint) -> str:

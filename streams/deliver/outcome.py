@@ -54,6 +54,13 @@ class CredentialsRefused(ConfigError):
     code = "FS301"
 
 
+class EndpointUntrusted(ConfigError):
+    """The endpoint's TLS certificate is not trusted: nothing of this feed can go until it
+    is (its CA configured, or its certificate fixed)."""
+
+    code = "FS303"
+
+
 def error_for_status(status: int, feed: str, what: str) -> FeedsyncError | None:
     """The error an HTTP status means for ``feed`` (None for a 2xx); ``what`` describes
     the response for the message (status, request id)."""

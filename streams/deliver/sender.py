@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from feeds.feed import Feed
 from feeds.item import FeedItem, ItemVersion
 from feedsync.errors import ConfigError
+from feedsync.listen import is_loopback
 from feedsync.logs import redact
 from feedsync.settings import FeedDelivery, Settings
 from streams.crash import crash_point
@@ -57,7 +61,46 @@ def delivery_configs(settings: Settings, feeds: Mapping[str, Feed]) -> dict[str,
                 f"FEEDSYNC_DELIVERY__FEEDS__{name.upper()}__*: there is no feed {name!r}",
                 hint=f"known feeds: {', '.join(sorted(feeds))}",
             )
-    return {name: settings.delivery.for_feed(name, f.batch_count) for name, f in feeds.items()}
+    bundle = settings.delivery.ca_bundle
+    if bundle is not None and not bundle.is_file():
+        raise ConfigError(
+            f"FEEDSYNC_DELIVERY__CA_BUNDLE={bundle} is not a file",
+            hint="point it at a PEM file of the CA certificates to trust",
+        )
+    configs = {name: settings.delivery.for_feed(name, f.batch_count) for name, f in feeds.items()}
+    for name, config in configs.items():
+        _check_transport(name, config, settings.delivery.allow_plain_http_loopback)
+    return configs
+
+
+def _check_transport(feed: str, config: FeedDelivery, plain_loopback: bool) -> None:
+    """Refuse an endpoint that is not http(s), and credentials over plain http (but to a
+    loopback address, when the settings allow it)."""
+    url = urlsplit(config.url or "")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(
+            f"feed {feed}: endpoint {config.url!r} is not an http(s) URL",
+            hint=f"set FEEDSYNC_DELIVERY__FEEDS__{feed.upper()}__URL to https://host/path",
+        )
+    credentials = config.bearer_token is not None or config.webhook_secret is not None
+    if url.scheme == "https" or not credentials:
+        return
+    if plain_loopback and is_loopback(url.hostname):
+        return
+    raise ConfigError(
+        f"feed {feed}: its token or webhook secret would go over plain http to {url.hostname}",
+        hint="use an https:// endpoint (FEEDSYNC_DELIVERY__CA_BUNDLE for a private CA); "
+        "for a receiver on this machine, FEEDSYNC_DELIVERY__ALLOW_PLAIN_HTTP_LOOPBACK=true",
+    )
+
+
+def delivery_client(ca_bundle: Path | None) -> httpx.AsyncClient:
+    """An HTTP client of the delivery agents: the system's CAs, and ``ca_bundle``'s."""
+    if ca_bundle is None:
+        return httpx.AsyncClient()
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=str(ca_bundle))
+    return httpx.AsyncClient(verify=context)
 
 
 class FeedSender:
@@ -73,6 +116,7 @@ class FeedSender:
         self.batch_count = config.batch_count
         self.batch_bytes = config.batch_bytes
         self.linger_s = config.linger_s
+        self.ca_bundle = settings.delivery.ca_bundle
         self.pause_retry_s = settings.streams.pause_retry_s
         self.endpoint = Endpoint(
             feed=feed.name,
@@ -110,6 +154,10 @@ class FeedSender:
             and (answered := status.last_answered()) is not None
         ]
         return max(candidates, key=lambda last: last[1]) if candidates else None
+
+    def client(self) -> httpx.AsyncClient:
+        """A new HTTP client for this feed's endpoint (its agent keeps one open)."""
+        return delivery_client(self.ca_bundle)
 
     async def send(
         self,

@@ -50,6 +50,8 @@ class Resender(Protocol):
     @property
     def name(self) -> str: ...
 
+    def client(self) -> httpx.AsyncClient: ...
+
     async def send(
         self,
         client: httpx.AsyncClient,
@@ -69,7 +71,7 @@ def make_redrive(
 
     async def redrive(stream: Any) -> None:
         nonlocal report
-        async with httpx.AsyncClient() as client:
+        async with sender.client() as client:
             async for event in stream.noack().events():
                 letter = guard.capture(partial(DeadLetter.from_record, event.value))
                 if isinstance(letter, Exception):

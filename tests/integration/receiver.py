@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,13 +23,15 @@ class Receiver:
     url: str
     db_path: Path
     bearer_token: str | None = None  # the receiver's, which every route but /healthz needs
+    verify: ssl.SSLContext | bool = True  # for https: trusting the CA that signed its cert
 
     def feed_url(self, feed: str) -> str:
         return f"{self.url}/feeds/{feed}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.bearer_token}"} if self.bearer_token else {}
-        response = httpx.request(method, f"{self.url}{path}", headers=headers, **kwargs)
+        url = f"{self.url}{path}"
+        response = httpx.request(method, url, headers=headers, verify=self.verify, **kwargs)
         response.raise_for_status()
         return response
 
@@ -62,7 +65,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_receiver(tmp_path: Path, **settings: str) -> Iterator[Receiver]:
+def running_receiver(
+    tmp_path: Path, *, ca: Path | None = None, **settings: str
+) -> Iterator[Receiver]:
+    """The receiver, as a process; ``settings`` are its ``FEEDSYNC_RECEIVER__<KEY>``s (with
+    ``tls_cert`` and ``tls_key`` it serves https, whose CA file ``ca`` is)."""
+    verify = True if ca is None else ssl.create_default_context(cafile=str(ca))
     port = free_port()
     db_path = tmp_path / "receiver.sqlite3"
     env = {
@@ -73,13 +81,15 @@ def running_receiver(tmp_path: Path, **settings: str) -> Iterator[Receiver]:
     }
     log = (tmp_path / "receiver.log").open("wb")
     process = subprocess.Popen([FEEDSYNC, "receive"], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    receiver = Receiver(url=url, db_path=db_path, bearer_token=settings.get("bearer_token"))
+    url = f"{'https' if 'tls_cert' in settings else 'http'}://127.0.0.1:{port}"
+    token = settings.get("bearer_token")
+    receiver = Receiver(url=url, db_path=db_path, bearer_token=token, verify=verify)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{receiver.url}/healthz", timeout=1).status_code == 200:
+                health = httpx.get(f"{receiver.url}/healthz", timeout=1, verify=verify)
+                if health.status_code == 200:
                     break
             except httpx.TransportError:
                 pass

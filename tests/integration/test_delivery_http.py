@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+import trustme
 from pydantic import SecretStr
 
 from feeds.item import FeedItem, ItemVersion, item_id
@@ -22,6 +23,7 @@ from feedsync.webhooks import sign
 from streams.deliver.attempt import Delivery, FeedPaused, deliver
 from streams.deliver.http import Endpoint
 from streams.deliver.policy import RetryPolicy
+from streams.deliver.sender import delivery_client
 from streams.letters import DeadLetterStatus
 from tests.integration.receiver import Receiver, free_port, running_receiver
 
@@ -244,3 +246,36 @@ def test_the_receiver_refuses_to_listen_beyond_loopback_without_a_token(tmp_path
     )
     assert refused.returncode != 0
     assert "FEEDSYNC_RECEIVER__BEARER_TOKEN" in refused.stdout + refused.stderr
+
+
+def test_an_https_endpoint_is_trusted_only_once_its_ca_is_configured(tmp_path: Path) -> None:
+    """A receiver whose certificate a private CA signed: refused (the feed pauses, naming
+    the setting to fix) until FEEDSYNC_DELIVERY__CA_BUNDLE holds that CA."""
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    cert, key, bundle = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    for blob in issued.cert_chain_pems:
+        blob.write_to_path(str(cert), append=True)
+    issued.private_key_pem.write_to_path(str(key))
+    ca.cert_pem.write_to_path(str(bundle))
+    with running_receiver(
+        tmp_path, ca=bundle, tls_cert=str(cert), tls_key=str(key), bearer_token=TOKEN
+    ) as receiver:
+        endpoint = Endpoint(
+            "products", receiver.feed_url("products"), bearer_token=SecretStr(TOKEN)
+        )
+        assert endpoint.url.startswith("https://")
+
+        def send_with(ca_bundle: Path | None, batch: list[FeedItem]) -> Delivery:
+            async def scenario() -> Delivery:
+                async with delivery_client(ca_bundle) as client:
+                    return await deliver(client, endpoint, batch, FAST)
+
+            return asyncio.run(scenario())
+
+        with pytest.raises(FeedPaused, match="FEEDSYNC_DELIVERY__CA_BUNDLE") as paused:
+            send_with(None, items(1))
+        assert "not trusted" in str(paused.value)
+        assert receiver.items("products") == {}
+        assert len(send_with(bundle, items(2)).delivered) == 2
+        assert len(receiver.items("products")) == 2
