@@ -311,14 +311,21 @@ def get_settings() -> Settings:
     return load_settings()
 
 
+SECRET_WORDS = ("password", "secret", "token", "key", "credential", "auth")
+
+
 def _config_error(exc: ValidationError, prefix: str = "") -> ConfigError:
     lines = []
     for error in exc.errors():
         location = [str(part) for part in error["loc"]]
         variable = ENV_PREFIX + prefix + "__".join(part.upper() for part in location)
         given = error.get("input")
-        secret = any(word in variable.lower() for word in ("password", "secret", "token"))
-        shown = "<secret>" if secret else repr(given)
+        # An unknown setting's value is never shown: it may be a secret under a mistyped
+        # name (BEARER_TOKN); a known one's only when its name says it is no secret.
+        secret = error["type"] == "extra_forbidden" or any(
+            word in variable.lower() for word in SECRET_WORDS
+        )
+        shown = "<hidden>" if secret else repr(given)
         lines.append(f"{variable}={shown}: {error['msg']}")
     return ConfigError(
         "invalid settings:\n  " + "\n  ".join(lines),

@@ -87,9 +87,19 @@ def test_a_webhook_secret_that_cannot_sign_is_refused_without_showing_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FEEDSYNC_DELIVERY__DEFAULTS__WEBHOOK_SECRET", "whsec_not*base64!")
-    with pytest.raises(ConfigError, match="WEBHOOK_SECRET=<secret>") as failure:
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET=<hidden>") as failure:
         load_settings()
     assert "not*base64" not in str(failure.value)
+
+
+def test_a_mistyped_secret_is_refused_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unknown name may be a secret's typo: its value is never shown."""
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__DEFAULTS__BEARER_TOKN", "tok-planted-77")
+    with pytest.raises(ConfigError, match="BEARER_TOKN=<hidden>") as failure:
+        load_settings()
+    assert "tok-planted-77" not in str(failure.value)
 
 
 def test_per_feed_secrets_are_typed_and_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
