@@ -98,7 +98,11 @@ def main() -> None:
     os.environ["FEEDSYNC_METRICS__PORT"] = "0"  # beside a developer stack's worker
     db_path = state_dir / "receiver.sqlite3"
     feeds = [f for f in FEEDS if f in PROJECTIONS]
-    shown = {k: v for k, v in os.environ.items() if k.startswith("FEEDSYNC_STREAMS__")}
+    shown = {  # what the caller set (the data dir is the private stack's)
+        k: v
+        for k, v in os.environ.items()
+        if k.startswith("FEEDSYNC_STREAMS__") and k != "FEEDSYNC_STREAMS__DATA_DIR"
+    }
     print(f"profile {args.profile}; worker settings {shown or 'defaults'}")
     ready: list[float] = []
     delivered: list[float] = []

@@ -38,6 +38,10 @@ SIGNAL_TABLE = "debezium_signal"  # where incremental-snapshot signals are writt
 CONFIG_FILE = Path(__file__).with_name("magento-mariadb.json")
 
 
+# The variable of the Connect worker's environment that holds the Debezium user's password.
+PASSWORD_VARIABLE = "FEEDSYNC_DEBEZIUM_PASSWORD"  # noqa: S105 -- a variable name, not a secret
+
+
 def source_topic(settings: Settings, table: str) -> str:
     """The Kafka topic Debezium writes a table's changes to."""
     return f"{settings.connect.topic_prefix}.{settings.database.name}.{table}"
@@ -53,7 +57,10 @@ def connector_config(settings: Settings, **overrides: str) -> dict[str, str]:
             "database.hostname": db.host,
             "database.port": str(db.port),
             "database.user": db.debezium_user,
-            "database.password": db.debezium_password.get_secret_value(),
+            # Resolved by the Connect worker from its environment (``PASSWORD_VARIABLE``,
+            # its EnvVarConfigProvider ``env``): the password is never in the config that
+            # Connect's REST API and configs topic show.
+            "database.password": f"${{env:{PASSWORD_VARIABLE}}}",
             "database.server.id": str(settings.connect.server_id),
             "database.include.list": db.name,
             "table.include.list": include,

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from connectors.debezium import PASSWORD_VARIABLE
 from feedsync.settings import Settings
 from feedsync.stack.jars import Jars
 from feedsync.stack.kafka import Kafka
@@ -58,6 +59,11 @@ plugin.path={self.jars.plugins}
 plugin.discovery=hybrid_warn
 # Commit source offsets every second: a restart replays at most a second of changes.
 offset.flush.interval.ms=1000
+# Secrets in connector configs are references, resolved from this worker's environment
+# (the Debezium password: connectors/debezium.py).
+config.providers=env
+config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider
+config.providers.env.param.allowlist.pattern={PASSWORD_VARIABLE}
 """
         )
 
@@ -77,7 +83,8 @@ offset.flush.interval.ms=1000
                 "org.apache.kafka.connect.cli.ConnectDistributed",
                 str(self.config_file),
                 heap=self.settings.stack.connect_heap,
-            )
+            ),
+            env={PASSWORD_VARIABLE: self.settings.database.debezium_password.get_secret_value()},
         )
         self.daemon.wait_until(
             self.ready, what="serving the Debezium MariaDB plugin", timeout_s=timeout_s

@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from connectors.debezium import delete_connector, register_connector
@@ -126,6 +127,17 @@ def test_readiness_deadline_is_enforced(tmp_path: Path) -> None:
     finally:
         assert daemon.stop(timeout_s=10)
     assert daemon.pid() is None
+
+
+def test_connect_shows_and_keeps_no_database_password(stack: Stack, settings: Settings) -> None:
+    """The registered config refers to the password (Connect's env config provider); the
+    CDC tests prove that Connect resolves it."""
+    name = settings.connect.connector_name
+    shown = httpx.get(f"{settings.connect.url}/connectors/{name}/config", timeout=10)
+    shown.raise_for_status()
+    secret = settings.database.debezium_password.get_secret_value()
+    assert shown.json()["database.password"] == "${env:FEEDSYNC_DEBEZIUM_PASSWORD}"
+    assert secret not in shown.text
 
 
 def test_wrong_database_password_fails_the_connector_with_the_cause(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -17,6 +18,15 @@ def test_config_carries_what_the_issue_requires() -> None:
     assert config["decimal.handling.mode"] == "string"
     assert config["signal.data.collection"] == "magento.debezium_signal"
     assert config["topic.prefix"] == "magento"
+
+
+def test_the_password_is_a_reference_connect_resolves_never_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEEDSYNC_DATABASE__DEBEZIUM_PASSWORD", "planted-3f9a")
+    config = connector_config(load_settings())
+    assert config["database.password"] == "${env:FEEDSYNC_DEBEZIUM_PASSWORD}"
+    assert "planted-3f9a" not in json.dumps(config)
 
 
 def test_include_list_matches_exactly_the_captured_tables() -> None:
