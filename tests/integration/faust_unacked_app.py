@@ -36,6 +36,9 @@ app = faust.App(
     broker_commit_interval=0.5,
     # The unacked (or held) record would hold the shutdown and rebalances for ever.
     stream_wait_empty=False,
+    # A small agent buffer keeps faust's fetch loop waiting to hand over a record, as on
+    # a busy worker (the records fetched behind it are what a rebalance drops).
+    stream_buffer_maxsize=int(os.environ.get("OFFSETS_BUFFER", "4096")),
     web_enabled=False,
     autodiscover=False,
 )

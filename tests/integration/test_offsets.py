@@ -123,6 +123,7 @@ def worker(
     hold: bool = False,
     name: str = "",
     stall_reseek_s: float = 60,
+    buffer: int = 4096,
 ) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
     """The app running on ``broker`` as ``group``; yields its seen-file and its process."""
     name = name or group
@@ -140,6 +141,7 @@ def worker(
         "OFFSETS_HOLDING": str(tmp_path / f"{name}.holding"),
         "OFFSETS_RELEASE": str(tmp_path / "release"),
         "OFFSETS_DATADIR": str(tmp_path / f"{name}-data"),
+        "OFFSETS_BUFFER": str(buffer),
     }
     command = [sys.executable, "-m", "faust", "-A", "tests.integration.faust_unacked_app"]
     command += ["worker", "-l", "warn", "--without-web"]
@@ -279,13 +281,18 @@ def test_commits_when_the_committed_offset_has_no_record(
         assert history[-1] == 11, f"committed offsets seen: {history}"
 
 
-def rebalanced_while_holding(settings: Settings, tmp_path: Path, broker: str) -> list[int]:
+def rebalanced_while_holding(
+    settings: Settings, tmp_path: Path, broker: str, *, more: int = 0, buffer: int = 4096
+) -> list[int]:
     """What a worker ends up handling of 20 records (offsets 0..19) when its group
     rebalances while it holds record 0, records 1..19 wait in its buffer and nothing
-    was committed: a second member joins on another topic, so the partition stays."""
+    was committed: a second member joins on another topic, so the partition stays.
+    ``more`` records are written after the rebalance, before record 0 is let go."""
     topic, other, group = plain_topic(settings), plain_topic(settings), new_group()
     holding, release = tmp_path / "first.holding", tmp_path / "release"
-    held = partial(worker, tmp_path, broker=broker, skip=NO_SKIP, group=group, hold=True)
+    held = partial(
+        worker, tmp_path, broker=broker, skip=NO_SKIP, group=group, hold=True, buffer=buffer
+    )
     with held(topic=topic, name="first") as (seen, process):
         wait_for(holding.exists, "the first worker holding record 0", process)
         with held(topic=other, name="second") as (_seen, joining):
@@ -296,9 +303,10 @@ def rebalanced_while_holding(settings: Settings, tmp_path: Path, broker: str) ->
                 )
             finally:
                 admin.close()
+            produce(settings, topic.name, more)
             release.write_text("go")
             wait_for(
-                lambda: seen.exists() and len(set(seen.read_text().split())) >= 20,
+                lambda: seen.exists() and len(set(seen.read_text().split())) >= 20 + more,
                 "every record handled",
                 process,
                 must=False,  # the assertion below says what is missing
@@ -341,6 +349,32 @@ def test_a_partition_kept_through_a_rebalance_before_any_commit_is_read_again(
         settings, tmp_path, broker_url(settings.kafka.bootstrap_servers)
     )
     assert handled == list(range(20))
+
+
+def test_records_dropped_at_a_rebalance_before_any_commit_are_read_again_behind_new_ones(
+    kafka: Stack, settings: Settings, tmp_path: Path
+) -> None:
+    """The same on a busy worker (an agent buffer of two records: faust's fetch loop
+    waits to hand one over when the rebalance comes, and drops the rest of its batch),
+    with 20 more records written after the rebalance: records 1..19 are read again,
+    not taken for gone because record 20 was the first fetched after the rebalance."""
+    handled = rebalanced_while_holding(
+        settings, tmp_path, broker_url(settings.kafka.bootstrap_servers), more=20, buffer=2
+    )
+    assert handled == list(range(40))
+
+
+def produce(settings: Settings, topic: str, count: int) -> None:
+    """``count`` more records on ``topic``."""
+    if not count:
+        return
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        for n in range(count):
+            producer.send(topic, f"more{n}".encode(), partition=0)
+        producer.flush()
+    finally:
+        producer.close()
 
 
 # -- faust's stock kafka:// ------------------------------------------------------------------
