@@ -320,12 +320,15 @@ class _Follow:
 @contextmanager
 def _interrupt_between_polls() -> Iterator[threading.Event]:
     """Ctrl-C (SIGINT) while a resync is followed only sets the event the loop looks at
-    between polls: raised inside the Kafka client, the interrupt could leave it mid-request
-    and its close (the run's lease written as interrupted) waiting for good — seen in CI,
-    a resync still running a minute after SIGINT. Outside the main thread (the dashboard)
-    the handler cannot be set, and nothing changes."""
+    between polls: raised inside the Kafka client, the interrupt could leave it
+    mid-request and its close (the run's lease written as interrupted) waiting. Outside
+    the main thread (the dashboard) the handler cannot be set, and where SIGINT is ignored
+    (a background job) it stays so: nothing changes."""
     interrupted = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
         yield interrupted
         return
     previous = signal.signal(signal.SIGINT, lambda _signum, _frame: interrupted.set())

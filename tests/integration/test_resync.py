@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from typing import Any
@@ -154,7 +155,9 @@ def test_an_interrupted_resync_continues_and_each_item_is_sent_once(ops_pipeline
     )
     began = time.time()
     process = subprocess.Popen(
-        [FEEDSYNC, "resync", "--feed", "products", "--force", "--json"],
+        # Ctrl-C as at a terminal, even when the tests run in a background job (which
+        # ignores SIGINT, and so would the CLI: it would never be interrupted).
+        [*SIGINT_AS_AT_A_TERMINAL, FEEDSYNC, "resync", "--feed", "products", "--force", "--json"],
         env=ops_pipeline.worker.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -226,3 +229,12 @@ def test_from_source_refuses_what_it_cannot_read_again(ops_pipeline: Pipeline) -
     )
     assert code == 2
     assert "takes no --dry-run, --force or --continue" in err
+
+
+# Runs the command after it with SIGINT at its default (an exec keeps a default, not a handler).
+SIGINT_AS_AT_A_TERMINAL = (
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])",
+)
