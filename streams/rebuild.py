@@ -201,7 +201,7 @@ class Dirty:
         self.kinds: set[ReferenceKind] = set(ReferenceKind)
         self.last_change = 0.0
         self.reference_rows = reference_rows
-        self.owner_check = False
+        self.owner_check_due = False
         self.built = tuple(built)
         self.snapshot_pending: set[str] = set()
         self.last_snapshot_read = 0.0
@@ -275,7 +275,7 @@ class Dirty:
             for entity in self.built:
                 self.mark_snapshot_read(entity)
         if any(tp[0] == self.reference_rows for tp in taken):
-            self.owner_check = True  # the reference stage is this worker's now
+            self.owner_check_due = True  # the reference stage is this worker's now
 
 
 def register_rebuilds(app: faust.App, topology: Topology, settings: Settings, dirty: Dirty) -> None:
@@ -355,8 +355,8 @@ class Rebuilds:
 
     async def after_reference_changes(self) -> None:
         dirty = self.dirty
-        if dirty.owner_check:  # answered by the reference stage once its table is restored
-            dirty.owner_check = False
+        if dirty.owner_check_due:  # answered by the reference stage once its table is restored
+            dirty.owner_check_due = False
             await send_durably(self.topology.reference_rows, [(b"*", owner_check())])
         quiet = time.monotonic() - dirty.last_change >= self.debounce_s
         if not dirty.kinds or not quiet or not self.reference.websites():

@@ -225,7 +225,7 @@ def partition_items(table: Any, partition: int) -> Iterator[tuple[Any, Any]]:
     store = getattr(table, "data", None)
     if isinstance(store, StateStore):
         return store.items_of(partition)
-    return iter(list(table.items()))
+    return iter(table.items())
 
 
 class StateTable(faust.Table[Any, Any]):

@@ -71,9 +71,13 @@ class SignedIds:
         self._accepted[message_id] = timestamp
 
     def _forget_expired(self) -> None:
+        """From the oldest arrival on, while expired (arrival order is timestamp order but
+        for a sender's clock skew, which only keeps an id a little longer)."""
         oldest = time.time() - 2 * SIGNATURE_TOLERANCE_S  # timestamps may run a window ahead
-        expired = [i for i, t in self._accepted.items() if t < oldest]
-        for message_id in expired:
+        while self._accepted:
+            message_id, timestamp = next(iter(self._accepted.items()))
+            if timestamp >= oldest:
+                return
             del self._accepted[message_id]
 
 

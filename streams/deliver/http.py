@@ -156,15 +156,24 @@ def _headers(endpoint: Endpoint, key: str, request_id: str, body: bytes) -> dict
 def _connect_error(error: httpx.ConnectError, endpoint: Endpoint) -> FeedsyncError:
     """A refused connection is transient; a certificate this worker does not trust is not
     (it stays untrusted until the settings change)."""
-    if isinstance(error.__context__, ssl.SSLCertVerificationError) or (
-        "CERTIFICATE_VERIFY_FAILED" in str(error)
-    ):
+    if _caused_by(error, ssl.SSLCertVerificationError):
         return EndpointUntrusted(
             f"feed {endpoint.feed}: the TLS certificate of {endpoint.url} is not trusted ({error})",
             hint="set FEEDSYNC_DELIVERY__CA_BUNDLE to a PEM file holding the CA that signed "
             "it, and restart the worker",
         )
     return EndpointUnavailable(f"connection error: {error!r}")
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is in the chain of errors that led to ``error`` (httpx wraps
+    httpcore's error, which wraps the ssl module's)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _secret_hint(endpoint: Endpoint) -> str:

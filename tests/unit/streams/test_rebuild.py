@@ -151,9 +151,9 @@ def test_a_start_rebuilds_all_and_taking_the_reference_stage_asks_whether_it_mus
     dirty = rebuild.Dirty(built=["products"], reference_rows=rows)
     assert dirty.kinds == set(ReferenceKind)
     dirty.assigned({("feedsync.entity.products", 0)})
-    assert not dirty.owner_check
+    assert not dirty.owner_check_due
     dirty.assigned({("feedsync.entity.products", 0), (rows, 0)})
-    assert dirty.owner_check
-    dirty.owner_check = False
+    assert dirty.owner_check_due
+    dirty.owner_check_due = False
     dirty.assigned({("feedsync.entity.products", 1), (rows, 0)})  # kept the stage
-    assert not dirty.owner_check
+    assert not dirty.owner_check_due
