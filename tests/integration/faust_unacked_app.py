@@ -7,22 +7,33 @@ acknowledged (or deliberately left alone). ``$OFFSETS_BROKER`` is the whole brok
 so the same app runs on the ``feedsync://`` transport and on faust's stock ``kafka://``.
 
 ``$OFFSETS_STALL_RESEEK_S`` is the transport's ``stall_reseek_s``. With ``$OFFSETS_HOLD``
-set, the first record it gets is held (not finished, not acknowledged) until the file
-``$OFFSETS_RELEASE`` exists, while the records fetched after it wait in the agent's
-buffer; the file ``$OFFSETS_HOLDING`` says it is holding.
+set, the first record it gets (or the one at ``$OFFSETS_HOLD_AT``) is held (not finished,
+not acknowledged) until the file ``$OFFSETS_RELEASE`` exists, while the records fetched
+after it wait in the agent's buffer; the file ``$OFFSETS_HOLDING`` says it is holding.
+
+``$OFFSETS_DELAY_FETCH`` names a file: while it exists, the next fetch that returns records
+hands them over only once a rebalance has ended (the file is removed when the fetch
+returns, ``$OFFSETS_DELAY_FETCH``.released is written when it hands them over). That is
+a busy event loop's order of events: the consumer thread fetched the records before the
+rebalance, and the rebalance (its seeks included) ran on the loop before the fetch's
+result did.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 import faust
 
 SKIP = int(os.environ["OFFSETS_SKIP"])
 SEEN = Path(os.environ["OFFSETS_SEEN"])
 HOLD = bool(os.environ.get("OFFSETS_HOLD"))
+DELAY_FETCH = Path(os.environ.get("OFFSETS_DELAY_FETCH") or "/nonexistent")
+HOLD_AT = int(os.environ.get("OFFSETS_HOLD_AT") or -1)  # -1: the first record it gets
 HOLDING = Path(os.environ["OFFSETS_HOLDING"])
 RELEASE = Path(os.environ["OFFSETS_RELEASE"])
 
@@ -44,6 +55,29 @@ app = faust.App(
 )
 # streams/offsets.py: how long a record dropped on its way stays unread (feedsync:// only)
 app.stall_reseek_s = float(os.environ.get("OFFSETS_STALL_RESEEK_S", "60"))  # type: ignore[attr-defined]
+
+
+@app.task
+async def delay_a_fetch_past_a_rebalance() -> None:
+    consumer: Any = app.consumer
+    fetch = consumer._getmany
+
+    async def delayed(*args: Any, **kwargs: Any) -> Any:
+        records = await fetch(*args, **kwargs)
+        if records and DELAY_FETCH.exists():
+            DELAY_FETCH.unlink()
+            generation = app.consumer_generation_id
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not (
+                app.consumer_generation_id != generation and consumer.flow_active
+            ):
+                await asyncio.sleep(0.05)
+            DELAY_FETCH.with_suffix(".released").write_text("released")
+        return records
+
+    consumer._getmany = delayed
+
+
 source = app.topic(os.environ["OFFSETS_TOPIC"], value_serializer="raw")
 
 
@@ -51,7 +85,7 @@ source = app.topic(os.environ["OFFSETS_TOPIC"], value_serializer="raw")
 async def consume(stream: faust.StreamT[bytes]) -> None:
     async for event in stream.noack().events():
         offset = event.message.offset
-        if HOLD and not HOLDING.exists():
+        if HOLD and not HOLDING.exists() and HOLD_AT in (-1, offset):
             HOLDING.write_text(f"{offset}\n")
             while not RELEASE.exists():
                 await asyncio.sleep(0.05)

@@ -121,6 +121,7 @@ def worker(
     skip: int,
     group: str,
     hold: bool = False,
+    hold_at: int = -1,
     name: str = "",
     stall_reseek_s: float = 60,
     buffer: int = 4096,
@@ -137,6 +138,8 @@ def worker(
         "OFFSETS_SKIP": str(skip),
         "OFFSETS_SEEN": str(seen),
         "OFFSETS_HOLD": "1" if hold else "",
+        "OFFSETS_HOLD_AT": str(hold_at),
+        "OFFSETS_DELAY_FETCH": str(tmp_path / "delay-fetch"),
         "OFFSETS_STALL_RESEEK_S": str(stall_reseek_s),
         "OFFSETS_HOLDING": str(tmp_path / f"{name}.holding"),
         "OFFSETS_RELEASE": str(tmp_path / "release"),
@@ -282,19 +285,50 @@ def test_commits_when_the_committed_offset_has_no_record(
 
 
 def rebalanced_while_holding(
-    settings: Settings, tmp_path: Path, broker: str, *, more: int = 0, buffer: int = 4096
+    settings: Settings,
+    tmp_path: Path,
+    broker: str,
+    *,
+    more: int = 0,
+    buffer: int = 4096,
+    hold_at: int = 0,
+    stale_fetch: bool = False,
 ) -> list[int]:
     """What a worker ends up handling of 20 records (offsets 0..19) when its group
-    rebalances while it holds record 0, records 1..19 wait in its buffer and nothing
-    was committed: a second member joins on another topic, so the partition stays.
-    ``more`` records are written after the rebalance, before record 0 is let go."""
+    rebalances while it holds record ``hold_at``, the records after it wait in its buffer
+    and those before it are committed: a second member joins on another topic, so the
+    partition stays. ``more`` records are written after the rebalance, before the held
+    record is let go; with ``stale_fetch`` they are written before it, and the fetch
+    that returns them hands them over only after the rebalance."""
     topic, other, group = plain_topic(settings), plain_topic(settings), new_group()
     holding, release = tmp_path / "first.holding", tmp_path / "release"
     held = partial(
-        worker, tmp_path, broker=broker, skip=NO_SKIP, group=group, hold=True, buffer=buffer
+        worker,
+        tmp_path,
+        broker=broker,
+        skip=NO_SKIP,
+        group=group,
+        hold=True,
+        hold_at=hold_at,
+        buffer=buffer,
     )
     with held(topic=topic, name="first") as (seen, process):
-        wait_for(holding.exists, "the first worker holding record 0", process)
+        wait_for(holding.exists, f"the first worker holding record {hold_at}", process)
+        if hold_at:
+            admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+            try:
+                wait_for(
+                    lambda: committed(admin, group) == hold_at,
+                    f"the records before {hold_at} committed",
+                    process,
+                )
+            finally:
+                admin.close()
+        delay = tmp_path / "delay-fetch"
+        if stale_fetch:
+            delay.write_text("armed")
+            produce(settings, topic.name, more)
+            wait_for(lambda: not delay.exists(), "the fetch of the new records", process)
         with held(topic=other, name="second") as (_seen, joining):
             admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
             try:
@@ -303,7 +337,11 @@ def rebalanced_while_holding(
                 )
             finally:
                 admin.close()
-            produce(settings, topic.name, more)
+            if stale_fetch:
+                released = delay.with_suffix(".released")
+                wait_for(released.exists, "the fetch handed over after the rebalance", process)
+            else:
+                produce(settings, topic.name, more)
             release.write_text("go")
             wait_for(
                 lambda: seen.exists() and len(set(seen.read_text().split())) >= 20 + more,
@@ -362,6 +400,46 @@ def test_records_dropped_at_a_rebalance_before_any_commit_are_read_again_behind_
         settings, tmp_path, broker_url(settings.kafka.bootstrap_servers), more=20, buffer=2
     )
     assert handled == list(range(40))
+
+
+@pytest.mark.parametrize("buffer", [2, 4096], ids=["busy", "idle"])
+def test_records_dropped_at_a_rebalance_after_a_commit_are_read_again(
+    kafka: Stack, settings: Settings, tmp_path: Path, buffer: int
+) -> None:
+    """The same once records 0..9 are committed, holding record 10 while 11..19 wait
+    (a delivery agent in the middle of a sync): 11..19 are read again from the committed
+    offset, not skipped because the fetch went on from where it was."""
+    handled = rebalanced_while_holding(
+        settings,
+        tmp_path,
+        broker_url(settings.kafka.bootstrap_servers),
+        more=20,
+        buffer=buffer,
+        hold_at=10,
+    )
+    assert handled == list(range(40))
+
+
+def test_records_fetched_before_a_rebalance_and_handed_over_after_it_are_not_gaps(
+    kafka: Stack, settings: Settings, tmp_path: Path
+) -> None:
+    """Holding record 10 (0..9 committed, 11..19 waiting in its buffer), the consumer
+    thread fetches records 20..29, and the rebalance (a second member joining) runs on
+    the event loop before that fetch's result does: its seek sends the partition back to
+    10 while 20..29 arrive under the new generation. Counted as the first records
+    fetched after the seek, they made 10..19 look compacted away (the head jumped to
+    20) and faust's read offset drop 10..29 when they came again: 11..19 were lost and
+    the commit went past them (seen once on medium: 251 products items never delivered).
+    They must be read again."""
+    handled = rebalanced_while_holding(
+        settings,
+        tmp_path,
+        broker_url(settings.kafka.bootstrap_servers),
+        more=10,
+        hold_at=10,
+        stale_fetch=True,
+    )
+    assert handled == list(range(30))
 
 
 def produce(settings: Settings, topic: str, count: int) -> None:

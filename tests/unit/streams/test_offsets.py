@@ -15,6 +15,7 @@ from streams.offsets import (
     Transport,
     broker_url,
     committable,
+    fetched_before_a_seek,
     in_flight_topics,
     partition_head,
     queued_topics,
@@ -301,3 +302,36 @@ def test_only_messages_not_acknowledged_are_in_flight() -> None:
         _Message("items.products", acked=False),
     ]
     assert in_flight_topics(messages) == {"items.products"}
+
+
+# -- records fetched before a seek ----------------------------------------------------------
+
+
+class _Record:
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+
+def _fetch(*offsets: int) -> list[_Record]:
+    return [_Record(offset) for offset in offsets]
+
+
+def test_a_fetch_leaves_the_position_past_its_last_record() -> None:
+    records = {TP0: _fetch(20, 21, 22)}
+    assert fetched_before_a_seek(records, {TP0: 23}) == set()
+    assert fetched_before_a_seek(records, {TP0: 30}) == set()  # markers after 22
+
+
+def test_records_above_where_a_seek_sent_the_partition_are_stale() -> None:
+    """Fetched at 20..22, sought back to the committed 10 before the loop saw them."""
+    assert fetched_before_a_seek({TP0: _fetch(20, 21, 22)}, {TP0: 10}) == {TP0}
+
+
+def test_records_of_a_partition_no_longer_assigned_or_being_reset_are_stale() -> None:
+    other = TP("items", 1)
+    records = {TP0: _fetch(5), other: _fetch(7)}
+    assert fetched_before_a_seek(records, {TP0: None}) == {TP0, other}
+
+
+def test_an_empty_partition_of_a_fetch_is_not_stale() -> None:
+    assert fetched_before_a_seek({TP0: []}, {TP0: None}) == set()
