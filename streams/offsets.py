@@ -35,15 +35,14 @@ up to N - 1 was acknowledged or is known not to exist. The head is:
 
 * the committed offset, once this consumer has committed or was told the committed
   offset when the partition was assigned (a seek to the committed offset), and
-* the offset of the first record actually fetched since the partition was assigned or
-  sought, when that is higher or no committed offset is known. Fetching starts at the
-  committed offset (or, without one, where the reset policy says), so the offsets below
-  the first record fetched do not exist: compacted away, expired, or transaction
-  markers.
+* without one (a new group), the offset where the first fetch response since the
+  partition was assigned or sought began (the reset policy's), or its first record.
 
-Offsets known not to exist past the head are the holes between two records fetched one
-after the other; this module records them itself while records are fetched. Everything
-is forgotten when partitions are revoked and when a partition is sought.
+What is known not to exist is read from the fetch responses themselves, never from the
+records faust passes on (it drops some on the way, below): the offsets between where a
+response's fetch began and its first record (compacted away, expired, or a transaction
+marker at the committed offset), and the holes between two records of one response.
+Everything is forgotten when partitions are revoked and when a partition is sought.
 
 Records dropped on the way to an agent
 --------------------------------------
@@ -76,6 +75,13 @@ the records the seek read again. So a fetch's records of a partition whose fetch
 position is no longer past them (a fetch leaves it there, a seek moves it) are dropped
 before faust sees them, and read again from where the seek sent the partition.
 
+The rule once read what does not exist from the records faust passed on: the first one
+after a seek set the head, and two passed on one after the other made a gap. Records
+faust dropped before passing them on (fetched while the rebalance's seek was under way,
+or of a partition paused meanwhile) then passed for compacted away, and the commit went
+past them: two-worker first syncs lost a few product attribute rows that way. Hence
+the responses.
+
 Use it by URL: ``broker=broker_url(settings.kafka.bootstrap_servers)`` gives
 ``feedsync://host:port``; the ``faust.transports`` entry point in ``pyproject.toml``
 maps the scheme to :class:`Transport`, the aiokafka transport with
@@ -85,6 +91,7 @@ Why this module touches faust's private members
 -----------------------------------------------
 The commit decision lives in private methods and state of faust's ``Consumer``
 (``_new_offset``, ``_add_gap``, ``_acked``, ``_acked_index``, ``_committed_offset``),
+the fetch in ``_getmany`` and aiokafka's fetch positions behind it,
 and what waits in an agent's queue lives in the conductor's and channels' private state;
 there is no public hook. This module is the one place feedsync overrides and reads
 them (``streams/faust_compat.py`` is the other place feedsync reaches into faust, for an
@@ -96,10 +103,11 @@ no line needs a ``noqa`` (one would be reported as unused, RUF100).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any, ClassVar
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -117,6 +125,7 @@ __all__ = [
     "in_flight_topics",
     "partition_head",
     "queued_topics",
+    "response_holes",
     "stalled_at",
 ]
 
@@ -130,20 +139,28 @@ SCHEME = "feedsync"
 _ACK_LOCK: Any = getattr(faust_tuples, "ack_lock", None) or threading.RLock()
 
 
-def partition_head(committed: int | None, first_fetched: int | None) -> int | None:
+def partition_head(committed: int | None, start: int | None) -> int | None:
     """The lowest offset of a partition that may still need an acknowledgement.
 
     ``committed`` is the partition's committed offset as the consumer knows it (None
-    when there is none, or it is 0: faust does not tell the two apart);
-    ``first_fetched`` is the offset of the first record fetched since the partition
-    was assigned or sought (None before any). None when neither is known: then nothing
-    may be committed.
+    when there is none, or it is 0: faust does not tell the two apart); ``start`` is where
+    the first fetch response since the partition was assigned or sought began (None
+    before any). The committed offset wins: a response that began above it (the fetch
+    went on from where it was) says nothing of the records in between. None when
+    neither is known: then nothing may be committed.
     """
-    if committed is None:
-        return first_fetched
-    if first_fetched is None:
-        return committed
-    return max(committed, first_fetched)
+    return start if committed is None else committed
+
+
+def response_holes(began: int | None, offsets: Sequence[int]) -> list[tuple[int, int]]:
+    """The offsets one fetch response of a partition shows not to exist, as half-open
+    intervals: those between where its fetch ``began`` (None: unknown) and its first
+    record, and those between two of its records (``offsets``, ascending)."""
+    holes = []
+    if offsets and began is not None and offsets[0] > began:
+        holes.append((began, offsets[0]))
+    holes += [(a + 1, b) for a, b in itertools.pairwise(offsets) if b > a + 1]
+    return holes
 
 
 def committable(
@@ -232,11 +249,10 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
     """The aiokafka consumer, committing only offsets the rule above allows."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Per partition, since assignment or the last seek:
-        self._floor: dict[TP, int] = {}  # where fetching was sent to (a seek)
-        self._first_fetched: dict[TP, int] = {}
+        # Per partition, since assignment or the last seek, read from fetch responses:
+        self._start: dict[TP, int] = {}  # where the first one began (the head without a commit)
         self._last_fetched: dict[TP, int] = {}
-        self._missing: dict[TP, list[tuple[int, int]]] = {}  # holes between fetched records
+        self._missing: dict[TP, list[tuple[int, int]]] = {}  # offsets shown not to exist
         # A partition's first unacknowledged record with nothing of its topic in flight,
         # and since when (monotonic): sought back to once that is stall_reseek_s old.
         self._stalls: dict[TP, tuple[int, float]] = {}
@@ -244,22 +260,15 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
 
     # -- what was fetched -------------------------------------------------------------
 
-    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
-        """Faust's fetch loop, noting each record's offset before it is processed."""
-        acks_enabled_for = self.app.topics.acks_enabled_for
-        async for tp, message in super().getmany(timeout=timeout):
-            if acks_enabled_for(message.topic):
-                self._fetched(tp, message.offset)
-            yield tp, message
-
-    async def _wait_next_records(self, timeout: float) -> tuple[Any, Any]:
-        """Faust's fetch, without the records of partitions sought since the thread
-        fetched them (see "Records fetched before a seek" above): the likely cause of a
-        medium run's 432 products items never delivered, the commit past them."""
-        records, active = await super()._wait_next_records(timeout)
+    async def _getmany(self, active_partitions: Any, timeout: float) -> Any:
+        """One fetch from the consumer thread: its records of partitions sought since the
+        thread fetched them are dropped (see "Records fetched before a seek" above), and
+        the rest noted, per partition, before faust passes any of them on."""
+        began = self._fetch_positions(active_partitions or ())
+        records = await super()._getmany(active_partitions, timeout)
         positions = self._fetch_positions(records) if records else None
         if not records or positions is None:
-            return records, active
+            return records
         stale = fetched_before_a_seek(records, positions)
         for tp in stale:
             log.info(
@@ -269,42 +278,46 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
                 tp.partition,
                 len(records[tp]),
             )
-        return {tp: rs for tp, rs in records.items() if tp not in stale}, active
+        kept = {tp: fetched for tp, fetched in records.items() if tp not in stale}
+        acks_enabled_for = self.app.topics.acks_enabled_for
+        for tp, fetched in kept.items():
+            if fetched and acks_enabled_for(tp.topic):
+                offsets = [record.offset for record in fetched]
+                self._responded(_tp(tp), offsets, (began or {}).get(tp))
+        return kept
 
-    def _fetch_positions(self, records: Mapping[Any, Any]) -> dict[Any, int | None] | None:
-        """aiokafka's fetch position of each partition in ``records`` (None: not assigned,
-        or being reset), or None when there is no aiokafka consumer to ask. Read from the
-        loop while the consumer thread owns them: a fetch moves them only when the
-        fetcher asks (it is waiting for this answer), a seek at any time, and a seek
-        after this look is a rebalance that faust's own checks catch."""
+    def _fetch_positions(self, tps: Iterable[Any]) -> dict[Any, int | None] | None:
+        """aiokafka's fetch position of each of ``tps`` (None: not assigned, or being
+        reset), or None when there is no aiokafka consumer to ask. Read from the loop
+        while the consumer thread owns them: a fetch moves them only when the fetcher asks
+        (it waits for this one), a seek at any time; a seek after this look is a
+        rebalance, which faust's own checks catch, or a stall's, which goes back."""
         consumer = getattr(getattr(self, "_thread", None), "_consumer", None)
         subscription = getattr(consumer, "_subscription", None)
         if subscription is None:
             return None
         assignment = getattr(subscription.subscription, "assignment", None)
         positions: dict[Any, int | None] = {}
-        for tp in records:
+        for tp in tps:
             state = assignment.state_value(tp) if assignment is not None else None
             positions[tp] = state.position if state and state.has_valid_position else None
         return positions
 
-    def _fetched(self, tp: TP, offset: int) -> None:
-        last = self._last_fetched.get(tp)
-        if last is None:
-            committed = self._committed_offset[tp]
-            floor = self._floor.get(tp)
-            if (committed is not None and offset < committed) or (
-                floor is not None and offset < floor
-            ):
-                return  # fetched before the seek: not where fetching starts now
-            self._first_fetched[tp] = self._last_fetched[tp] = offset
-        elif offset > last:
-            if offset > last + 1:
-                self._missing.setdefault(tp, []).append((last + 1, offset))
-            self._last_fetched[tp] = offset
+    def _responded(self, tp: TP, offsets: Sequence[int], began: int | None) -> None:
+        """Note one fetch response's records of ``tp`` (``offsets``, ascending), whose
+        fetch began at ``began`` (None: not known)."""
+        with _ACK_LOCK:
+            if tp not in self._start:
+                start = began if began is not None and began <= offsets[0] else offsets[0]
+                self._start[tp] = start
+            holes = response_holes(began, offsets)
+            if holes:
+                self._missing.setdefault(tp, []).extend(holes)
+            last = self._last_fetched.get(tp)
+            self._last_fetched[tp] = offsets[-1] if last is None else max(last, offsets[-1])
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
-        """Faust's own gaps include the record after them: :meth:`_fetched` replaces them."""
+        """Faust's own gaps include the record after them: :meth:`_responded` replaces them."""
 
     # -- what was acknowledged ---------------------------------------------------------
 
@@ -333,14 +346,11 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
 
     # -- forgetting ---------------------------------------------------------------------
 
-    def _forget(self, tp: TP, *, floor: int | None = None) -> None:
-        self._first_fetched.pop(tp, None)
-        self._last_fetched.pop(tp, None)
-        self._missing.pop(tp, None)
-        if floor is None:
-            self._floor.pop(tp, None)
-        else:
-            self._floor[tp] = floor
+    def _forget(self, tp: TP) -> None:
+        with _ACK_LOCK:
+            self._start.pop(tp, None)
+            self._last_fetched.pop(tp, None)
+            self._missing.pop(tp, None)
 
     async def on_partitions_revoked(self, revoked: Set[TP]) -> None:
         for tp in revoked:
@@ -350,12 +360,12 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
 
     async def seek(self, partition: TP, offset: int) -> None:
         await super().seek(partition, offset)
-        self._forget(_tp(partition), floor=offset)
+        self._forget(_tp(partition))
 
     async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
         await super().seek_wait(partitions)
-        for tp, offset in partitions.items():
-            self._forget(_tp(tp), floor=offset)
+        for tp in partitions:
+            self._forget(_tp(tp))
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         # Typed int by faust; aiokafka gives None for a partition without a commit.
@@ -364,7 +374,7 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
             # aiokafka only moves partitions whose committed offset is above 0; the
             # others go on fetching where they were, and what was noted stays true.
             if offset is not None and offset > 0:
-                self._forget(_tp(tp), floor=offset)
+                self._forget(_tp(tp))
         return committed
 
     # -- records dropped on the way to an agent ------------------------------------------
@@ -422,7 +432,7 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
         if not self.app.topics.acks_enabled_for(tp.topic):
             return None
         with _ACK_LOCK:
-            head = partition_head(self._committed_offset.get(tp), self._first_fetched.get(tp))
+            head = partition_head(self._committed_offset.get(tp), self._start.get(tp))
             return stalled_at(
                 head,
                 self._last_fetched.get(tp),
@@ -434,7 +444,7 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
 
     def lag(self) -> dict[str, int]:
         """Per topic, the records of the partitions this consumer owns that are past the
-        committed offset (or, before any commit, the first record fetched)."""
+        committed offset (or, before any commit, where fetching started)."""
         found: dict[str, int] = {}
         for tp in self.assignment():
             end = self.highwater(tp)
@@ -442,7 +452,7 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
                 continue
             start = self._committed_offset.get(tp)
             if start is None:
-                start = self._first_fetched.get(tp, end)
+                start = self._start.get(tp, end)
             found[tp.topic] = found.get(tp.topic, 0) + max(0, end - start)
         return found
 
@@ -453,7 +463,7 @@ class SafeOffsetConsumer(faust_aiokafka.Consumer):
             acked: list[int] = self._acked[tp]
             if not acked:
                 return None
-            head = partition_head(self._committed_offset[tp], self._first_fetched.get(tp))
+            head = partition_head(self._committed_offset[tp], self._start.get(tp))
             if head is None:
                 return None
             offset = committable(head, acked, self._missing.get(tp, ()))

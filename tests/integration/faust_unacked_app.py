@@ -60,7 +60,7 @@ app.stall_reseek_s = float(os.environ.get("OFFSETS_STALL_RESEEK_S", "60"))  # ty
 @app.task
 async def delay_a_fetch_past_a_rebalance() -> None:
     consumer: Any = app.consumer
-    fetch = consumer._getmany
+    fetch = consumer._thread.getmany  # the thread's answer, before the loop takes it
 
     async def delayed(*args: Any, **kwargs: Any) -> Any:
         records = await fetch(*args, **kwargs)
@@ -75,7 +75,7 @@ async def delay_a_fetch_past_a_rebalance() -> None:
             DELAY_FETCH.with_suffix(".released").write_text("released")
         return records
 
-    consumer._getmany = delayed
+    consumer._thread.getmany = delayed
 
 
 source = app.topic(os.environ["OFFSETS_TOPIC"], value_serializer="raw")

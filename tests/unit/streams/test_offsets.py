@@ -19,6 +19,7 @@ from streams.offsets import (
     in_flight_topics,
     partition_head,
     queued_topics,
+    response_holes,
     stalled_at,
 )
 
@@ -85,23 +86,32 @@ def test_gaps_alone_are_committed_past() -> None:
     assert committable(0, [], [(0, 4)]) == 4
 
 
-def test_compaction_at_head_is_handled_by_the_first_fetched_offset() -> None:
-    # committed 31, record 31 compacted away: the first record fetched is 32
-    head = partition_head(committed=31, first_fetched=32)
-    assert head == 32
-    assert committable(head, [32, 33]) == 34
+def test_compaction_at_head_is_a_hole_of_the_response() -> None:
+    # committed 31, record 31 compacted away: the fetch from 31 answers with 32 first
+    head = partition_head(committed=31, start=31)
+    assert head == 31
+    assert committable(head, [32, 33], response_holes(31, [32, 33])) == 34
 
 
 def test_compaction_before_the_first_record_of_a_new_group() -> None:
     # no committed offset, records 0..499 compacted or expired: fetching starts at 500
-    head = partition_head(committed=None, first_fetched=500)
+    head = partition_head(committed=None, start=500)
     assert committable(head, range(500, 1000)) == 1000
 
 
-def test_head_is_the_committed_offset_once_past_the_first_fetched_one() -> None:
-    assert partition_head(committed=40, first_fetched=32) == 40
-    assert partition_head(committed=40, first_fetched=None) == 40
-    assert partition_head(committed=None, first_fetched=None) is None
+def test_head_is_the_committed_offset_whatever_the_fetch_began_at() -> None:
+    assert partition_head(committed=40, start=32) == 40
+    assert partition_head(committed=40, start=52) == 40  # 40..51 were fetched before
+    assert partition_head(committed=40, start=None) == 40
+    assert partition_head(committed=None, start=None) is None
+
+
+def test_a_response_shows_holes_before_its_first_record_and_between_its_records() -> None:
+    assert response_holes(10, [10, 11, 12]) == []
+    assert response_holes(10, [12, 13, 17]) == [(10, 12), (14, 17)]
+    assert response_holes(None, [12, 13, 17]) == [(14, 17)]  # where it began: unknown
+    assert response_holes(20, [12, 13]) == []  # began before a seek back to 12
+    assert response_holes(10, []) == []
 
 
 def covered(offset: int, acked: set[int], gaps: list[tuple[int, int]]) -> bool:
@@ -129,8 +139,7 @@ def test_commits_exactly_the_covered_run_from_head(
 def bare_consumer() -> SafeOffsetConsumer:
     """The consumer's offset bookkeeping, without an app or a Kafka client."""
     consumer = SafeOffsetConsumer.__new__(SafeOffsetConsumer)
-    consumer._floor = {}
-    consumer._first_fetched = {}
+    consumer._start = {}
     consumer._last_fetched = {}
     consumer._missing = {}
     consumer._committed_offset = defaultdict(lambda: None)
@@ -139,9 +148,9 @@ def bare_consumer() -> SafeOffsetConsumer:
     return consumer
 
 
-def fetch(consumer: SafeOffsetConsumer, *offsets: int) -> None:
-    for offset in offsets:
-        consumer._fetched(TP0, offset)
+def fetch(consumer: SafeOffsetConsumer, *offsets: int, began: int | None = None) -> None:
+    """One fetch response of ``offsets``, its fetch begun at ``began``."""
+    consumer._responded(TP0, list(offsets), began)
 
 
 def ack(consumer: SafeOffsetConsumer, *offsets: int) -> None:
@@ -183,14 +192,26 @@ def test_never_commits_past_an_unacked_record_at_the_committed_offset() -> None:
 def test_record_at_the_committed_offset_compacted_away() -> None:
     consumer = bare_consumer()
     consumer._committed_offset[TP0] = 31
-    fetch(consumer, 32, 33)
+    fetch(consumer, 32, 33, began=31)
     ack(consumer, 32, 33)
     assert commit(consumer) == 34
 
 
+def test_a_response_that_began_above_the_committed_offset_shows_no_hole_below_it() -> None:
+    """Committed 10, records 10..19 fetched before a rebalance and dropped on their way;
+    the fetch went on at 20: 10..19 exist, and the commit waits for them."""
+    consumer = bare_consumer()
+    consumer._committed_offset[TP0] = 10
+    fetch(consumer, *range(20, 30), began=20)
+    ack(consumer, *range(20, 30))
+    assert commit(consumer) is None
+    ack(consumer, *range(10, 20))  # read again (a stall's seek back) and acknowledged
+    assert commit(consumer) == 30
+
+
 def test_holes_between_fetched_records_are_gaps_but_the_next_record_is_not() -> None:
     consumer = bare_consumer()
-    fetch(consumer, 0, 5, 6)  # 1..4 compacted away
+    fetch(consumer, 0, 5, 6, began=0)  # 1..4 compacted away
     ack(consumer, 0, 6)
     assert commit(consumer) == 5  # 1..4 do not exist; 5 is still in flight
     assert commit(consumer) is None
@@ -198,16 +219,15 @@ def test_holes_between_fetched_records_are_gaps_but_the_next_record_is_not() -> 
     assert commit(consumer) == 7
 
 
-def test_records_fetched_before_a_seek_do_not_set_the_head() -> None:
+def test_records_of_a_response_faust_never_passed_on_are_not_holes() -> None:
+    """Two responses, 0..9 and 10..19; faust passes on 0..4 and 15..19 only (a paused
+    partition's records are skipped): 5..14 hold the commit at 5."""
     consumer = bare_consumer()
-    fetch(consumer, 0, 1, 2)
-    consumer._forget(TP0, floor=10)  # seek(tp, 10)
-    fetch(consumer, 3)  # still in flight from before the seek
-    fetch(consumer, 10, 11)
-    ack(consumer, 11)
-    assert commit(consumer) is None
-    ack(consumer, 10)
-    assert commit(consumer) == 12
+    fetch(consumer, *range(10), began=0)
+    fetch(consumer, *range(10, 20), began=10)
+    ack(consumer, *range(5), *range(15, 20))
+    assert commit(consumer) == 5
+    assert stalled_at(5, consumer._last_fetched[TP0], consumer._acked[TP0]) == 5
 
 
 def test_forgetting_a_partition_waits_for_the_next_fetch() -> None:
