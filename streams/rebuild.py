@@ -191,14 +191,12 @@ class Dirty:
     """
 
     def __init__(self, built: Collection[str] = (), *, reference_rows: str = "") -> None:
-        # Everything is dirty at start: a worker that died between a reference change and
-        # its debounced rebuild must not leave items stale (the reference stage's owner
-        # also learns that from the table: ``owner_check``). Starting with nothing dirty
-        # resumed a medium worker in 7.5 s instead of 60 s, but a two-worker first sync
-        # then failed to converge once in CI (test_scale_out: products and prices built
-        # without their forwarded data): the start's rebuild-all hides a hole there, to be
-        # found before it goes (bench/RESULTS.md, "Resume on medium").
-        self.kinds: set[ReferenceKind] = set(ReferenceKind)
+        # Nothing is dirty at start: the reference stage's owner learns from the reference
+        # table whether a rebuild is owed (a worker that died between a reference change
+        # and its debounced rebuild), once it owns ``reference_rows`` (``owner_check``).
+        # (A rebuild-all at every start once hid records lost to offset bookkeeping at
+        # rebalances, streams/offsets.py; it cost a medium worker 60 s to resume, not 7.5.)
+        self.kinds: set[ReferenceKind] = set()
         self.last_change = 0.0
         self.reference_rows = reference_rows
         self.owner_check_due = False

@@ -13,17 +13,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from feedsync.stack.orchestrate import Stack
 from tests.integration.faults import worker_exit
 from tests.integration.pipeline import Pipeline, static_member_pipeline
 
-# The start-up rebuild is back (streams/rebuild.py, ``Dirty``): a start rebuilds every
-# entity again, so neither the "up to date" restart nor the owed rebuild below holds.
-pytestmark = pytest.mark.skip(
-    reason="the start-up rebuild-all is back until the scale-out hole it hides is found"
-)
 FEEDS = ("products",)
 CONVERGE_S = 300
 UP_TO_DATE = "reference stage taken: its rebuilds are up to date"

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from feeds.reference import ReferenceKind
 from streams import rebuild
 from streams.rebuild import (
     await_reference,
@@ -146,10 +145,10 @@ def test_the_reference_stage_tells_its_controls_from_rows() -> None:
     assert rebuild.reference_control(None) is None
 
 
-def test_a_start_rebuilds_all_and_taking_the_reference_stage_asks_whether_it_must() -> None:
+def test_a_start_rebuilds_nothing_and_taking_the_reference_stage_asks_whether_it_must() -> None:
     rows = "feedsync.entity.reference-rows"
     dirty = rebuild.Dirty(built=["products"], reference_rows=rows)
-    assert dirty.kinds == set(ReferenceKind)
+    assert dirty.kinds == set()
     dirty.assigned({("feedsync.entity.products", 0)})
     assert not dirty.owner_check_due
     dirty.assigned({("feedsync.entity.products", 0), (rows, 0)})
