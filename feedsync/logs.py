@@ -63,23 +63,56 @@ PERSONAL_KEYS = frozenset(
         "cc_last_4",
     }
 )
+# Keys whose values are free text anyone may have typed (a payment's additional information:
+# card holders, purchase-order numbers, bank details; an order line's options: the text a
+# shopper entered in a custom option). Their values are masked whatever they hold; only the
+# names of name/value pairs stay, so an operator still sees what was there.
+FREE_TEXT_KEYS = frozenset(
+    {
+        "additionalinformation",
+        "additional_information",
+        "productoptions",
+        "product_options",
+        "options",
+    }
+)
 _EMAIL = re.compile(r"[^@\s\"']+@[^@\s\"']+\.[A-Za-z]{2,}")
 
 
 def redact(value: Any) -> Any:
-    """A copy of ``value`` with personal fields and anything shaped like an email masked."""
+    """A copy of ``value`` with personal fields, free text and anything shaped like an email
+    masked."""
     if isinstance(value, dict):
-        return {
-            key: REDACTED
-            if str(key).lower() in PERSONAL_KEYS and item is not None
-            else redact(item)
-            for key, item in value.items()
-        }
+        return {key: _redact_field(str(key).lower(), item) for key, item in value.items()}
     if isinstance(value, list):
         return [redact(item) for item in value]
     if isinstance(value, str):
         return _EMAIL.sub(REDACTED, value)
     return value
+
+
+def _redact_field(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if key in PERSONAL_KEYS:
+        return REDACTED
+    if key in FREE_TEXT_KEYS:
+        return _mask_free_text(value)
+    return redact(value)
+
+
+def _mask_free_text(value: Any) -> Any:
+    """Every value inside masked; the names of name/value pairs and nulls kept."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_mask_free_text(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            key: item if key == "name" and isinstance(item, str) else _mask_free_text(item)
+            for key, item in value.items()
+        }
+    return REDACTED
 
 
 class JsonFormatter(logging.Formatter):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from feedsync.errors import StackError
@@ -94,7 +96,8 @@ port = {db.port}
 skip-name-resolve
 character-set-server = utf8mb4
 collation-server = utf8mb4_general_ci
-local-infile = 1
+# LOAD DATA LOCAL only while the sample loader runs (allow_local_infile); off otherwise.
+local-infile = 0
 # What Debezium needs: a binlog in ROW format with full before/after images.
 server_id = 1
 log_bin = {self.home / "binlog" / "mariadb-bin"}
@@ -183,13 +186,9 @@ socket = {self.socket}
         return result.stdout
 
     def provision(self) -> None:
-        """Create the Magento database, feedsync's user, and Debezium's user with its grants.
+        """Create the Magento database, feedsync's user, and Debezium's user.
 
-        Debezium gets exactly what its MariaDB connector needs: SELECT on the captured
-        database, RELOAD for the snapshot's global read lock, REPLICATION SLAVE to read
-        the binlog, BINLOG MONITOR (MariaDB's REPLICATION CLIENT) for SHOW MASTER STATUS
-        and SHOW BINARY LOGS, and INSERT on the signal table for incremental-snapshot
-        watermarks.
+        Debezium's table grants come once the tables exist (:meth:`grant_debezium`).
         """
         db = self.settings.database
         app_pw = _sql_string(db.password.get_secret_value())
@@ -202,15 +201,47 @@ ALTER USER '{db.user}'@'%' IDENTIFIED BY {app_pw};
 GRANT ALL PRIVILEGES ON `{db.name}`.* TO '{db.user}'@'%';
 CREATE USER IF NOT EXISTS '{db.debezium_user}'@'%' IDENTIFIED BY {dbz_pw};
 ALTER USER '{db.debezium_user}'@'%' IDENTIFIED BY {dbz_pw};
-GRANT RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO '{db.debezium_user}'@'%';
-GRANT SELECT ON `{db.name}`.* TO '{db.debezium_user}'@'%';
 FLUSH PRIVILEGES;
 """
         )
 
-    def grant_signal_table(self, table: str) -> None:
+    def grant_debezium(self, captured: Iterable[str], signal_table: str) -> None:
+        """Give Debezium's user exactly what its MariaDB connector needs, and nothing else.
+
+        SELECT on the captured tables only (the snapshot reads them; a table it does not
+        capture, customers' passwords say, stays unreadable), RELOAD for the snapshot's
+        global read lock, REPLICATION SLAVE to read the binlog, BINLOG MONITOR (MariaDB's
+        REPLICATION CLIENT) for SHOW MASTER STATUS and SHOW BINARY LOGS, and SELECT and
+        INSERT on the signal table for incremental-snapshot watermarks. Everything else is
+        revoked first, so a stack made by an older feedsync (SELECT on the whole database)
+        narrows too; one client session, so the connector sees no gap between the two.
+        """
         db = self.settings.database
-        self.admin_sql(f"GRANT INSERT ON `{db.name}`.`{table}` TO '{db.debezium_user}'@'%';")
+        user = f"'{db.debezium_user}'@'%'"
+        grants = "".join(
+            f"GRANT SELECT ON `{db.name}`.`{table}` TO {user};\n" for table in sorted(captured)
+        )
+        self.admin_sql(
+            f"""
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM {user};
+GRANT RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO {user};
+{grants}GRANT SELECT, INSERT ON `{db.name}`.`{signal_table}` TO {user};
+FLUSH PRIVILEGES;
+"""
+        )
+
+    @contextmanager
+    def allow_local_infile(self) -> Iterator[None]:
+        """LOAD DATA LOCAL allowed server-wide for the block only (the sample loader's).
+
+        A crash inside leaves it on until the server restarts, which reads the config
+        (``local-infile = 0``) again.
+        """
+        self.admin_sql("SET GLOBAL local_infile = ON;")
+        try:
+            yield
+        finally:
+            self.admin_sql("SET GLOBAL local_infile = OFF;")
 
 
 def _sql_string(value: str) -> str:

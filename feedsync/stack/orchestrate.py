@@ -21,6 +21,7 @@ from connectors.debezium import (
     register_connector,
 )
 from connectors.magento import sample as sample_data
+from feeds.registry import CAPTURED_TABLES
 from feedsync.errors import FeedsyncError, StackError
 from feedsync.settings import Settings
 from feedsync.stack.connect import Connect
@@ -170,11 +171,12 @@ def _preflight_ports(stack: Stack, *, pipeline: bool) -> None:
 def _load_magento(stack: Stack, profile: str, seed: int, say: Say) -> None:
     with connect(stack.settings, local_infile=True) as connection:
         sample_data.apply_schema(connection)
-        stack.mariadb.grant_signal_table(SIGNAL_TABLE)
+        stack.mariadb.grant_debezium(CAPTURED_TABLES, SIGNAL_TABLE)
         loaded = sample_data.loaded_profile(connection)
         if loaded is None:
             began = time.monotonic()
-            counts = sample_data.load_sample(connection, profile, seed)
+            with stack.mariadb.allow_local_infile():
+                counts = sample_data.load_sample(connection, profile, seed)
             took = time.monotonic() - began
             say(
                 f"loaded sample data '{profile}' (seed {seed}): {sum(counts.values()):,} rows "

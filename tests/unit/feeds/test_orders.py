@@ -483,8 +483,32 @@ def test_the_payload_carries_the_documented_fields() -> None:
 
 
 def test_payload_logging_redacts_every_personal_field_of_an_order() -> None:
-    payload = placed_order().order()
+    engraving = "For Ada, love from Charles"
+    po_number = "PO-ADA-7731"
+    payload = (
+        Pipeline()
+        .feed(
+            insert("sales_order", order_row()),
+            insert(
+                "sales_order_item",
+                item_row(
+                    11, product_options=f'{{"options":[{{"label":"Text","value":"{engraving}"}}]}}'
+                ),
+            ),
+            insert("sales_order_address", address_row(1, "billing")),
+            insert("sales_order_address", address_row(2, "shipping")),
+            insert(
+                "sales_order_payment",
+                {**PAYMENT, "additional_information": f'{{"po_number":"{po_number}"}}'},
+            ),
+        )
+        .order()
+    )
     assert payload is not None
+    assert engraving in str(payload["items"][0]["productOptions"])
+    assert payload["additionalInformation"] == [
+        {"name": "po_number", "value": po_number}
+    ]
     text = orjson.dumps(redact(payload)).decode()
     personal = [
         payload["customerEmail"],
@@ -497,4 +521,8 @@ def test_payload_logging_redacts_every_personal_field_of_an_order() -> None:
     ]
     leaked = [value for value in personal if value and orjson.dumps(value).decode() in text]
     assert not leaked, f"personal data left after redaction: {leaked}"
+    # Free text (options a shopper typed, a payment's additional information) is masked too.
+    assert engraving not in text
+    assert po_number not in text
+    assert '"name":"po_number"' in text  # which information it was stays readable
     assert payload["commerceOrderNumber"] in text  # what is not personal stays readable

@@ -44,6 +44,22 @@ def test_emails_inside_free_text_are_masked() -> None:
     }
 
 
+def test_free_text_is_masked_whatever_it_holds_keeping_only_the_names_of_pairs() -> None:
+    item = {
+        "additionalInformation": [{"name": "cc_owner", "value": "Ann Lee"}, None],
+        "productOptions": '{"options":[{"value":"Happy birthday Ann"}]}',
+        "options": {"engraving": {"text": "Ann", "price": 5}},
+        "sku": "MUG-1",
+    }
+    assert redact(item) == {
+        "additionalInformation": [{"name": "cc_owner", "value": REDACTED}, None],
+        "productOptions": REDACTED,
+        "options": {"engraving": {"text": REDACTED, "price": REDACTED}},
+        "sku": "MUG-1",
+    }
+    assert redact({"product_options": None}) == {"product_options": None}
+
+
 def test_json_formatter_writes_one_object_with_context_fields() -> None:
     record = logging.LogRecord(
         "feedsync.deliver",

@@ -1,0 +1,93 @@
+"""What the stack's database lets each user do: least privilege for Debezium, and no
+LOAD DATA LOCAL outside the sample loader (a client's file read by a server's request)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pymysql
+import pytest
+
+from connectors.database import connect
+from connectors.debezium import SIGNAL_TABLE
+from feeds.registry import CAPTURED_TABLES
+from feedsync.settings import Settings
+from feedsync.stack.orchestrate import Stack
+
+pytestmark = pytest.mark.integration
+
+# MariaDB's "command denied" (1142) and "access denied to database" (1044).
+DENIED = {1142, 1044}
+# What a server with local_infile OFF answers to LOAD DATA LOCAL: MariaDB 10.11 says 4166
+# ("local infile disabled"), older servers 1148.
+LOCAL_INFILE_REFUSED = {4166, 1148}
+
+
+def _as_debezium(settings: Settings) -> Any:
+    db = settings.database
+    return pymysql.connect(
+        host=db.host,
+        port=db.port,
+        user=db.debezium_user,
+        password=db.debezium_password.get_secret_value(),
+        charset="utf8mb4",
+        autocommit=True,
+        connect_timeout=10,
+    )
+
+
+def test_debezium_reads_the_captured_tables_and_nothing_else(
+    stack: Stack, settings: Settings, db: Any
+) -> None:
+    name = settings.database.name
+    with db.cursor() as cursor:
+        cursor.execute("SHOW TABLES")
+        every_table = {str(row[0]) for row in cursor.fetchall()}
+    uncaptured = sorted(every_table - set(CAPTURED_TABLES) - {SIGNAL_TABLE})
+    assert uncaptured, "the schema has tables feedsync does not capture (the sample marker)"
+    assert set(CAPTURED_TABLES) <= every_table
+
+    connection = _as_debezium(settings)
+    try:
+        with connection.cursor() as cursor:
+            for table in CAPTURED_TABLES:
+                cursor.execute(f"SELECT COUNT(*) FROM `{name}`.`{table}`")
+            refused = []
+            for table in [*(f"`{name}`.`{t}`" for t in uncaptured), "mysql.user"]:
+                with pytest.raises(pymysql.err.OperationalError) as denied:
+                    cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+                refused.append(denied.value.args[0])
+            assert set(refused) <= DENIED
+            with pytest.raises(pymysql.err.OperationalError) as denied:
+                cursor.execute(f"UPDATE `{name}`.`{CAPTURED_TABLES[0]}` SET `{'x'}` = 1")
+            assert denied.value.args[0] in DENIED
+            # What incremental snapshots need: the signal table, readable and writable.
+            cursor.execute(f"SELECT COUNT(*) FROM `{name}`.`{SIGNAL_TABLE}`")
+    finally:
+        connection.close()
+
+
+def test_load_data_local_is_refused_outside_the_sample_loader(
+    stack: Stack, settings: Settings, db: Any, tmp_path: Path
+) -> None:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT @@GLOBAL.local_infile")
+        row = cursor.fetchone()
+    assert row is not None
+    assert int(row[0]) == 0
+
+    rows = tmp_path / "rows.tsv"
+    rows.write_text("1\n")
+    # A client that allows it still gets a refusal: the server does not ask for the file.
+    connection = connect(settings, local_infile=True, autocommit=True)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE local_infile_probe (id INT)")
+            with pytest.raises(pymysql.err.MySQLError) as refused:
+                cursor.execute(
+                    "LOAD DATA LOCAL INFILE %s INTO TABLE local_infile_probe", (str(rows),)
+                )
+            assert refused.value.args[0] in LOCAL_INFILE_REFUSED
+    finally:
+        connection.close()
