@@ -15,6 +15,7 @@ def use_private_stack(state_dir: Path) -> Settings:
             "FEEDSYNC_DATABASE__PORT": "13307",
             "FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS": "127.0.0.1:19092",
             "FEEDSYNC_KAFKA__CONTROLLER_PORT": "19093",
+            "FEEDSYNC_KAFKA__SECURE_PORT": "19094",
             "FEEDSYNC_CONNECT__URL": "http://127.0.0.1:18083",
             "FEEDSYNC_CONNECT__CONNECTOR_NAME": "bench-mariadb",
             "FEEDSYNC_STACK__STATE_DIR": str(state_dir),

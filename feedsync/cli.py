@@ -70,6 +70,33 @@ def stack_status() -> None:
         raise typer.Exit(1)
 
 
+@stack_app.command("kafka-user")
+def stack_kafka_user(
+    name: Annotated[str, typer.Argument(help="The SCRAM user name.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            envvar="FEEDSYNC_STACK_KAFKA_USER_PASSWORD",
+            show_default=False,
+            help="Its password (asked when not given; never echoed).",
+        ),
+    ],
+) -> None:
+    """Create or update a SCRAM user of the stack's SASL_SSL listener (both SHA-256 and
+    SHA-512); clients then set FEEDSYNC_KAFKA__SECURITY_PROTOCOL=SASL_SSL, the listener's
+    address, the user and FEEDSYNC_KAFKA__SSL_CAFILE=.state/kafka/tls/ca.pem."""
+    from feedsync.stack.orchestrate import Stack
+
+    stack = Stack.of(load_settings())
+    stack.kafka.add_scram_user(name, password)
+    console.print(
+        f"SCRAM user {name!r} ready on 127.0.0.1:{stack.settings.kafka.secure_port} "
+        f"(SASL_SSL); CA: {stack.kafka.tls_dir / 'ca.pem'}"
+    )
+
+
 @stack_app.command("down")
 def stack_down() -> None:
     """Stop every component; state is kept for the next `up`."""
@@ -374,7 +401,7 @@ def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
     settings = load_settings()
     letter_filter = _letter_filter(status, since, until, ids)
     names = _dlq_feeds(feed)
-    with consumer(settings.kafka.bootstrap_servers) as reader:
+    with consumer(settings.kafka) as reader:
         reports = read_redrive_reports(reader, settings)
         statuses = read_all_statuses(reader, settings, set(names))  # one read for every feed
         letters = [
@@ -407,7 +434,7 @@ def dlq_show(
     from feedsync.ops.topics import consumer
 
     settings = load_settings()
-    with consumer(settings.kafka.bootstrap_servers) as reader:
+    with consumer(settings.kafka) as reader:
         letters = read_letters(reader, settings, feed, LetterFilter(), include_closed=True)
     found = [view for view in letters if view.offset == offset]
     if not found:

@@ -17,6 +17,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    FilePath,
     SecretStr,
     ValidationError,
     field_validator,
@@ -67,11 +68,32 @@ class KafkaSettings(_Section):
     # on a 3-broker cluster use 3 and 2, so that acks=all survives a broker's loss.
     replication_factor: int = Field(1, ge=1, le=32)
     min_insync_replicas: int = Field(1, ge=1, le=32)
+    # How every client (workers, CLI, dashboard) talks to the brokers: TLS with SSL and
+    # SASL_SSL, checked against ssl_cafile (PEM) or the system's CAs; SASL with SCRAM or
+    # PLAIN credentials. The local stack serves PLAINTEXT on bootstrap_servers and
+    # SASL_SSL (SCRAM, its own CA: .state/kafka/tls/ca.pem) on secure_port.
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: FilePath | None = None
+    secure_port: Port = Field(9094, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _isr_within_replicas(self) -> KafkaSettings:
         if self.min_insync_replicas > self.replication_factor:
             raise ValueError("min_insync_replicas cannot exceed replication_factor")
+        return self
+
+    @model_validator(mode="after")
+    def _sasl_has_credentials(self) -> KafkaSettings:
+        if self.security_protocol.startswith("SASL") and not (
+            self.sasl_username and self.sasl_password
+        ):
+            raise ValueError(
+                f"security_protocol {self.security_protocol} needs sasl_username and "
+                "sasl_password (FEEDSYNC_KAFKA__SASL_USERNAME, FEEDSYNC_KAFKA__SASL_PASSWORD)"
+            )
         return self
 
 
@@ -325,7 +347,10 @@ def _config_error(exc: ValidationError, prefix: str = "") -> ConfigError:
         secret = error["type"] == "extra_forbidden" or any(
             word in variable.lower() for word in SECRET_WORDS
         )
-        shown = "<hidden>" if secret else repr(given)
+        if isinstance(given, dict):  # a whole section's check: name what was set, not values
+            shown = "{" + ", ".join(sorted(map(str, given))) + "}"
+        else:
+            shown = "<hidden>" if secret else repr(given)
         lines.append(f"{variable}={shown}: {error['msg']}")
     return ConfigError(
         "invalid settings:\n  " + "\n  ".join(lines),

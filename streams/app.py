@@ -14,9 +14,10 @@ from pathlib import Path
 import faust
 
 from feeds.registry import FEEDS
+from feedsync.brokers import ssl_context, uses_sasl, uses_tls
 from feedsync.errors import ConfigError
 from feedsync.logs import logging_config
-from feedsync.settings import Settings
+from feedsync.settings import KafkaSettings, Settings
 from streams import crash
 from streams.deliver.agent import register_delivery
 from streams.deliver.sender import delivery_configs
@@ -40,6 +41,21 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 LAG_SAMPLE_S = 5.0
 
 
+def broker_credentials(kafka: KafkaSettings) -> faust.types.auth.CredentialsT | None:
+    """TLS and SASL for faust's clients (aiokafka), from the settings kafka-python's use."""
+    if uses_sasl(kafka):
+        assert kafka.sasl_password is not None  # the settings refuse SASL without one
+        return faust.SASLCredentials(
+            username=kafka.sasl_username,
+            password=kafka.sasl_password.get_secret_value(),
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=ssl_context(kafka) if uses_tls(kafka) else None,
+        )
+    if uses_tls(kafka):
+        return faust.SSLCredentials(ssl_context(kafka))
+    return None
+
+
 def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App:
     """The app; ``data_dir`` is where its worker keeps local state (``claim_data_dir``)."""
     delivery_configs(settings, FEEDS)  # every per-feed setting valid, for a known feed
@@ -48,6 +64,7 @@ def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App
     app = faust.App(
         settings.streams.app_id,
         broker=broker_url(settings.kafka.bootstrap_servers),  # commits never pass a record
+        broker_credentials=broker_credentials(settings.kafka),
         store="memory://",  # small tables; the large ones choose theirs (streams/topology.py)
         Table=StateTable,  # tells a RocksDB table's store when a write is durable
         GlobalTable=ReferenceTable,  # the reference table: the newest write of a key wins

@@ -15,6 +15,7 @@ from mode.utils.times import want_seconds
 
 from connectors.debezium import source_topic
 from feeds.registry import CAPTURED_TABLES, Selection, select
+from feedsync.brokers import admin_client
 from feedsync.errors import ConfigError
 from feedsync.settings import Settings
 from streams.letters import SOURCE_DLQ, dlq_topic
@@ -200,8 +201,7 @@ def ensure_topics(settings: Settings, changelogs: Sequence[TopicSpec] = ()) -> N
     ]
     kafka = settings.kafka
     isr = {"min.insync.replicas": str(kafka.min_insync_replicas)}
-    admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
-    try:
+    with admin_client(kafka) as admin:
         existing = set(admin.list_topics())
         _check_partitions(admin, {n: c for n, c, _ in wanted if n in existing and c > 1})
         missing = [
@@ -212,17 +212,12 @@ def ensure_topics(settings: Settings, changelogs: Sequence[TopicSpec] = ()) -> N
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another worker was first
                 admin.create_topics(missing)
-    finally:
-        admin.close()
 
 
 def kafka_cluster_id(settings: Settings) -> str:
     """The id of the Kafka cluster the settings name (new whenever the cluster is made)."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
+    with admin_client(settings.kafka) as admin:
         return str(admin.describe_cluster()["cluster_id"])
-    finally:
-        admin.close()
 
 
 def _check_partitions(admin: KafkaAdminClient, expected: dict[str, int]) -> None:

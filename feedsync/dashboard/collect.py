@@ -20,6 +20,7 @@ from kafka.admin import KafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from feeds.feed import Feed
+from feedsync.brokers import admin_client
 from feedsync.ops.estimate import estimate
 from feedsync.ops.health import health
 from feedsync.settings import Settings
@@ -191,14 +192,11 @@ def _connector(settings: Settings) -> dict[str, Any]:
 
 def _cluster(settings: Settings) -> dict[str, Any]:
     """The brokers and the workers' group, through one admin client."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
+    with admin_client(settings.kafka) as admin:
         return {
             "workers": _guarded(lambda: _workers(admin, settings.streams.app_id)),
             "brokers": _guarded(lambda: _brokers(admin)),
         }
-    finally:
-        admin.close()
 
 
 def _workers(admin: KafkaAdminClient, group: str) -> dict[str, Any]:

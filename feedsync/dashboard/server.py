@@ -105,7 +105,7 @@ class Dashboard:
         query = request.query.get("q", "")
 
         def find() -> list[dict[str, Any]]:
-            with consumer(self.settings.kafka.bootstrap_servers) as reader:
+            with consumer(self.settings.kafka) as reader:
                 found = search_items(reader, self.settings, self.feeds, query)
             return [entry.summary() for entry in found]
 

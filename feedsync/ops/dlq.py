@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient
 
 from feeds.feed import Feed
 from feeds.item import FeedItem
+from feedsync.brokers import admin_client
 from feedsync.errors import ConfigError
 from feedsync.ops.resync import FeedPlan, Outcome, Progress, ResyncOptions, send_again
 from feedsync.ops.statuses import read_all_statuses, read_statuses
@@ -180,12 +180,9 @@ def read_redrive_reports(reader: KafkaConsumer, settings: Settings) -> dict[str,
 
 def _redriven_offset(settings: Settings, topic: str) -> int:
     """The offset the re-drive of ``topic`` has reached (its consumer group: the app id)."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     tp = TopicPartition(topic, 0)
-    try:
+    with admin_client(settings.kafka) as admin:
         offsets = admin.list_group_offsets({settings.streams.app_id: [tp]})
-    finally:
-        admin.close()
     committed = offsets.get(settings.streams.app_id, {}).get(tp)
     return int(committed.offset) if committed is not None and committed.offset >= 0 else 0
 
@@ -227,7 +224,7 @@ def replay(
         force=True, continue_run=options.continue_run, timeout_s=options.timeout_s
     )
     if options.dry_run:
-        with consumer(settings.kafka.bootstrap_servers) as reader:
+        with consumer(settings.kafka) as reader:
             return None, [planner(reader, feed, set()) for feed in feeds], []
     return send_again(
         settings, feeds, planner, forced, kind="dlq-replay", progress=progress, planned=planned
@@ -239,7 +236,7 @@ def purge(settings: Settings, feed: str, until: float | None) -> int:
     them for None), up to the first later one. Returns how many records went."""
     topic = dlq_topic(feed, settings.streams.app_id)
     tp = TopicPartition(topic, 0)
-    with consumer(settings.kafka.bootstrap_servers) as reader:
+    with consumer(settings.kafka) as reader:
         start = reader.beginning_offsets([tp])[tp]
         cut = start
         for record in read(reader, topic):
@@ -251,11 +248,8 @@ def purge(settings: Settings, feed: str, until: float | None) -> int:
                 break
             cut = record.offset + 1
     if cut > start:
-        admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-        try:
+        with admin_client(settings.kafka) as admin:
             admin.delete_records({tp: cut})
-        finally:
-            admin.close()
     return int(cut - start)
 
 

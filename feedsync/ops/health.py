@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient
 
 from connectors.debezium import source_topic
 from feeds.feed import Feed
 from feeds.registry import CAPTURED_TABLES, select
+from feedsync.brokers import admin_client
 from feedsync.ops.dlq import read_redrive_reports
 from feedsync.ops.statuses import read_all_statuses
 from feedsync.ops.topics import consumer
@@ -87,7 +87,7 @@ class Health:
 def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_LAG) -> Health:
     app_id = settings.streams.app_id
     selection = select([feed.name for feed in feeds])
-    with consumer(settings.kafka.bootstrap_servers) as reader:
+    with consumer(settings.kafka) as reader:
         statuses = read_all_statuses(reader, settings, {feed.name for feed in feeds})
         redrives = read_redrive_reports(reader, settings)
         committed, existing = _committed_and_topics(settings)
@@ -131,13 +131,10 @@ def _committed_and_topics(settings: Settings) -> tuple[dict[TopicPartition, int]
     """The group's committed offsets, and the topics that exist (listed by the admin
     client: kafka-python's ``KafkaConsumer.topics()`` waits for metadata without a
     deadline, and was seen to hang)."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
+    with admin_client(settings.kafka) as admin:
         group = settings.streams.app_id
         offsets = admin.list_group_offsets(group).get(group, {})
         existing = set(admin.list_topics())
-    finally:
-        admin.close()
     return {tp: int(meta.offset) for tp, meta in offsets.items() if meta.offset >= 0}, existing
 
 

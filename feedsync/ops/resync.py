@@ -30,12 +30,13 @@ from typing import Any
 
 import orjson
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from feeds.feed import Feed
 from feeds.item import FeedItem
 from feeds.registry import FEEDS
+from feedsync.brokers import admin_client
 from feedsync.errors import ConfigError
 from feedsync.ops.statuses import StatusWatch, read_all_statuses, read_statuses
 from feedsync.ops.topics import consumer, existing_topics, producer, read
@@ -211,7 +212,7 @@ def resync(
         return plan(reader, feed=feed, force=options.force, handed=handed, statuses=known)
 
     if options.dry_run:
-        with consumer(settings.kafka.bootstrap_servers) as reader:
+        with consumer(settings.kafka) as reader:
             return None, [planner(reader, feed, set()) for feed in feeds], []
 
     run, plans, outcomes = send_again(
@@ -235,12 +236,11 @@ def send_again(
 ) -> tuple[str, list[FeedPlan], list[Outcome]]:
     """Under a lease on ``feeds``, hand what ``planner`` picks to the worker and follow
     the deliveries (a resync, a dead-letter replay)."""
-    bootstrap = settings.kafka.bootstrap_servers
     names = [feed.name for feed in feeds]
     _ensure_topics(settings, names)
     with (
-        consumer(bootstrap) as reader,
-        producer(bootstrap) as writer,
+        consumer(settings.kafka) as reader,
+        producer(settings.kafka) as writer,
         _lease(
             reader, writer, settings, names, continue_run=options.continue_run, kind=kind
         ) as run,
@@ -420,8 +420,7 @@ def _handed_by(reader: KafkaConsumer, settings: Settings, feed: str, run: str) -
 def _ensure_topics(settings: Settings, feeds: list[str]) -> None:
     """The runs topic (the workers create the resend topics; a resync needs them too)."""
     kafka = settings.kafka
-    admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
-    try:
+    with admin_client(kafka) as admin:
         existing = set(admin.list_topics())
         wanted = [
             NewTopic(
@@ -442,5 +441,3 @@ def _ensure_topics(settings: Settings, feeds: list[str]) -> None:
         if missing:
             with suppress(TopicAlreadyExistsError):  # another resync was first
                 admin.create_topics(missing)
-    finally:
-        admin.close()

@@ -8,66 +8,68 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
+from feedsync.brokers import connected
 from feedsync.errors import ConfigError, TransientError
+from feedsync.settings import KafkaSettings
 
-__all__ = ["Offsets", "consumer", "end_offsets", "existing_topics", "producer", "read"]
+__all__ = [
+    "Offsets",
+    "consumer",
+    "end_offsets",
+    "existing_topics",
+    "producer",
+    "read",
+]
 
 Offsets = dict[TopicPartition, int]
 POLL_MS = 500
 
 
-@contextmanager
-def consumer(bootstrap: str) -> Iterator[KafkaConsumer]:
-    try:
-        reader = KafkaConsumer(
-            bootstrap_servers=bootstrap,
-            enable_auto_commit=False,
-            group_id=None,
-            consumer_timeout_ms=POLL_MS,
-        )
-    except KafkaError as exc:
-        raise _unreachable(bootstrap, exc) from exc
-    try:
-        yield reader
-    finally:
-        reader.close()
+def consumer(kafka: KafkaSettings) -> AbstractContextManager[KafkaConsumer]:
+    return connected(
+        kafka, KafkaConsumer, enable_auto_commit=False, group_id=None, consumer_timeout_ms=POLL_MS
+    )
 
 
 @contextmanager
-def producer(bootstrap: str) -> Iterator[KafkaProducer]:
-    writer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20)
-    try:
+def producer(kafka: KafkaSettings) -> Iterator[KafkaProducer]:
+    with connected(kafka, KafkaProducer, acks="all", linger_ms=20) as writer:
         yield writer
         writer.flush()
-    finally:
-        writer.close()
 
 
 def existing_topics(reader: KafkaConsumer) -> set[str]:
-    """The topics that exist, listed by an admin client: ``KafkaConsumer.topics()`` waits
-    for metadata without a deadline (kafka-python 3.0), and was seen to hang."""
-    bootstrap = reader.config["bootstrap_servers"]
+    """The topics that exist, listed by an admin client that connects as ``reader`` does:
+    ``KafkaConsumer.topics()`` waits for metadata without a deadline (kafka-python 3.0),
+    and was seen to hang."""
+    connection = {key: reader.config[key] for key in _CONNECTION_KEYS}
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        admin = KafkaAdminClient(**connection)
     except KafkaError as exc:
-        raise _unreachable(bootstrap, exc) from exc
+        raise TransientError(
+            f"cannot reach Kafka at {connection['bootstrap_servers']}: {exc}"
+        ) from exc
     try:
         return set(admin.list_topics())
     finally:
         admin.close()
 
 
-def _unreachable(bootstrap: str, error: KafkaError) -> TransientError:
-    return TransientError(
-        f"cannot reach Kafka at {bootstrap}: {error}",
-        hint="start the stack (feedsync stack up) or set FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS",
-    )
+# What client_options sets: how a client connects, which an admin client can copy.
+_CONNECTION_KEYS = (
+    "bootstrap_servers",
+    "security_protocol",
+    "ssl_context",
+    "sasl_mechanism",
+    "sasl_plain_username",
+    "sasl_plain_password",
+)
 
 
 def partitions_of(reader: KafkaConsumer, topic: str) -> list[TopicPartition]:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import base64
+import os
 import subprocess
 import uuid
 from pathlib import Path
 
 from kafka import KafkaAdminClient
+from kafka.admin import ScramMechanism, UserScramCredentialUpsertion
 
+from feedsync.brokers import client_options
 from feedsync.errors import StackError
 from feedsync.settings import Settings
 from feedsync.stack.jars import Jars
 from feedsync.stack.layout import DEPLOY_LOCAL, Layout
 from feedsync.stack.processes import Daemon, ensure_port_free
+from feedsync.stack.tls import broker_tls
 
 LOG4J_CONFIG = DEPLOY_LOCAL / "log4j2.yaml"
 
@@ -41,19 +45,37 @@ class Kafka:
     def data_dir(self) -> Path:
         return self.home / "data"
 
+    @property
+    def tls_dir(self) -> Path:
+        return self.home / "tls"
+
     def write_config(self) -> None:
-        host, port = host_port(self.settings.kafka.bootstrap_servers.split(",")[0])
-        controller = self.settings.kafka.controller_port
-        self.config_file.write_text(
-            f"""# Written by feedsync (deploy/local); edits are overwritten on the next start.
+        kafka = self.settings.kafka
+        host, port = host_port(kafka.bootstrap_servers.split(",")[0])
+        controller, secure = kafka.controller_port, kafka.secure_port
+        tls = broker_tls(self.tls_dir, tuple(dict.fromkeys((host, "127.0.0.1", "localhost"))))
+        listeners = (
+            f"PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller},SASL_SSL://{host}:{secure}"
+        )
+        # SCRAM needs no server-side secret of its own: the login module only names it.
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        text = f"""# Written by feedsync (deploy/local); edits are overwritten on the next start.
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers={host}:{controller}
-listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller}
-advertised.listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{controller}
+listeners={listeners}
+advertised.listeners={listeners}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+# SASL_SSL for clients configured as production ones are (FEEDSYNC_KAFKA__SECURITY_PROTOCOL):
+# TLS with the stack's own CA ({tls.ca}), SCRAM users made by `add_scram_user`.
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config={scram}
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config={scram}
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.certificate.chain={_property(tls.chain.read_text())}
+listener.name.sasl_ssl.ssl.keystore.key={_property(tls.key.read_text())}
 log.dirs={self.data_dir}
 num.partitions=1
 auto.create.topics.enable=true
@@ -68,7 +90,11 @@ log.cleaner.enable=true
 # A 500-line order's item and state records run to megabytes; 1 MiB (the default) is too small.
 message.max.bytes=16777216
 """
-        )
+        # The broker's private key is inline: the file is for this user's eyes only.
+        fd = os.open(self.config_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+        self.config_file.chmod(0o600)
 
     def java_argv(self, main_class: str, *args: str, heap: str | None = None) -> list[str]:
         argv = [self.settings.stack.java]
@@ -117,6 +143,12 @@ message.max.bytes=16777216
             component="Kafka's controller",
             setting="FEEDSYNC_KAFKA__CONTROLLER_PORT",
         )
+        ensure_port_free(
+            host,
+            self.settings.kafka.secure_port,
+            component="Kafka's SASL_SSL listener",
+            setting="FEEDSYNC_KAFKA__SECURE_PORT",
+        )
         self.write_config()
         self.format_storage()
         self.daemon.start(
@@ -129,7 +161,7 @@ message.max.bytes=16777216
 
     def ready(self) -> bool:
         admin = KafkaAdminClient(
-            bootstrap_servers=self.settings.kafka.bootstrap_servers,
+            **client_options(self.settings.kafka),
             request_timeout_ms=3000,
             client_id="feedsync-stack",
         )
@@ -139,8 +171,33 @@ message.max.bytes=16777216
         finally:
             admin.close()
 
+    def add_scram_user(self, user: str, password: str) -> None:
+        """Create or update a SCRAM user (both mechanisms) for the SASL_SSL listener.
+
+        Asked over the PLAINTEXT listener, which only the stack's own host reaches; the
+        broker gets the salted password, never the password itself."""
+        admin = KafkaAdminClient(
+            bootstrap_servers=self.settings.kafka.bootstrap_servers, client_id="feedsync-stack"
+        )
+        try:
+            # One request per mechanism: the broker refuses a user altered twice in one.
+            for mechanism in (ScramMechanism.SCRAM_SHA_512, ScramMechanism.SCRAM_SHA_256):
+                failed = admin.alter_user_scram_credentials(
+                    [UserScramCredentialUpsertion(user, mechanism, password)]
+                )
+                if failed.get(user):
+                    msg = f"Kafka refused the SCRAM user {user!r} ({mechanism.name}): "
+                    raise StackError(msg + str(failed[user]))
+        finally:
+            admin.close()
+
     def stop(self) -> bool:
         return self.daemon.stop(timeout_s=60)
+
+
+def _property(value: str) -> str:
+    """A multi-line value written as one line of a Java properties file."""
+    return value.strip().replace("\n", "\\n")
 
 
 def _kafka_uuid() -> str:

@@ -86,6 +86,14 @@ def up(
     timeout = settings.stack.start_timeout_s
     began = time.monotonic()
 
+    if settings.kafka.security_protocol != "PLAINTEXT":
+        raise StackError(
+            "the local stack starts from PLAINTEXT client settings (its broker listens "
+            "in PLAINTEXT on FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS and in SASL_SSL on "
+            f"FEEDSYNC_KAFKA__SECURE_PORT, {settings.kafka.secure_port})",
+            hint="run `feedsync stack up` without FEEDSYNC_KAFKA__SECURITY_PROTOCOL; set it, "
+            "with the SASL_SSL address, for the workers and commands that should use it",
+        )
     check_java(settings.stack.java)
     _preflight_ports(stack, pipeline=pipeline)
     if stack.mariadb.install():
@@ -133,6 +141,13 @@ def _preflight_ports(stack: Stack, *, pipeline: bool) -> None:
             settings.kafka.controller_port,
             "Kafka's controller",
             "FEEDSYNC_KAFKA__CONTROLLER_PORT",
+        ),
+        (
+            stack.kafka.daemon,
+            kafka_host,
+            settings.kafka.secure_port,
+            "Kafka's SASL_SSL listener",
+            "FEEDSYNC_KAFKA__SECURE_PORT",
         ),
         (
             stack.connect.daemon,

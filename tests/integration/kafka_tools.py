@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
+from feedsync.brokers import client_options
 from feedsync.settings import Settings
 
 
@@ -49,7 +50,7 @@ class Record:
 
 def end_offset(settings: Settings, topic: str) -> int:
     """The offset the next record of a single-partition topic will get (0 if none yet)."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    consumer = KafkaConsumer(**client_options(settings.kafka))
     try:
         partition = TopicPartition(topic, 0)
         if topic not in consumer.topics():
@@ -72,7 +73,7 @@ def read_until(
     Fails the test with what was seen when the deadline passes first.
     """
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **client_options(settings.kafka),
         enable_auto_commit=False,
         consumer_timeout_ms=500,
     )
@@ -124,7 +125,7 @@ def drop_apps(settings: Settings, app_ids: Iterable[str] | None = None) -> int:
         match = TEST_APP.match(name)
         return match.group(1) if match else None
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    admin = KafkaAdminClient(**client_options(settings.kafka))
     try:
         topics = {name: app_of(name) for name in admin.list_topics()}
         groups = {g["group_id"]: g for g in admin.list_groups()}

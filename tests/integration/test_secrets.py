@@ -1,7 +1,8 @@
 """No secret appears in any output or log: a distinct value is planted in every secret
-setting (the database passwords are the stack's own), a sync runs through bearer tokens
-and signatures, every command runs with them, and everything they printed or logged,
-with Connect's configs topic, is searched for each value."""
+setting (the database passwords are the stack's own), a sync runs through bearer tokens,
+signatures and Kafka's SASL_SSL listener as a SCRAM user, every command runs with them,
+and everything they printed or logged, with Connect's configs topic, is searched for each
+value."""
 
 from __future__ import annotations
 
@@ -39,12 +40,28 @@ def planted() -> dict[str, str]:
         "FEEDSYNC_DELIVERY__DEFAULTS__BEARER_TOKEN": token,
         "FEEDSYNC_DELIVERY__DEFAULTS__WEBHOOK_SECRET": signing,
         "FEEDSYNC_DASHBOARD__TOKEN": dashboard,
+        "FEEDSYNC_KAFKA__SASL_PASSWORD": f"pl4nted-kafka-{tag}",
+    }
+
+
+def through_sasl_ssl(stack: Stack, settings: Settings, password: str) -> dict[str, str]:
+    """The Kafka settings of a new SCRAM user with ``password`` on the SASL_SSL listener."""
+    user = f"secrets-{uuid.uuid4().hex[:6]}"
+    stack.kafka.add_scram_user(user, password)
+    return {
+        "FEEDSYNC_KAFKA__SECURITY_PROTOCOL": "SASL_SSL",
+        "FEEDSYNC_KAFKA__BOOTSTRAP_SERVERS": f"127.0.0.1:{settings.kafka.secure_port}",
+        "FEEDSYNC_KAFKA__SASL_USERNAME": user,
+        "FEEDSYNC_KAFKA__SSL_CAFILE": str(stack.kafka.tls_dir / "ca.pem"),
     }
 
 
 @pytest.fixture
-def secret_pipeline(stack: Stack, tmp_path: Path) -> Iterator[tuple[Pipeline, dict[str, str]]]:
+def secret_pipeline(
+    stack: Stack, settings: Settings, tmp_path: Path
+) -> Iterator[tuple[Pipeline, dict[str, str]]]:
     secrets = planted()
+    kafka = through_sasl_ssl(stack, settings, secrets["FEEDSYNC_KAFKA__SASL_PASSWORD"])
     receiver_side = {
         "bearer_token": secrets["FEEDSYNC_RECEIVER__BEARER_TOKEN"],
         "webhook_secret": secrets["FEEDSYNC_RECEIVER__WEBHOOK_SECRET"],
@@ -55,6 +72,7 @@ def secret_pipeline(stack: Stack, tmp_path: Path) -> Iterator[tuple[Pipeline, di
         FEEDSYNC_STREAMS__FEEDS=",".join(FEEDS),
         FEEDSYNC_DELIVERY__ALLOW_PLAIN_HTTP_LOOPBACK="true",  # the receiver is on loopback
         FEEDSYNC_LOG_PAYLOADS="1",
+        **kafka,
         **secrets,
     ) as pipeline:
         pipeline.wait_clean(FEEDS, timeout_s=CONVERGE_S)  # verify reads with the token

@@ -506,9 +506,7 @@ def test_payload_logging_redacts_every_personal_field_of_an_order() -> None:
     )
     assert payload is not None
     assert engraving in str(payload["items"][0]["productOptions"])
-    assert payload["additionalInformation"] == [
-        {"name": "po_number", "value": po_number}
-    ]
+    assert payload["additionalInformation"] == [{"name": "po_number", "value": po_number}]
     text = orjson.dumps(redact(payload)).decode()
     personal = [
         payload["customerEmail"],

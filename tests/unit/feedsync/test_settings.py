@@ -120,3 +120,26 @@ def test_min_insync_replicas_cannot_exceed_the_replication_factor(
     monkeypatch.setenv("FEEDSYNC_KAFKA__MIN_INSYNC_REPLICAS", "4")
     with pytest.raises(ConfigError, match="min_insync_replicas cannot exceed replication_factor"):
         load_settings()
+
+
+def test_sasl_needs_both_credentials_and_a_section_error_never_shows_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEEDSYNC_KAFKA__SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("FEEDSYNC_KAFKA__SASL_PASSWORD", "scram-planted-51")
+    with pytest.raises(ConfigError, match="needs sasl_username and sasl_password") as failure:
+        load_settings()
+    assert "scram-planted-51" not in str(failure.value)
+    assert "sasl_password" in str(failure.value)  # what was set is named
+    monkeypatch.setenv("FEEDSYNC_KAFKA__SASL_USERNAME", "feedsync")
+    kafka = load_settings().kafka
+    assert kafka.sasl_password is not None
+    assert "scram-planted-51" not in repr(kafka)
+
+
+def test_a_ca_file_that_does_not_exist_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("FEEDSYNC_KAFKA__SSL_CAFILE", str(tmp_path / "missing.pem"))
+    with pytest.raises(ConfigError, match=r"FEEDSYNC_KAFKA__SSL_CAFILE=.*does not point to a file"):
+        load_settings()
