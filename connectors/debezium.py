@@ -70,6 +70,10 @@ def connector_config(settings: Settings, **overrides: str) -> dict[str, str]:
             "schema.history.internal.kafka.topic": (
                 f"feedsync.schemahistory.{settings.connect.topic_prefix}"
             ),
+            # The source topics Debezium creates are replicated like feedsync's own: one
+            # copy on the local single broker, 3 with 2 in sync on a 3-broker cluster.
+            "topic.creation.default.replication.factor": str(settings.kafka.replication_factor),
+            "topic.creation.default.min.insync.replicas": str(settings.kafka.min_insync_replicas),
         }
     )
     config.update(overrides)

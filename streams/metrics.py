@@ -1,10 +1,12 @@
-"""A worker's Prometheus metrics, served on ``/metrics`` (prometheus-client).
+"""A worker's Prometheus metrics, served on ``/metrics`` (prometheus-client), and its
+readiness on ``/ready`` of the same port.
 
 Names follow Prometheus conventions (``feedsync_`` prefix, ``_total`` counters, base units:
 seconds); labels are low-cardinality (feed, stage, operation, outcome, error class, never
 an item id). The README lists every series. The stages update them where the work is
-done; ``serve`` starts prometheus-client's own HTTP server in a thread, and a timer of
-the app (streams/app.py) samples the consumer's lag per topic every few seconds.
+done; ``serve`` starts an HTTP server in a thread (prometheus-client's WSGI app for every
+path but ``/ready``), and a timer of the app (streams/app.py) samples the consumer's lag
+per topic every few seconds, which also feeds the readiness (streams/readiness.py).
 
 A worker with metrics off (``FEEDSYNC_METRICS__ENABLED=false``) neither counts nor serves:
 ``disable`` turns every metric's ``labels`` into a no-op (bench/metrics_cost.py compares
@@ -14,12 +16,19 @@ the two).
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram, make_wsgi_app
 
 from feedsync.settings import MetricsSettings
+from streams.readiness import Readiness
 
 __all__ = [
     "BATCH_ITEMS",
@@ -30,13 +39,17 @@ __all__ = [
     "ITEMS_DELIVERED",
     "ITEMS_UNCHANGED",
     "PAUSED",
+    "READINESS",
+    "READY_PATH",
     "RECORDS_IN",
     "REQUESTS",
     "REQUEST_SECONDS",
     "RETRIES",
     "answered",
     "disable",
+    "listen",
     "observe_commit_to_ack",
+    "ready_app",
     "serve",
     "set_lag",
     "stage_of_topic",
@@ -163,16 +176,37 @@ def disable() -> None:
 
 _lag_topics: set[str] = set()
 
+# This worker's readiness, answered on READY_PATH; fed by every lag sample.
+READINESS = Readiness()
+READY_PATH = "/ready"
+
+# Stages whose backlog waits by design, left out of the readiness: dead letters wait for
+# their re-drive or for an operator (needs attention: never acknowledged until then), and
+# the tables' changelogs are read by every worker and never committed by the group.
+WAITING_STAGES = frozenset({"dlq", "changelog"})
+
 
 def set_lag(app_id: str, lag: Mapping[str, int]) -> None:
     """Replace the lag gauges with ``lag`` (topic -> records): topics this worker no
-    longer owns go back to 0."""
+    longer owns go back to 0. The sample also decides the readiness (``READINESS``)."""
     for topic in _lag_topics - set(lag):
         CONSUMER_LAG.labels(stage_of_topic(topic, app_id), topic).set(0)
     for topic, records in lag.items():
         CONSUMER_LAG.labels(stage_of_topic(topic, app_id), topic).set(records)
     _lag_topics.clear()
     _lag_topics.update(lag)
+    moving = {t: n for t, n in lag.items() if stage_of_topic(t, app_id) not in WAITING_STAGES}
+    READINESS.observe(moving, assigned=bool(lag), work=work_done())
+
+
+def work_done() -> float:
+    """Records the stages took in plus items answered for or dead-lettered, since the
+    process started: what goes up whenever the worker gets on with its partitions."""
+    total = 0.0
+    for counter in (RECORDS_IN, ITEMS_DELIVERED, ITEMS_UNCHANGED, DEAD_LETTERED):
+        for family in counter.collect():
+            total += sum(s.value for s in family.samples if s.name.endswith("_total"))
+    return total
 
 
 def answered() -> dict[str, float]:
@@ -188,8 +222,55 @@ def answered() -> dict[str, float]:
     return found
 
 
+def ready_app(metrics_app: WSGIApplication, readiness: Readiness) -> WSGIApplication:
+    """``metrics_app`` with ``GET /ready`` answered from ``readiness``: 200 or 503, and
+    the reason in plain text (what a probe's failure event shows)."""
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != READY_PATH:
+            return metrics_app(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "GET":
+            start_response("405 Method Not Allowed", [("Allow", "GET")])
+            return [b""]
+        verdict = readiness.verdict()
+        body = f"{'ready' if verdict.ready else 'not ready'}: {verdict.reason}\n".encode()
+        start_response(
+            "200 OK" if verdict.ready else "503 Service Unavailable",
+            [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+        return [body]
+
+    return app
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # a slow scrape never holds the worker's exit
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Scrapes and probes come every few seconds: no log line each."""
+
+
+def listen(host: str, port: int, app: WSGIApplication) -> WSGIServer:
+    """Serve ``app`` on ``host:port`` (IPv4 or IPv6, as the host says) from a daemon
+    thread, as prometheus-client's ``start_http_server`` does for its own app."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+
+    class _Server(_ThreadingServer):
+        address_family = found[0][0]  # the class attribute socketserver binds with
+
+    server = make_server(host, port, app, server_class=_Server, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="feedsync-metrics", daemon=True).start()
+    return server
+
+
 def serve(settings: MetricsSettings) -> int | None:
-    """Serve ``/metrics`` in a thread; the port bound (None: not served).
+    """Serve ``/metrics`` and ``/ready`` in a thread; the port bound (None: not served).
 
     A port already taken (a second worker on the host) is logged as an error naming the
     setting to change, and the worker goes on without serving: metrics are not worth
@@ -197,7 +278,7 @@ def serve(settings: MetricsSettings) -> int | None:
     if not settings.enabled:
         return None
     try:
-        server, _thread = start_http_server(settings.port, addr=settings.host)
+        server = listen(settings.host, settings.port, ready_app(make_wsgi_app(REGISTRY), READINESS))
     except OSError as exc:
         log.error(
             "metrics not served: cannot listen on %s:%d (%s); set FEEDSYNC_METRICS__PORT to "
@@ -208,5 +289,5 @@ def serve(settings: MetricsSettings) -> int | None:
         )
         return None
     port = int(server.server_port)
-    log.info("metrics on http://%s:%d/metrics", settings.host, port)
+    log.info("metrics on http://%s:%d/metrics, readiness on %s", settings.host, port, READY_PATH)
     return port

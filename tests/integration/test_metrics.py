@@ -74,3 +74,21 @@ def test_the_series_exist_with_their_labels_and_move_when_items_flow(
         )
 
     ops_pipeline.wait_until(moved, "the counters moved")
+
+
+def test_ready_answers_on_the_metrics_port_once_the_worker_owns_partitions(
+    ops_pipeline: Pipeline,
+) -> None:
+    """The readiness probe's route on a real worker: converged, it owns partitions and has
+    nothing left behind, so 200 (the 503 cases are unit-tested with a fake clock)."""
+    metrics = ops_pipeline.settings.metrics
+    answers: list[httpx.Response] = []
+
+    def ready() -> bool:
+        answers.append(httpx.get(f"http://{metrics.host}:{metrics.port}/ready", timeout=10))
+        return answers[-1].status_code == 200
+
+    ops_pipeline.wait_until(ready, "GET /ready answered 200", timeout_s=60)
+    assert answers[-1].text.startswith("ready: ")
+    assert answers[-1].headers["content-type"].startswith("text/plain")
+    assert {response.status_code for response in answers} <= {200, 503}

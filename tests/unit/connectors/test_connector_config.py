@@ -52,6 +52,18 @@ def test_topic_prefix_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert source_topic(settings, "store") == "shop2.magento.store"
 
 
+def test_source_topics_are_replicated_like_the_internal_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    local = connector_config(load_settings())
+    assert local["topic.creation.default.replication.factor"] == "1"
+    monkeypatch.setenv("FEEDSYNC_KAFKA__REPLICATION_FACTOR", "3")
+    monkeypatch.setenv("FEEDSYNC_KAFKA__MIN_INSYNC_REPLICAS", "2")
+    cluster = connector_config(load_settings())
+    assert cluster["topic.creation.default.replication.factor"] == "3"
+    assert cluster["topic.creation.default.min.insync.replicas"] == "2"
+
+
 def test_state_is_running_only_when_connector_and_every_task_run() -> None:
     assert ConnectorState("RUNNING", ("RUNNING",)).running
     assert not ConnectorState("RUNNING", ()).running
