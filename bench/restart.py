@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -92,6 +93,9 @@ def main() -> None:
     parser.add_argument("--profile", default="small")
     parser.add_argument("--tries", type=int, default=3)
     parser.add_argument("--timeout-s", type=float, default=3600)
+    parser.add_argument(
+        "--keep-logs", type=Path, help="copy the stack's logs here before cleaning it"
+    )
     args = parser.parse_args()
     state_dir = Path(tempfile.mkdtemp(prefix="feedsync-bench-"))
     settings = use_private_stack(state_dir)
@@ -112,6 +116,7 @@ def main() -> None:
         for attempt in range(1, args.tries + 1):
             kill_worker(stack)
             name = f"restart {attempt} {uuid.uuid4().hex[:6]}"
+            print(f"try {attempt}: killed; renaming to {name!r} at {time.time():.3f}", flush=True)
             rename(settings, product, name)  # waits in Kafka for the worker
             started = time.monotonic()
             stack.worker.start(600)  # returns once faust reports the worker ready
@@ -128,6 +133,8 @@ def main() -> None:
                 flush=True,
             )
     finally:
+        if args.keep_logs:
+            shutil.copytree(state_dir / "logs", args.keep_logs, dirs_exist_ok=True)
         clean(settings, say=lambda _l: None)
     print(
         f"median: ready {statistics.median(ready):.1f} s, "
