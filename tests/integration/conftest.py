@@ -12,8 +12,21 @@ from feedsync.settings import Settings, load_settings
 from feedsync.stack import up
 from feedsync.stack.orchestrate import Stack
 from tests.integration.kafka_tools import drop_apps
-from tests.integration.pipeline import Pipeline, converged_pipeline, running_pipeline
+from tests.integration.pipeline import (
+    FAILED_TESTS,
+    Pipeline,
+    converged_pipeline,
+    running_pipeline,
+)
 from tests.integration.receiver import free_port
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.failed:
+        FAILED_TESTS.append(item.nodeid)
+    return report
 
 
 @pytest.fixture(scope="session")
