@@ -212,23 +212,54 @@ FLUSH PRIVILEGES;
         capture, customers' passwords say, stays unreadable), RELOAD for the snapshot's
         global read lock, REPLICATION SLAVE to read the binlog, BINLOG MONITOR (MariaDB's
         REPLICATION CLIENT) for SHOW MASTER STATUS and SHOW BINARY LOGS, and SELECT and
-        INSERT on the signal table for incremental-snapshot watermarks. Everything else is
-        revoked first, so a stack made by an older feedsync (SELECT on the whole database)
-        narrows too; one client session, so the connector sees no gap between the two.
+        INSERT on the signal table for incremental-snapshot watermarks.
+
+        Grants first, then revokes only what the user holds beyond them (a stack made by an
+        older feedsync had SELECT on the whole database): a connector already running, a
+        snapshot say, never meets a moment without its privileges. Revoking everything and
+        granting again, as this did before, failed a running snapshot with "SELECT command
+        denied" when `stack up` ran twice in a row.
         """
         db = self.settings.database
+        needed = debezium_privileges(db.name, captured, signal_table)
         user = f"'{db.debezium_user}'@'%'"
-        grants = "".join(
-            f"GRANT SELECT ON `{db.name}`.`{table}` TO {user};\n" for table in sorted(captured)
-        )
         self.admin_sql(
+            "".join(
+                f"GRANT {', '.join(sorted(p for s, p in needed if s == scope))} "
+                f"ON {scope} TO {user};\n"
+                for scope in sorted({scope for scope, _ in needed})
+            )
+        )
+        held = self.privileges_of(user)
+        revokes = "".join(
+            f"REVOKE {privilege} ON {scope} FROM {user};\n"
+            for scope, privilege in sorted(held - needed)
+        )
+        if revokes:
+            self.admin_sql(revokes)
+
+    def privileges_of(self, grantee: str) -> set[Privilege]:
+        """Every privilege an account holds, as (scope, privilege) pairs.
+
+        From information_schema, which lists them per level: global, database, table and
+        column (a column privilege's privilege is ``SELECT (`column`)``, the form REVOKE
+        takes). A grantable level adds ``GRANT OPTION`` on it.
+        """
+        quoted = _sql_string(grantee)
+        rows = self.admin_sql(
             f"""
-REVOKE ALL PRIVILEGES, GRANT OPTION FROM {user};
-GRANT RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO {user};
-{grants}GRANT SELECT, INSERT ON `{db.name}`.`{signal_table}` TO {user};
-FLUSH PRIVILEGES;
+SELECT '*.*', PRIVILEGE_TYPE, IS_GRANTABLE
+  FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = {quoted};
+SELECT CONCAT('`', TABLE_SCHEMA, '`.*'), PRIVILEGE_TYPE, IS_GRANTABLE
+  FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = {quoted};
+SELECT CONCAT('`', TABLE_SCHEMA, '`.`', TABLE_NAME, '`'), PRIVILEGE_TYPE, IS_GRANTABLE
+  FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = {quoted};
+SELECT CONCAT('`', TABLE_SCHEMA, '`.`', TABLE_NAME, '`'),
+       CONCAT(PRIVILEGE_TYPE, ' (`', COLUMN_NAME, '`)'), IS_GRANTABLE
+  FROM information_schema.COLUMN_PRIVILEGES WHERE GRANTEE = {quoted};
 """
         )
+        return privileges_from_rows(row.split("\t") for row in rows.splitlines() if row)
 
     @contextmanager
     def allow_local_infile(self) -> Iterator[None]:
@@ -242,6 +273,33 @@ FLUSH PRIVILEGES;
             yield
         finally:
             self.admin_sql("SET GLOBAL local_infile = OFF;")
+
+
+Privilege = tuple[str, str]
+"""A privilege on a scope: ("*.*" | "`db`.*" | "`db`.`table`", "SELECT" | "SELECT (`col`)"...)."""
+
+DEBEZIUM_GLOBAL_PRIVILEGES = ("BINLOG MONITOR", "RELOAD", "REPLICATION SLAVE")
+
+
+def debezium_privileges(
+    database: str, captured: Iterable[str], signal_table: str
+) -> set[Privilege]:
+    """What Debezium's MariaDB connector needs (see :meth:`MariaDb.grant_debezium`)."""
+    needed = {("*.*", privilege) for privilege in DEBEZIUM_GLOBAL_PRIVILEGES}
+    needed |= {(f"`{database}`.`{table}`", "SELECT") for table in captured}
+    needed |= {(f"`{database}`.`{signal_table}`", p) for p in ("SELECT", "INSERT")}
+    return needed
+
+
+def privileges_from_rows(rows: Iterable[list[str]]) -> set[Privilege]:
+    """(scope, privilege type, is grantable) rows as privileges; USAGE (none) dropped."""
+    held: set[Privilege] = set()
+    for scope, privilege, grantable in rows:
+        if privilege != "USAGE":
+            held.add((scope, privilege))
+        if grantable == "YES":
+            held.add((scope, "GRANT OPTION"))
+    return held
 
 
 def _sql_string(value: str) -> str:

@@ -3,6 +3,7 @@ LOAD DATA LOCAL outside the sample loader (a client's file read by a server's re
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from connectors.database import connect
 from connectors.debezium import SIGNAL_TABLE
 from feeds.registry import CAPTURED_TABLES
 from feedsync.settings import Settings
+from feedsync.stack.mariadb import debezium_privileges
 from feedsync.stack.orchestrate import Stack
 
 pytestmark = pytest.mark.integration
@@ -91,3 +93,52 @@ def test_load_data_local_is_refused_outside_the_sample_loader(
             assert refused.value.args[0] in LOCAL_INFILE_REFUSED
     finally:
         connection.close()
+
+
+def test_granting_again_narrows_an_older_grant_without_a_moment_of_refusal(
+    stack: Stack, settings: Settings
+) -> None:
+    """`stack up` grants on every run, while a connector may be snapshotting: Debezium's user
+    must keep reading the captured tables throughout (the CI run that revoked before granting
+    failed the running snapshot with "SELECT command denied"), and what an older stack granted
+    beyond them (SELECT on the whole database, grant option, a column) goes."""
+    name = settings.database.name
+    user = f"'{settings.database.debezium_user}'@'%'"
+    uncaptured_column = ("sales_order", "customer_email")
+    stack.mariadb.admin_sql(
+        f"GRANT SELECT ON `{name}`.* TO {user} WITH GRANT OPTION;\n"
+        f"GRANT UPDATE (`{uncaptured_column[1]}`) ON `{name}`.`{uncaptured_column[0]}` "
+        f"TO {user};\n"
+    )
+    refusals: list[str] = []
+    reads = 0
+    stop = threading.Event()
+
+    def read_captured_tables() -> None:
+        nonlocal reads
+        connection = _as_debezium(settings)
+        try:
+            with connection.cursor() as cursor:
+                while not stop.is_set():
+                    for table in CAPTURED_TABLES:
+                        try:
+                            cursor.execute(f"SELECT 1 FROM `{name}`.`{table}` LIMIT 1")
+                        except pymysql.err.OperationalError as refused:
+                            refusals.append(f"{table}: {refused}")
+                    reads += 1
+        finally:
+            connection.close()
+
+    reader = threading.Thread(target=read_captured_tables, daemon=True)
+    reader.start()
+    try:
+        for _ in range(10):
+            stack.mariadb.grant_debezium(CAPTURED_TABLES, SIGNAL_TABLE)
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+    assert not reader.is_alive()
+    assert reads > 0
+    assert refusals == []
+    held = stack.mariadb.privileges_of(user)
+    assert held == debezium_privileges(name, CAPTURED_TABLES, SIGNAL_TABLE)
