@@ -204,6 +204,9 @@ class Dirty:
         self.snapshot_pending: set[str] = set()
         self.last_snapshot_read = 0.0
         self.partitions_owned: set[Any] = set()
+        # Counts the assignments that took partitions: what a process learnt of a
+        # partition's records (``EntityAgent.scanned``) holds only while it kept it.
+        self.generation = 0
         # Debezium's snapshot markers (source.snapshot) of the reads routed here: the
         # tables whose first read came and last has not, and whether the snapshot's very
         # first read came and its very last has not. Deferred builds wait while either is
@@ -270,6 +273,7 @@ class Dirty:
         taken = partitions - self.partitions_owned
         self.partitions_owned = set(partitions)
         if taken:
+            self.generation += 1
             for entity in self.built:
                 self.mark_snapshot_read(entity)
         if any(tp[0] == self.reference_rows for tp in taken):

@@ -136,3 +136,32 @@ def test_a_worker_that_takes_a_partition_learns_when_its_built_entities_change()
     owner._take(works, control(rebuild_deferred(0)))
     assert not any(work.build for work in works.values())
     assert owner.scheduled == {"1": (opens, 0)}  # partition 1 is another's
+
+
+def test_a_partition_scanned_since_it_was_taken_is_not_scanned_again() -> None:
+    """Every worker start asks for a deferred build of every partition; the rounds a dead
+    worker left ahead find nothing this process has not built. Taking the partition again,
+    or folding a snapshot read into it, makes the next control scan."""
+    owner, works = agent(), dict[str, _Work]()
+    owner._take(works, snapshot_read(read("thing", thing(1)), key="1"))
+    held = works["1"].record
+    assert held is not None
+    unbuilt = replace(held, unbuilt=True).to_json()
+
+    works = {}
+    owner._take(works, control(rebuild_deferred(0)))
+    assert works == {}  # the read of "1" was not written: nothing unbuilt in the table
+    owner.table["2"] = unbuilt  # stands for what only another owner could have written
+    owner._take(works, control(rebuild_deferred(0)))
+    assert works == {}  # scanned since taken: skipped
+
+    owner.dirty.assigned({("feedsync.entity.things", 0)})  # taken (again)
+    owner._take(works, control(rebuild_deferred(0)))
+    assert {key for key, work in works.items() if work.build} == {"2"}
+
+    works = {}
+    owner._take(works, snapshot_read(read("thing", thing(3)), key="3"))
+    owner.table["3"] = unbuilt  # written by that batch
+    works = {}
+    owner._take(works, control(rebuild_deferred(0)))
+    assert {key for key, work in works.items() if work.build} == {"2", "3"}
