@@ -40,6 +40,14 @@ CONFIG_FILE = Path(__file__).with_name("magento-mariadb.json")
 
 # The variable of the Connect worker's environment that holds the Debezium user's password.
 PASSWORD_VARIABLE = "FEEDSYNC_DEBEZIUM_PASSWORD"  # noqa: S105 -- a variable name, not a secret
+# ... and the one that holds the SASL password of the schema history's Kafka clients.
+KAFKA_PASSWORD_VARIABLE = "FEEDSYNC_KAFKA_SASL_PASSWORD"  # noqa: S105 -- a variable name
+
+_LOGIN_MODULES = {
+    "PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
+    "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+    "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+}
 
 
 def source_topic(settings: Settings, table: str) -> str:
@@ -76,8 +84,39 @@ def connector_config(settings: Settings, **overrides: str) -> dict[str, str]:
             "topic.creation.default.min.insync.replicas": str(settings.kafka.min_insync_replicas),
         }
     )
+    config.update(schema_history_security(settings))
     config.update(overrides)
     return config
+
+
+def schema_history_security(settings: Settings) -> dict[str, str]:
+    """The TLS and SASL configs of Debezium's schema-history producer and consumer, which
+    reach the brokers at the settings' address on their own (not through the Connect
+    worker's connection): without them a connector on a secured cluster fails at its first
+    schema change. The password is a reference the Connect worker resolves from its
+    environment (``KAFKA_PASSWORD_VARIABLE``); the CA file must be readable at the same path
+    by the Connect worker."""
+    kafka = settings.kafka
+    if kafka.security_protocol == "PLAINTEXT":
+        return {}
+    client: dict[str, str] = {"security.protocol": kafka.security_protocol}
+    if kafka.security_protocol in ("SSL", "SASL_SSL") and kafka.ssl_cafile is not None:
+        client |= {"ssl.truststore.type": "PEM", "ssl.truststore.location": str(kafka.ssl_cafile)}
+    if kafka.security_protocol.startswith("SASL"):
+        # json.dumps quotes the user name as JAAS wants it (quotes and backslashes escaped).
+        client |= {
+            "sasl.mechanism": kafka.sasl_mechanism,
+            "sasl.jaas.config": (
+                f"{_LOGIN_MODULES[kafka.sasl_mechanism]} required "
+                f"username={json.dumps(kafka.sasl_username)} "
+                f'password="${{env:{KAFKA_PASSWORD_VARIABLE}}}";'
+            ),
+        }
+    return {
+        f"schema.history.internal.{side}.{key}": value
+        for side in ("producer", "consumer")
+        for key, value in client.items()
+    }
 
 
 @dataclass(frozen=True)

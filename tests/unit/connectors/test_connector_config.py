@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,42 @@ def test_first_cause_picks_the_deepest_caused_by() -> None:
     )
     assert "Access denied" in first_cause(trace)
     assert first_cause(None) == "no trace given"
+
+
+def test_the_schema_history_clients_take_the_settings_tls_and_sasl(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert not any(".security." in key for key in connector_config(load_settings()))
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    for name, value in {
+        "SECURITY_PROTOCOL": "SASL_SSL",
+        "SASL_USERNAME": 'shop"1',
+        "SASL_PASSWORD": "planted-71c2",
+        "SSL_CAFILE": str(ca),
+    }.items():
+        monkeypatch.setenv(f"FEEDSYNC_KAFKA__{name}", value)
+    config = connector_config(load_settings())
+    for side in ("producer", "consumer"):
+        prefix = f"schema.history.internal.{side}."
+        assert config[prefix + "security.protocol"] == "SASL_SSL"
+        assert config[prefix + "sasl.mechanism"] == "SCRAM-SHA-512"
+        assert config[prefix + "ssl.truststore.type"] == "PEM"
+        assert config[prefix + "ssl.truststore.location"] == str(ca)
+        assert config[prefix + "sasl.jaas.config"] == (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            'username="shop\\"1" password="${env:FEEDSYNC_KAFKA_SASL_PASSWORD}";'
+        )
+    assert "planted-71c2" not in json.dumps(config)
+
+
+def test_a_tls_only_cluster_gets_no_sasl_configs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("FEEDSYNC_KAFKA__SECURITY_PROTOCOL", "SSL")
+    monkeypatch.setenv("FEEDSYNC_KAFKA__SSL_CAFILE", str(ca))
+    config = connector_config(load_settings())
+    assert config["schema.history.internal.producer.security.protocol"] == "SSL"
+    assert not any("sasl" in key for key in config)
