@@ -57,8 +57,15 @@ _TEXT_FIELDS = {
 }
 WEIGHT_UNIT_PATH = "general/locale/weight_unit"
 DEFAULT_WEIGHT_UNIT = "lbs"  # Magento_Directory's config.xml default
+# The store view's base currency (Magento_Directory's config.xml default: USD); it is set
+# per website when catalog prices are website-scoped.
+BASE_CURRENCY_PATH = "currency/options/base"
+DEFAULT_BASE_CURRENCY = "USD"
 _STATUS = {1: "Enabled", 2: "Disabled"}
 _VISIBILITY = {1: "Not Visible Individually", 2: "Catalog", 3: "Search", 4: "Catalog, Search"}
+_VISIBLE_IN_CATALOG_OR_SEARCH = frozenset({2, 3, 4})
+# Bundle products' price_view attribute, as the exporter names its values.
+_PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
 
 ProductState = dict[str, Any]
 
@@ -191,6 +198,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
 
         group = groups.get(str(store["group_id"]), {})
         status, visibility, tax_class = value("status"), value("visibility"), value("tax_class_id")
+        price_view = value("price_view")
         item: dict[str, Any] = {
             "sku": entity["sku"],
             "storeViewCode": store["code"],
@@ -202,12 +210,22 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "status": _STATUS.get(int(status)) if status is not None else None,
             "visibility": _VISIBILITY.get(int(visibility)) if visibility is not None else None,
             "taxClassId": int(tax_class) if tax_class is not None else None,
+            # The exporter's rule: enabled, and visible in the catalog, in search or both.
+            "displayable": status is not None
+            and int(status) == 1
+            and visibility is not None
+            and int(visibility) in _VISIBLE_IN_CATALOG_OR_SEARCH,
             "weight": value("weight"),
             "weightUnit": reference.config(WEIGHT_UNIT_PATH, store["website_id"])
             or DEFAULT_WEIGHT_UNIT,
+            "weightType": value("weight_type"),  # bundles: 0 dynamic, 1 fixed; else null
+            "priceView": _PRICE_VIEW.get(int(price_view)) if price_view is not None else None,
+            "currency": reference.config(BASE_CURRENCY_PATH, store["website_id"])
+            or DEFAULT_BASE_CURRENCY,
             "createdAt": rfc3339(entity.get("created_at")),
             "updatedAt": rfc3339(entity.get("updated_at")),
             "attributes": _user_attributes(state, reference, store_id),
+            "categories": [c["categoryPath"] for c in categories],
             "categoryIds": [c["categoryId"] for c in categories],
             "categoryData": categories,
             "deleted": False,

@@ -43,8 +43,18 @@ _VISIBILITY = {
     3: "Search",
     4: "Catalog, Search",
 }
-_SYSTEM_CODES = (*_TEXT_FIELDS.values(), "status", "visibility", "tax_class_id", "weight")
-_DEFAULT_WEIGHT_UNIT = "lbs"  # Magento_Directory's config.xml default
+_SYSTEM_CODES = (
+    *_TEXT_FIELDS.values(),
+    "status",
+    "visibility",
+    "tax_class_id",
+    "weight",
+    "weight_type",
+    "price_view",
+)
+_PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
+_DEFAULT_WEIGHT_UNIT = "lbs"  # Magento_Directory's config.xml defaults
+_DEFAULT_BASE_CURRENCY = "USD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +64,7 @@ class _StoreView:
     store_code: str | None
     website_code: str
     weight_unit: str
+    currency: str
 
 
 def project_products(cursor: Cursor) -> list[dict[str, Any]]:
@@ -92,11 +103,16 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
             payload["status"] = _STATUS.get(value["status"])
             payload["visibility"] = _VISIBILITY.get(value["visibility"])
             payload["taxClassId"] = value["tax_class_id"]
+            payload["displayable"] = value["status"] == 1 and value["visibility"] in (2, 3, 4)
             payload["weight"] = value["weight"]
             payload["weightUnit"] = view.weight_unit
+            payload["weightType"] = value["weight_type"]
+            payload["priceView"] = _PRICE_VIEW.get(value["price_view"])
+            payload["currency"] = view.currency
             payload["createdAt"] = created_at
             payload["updatedAt"] = updated_at
             payload["attributes"] = _attributes(user_defined, product_values, labels, view)
+            payload["categories"] = [path for _, path, _ in links]
             payload["categoryIds"] = [str(category_id) for category_id, _, _ in links]
             payload["categoryData"] = [
                 {"categoryId": str(category_id), "categoryPath": path, "productPosition": position}
@@ -160,24 +176,30 @@ def _label(labels: Mapping[int, ScopedValues], option_id: str, store_id: int) ->
 
 def _views_by_product(cursor: Cursor) -> dict[int, list[_StoreView]]:
     """product entity_id → the store views (store_id > 0) of its existing websites."""
-    # general/locale/weight_unit: the website's own value, else the default scope's.
+    # general/locale/weight_unit and currency/options/base: the website's own value, else
+    # the default scope's, else Magento's default.
     cursor.execute(
         "SELECT s.store_id, s.code, g.code, w.code, s.website_id, "
-        "COALESCE(cw.value, cd.value, %s) "
+        "COALESCE(uw.value, ud.value, %s), COALESCE(cw.value, cd.value, %s) "
         "FROM store s "
         "JOIN store_website w ON w.website_id = s.website_id "
         "LEFT JOIN store_group g ON g.group_id = s.group_id "
-        "LEFT JOIN core_config_data cw ON cw.path = 'general/locale/weight_unit' "
+        "LEFT JOIN core_config_data uw ON uw.path = 'general/locale/weight_unit' "
+        "AND uw.scope = 'websites' AND uw.scope_id = s.website_id "
+        "LEFT JOIN core_config_data ud ON ud.path = 'general/locale/weight_unit' "
+        "AND ud.scope = 'default' AND ud.scope_id = 0 "
+        "LEFT JOIN core_config_data cw ON cw.path = 'currency/options/base' "
         "AND cw.scope = 'websites' AND cw.scope_id = s.website_id "
-        "LEFT JOIN core_config_data cd ON cd.path = 'general/locale/weight_unit' "
+        "LEFT JOIN core_config_data cd ON cd.path = 'currency/options/base' "
         "AND cd.scope = 'default' AND cd.scope_id = 0 "
         "WHERE s.store_id > 0 ORDER BY s.store_id",
-        (_DEFAULT_WEIGHT_UNIT,),
+        (_DEFAULT_WEIGHT_UNIT, _DEFAULT_BASE_CURRENCY),
     )
     by_website: dict[int, list[_StoreView]] = {}
-    for store_id, code, store_code, website_code, website_id, unit in cursor.fetchall():
+    for row in cursor.fetchall():
+        store_id, code, store_code, website_code, website_id, unit, currency = row
         by_website.setdefault(website_id, []).append(
-            _StoreView(store_id, code, store_code, website_code, unit)
+            _StoreView(store_id, code, store_code, website_code, unit, currency)
         )
     cursor.execute("SELECT product_id, website_id FROM catalog_product_website")
     views: dict[int, list[_StoreView]] = {}

@@ -59,4 +59,6 @@ def add_scopes(ctx: Context) -> Scopes:
         t["customer_group"].add(4 + i, code, 3)
     # The second website runs on Berlin time (the default scope's zone is in defaults.sql).
     t["core_config_data"].add(2, "websites", 2, "general/locale/timezone", "Europe/Berlin")
+    # ... and keeps its prices in euros (the default scope's base currency: USD, Magento's).
+    t["core_config_data"].add(3, "websites", 2, "currency/options/base", "EUR")
     return scopes

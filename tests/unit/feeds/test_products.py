@@ -197,6 +197,90 @@ def test_links_to_deleted_categories_are_dropped() -> None:
     ]
 
 
+def system_attribute(attribute_id: int, code: str, backend: str) -> tuple[str, dict[str, Any]]:
+    row = {"attribute_id": attribute_id, "entity_type_id": 4, "attribute_code": code}
+    return "eav_attribute", {**row, "backend_type": backend, "is_user_defined": 0}
+
+
+def int_value(value_id: int, attribute_id: int, store_id: int, value: int) -> tuple[str, Any]:
+    row = {"value_id": value_id, "attribute_id": attribute_id, "store_id": store_id}
+    return "catalog_product_entity_int", {**row, "entity_id": 42, "value": value}
+
+
+@pytest.mark.parametrize(
+    ("status", "visibility", "displayable"),
+    [
+        (1, 4, True),
+        (1, 2, True),
+        (1, 3, True),
+        (1, 1, False),  # not visible individually
+        (2, 4, False),  # disabled
+        (None, 4, False),
+        (1, None, False),
+    ],
+)
+def test_displayable_is_enabled_and_visible_in_catalog_or_search(
+    status: int | None, visibility: int | None, displayable: bool
+) -> None:
+    rows = [system_attribute(97, "status", "int"), system_attribute(99, "visibility", "int")]
+    if status is not None:
+        rows.append(int_value(50, 97, 0, status))
+    if visibility is not None:
+        rows.append(int_value(51, 99, 0, visibility))
+    run = pipeline(*rows, *BASE_PRODUCT)
+    assert {p["displayable"] for p in run.items(PRODUCTS.name).values()} == {displayable}
+
+
+def test_a_store_views_visibility_decides_its_own_displayable() -> None:
+    run = pipeline(
+        system_attribute(97, "status", "int"),
+        system_attribute(99, "visibility", "int"),
+        *BASE_PRODUCT,
+        int_value(50, 97, 0, 1),
+        int_value(51, 99, 0, 4),
+        int_value(52, 99, 2, 1),  # "fr" hides it
+    )
+    shown = {p["storeViewCode"]: p["displayable"] for p in run.items(PRODUCTS.name).values()}
+    assert shown == {"default": True, "fr": False}
+
+
+def test_currency_is_the_websites_base_currency_else_the_default_else_usd() -> None:
+    linked = ("catalog_product_website", {"product_id": 42, "website_id": 2})
+    run = pipeline(*BASE_PRODUCT, linked)
+    currencies = {p["storeViewCode"]: p["currency"] for p in run.items(PRODUCTS.name).values()}
+    assert currencies == {"default": "USD", "fr": "USD", "de": "USD"}
+    config = {"config_id": 910, "scope": "websites", "scope_id": 2}
+    row = {**config, "path": "currency/options/base", "value": "EUR"}
+    run.feed([change("core_config_data", "c", after=row)])
+    currencies = {p["storeViewCode"]: p["currency"] for p in run.items(PRODUCTS.name).values()}
+    assert currencies == {"default": "USD", "fr": "USD", "de": "EUR"}
+
+
+def test_categories_are_the_linked_categories_paths() -> None:
+    (item, _) = build_products(product(*BASE_PRODUCT), Reference(reference()))
+    assert item["categories"] == ["1/2/10"]
+
+
+def test_a_bundles_weight_type_and_price_view_are_sent_as_the_exporter_names_them() -> None:
+    run = pipeline(
+        system_attribute(130, "weight_type", "int"),
+        system_attribute(131, "price_view", "int"),
+        *BASE_PRODUCT,
+        int_value(60, 130, 0, 1),
+        int_value(61, 131, 0, 1),
+        int_value(62, 131, 2, 0),
+    )
+    fields = {
+        p["storeViewCode"]: (p["weightType"], p["priceView"])
+        for p in run.items(PRODUCTS.name).values()
+    }
+    assert fields == {"default": (1, "as_low_as"), "fr": (1, "price_range")}
+    plain = pipeline(*BASE_PRODUCT)  # no such attributes: null, as the exporter leaves them
+    assert {(p["weightType"], p["priceView"]) for p in plain.items(PRODUCTS.name).values()} == {
+        (None, None)
+    }
+
+
 def test_deleting_the_product_drops_its_state_and_every_item_is_deleted() -> None:
     run = pipeline(*BASE_PRODUCT)
     assert len(run.items(PRODUCTS.name)) == 2
