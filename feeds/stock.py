@@ -17,6 +17,8 @@ stock and source still exist, and source items whose source still exists.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,8 +51,12 @@ SOURCE_ITEM_IN_STOCK = 1  # SourceItemInterface::STATUS_IN_STOCK
 # with the defaults of Magento_CatalogInventory's config.xml when no row overrides them.
 MANAGE_STOCK_PATH = "cataloginventory/item_options/manage_stock"
 NOTIFY_STOCK_QTY_PATH = "cataloginventory/item_options/notify_stock_qty"
+BACKORDERS_PATH = "cataloginventory/item_options/backorders"
+MIN_QTY_PATH = "cataloginventory/item_options/min_qty"  # the "Out-of-Stock Threshold"
 _DEFAULT_MANAGE_STOCK = True
 _DEFAULT_NOTIFY_STOCK_QTY = Decimal(1)
+_DEFAULT_BACKORDERS = False
+_DEFAULT_MIN_QTY = Decimal(0)
 _ZERO = Decimal(0)
 Row = dict[str, Any]
 
@@ -80,6 +86,8 @@ def apply_stock_change(state: State | None, change: RowChange) -> State | None:
     )
     if current["sku"] is None:
         current["sku"] = str(change.row["sku"])
+    # updatedAt: when the newest change of the SKU was committed at the source.
+    current["updated_ms"] = max(int(current.get("updated_ms") or 0), change.ts_ms)
     sku = current["sku"]
     if change.table == "inventory_source_item":
         current["source_items"] = _upsert(
@@ -141,6 +149,9 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
 
     qty counts in-stock source items on enabled sources only; an item whose every source
     is disabled or out of stock stays, with qty 0 and not salable, until it is unlinked.
+    Salable as MSI's stock index has it: stock not managed, or an in-stock source item and
+    a quantity for sale above the out-of-stock threshold (``min_qty``), or backorders allowed
+    with a threshold of 0 or more (then an in-stock item at qty 0 still sells).
     """
     sku = state.get("sku")
     if sku is None:
@@ -149,7 +160,8 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
     items = [item for item in state["source_items"].values() if item["source_code"] in sources]
     reserved = _reserved_by_stock(state)
     product = _product(state)
-    manage_stock, notify_qty = _settings(product, reference)
+    settings = _settings(product, reference)
+    updated_at = _utc_text(int(state.get("updated_ms") or 0))
     payloads: list[Payload] = []
     for stock_id, codes in sorted(_linked_sources(reference).items()):
         assigned = [item for item in items if item["source_code"] in codes]
@@ -162,7 +174,7 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
         ]
         qty = sum((Decimal(item["quantity"]) for item in in_stock), _ZERO)
         qty_for_sale = qty + reserved.get(stock_id, _ZERO)
-        infinite = not manage_stock
+        sells = qty_for_sale > settings.min_qty or (settings.backorders and settings.min_qty >= 0)
         payloads.append(
             {
                 "stockId": stock_id,
@@ -170,13 +182,20 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
                 "productId": None if product is None else int(product["productId"]),
                 "qty": decimal_text(qty),
                 "qtyForSale": decimal_text(qty_for_sale),
-                "infiniteStock": infinite,
-                "lowStock": manage_stock and qty_for_sale < notify_qty,
-                "isSalable": infinite or (bool(in_stock) and qty_for_sale > 0),
+                "infiniteStock": settings.infinite,
+                "lowStock": settings.manage and qty_for_sale < settings.notify_qty,
+                "isSalable": settings.infinite or not settings.manage or (bool(in_stock) and sells),
+                "updatedAt": updated_at,
                 "deleted": False,
             }
         )
     return payloads
+
+
+def _utc_text(ms: int) -> str | None:
+    if not ms:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _linked_sources(reference: Reference) -> dict[int, set[str]]:
@@ -210,21 +229,48 @@ def _product(state: State) -> dict[str, Any] | None:
     return products[max(products, key=int)]
 
 
-def _settings(product: dict[str, Any] | None, reference: Reference) -> tuple[bool, Decimal]:
-    """(manage stock, notify-below quantity): the product's own, else the configuration's."""
-    own_manage = None if product is None else product.get("manageStock")
-    own_notify = None if product is None else product.get("notifyStockQty")
-    if own_manage is None:
-        configured = _default_config(reference, MANAGE_STOCK_PATH)
-        manage = _DEFAULT_MANAGE_STOCK if configured is None else _flag(configured)
+@dataclass(frozen=True, slots=True)
+class _StockSettings:
+    """A SKU's stock settings: the product's own where it sets them, else the configuration's
+    (default scope), else Magento_CatalogInventory's config.xml defaults."""
+
+    manage: bool
+    notify_qty: Decimal
+    backorders: bool
+    min_qty: Decimal
+    infinite: bool
+
+
+def _settings(product: dict[str, Any] | None, reference: Reference) -> _StockSettings:
+    own = product or {}
+
+    def configured(path: str, default: Any, read: Callable[[Any], Any]) -> Any:
+        value = _default_config(reference, path)
+        return default if value is None else read(value)
+
+    def setting(field: str, path: str, default: Any, read: Callable[[Any], Any]) -> Any:
+        return read(own[field]) if own.get(field) is not None else configured(path, default, read)
+
+    manage = setting("manageStock", MANAGE_STOCK_PATH, _DEFAULT_MANAGE_STOCK, _flag)
+    # The exporter's rule (InventoryDataExporter's InfiniteStock): stock not managed or
+    # backorders allowed, by the configuration; a product's own manage-stock flag overrides
+    # both; and a product that allows backorders itself with its own threshold at exactly 0
+    # has no limit either.
+    if own.get("manageStock") is not None:
+        infinite = not manage
     else:
-        manage = bool(own_manage)
-    if own_notify is None:
-        configured = _default_config(reference, NOTIFY_STOCK_QTY_PATH)
-        notify = _DEFAULT_NOTIFY_STOCK_QTY if configured is None else _number(configured)
-    else:
-        notify = Decimal(own_notify)
-    return manage, notify
+        infinite = not manage or configured(BACKORDERS_PATH, _DEFAULT_BACKORDERS, _flag)
+    if not infinite and own.get("backorders") is not None and own.get("minQty") is not None:
+        infinite = bool(own["backorders"]) and Decimal(own["minQty"]) == 0
+    return _StockSettings(
+        manage=manage,
+        notify_qty=setting(
+            "notifyStockQty", NOTIFY_STOCK_QTY_PATH, _DEFAULT_NOTIFY_STOCK_QTY, _number
+        ),
+        backorders=setting("backorders", BACKORDERS_PATH, _DEFAULT_BACKORDERS, _flag),
+        min_qty=setting("minQty", MIN_QTY_PATH, _DEFAULT_MIN_QTY, _number),
+        infinite=infinite,
+    )
 
 
 def _default_config(reference: Reference, path: str) -> Any:

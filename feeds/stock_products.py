@@ -82,6 +82,10 @@ def _settings(row: dict[str, Any]) -> dict[str, Any]:
             "use_config_manage_stock",
             "notify_stock_qty",
             "use_config_notify_stock_qty",
+            "backorders",
+            "use_config_backorders",
+            "min_qty",
+            "use_config_min_qty",
         )
     }
 
@@ -89,25 +93,37 @@ def _settings(row: dict[str, Any]) -> dict[str, Any]:
 def product_summary(state: State | None) -> dict[str, Any] | None:
     """What the stock entity needs to know of the product, or None before its SKU is known.
 
-    ``manageStock`` (0/1) and ``notifyStockQty`` (decimal text) are None where the product
-    uses the configuration (``use_config_* = 1``, or no legacy stock item at all). A
-    ``notify_stock_qty`` of NULL with the config flag off counts as 0, as Magento reads it.
+    ``manageStock`` and ``backorders`` (0/1, 0/1/2) and ``notifyStockQty`` and ``minQty``
+    (decimal text) are None where the product uses the configuration (``use_config_* = 1``,
+    or no legacy stock item at all). A NULL quantity with its config flag off counts as 0,
+    as Magento reads it.
     """
     if not state or state.get("entity_id") is None:
         return None
     item = state.get("stock_item") or {}
-    manage: int | None = None
-    notify: str | None = None
-    if item and not int(item.get("use_config_manage_stock") or 0):
-        manage = 1 if int(item.get("manage_stock") or 0) else 0
-    if item and not int(item.get("use_config_notify_stock_qty") or 0):
-        notify = decimal_text(Decimal(str(item.get("notify_stock_qty") or 0)))
+
+    def own(column: str) -> bool:
+        """Whether the product sets ``column`` itself rather than taking the configuration's
+        (a flag missing from an older worker's state counts as "use the configuration")."""
+        flag = item.get(f"use_config_{column}")
+        return flag is not None and not int(flag)
+
+    manage = (1 if int(item.get("manage_stock") or 0) else 0) if own("manage_stock") else None
+    backorders = int(item.get("backorders") or 0) if own("backorders") else None
+    notify = _quantity(item.get("notify_stock_qty")) if own("notify_stock_qty") else None
+    min_qty = _quantity(item.get("min_qty")) if own("min_qty") else None
     return {
         "productId": int(state["entity_id"]),
         "sku": state["sku"],
         "manageStock": manage,
         "notifyStockQty": notify,
+        "backorders": backorders,
+        "minQty": min_qty,
     }
+
+
+def _quantity(value: Any) -> str:
+    return decimal_text(Decimal(str(value or 0)))
 
 
 def stock_product_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:

@@ -17,6 +17,7 @@ they would on the wire, although Python considers them equal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,9 +25,21 @@ from typing import Any
 
 import orjson
 
-__all__ = ["IGNORED_FIELDS", "Discrepancy", "Findings", "Report", "compare", "field_diff"]
+__all__ = [
+    "IGNORED_FIELDS",
+    "SOURCE_CHANGE_TIME",
+    "Discrepancy",
+    "Findings",
+    "Report",
+    "compare",
+    "field_diff",
+]
 
 IGNORED_FIELDS = frozenset({"modifiedAt", "itemId", "itemVersion"})
+# An expected value no table holds: when a change was committed at the source. The received
+# value matches it when it is an RFC 3339 UTC time to the second (the pipeline's format).
+SOURCE_CHANGE_TIME = "<the time of a source change>"
+_UTC_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 DEFAULT_EXAMPLES = 10
 _MAX_DIFFS = 5
 _MAX_VALUE_CHARS = 60
@@ -139,7 +152,7 @@ def compare(
             counts["missing"] += 1
             note(missing, key, want, "deleted on the receiver")
         else:
-            want_cmp, have_cmp = _comparable(want), _comparable(have)
+            want_cmp, have_cmp = _comparable(_settled(want, have)), _comparable(have)
             # Canonical bytes first: one dump per side is far cheaper than walking every
             # field of tens of thousands of equal items; the walk runs only on a mismatch.
             if _json(want_cmp) != _json(have_cmp):
@@ -175,6 +188,20 @@ def field_diff(expected: Any, received: Any, *, limit: int = _MAX_DIFFS) -> list
     if len(diffs) > limit:
         return [*diffs[: limit - 1], f"… {len(diffs) - limit + 1} more differences"]
     return diffs
+
+
+def _settled(want: Mapping[str, Any], have: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``want`` with each ``SOURCE_CHANGE_TIME`` taken as the received value when that is a
+    time of the pipeline's format (left as it is otherwise, so the diff names the field)."""
+    times = [k for k, v in want.items() if v == SOURCE_CHANGE_TIME]
+    if not times:
+        return want
+    settled = dict(want)
+    for key in times:
+        value = have.get(key)
+        if isinstance(value, str) and _UTC_SECOND.fullmatch(value):
+            settled[key] = value
+    return settled
 
 
 def _comparable(payload: Mapping[str, Any]) -> dict[str, Any]:

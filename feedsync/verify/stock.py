@@ -14,9 +14,11 @@ Python strings; the columns' case-insensitive collation would otherwise merge ``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from feedsync.verify.compare import SOURCE_CHANGE_TIME
 from feedsync.verify.projection import FeedProjection
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ __all__ = ["STOCK_PROJECTION", "project_stock_statuses"]
 
 _MANAGE_STOCK = "cataloginventory/item_options/manage_stock"
 _NOTIFY_STOCK_QTY = "cataloginventory/item_options/notify_stock_qty"
+_BACKORDERS = "cataloginventory/item_options/backorders"
+_MIN_QTY = "cataloginventory/item_options/min_qty"
 _LEGACY_STOCK_ID = 1
 _FOUR_PLACES = Decimal("0.0001")
 
@@ -50,7 +54,8 @@ GROUP BY stock_id, BINARY sku
 _PRODUCTS = """
 SELECT product.entity_id, product.sku,
        item.item_id, item.manage_stock, item.use_config_manage_stock,
-       item.notify_stock_qty, item.use_config_notify_stock_qty
+       item.notify_stock_qty, item.use_config_notify_stock_qty,
+       item.backorders, item.use_config_backorders, item.min_qty, item.use_config_min_qty
 FROM catalog_product_entity product
 LEFT JOIN cataloginventory_stock_item item
   ON item.product_id = product.entity_id AND item.stock_id = %s
@@ -58,13 +63,16 @@ ORDER BY product.entity_id
 """
 _CONFIG = """
 SELECT path, value FROM core_config_data
-WHERE BINARY scope = 'default' AND scope_id = 0 AND BINARY path IN (%s, %s)
+WHERE BINARY scope = 'default' AND scope_id = 0 AND BINARY path IN (%s, %s, %s, %s)
 """
 
 
 def project_stock_statuses(cursor: Cursor) -> list[dict[str, Any]]:
-    """Every expected ``inventoryStockStatus`` payload (without ``modifiedAt``)."""
-    manage_default, notify_default = _config(cursor)
+    """Every expected ``inventoryStockStatus`` payload (without ``modifiedAt``).
+
+    ``updatedAt`` is when the SKU's newest change was committed, which no table records:
+    it is expected as any timestamp (``SOURCE_CHANGE_TIME``)."""
+    defaults = _config(cursor)
     products = _products_by_sku(cursor)
     cursor.execute(_RESERVATIONS)
     reserved = {(stock_id, sku): total for stock_id, sku, total in cursor.fetchall()}
@@ -72,13 +80,29 @@ def project_stock_statuses(cursor: Cursor) -> list[dict[str, Any]]:
     payloads = []
     for stock_id, sku, qty, any_in_stock in cursor.fetchall():
         product = products.get(sku)
-        manage, notify = manage_default, notify_default
+        manage, notify = defaults.manage, defaults.notify
+        backorders, min_qty = defaults.backorders, defaults.min_qty
+        # Infinite by the configuration: stock not managed, or backorders allowed.
+        infinite = not defaults.manage or defaults.backorders
         if product is not None and product["item_id"] is not None:
             if not product["use_config_manage_stock"]:
                 manage = bool(product["manage_stock"])
+                infinite = not manage
             if not product["use_config_notify_stock_qty"]:
                 notify = Decimal(product["notify_stock_qty"] or 0)
+            if not product["use_config_backorders"]:
+                backorders = bool(product["backorders"])
+            if not product["use_config_min_qty"]:
+                min_qty = Decimal(product["min_qty"] or 0)
+            if (
+                not infinite
+                and not product["use_config_backorders"]
+                and not product["use_config_min_qty"]
+            ):
+                # Backorders of its own with its own threshold at exactly 0: no limit.
+                infinite = bool(product["backorders"]) and Decimal(product["min_qty"] or 0) == 0
         qty_for_sale = Decimal(qty) + Decimal(reserved.get((stock_id, sku), 0))
+        sells = qty_for_sale > min_qty or (backorders and min_qty >= 0)
         payloads.append(
             {
                 "stockId": stock_id,
@@ -86,9 +110,10 @@ def project_stock_statuses(cursor: Cursor) -> list[dict[str, Any]]:
                 "productId": None if product is None else product["entity_id"],
                 "qty": _text(Decimal(qty)),
                 "qtyForSale": _text(qty_for_sale),
-                "infiniteStock": not manage,
+                "infiniteStock": infinite,
                 "lowStock": manage and qty_for_sale < notify,
-                "isSalable": not manage or (bool(any_in_stock) and qty_for_sale > 0),
+                "isSalable": infinite or not manage or (bool(any_in_stock) and sells),
+                "updatedAt": SOURCE_CHANGE_TIME,
                 "deleted": False,
             }
         )
@@ -107,27 +132,47 @@ def _products_by_sku(cursor: Cursor) -> dict[str, dict[str, Any]]:
         "use_config_manage_stock",
         "notify_stock_qty",
         "use_config_notify_stock_qty",
+        "backorders",
+        "use_config_backorders",
+        "min_qty",
+        "use_config_min_qty",
     )
     return {row[1]: dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
 
 
-def _config(cursor: Cursor) -> tuple[bool, Decimal]:
-    """The default-scope manage-stock flag and notify quantity; config.xml's 1 and 1 when
-    unset. A flag is off when empty or "0"; a quantity that is not a number counts as 0."""
-    cursor.execute(_CONFIG, (_MANAGE_STOCK, _NOTIFY_STOCK_QTY))
+@dataclass(frozen=True, slots=True)
+class _Defaults:
+    manage: bool
+    notify: Decimal
+    backorders: bool
+    min_qty: Decimal
+
+
+def _config(cursor: Cursor) -> _Defaults:
+    """The default-scope stock settings; config.xml's (managed, notify below 1, no
+    backorders, threshold 0) where unset. A flag is off when empty or "0"; a quantity that
+    is not a number counts as 0."""
+    cursor.execute(_CONFIG, (_MANAGE_STOCK, _NOTIFY_STOCK_QTY, _BACKORDERS, _MIN_QTY))
     values = {path: value for path, value in cursor.fetchall() if value is not None}
-    manage = True
-    if _MANAGE_STOCK in values:
-        manage = str(values[_MANAGE_STOCK]).strip() not in ("", "0")
-    notify = Decimal(1)
-    if _NOTIFY_STOCK_QTY in values:
+
+    def flag(path: str, default: bool) -> bool:
+        return str(values[path]).strip() not in ("", "0") if path in values else default
+
+    def quantity(path: str, default: Decimal) -> Decimal:
+        if path not in values:
+            return default
         try:
-            notify = Decimal(str(values[_NOTIFY_STOCK_QTY]).strip())
+            number = Decimal(str(values[path]).strip())
         except InvalidOperation:
-            notify = Decimal(0)
-        if not notify.is_finite():
-            notify = Decimal(0)
-    return manage, notify
+            return Decimal(0)
+        return number if number.is_finite() else Decimal(0)
+
+    return _Defaults(
+        manage=flag(_MANAGE_STOCK, True),
+        notify=quantity(_NOTIFY_STOCK_QTY, Decimal(1)),
+        backorders=flag(_BACKORDERS, False),
+        min_qty=quantity(_MIN_QTY, Decimal(0)),
+    )
 
 
 def _text(value: Decimal) -> str:

@@ -270,6 +270,76 @@ def test_reservation_placed_then_compensated(feeds_pipeline: Pipeline, sql: Any)
     feeds_pipeline.wait_clean(("inventoryStockStatus",))
 
 
+def test_backorders_keep_a_sold_out_product_salable(feeds_pipeline: Pipeline, sql: Any) -> None:
+    feeds_pipeline.wait_clean(("inventoryStockStatus",))
+    # The sample's sold-out products on backorder with their own threshold at 0: no limit,
+    # salable at qty 0 (feeds/stock.py; connectors/magento/sample/inventory.py).
+    unlimited = {
+        row[0]
+        for row in execute(
+            sql,
+            "SELECT p.sku FROM cataloginventory_stock_item item "
+            "JOIN catalog_product_entity p ON p.entity_id = item.product_id "
+            "JOIN inventory_source_item si ON si.sku = p.sku AND si.source_code = 'default' "
+            "WHERE item.use_config_backorders = 0 AND item.backorders = 1 "
+            "AND item.use_config_min_qty = 0 AND item.min_qty = 0",
+        )
+    }
+    assert unlimited
+    stock_1_items = items(feeds_pipeline, "inventoryStockStatus", stockId="1", deleted=False)
+    infinite = [i for i in stock_1_items if i["infiniteStock"]]
+    assert {i["sku"] for i in infinite} == unlimited
+    assert all(i["isSalable"] and Decimal(str(i["qtyForSale"])) <= 0 for i in infinite)
+
+    # A product on the default stock alone, managed and without settings of its own.
+    product, sku = execute(
+        sql,
+        "SELECT p.entity_id, p.sku FROM catalog_product_entity p "
+        "JOIN cataloginventory_stock_item item ON item.product_id = p.entity_id "
+        "JOIN inventory_source_item si ON si.sku = p.sku AND si.source_code = 'default' "
+        "WHERE item.use_config_backorders = 1 AND item.use_config_min_qty = 1 "
+        "AND item.use_config_manage_stock = 1 AND si.quantity > 0 AND si.status = 1 "
+        "AND p.type_id = 'simple' ORDER BY p.entity_id LIMIT 1",
+    )[0]
+
+    def stock_1() -> dict[str, Any]:
+        [item] = items(feeds_pipeline, "inventoryStockStatus", stockId="1", sku=sku)
+        return item
+
+    first = stock_1()
+    order = uuid.uuid4().hex[:8]
+    execute(
+        sql,
+        "INSERT INTO inventory_reservation (stock_id, sku, quantity, metadata) "
+        "VALUES (1, %s, %s, %s)",
+        sku,
+        -Decimal(str(first["qtyForSale"])),
+        f'{{"event_type":"order_placed","object_id":"{order}"}}',
+    )
+    feeds_pipeline.wait_until(lambda: stock_1()["isSalable"] is False, "sold out")
+    sold_out = stock_1()
+    assert Decimal(str(sold_out["qtyForSale"])) == 0
+    assert sold_out["updatedAt"] >= first["updatedAt"]
+    execute(
+        sql,
+        "UPDATE cataloginventory_stock_item SET backorders = 1, use_config_backorders = 0, "
+        "min_qty = 0, use_config_min_qty = 0 WHERE product_id = %s AND stock_id = 1",
+        product,
+    )
+    feeds_pipeline.wait_until(lambda: stock_1()["isSalable"] is True, "salable on backorder")
+    assert stock_1()["infiniteStock"] is True
+    feeds_pipeline.wait_clean(("inventoryStockStatus",))
+    execute(
+        sql,
+        "UPDATE cataloginventory_stock_item SET min_qty = -3 WHERE product_id = %s "
+        "AND stock_id = 1",
+        product,
+    )
+    feeds_pipeline.wait_until(lambda: stock_1()["infiniteStock"] is False, "a limit again")
+    assert stock_1()["isSalable"] is True  # 0 > -3
+    feeds_pipeline.wait_clean(("inventoryStockStatus",))
+
+
 def test_category_permission_revoked_for_one_customer_group(
     feeds_pipeline: Pipeline, sql: Any
 ) -> None:

@@ -65,7 +65,9 @@ def add_inventory(ctx: Context, catalog: Catalog) -> None:
         physical = prod.type_id != "configurable"
         if physical:
             prod.qty = 0 if rng.random() < 0.08 else rng.randint(1, 500)
-        in_stock = int(prod.qty > 0 or not physical)
+        min_qty, backorders = _own_settings(prod.entity_id, prod.qty) if physical else (None, 0)
+        # A product sold on backorder stays in stock at qty 0 (Magento keeps it so).
+        in_stock = int(prod.qty > 0 or not physical or backorders > 0)
         low_stock = fmt.ts(EPOCH - timedelta(days=rng.randint(1, 90))) if not in_stock else None
         t["cataloginventory_stock_item"].add(
             item_id.next(),
@@ -78,12 +80,16 @@ def add_inventory(ctx: Context, catalog: Catalog) -> None:
             low_stock,
             int(not in_stock),
             0,
+            fmt.qty(min_qty or 0),
+            int(min_qty is None),
+            backorders,
+            int(backorders == 0),
         )
         if not physical:
             continue  # MSI keeps no source items for composite products
         # The legacy stock item mirrors the default source.
         t["inventory_source_item"].add(
-            source_item_id.next(), "default", prod.sku, fmt.qty(prod.qty), int(prod.qty > 0)
+            source_item_id.next(), "default", prod.sku, fmt.qty(prod.qty), in_stock
         )
         for stock_id, codes in stock_sources.items():
             share = 0.7 if stock_id == 2 and 2 in prod.websites else 0.25
@@ -93,3 +99,19 @@ def add_inventory(ctx: Context, catalog: Catalog) -> None:
                     t["inventory_source_item"].add(
                         source_item_id.next(), code, prod.sku, fmt.qty(qty), int(qty > 0)
                     )
+
+
+def _own_settings(entity_id: int, qty: int) -> tuple[int | None, int]:
+    """(min_qty, backorders) a product sets itself (Advanced Inventory), min_qty None where
+    it uses the configuration; by id, so that no random draw moves the rest of the data.
+
+    Every 7th sold-out product takes backorders with its threshold at 0 (salable at qty 0,
+    with no limit); every 11th product takes backorders down to -5; every 13th product with
+    stock goes out of stock at 3."""
+    if qty == 0 and entity_id % 7 == 0:
+        return 0, 1
+    if entity_id % 11 == 0:
+        return -5, 1
+    if qty > 0 and entity_id % 13 == 0:
+        return 3, 0
+    return None, 0

@@ -115,7 +115,8 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "catalog_category_product": _cols("entity_id category_id product_id position"),
     "cataloginventory_stock_item": _cols(
         "item_id product_id stock_id qty is_in_stock manage_stock use_config_manage_stock "
-        "low_stock_date stock_status_changed_auto website_id"
+        "low_stock_date stock_status_changed_auto website_id min_qty use_config_min_qty "
+        "backorders use_config_backorders"
     ),
     "inventory_source": _cols(
         "source_code name enabled description latitude longitude country_id region_id region "

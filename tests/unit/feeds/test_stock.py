@@ -7,6 +7,7 @@ forwarding exactly as the workers do), so a product's ``@product`` summary reach
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -42,10 +43,15 @@ STOCK_ITEM = {
     "item_id": 70,
     "product_id": 7,
     "stock_id": 1,
+    "qty": "10.0000",
     "manage_stock": 1,
     "use_config_manage_stock": 1,
     "notify_stock_qty": None,
     "use_config_notify_stock_qty": 1,
+    "min_qty": "0.0000",
+    "use_config_min_qty": 1,
+    "backorders": 0,
+    "use_config_backorders": 1,
 }
 
 
@@ -100,8 +106,10 @@ def items(pipeline: MemoryPipeline) -> dict[tuple[int, str], Row]:
 
 
 def test_one_item_per_linked_stock_with_product_and_quantities() -> None:
-    built = items(run(*catalog_changes()))
+    changes = catalog_changes()
+    built = items(run(*changes))
     assert set(built) == {(1, "SKU-7"), (2, "SKU-7")}
+    newest = datetime.fromtimestamp(max(c.ts_ms for c in changes) / 1000, UTC)
     assert built[2, "SKU-7"] == {
         "stockId": 2,
         "sku": "SKU-7",
@@ -111,6 +119,7 @@ def test_one_item_per_linked_stock_with_product_and_quantities() -> None:
         "infiniteStock": False,
         "lowStock": False,
         "isSalable": True,
+        "updatedAt": newest.strftime("%Y-%m-%dT%H:%M:%SZ"),  # the newest change's commit
         "deleted": False,
     }
     assert built[1, "SKU-7"]["qty"] == "10.0000"
@@ -235,6 +244,57 @@ def test_own_notify_threshold_is_strictly_below() -> None:
     assert items(pipeline)[2, "SKU-7"]["lowStock"] is True
 
 
+def stock_1_after(*changes: RowChange) -> Row:
+    """Stock 1's item (default source: 10, and a reservation of all 10) after ``changes``."""
+    sold_out = insert("inventory_reservation", reservation(1, 1, "-10.0000"))
+    return items(run(*catalog_changes(), sold_out, *changes))[1, "SKU-7"]
+
+
+def own(**settings: Any) -> RowChange:
+    return update("cataloginventory_stock_item", STOCK_ITEM, {**STOCK_ITEM, **settings})
+
+
+def test_backorders_keep_a_sold_out_item_salable() -> None:
+    item = stock_1_after()
+    assert (item["qtyForSale"], item["isSalable"]) == ("0.0000", False)
+    item = stock_1_after(own(use_config_backorders=0, backorders=1, use_config_min_qty=0))
+    # Own backorders with the threshold at exactly 0: no limit, as the exporter has it.
+    assert (item["isSalable"], item["infiniteStock"]) == (True, True)
+    item = stock_1_after(insert("core_config_data", config(11, "backorders", "1")))
+    assert (item["isSalable"], item["infiniteStock"]) == (True, True)
+
+
+def test_a_negative_threshold_sells_down_to_it() -> None:
+    backorders = {"use_config_backorders": 0, "backorders": 1, "use_config_min_qty": 0}
+    item = stock_1_after(own(**backorders, min_qty="-5.0000"))
+    assert (item["isSalable"], item["infiniteStock"]) == (True, False)
+    deeper = insert("inventory_reservation", reservation(2, 1, "-5.0000"))  # at -5 now
+    item = stock_1_after(own(**backorders, min_qty="-5.0000"), deeper)
+    assert (item["qtyForSale"], item["isSalable"]) == ("-5.0000", False)
+
+
+def test_a_positive_threshold_stops_sales_above_zero() -> None:
+    threshold = own(use_config_min_qty=0, min_qty="8.0000")
+    built = items(run(*catalog_changes(), threshold))
+    assert (built[1, "SKU-7"]["isSalable"], built[2, "SKU-7"]["isSalable"]) == (True, False)
+    by_config = insert("core_config_data", config(12, "min_qty", "9"))
+    built = items(run(*catalog_changes(), by_config))
+    assert (built[1, "SKU-7"]["isSalable"], built[2, "SKU-7"]["isSalable"]) == (True, False)
+    # Backorders allowed, threshold above 0: the threshold still applies.
+    item = stock_1_after(own(use_config_backorders=0, backorders=1), by_config)
+    assert (item["isSalable"], item["infiniteStock"]) == (True, False)
+
+
+def test_an_out_of_stock_source_item_is_not_sold_on_backorder() -> None:
+    out = update(
+        "inventory_source_item",
+        source_item(1, "default", "10.0000"),
+        source_item(1, "default", "10.0000", status=0),
+    )
+    backorders = own(use_config_backorders=0, backorders=1, min_qty="-5.0000", use_config_min_qty=0)
+    assert stock_1_after(backorders, out)["isSalable"] is False
+
+
 def test_sku_renamed_moves_the_product_to_the_new_sku() -> None:
     pipeline = run(*catalog_changes())
     renamed = {**PRODUCT, "sku": "SKU-7B"}
@@ -294,7 +354,7 @@ def test_deleting_the_last_source_item_deletes_the_items() -> None:
 def test_summary_is_forwarded_only_when_it_changes() -> None:
     pipeline = run(*catalog_changes())
     before = pipeline.states["stock_products"]["7"]
-    same = update("cataloginventory_stock_item", STOCK_ITEM, {**STOCK_ITEM, "min_qty": "2.0000"})
+    same = update("cataloginventory_stock_item", STOCK_ITEM, {**STOCK_ITEM, "qty": "2.0000"})
     after = STOCK_ITEM_PROJECTOR.apply(before, same)
     assert stock_product_forwards(before, after, "7") == []
     changed = update("catalog_product_entity", PRODUCT, {**PRODUCT, "sku": "SKU-8"})

@@ -12,7 +12,7 @@ import pytest
 from feeds.item import item_id
 from feedsync.errors import ConfigError, TerminalError, TransientError
 from feedsync.verify import FEEDS, Report, compare, project, receiver_items
-from feedsync.verify.compare import field_diff
+from feedsync.verify.compare import SOURCE_CHANGE_TIME, field_diff
 from feedsync.verify.eav import Attribute, pick
 from feedsync.verify.products import _attributes, _StoreView
 
@@ -53,6 +53,16 @@ def test_equal_states_are_clean_and_ignore_modified_at_and_item_id() -> None:
     assert report.clean
     assert (report.expected, report.received, report.received_deleted) == (2, 2, 0)
     assert report.render().startswith("verify products: OK")
+
+
+def test_a_source_change_time_matches_any_time_but_not_another_value() -> None:
+    a = product("A", updatedAt=SOURCE_CHANGE_TIME)
+    assert check([a], [on_wire(a, updatedAt="2026-12-04T03:10:59Z")]).clean
+    for wrong in (None, "", "2026-12-04 03:10:59", "yesterday"):
+        report = check([a], [on_wire(a, updatedAt=wrong)])
+        assert report.stale.count == 1, wrong
+        assert any("updatedAt" in detail for detail in report.stale.examples[0].details)
+    assert check([a], []).missing.count == 1  # still expected as an item
 
 
 def test_an_item_the_receiver_lacks_is_missing() -> None:
