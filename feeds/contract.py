@@ -29,6 +29,8 @@ class Contract:
     scalars: Mapping[str, str]
     envelope: Mapping[str, Field]
     commit: str
+    # Records whose null fields the exporter leaves out: a field there may be absent.
+    skip_null: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = CONTRACT_PATH) -> Contract:
@@ -39,6 +41,7 @@ class Contract:
             scalars=data["scalars"],
             envelope=data["envelope"],
             commit=data["source"]["commit"],
+            skip_null=frozenset(data.get("skip_null", ())),
         )
 
     def fields_of(self, feed: str) -> Mapping[str, Field] | None:

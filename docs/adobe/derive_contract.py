@@ -41,10 +41,13 @@ def derive(clone: Path) -> dict[str, Any]:
     ).stdout.strip()
     files = sorted(clone.glob("*/etc/et_schema.xml"))
     records: dict[str, dict[str, dict[str, Any]]] = {}
+    skip_null: set[str] = set()
     for path in files:
         # a clone the developer chose, of the exporter's own files: not untrusted input
         for record in ET.parse(path).getroot().iter("record"):  # noqa: S314
             fields = records.setdefault(record.get("name", ""), {})
+            if record.get("skipNull") == "true":
+                skip_null.add(record.get("name", ""))
             for element in record.findall("field"):
                 fields[element.get("name", "")] = {
                     "type": element.get("type", ""),
@@ -62,6 +65,9 @@ def derive(clone: Path) -> dict[str, Any]:
         },
         "scalars": SCALARS,
         "envelope": ENVELOPE,
+        # Records whose null fields the Transformer leaves out of the item (et_schema.xsd's
+        # skipNull): there a field may be absent.
+        "skip_null": sorted(skip_null),
         "feeds": {name: field["type"] for name, field in sorted(export.items())},
         "records": {name: dict(sorted(fields.items())) for name, fields in sorted(records.items())},
     }

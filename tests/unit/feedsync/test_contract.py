@@ -3,6 +3,8 @@ contract, and the checked-in contract's own shape."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from feeds.registry import FEEDS
 from feedsync.verify.contract import Contract, Deviations, problems
 
@@ -58,6 +60,26 @@ def test_a_deleted_item_is_not_missing_what_it_does_not_carry() -> None:
     assert problems(CONTRACT, "things", {"id": 1, "deleted": True}) == {
         "type id: string, not integer"
     }
+
+
+def test_a_field_of_a_skip_null_record_may_be_absent_but_not_of_another() -> None:
+    two_fields = {
+        **CONTRACT.records,
+        "Part": {"partId": {"type": "Int", "repeated": False}, "w": {"type": "Float"}},
+    }
+    contract = replace(CONTRACT, records=two_fields)
+    item = {"id": "1", "qty": 1, "tags": [], "parts": [{"partId": 2}], "deleted": False}
+    assert problems(contract, "things", item) == {"missing parts[].w"}
+    skipping = replace(contract, skip_null=frozenset({"Part"}))
+    assert problems(skipping, "things", item) == set()
+    assert problems(skipping, "things", {**item, "id": None, "qty": None}) == set()
+    assert problems(skipping, "things", {k: v for k, v in item.items() if k != "qty"}) == {
+        "missing qty"  # Thing is not a skip-null record
+    }
+
+
+def test_the_checked_in_contract_skips_nulls_where_the_exporter_does() -> None:
+    assert Contract.load().skip_null == {"DiscountPrice", "TierPrice"}
 
 
 def test_a_feed_without_a_record_upstream_is_not_checked() -> None:
