@@ -3,7 +3,9 @@
 The state holds the order's own rows (``sales_order`` and the rows keyed by its id) and the
 documents forwarded to it (invoices, shipments, credit memos, already assembled). Every list
 is sorted by entity id, so the same rows always build the same payload whatever order they
-arrived in. Amounts are in the order's currency (``order_currency_code``).
+arrived in. Amounts are in the store's base currency (the ``base_*`` columns and
+``base_currency_code``), as the exporter sends them: the order's own currency may differ
+from one order to the next, the base currency does not.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 from typing import Any
 
 from feeds.orders_payload_documents import credit_memo, invoice, shipment, transaction
-from feeds.orders_values import flag, money_sum, rfc3339, stable_uuid
+from feeds.orders_values import flag, rfc3339, stable_uuid
 from feeds.projector import Payload, State
 from feeds.reference import Reference
 
@@ -54,19 +56,19 @@ def build_order(state: State, reference: Reference) -> list[Payload]:
             "updatedAt": rfc3339(order.get("updated_at")),
             "state": ORDER_STATE_CODES.get(str(order.get("state")), 0),
             "status": order.get("status"),
-            "totalInvoiced": order.get("total_invoiced"),
+            "totalInvoiced": order.get("base_total_invoiced"),
             "totalQtyOrdered": order.get("total_qty_ordered"),
             "isVirtual": flag(order.get("is_virtual")),
-            "subtotal": order.get("subtotal"),
-            "grandTotal": order.get("grand_total"),
-            "discountAmount": order.get("discount_amount"),
-            "currency": order.get("order_currency_code"),
-            "amountCapturedOnline": None,
-            "amountRefundedOnline": order.get("total_online_refunded"),
-            "amountAuthorized": payment.get("amount_authorized"),
-            "amountPaid": payment.get("amount_paid"),
-            "amountRefunded": payment.get("amount_refunded"),
-            "amountCanceled": payment.get("amount_canceled"),
+            "subtotal": order.get("base_subtotal"),
+            "grandTotal": order.get("base_grand_total"),
+            "discountAmount": order.get("base_discount_amount"),
+            "currency": order.get("base_currency_code"),
+            "amountCapturedOnline": payment.get("base_amount_paid_online"),
+            "amountRefundedOnline": payment.get("base_amount_refunded_online"),
+            "amountAuthorized": payment.get("base_amount_authorized"),
+            "amountPaid": payment.get("base_amount_paid"),
+            "amountRefunded": payment.get("base_amount_refunded"),
+            "amountCanceled": payment.get("base_amount_canceled"),
             **scope,
             "storeId": order.get("store_id"),
             "customerId": order.get("customer_id"),
@@ -143,9 +145,10 @@ def _payment(order: Row, payment: Row, addresses: dict[str, Row]) -> dict[str, A
         "billingAddress": _address(addresses, "billing"),
         "paymentMethodName": title if isinstance(title, str) else None,
         "paymentMethodCode": payment.get("method"),
-        "totalAmount": payment.get("amount_ordered"),
-        "taxAmount": order.get("tax_amount"),
-        "currency": order.get("order_currency_code"),
+        # The exporter's Payment record takes the order's subtotal as its total.
+        "totalAmount": order.get("base_subtotal"),
+        "taxAmount": order.get("base_tax_amount"),
+        "currency": order.get("base_currency_code"),
     }
 
 
@@ -154,8 +157,8 @@ def _shipping(order: Row, addresses: dict[str, Row]) -> dict[str, Any]:
         "shippingAddress": _address(addresses, "shipping"),
         "shippingMethodName": order.get("shipping_description"),
         "shippingMethodCode": order.get("shipping_method"),
-        "shippingAmount": order.get("shipping_amount"),
-        "shippingTax": order.get("shipping_tax_amount"),
+        "shippingAmount": order.get("base_shipping_amount"),
+        "shippingTax": order.get("base_shipping_tax_amount"),
     }
 
 
@@ -193,13 +196,11 @@ def _item(row: Row) -> dict[str, Any]:
         "productSku": None if product_type in _PARENT_TYPES else row.get("sku"),
         "name": row.get("name"),
         "qty": row.get("qty_ordered"),
-        "unitPrice": row.get("price"),
-        "itemPrice": row.get("row_total"),
-        "discountAmount": row.get("discount_amount"),
-        "taxAmount": row.get("tax_amount"),
-        "totalAmount": money_sum(
-            (1, row.get("row_total")), (-1, row.get("discount_amount")), (1, row.get("tax_amount"))
-        ),
+        "unitPrice": row.get("base_price"),
+        "itemPrice": row.get("base_row_total"),
+        "discountAmount": row.get("base_discount_amount"),
+        "taxAmount": row.get("base_tax_amount"),
+        "totalAmount": row.get("base_row_total_incl_tax"),
         "weight": row.get("weight"),
         "updatedAt": rfc3339(row.get("updated_at")),
         "additionalInformation": [],

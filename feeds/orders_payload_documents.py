@@ -25,7 +25,7 @@ def invoice(doc: Row) -> dict[str, Any]:
     return {
         "entityId": int(doc["entity_id"]),
         "isUsedForRefund": flag(doc.get("is_used_for_refund")),
-        "grandTotal": doc.get("grand_total"),
+        "grandTotal": doc.get("base_grand_total"),
         "createdAt": rfc3339(doc.get("created_at")),
         "commerceInvoiceNumber": doc.get("increment_id"),
         "invoiceItems": [
@@ -67,25 +67,26 @@ def credit_memo(doc: Row) -> dict[str, Any]:
         "state": doc.get("state"),
         "createdAt": rfc3339(doc.get("created_at")),
         "creditMemoComments": [],
-        "shippingAmount": doc.get("shipping_amount"),
-        "shippingTaxAmount": doc.get("shipping_tax_amount"),
-        "adjustment": doc.get("adjustment"),
-        "currency": doc.get("order_currency_code"),
+        "shippingAmount": doc.get("base_shipping_amount"),
+        "shippingTaxAmount": doc.get("base_shipping_tax_amount"),
+        "adjustment": doc.get("base_adjustment"),
+        "currency": doc.get("base_currency_code"),
         "refundTaxes": [],
-        "subtotal": doc.get("subtotal"),
-        "productsTaxAmount": doc.get("tax_amount"),
-        "grandTotal": doc.get("grand_total"),
+        "subtotal": doc.get("base_subtotal"),
+        "productsTaxAmount": doc.get("base_tax_amount"),
+        "grandTotal": doc.get("base_grand_total"),
         "commerceCreditMemoNumber": doc.get("increment_id"),
         "refundItems": [_refund_item(i) for i in doc["items"]],
     }
 
 
 def _refund_item(row: Row) -> dict[str, Any]:
-    """``baseRowTotal`` = qty * price - discount, as Adobe's ``CreditMemoBaseRowTotal``."""
-    qty, price = row.get("qty"), row.get("price")
+    """``baseRowTotal`` = qty * base price - base discount, as Adobe's
+    ``CreditMemoBaseRowTotal``."""
+    qty, price = row.get("qty"), row.get("base_price")
     row_total = None
     if qty is not None and price is not None:
-        discount = Decimal(row.get("discount_amount") or 0)
+        discount = Decimal(row.get("base_discount_amount") or 0)
         row_total = decimal_text(Decimal(qty) * Decimal(price) - discount)
     return {
         "orderItemId": _order_item_uuid(row.get("order_item_id")),

@@ -6,24 +6,22 @@ in a table; feedsync has no table to keep them in, so it derives them: a name-ba
 same UUID, across restarts and resyncs, with nothing stored.
 
 Money and quantities are DECIMAL columns, sent as the strings MariaDB prints (Debezium's
-``decimal.handling.mode=string``). The few amounts the feed computes are computed with
-``decimal.Decimal`` and printed at the columns' scale, never through a float.
+``decimal.handling.mode=string``). The one amount the feed computes (a refund item's row
+total, feeds/orders_payload_documents.py) is computed with ``decimal.Decimal`` and printed
+at the columns' scale, never through a float.
 """
 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from feeds.values import decimal_text, rfc3339
 
 __all__ = [
-    "MONEY_SCALE",
     "ORDER_UUID_NAMESPACE",
     "decimal_text",
     "flag",
-    "money_sum",
     "rfc3339",
     "stable_uuid",
 ]
@@ -31,20 +29,9 @@ __all__ = [
 ORDER_UUID_NAMESPACE = uuid.UUID("1b64e46e-1ae9-41b1-b4c6-6fe31ef5656c")
 """The namespace of every UUID the orders feed derives (docs/feeds.md, orders)."""
 
-MONEY_SCALE = 4
-"""Scale of Magento's sales amounts (decimal(20,4)) and quantities (decimal(12,4))."""
-
-
 def stable_uuid(kind: str, entity_id: Any) -> dict[str, str]:
     """The UUID record (``{"id": ...}``) of one sales entity, e.g. ``("order_item", 7)``."""
     return {"id": str(uuid.uuid5(ORDER_UUID_NAMESPACE, f"{kind}:{entity_id}"))}
-
-
-def money_sum(*terms: tuple[int, str | None], scale: int = MONEY_SCALE) -> str:
-    """The sum of sign * amount over ``(sign, amount)`` pairs of decimal strings; a NULL
-    amount counts as zero (Magento's nullable amount columns default to 0)."""
-    total = sum((sign * Decimal(amount) for sign, amount in terms if amount is not None), Decimal())
-    return decimal_text(total, scale)
 
 
 def flag(value: Any) -> bool | None:

@@ -44,14 +44,15 @@ def project_orders(cursor: Cursor) -> list[dict[str, Any]]:
         f"SELECT o.entity_id, o.increment_id, {_STATE_CODE} AS state_code, o.status, "
         f"DATE_FORMAT(o.created_at, {RFC3339}) AS created_at, "
         f"DATE_FORMAT(o.updated_at, {RFC3339}) AS updated_at, "
-        "CAST(o.total_invoiced AS CHAR) AS total_invoiced, "
+        # Amounts in the base currency, as the exporter sends them.
+        "CAST(o.base_total_invoiced AS CHAR) AS total_invoiced, "
         "CAST(o.total_qty_ordered AS CHAR) AS total_qty_ordered, o.is_virtual, "
-        "CAST(o.subtotal AS CHAR) AS subtotal, CAST(o.grand_total AS CHAR) AS grand_total, "
-        "CAST(o.discount_amount AS CHAR) AS discount, o.order_currency_code AS currency, "
-        "CAST(o.total_online_refunded AS CHAR) AS online_refunded, CAST(o.tax_amount AS CHAR) "
-        "AS tax, o.shipping_method, o.shipping_description, "
-        "CAST(o.shipping_amount AS CHAR) AS shipping, "
-        "CAST(o.shipping_tax_amount AS CHAR) AS shipping_tax, "
+        "CAST(o.base_subtotal AS CHAR) AS subtotal, "
+        "CAST(o.base_grand_total AS CHAR) AS grand_total, "
+        "CAST(o.base_discount_amount AS CHAR) AS discount, o.base_currency_code AS currency, "
+        "CAST(o.base_tax_amount AS CHAR) AS tax, o.shipping_method, o.shipping_description, "
+        "CAST(o.base_shipping_amount AS CHAR) AS shipping, "
+        "CAST(o.base_shipping_tax_amount AS CHAR) AS shipping_tax, "
         "o.store_id, s.code AS view_code, g.code AS store_code, w.code AS website_code, "
         "o.customer_id, o.customer_email, o.customer_note "
         "FROM sales_order o "
@@ -92,8 +93,8 @@ def project_orders(cursor: Cursor) -> list[dict[str, Any]]:
                 "grandTotal": o["grand_total"],
                 "discountAmount": o["discount"],
                 "currency": o["currency"],
-                "amountCapturedOnline": None,
-                "amountRefundedOnline": o["online_refunded"],
+                "amountCapturedOnline": payment.get("paid_online"),
+                "amountRefundedOnline": payment.get("refunded_online"),
                 "amountAuthorized": payment.get("authorized"),
                 "amountPaid": payment.get("paid"),
                 "amountRefunded": payment.get("refunded"),
@@ -109,7 +110,7 @@ def project_orders(cursor: Cursor) -> list[dict[str, Any]]:
                     "billingAddress": billing,
                     "paymentMethodName": title if isinstance(title, str) else None,
                     "paymentMethodCode": payment.get("method"),
-                    "totalAmount": payment.get("ordered"),
+                    "totalAmount": o["subtotal"],  # the exporter's Payment: the subtotal
                     "taxAmount": o["tax"],
                     "currency": o["currency"],
                 },
@@ -150,7 +151,7 @@ def _text(value: Any) -> str:
 
 
 def _items_by_order(cursor: Cursor) -> dict[int, list[Row]]:
-    """order id → its items by item id; ``totalAmount`` is computed by MariaDB in DECIMAL."""
+    """order id → its items by item id."""
     items: dict[int, list[Row]] = {}
     for row in fetch_dicts(
         cursor,
@@ -163,11 +164,11 @@ def _items_by_order(cursor: Cursor) -> dict[int, list[Row]]:
         " AND JSON_VALID(product_options) "
         " AND JSON_VALUE(product_options, '$.shipment_type') = '0')) AS together, "
         "sku, CASE WHEN product_type IN ('configurable', 'bundle') THEN NULL ELSE sku END "
-        "AS product_sku, name, CAST(price AS CHAR) AS price, "
-        "CAST(row_total AS CHAR) AS row_total, CAST(discount_amount AS CHAR) AS discount, "
-        "CAST(tax_amount AS CHAR) AS tax, "
-        "CAST(row_total - COALESCE(discount_amount, 0) + COALESCE(tax_amount, 0) AS CHAR) "
-        "AS total, CAST(weight AS CHAR) AS weight, "
+        "AS product_sku, name, CAST(base_price AS CHAR) AS price, "
+        "CAST(base_row_total AS CHAR) AS row_total, "
+        "CAST(base_discount_amount AS CHAR) AS discount, "
+        "CAST(base_tax_amount AS CHAR) AS tax, "
+        "CAST(base_row_total_incl_tax AS CHAR) AS total, CAST(weight AS CHAR) AS weight, "
         f"DATE_FORMAT(updated_at, {RFC3339}) AS updated_at "
         "FROM sales_order_item ORDER BY order_id, item_id",
     ):
@@ -236,9 +237,11 @@ def _payments_by_order(cursor: Cursor) -> dict[int, Row]:
     for row in fetch_dicts(
         cursor,
         "SELECT parent_id, method, additional_information, "
-        "CAST(amount_ordered AS CHAR) AS ordered, CAST(amount_authorized AS CHAR) AS authorized, "
-        "CAST(amount_paid AS CHAR) AS paid, CAST(amount_refunded AS CHAR) AS refunded, "
-        "CAST(amount_canceled AS CHAR) AS canceled "
+        "CAST(base_amount_authorized AS CHAR) AS authorized, "
+        "CAST(base_amount_paid AS CHAR) AS paid, CAST(base_amount_refunded AS CHAR) AS refunded, "
+        "CAST(base_amount_canceled AS CHAR) AS canceled, "
+        "CAST(base_amount_paid_online AS CHAR) AS paid_online, "
+        "CAST(base_amount_refunded_online AS CHAR) AS refunded_online "
         "FROM sales_order_payment ORDER BY parent_id, entity_id",
     ):
         payments.setdefault(row["parent_id"], row)

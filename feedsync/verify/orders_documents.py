@@ -71,7 +71,7 @@ def load_invoices(cursor: Cursor) -> ByOrder:
     invoices: ByOrder = {}
     for row in fetch_dicts(
         cursor,
-        "SELECT order_id, entity_id, is_used_for_refund, CAST(grand_total AS CHAR) AS total, "
+        "SELECT order_id, entity_id, is_used_for_refund, CAST(base_grand_total AS CHAR) AS total, "
         f"DATE_FORMAT(created_at, {RFC3339}) AS created_at, increment_id "
         "FROM sales_invoice ORDER BY order_id, entity_id",
     ):
@@ -148,19 +148,20 @@ def load_credit_memos(cursor: Cursor) -> ByOrder:
     items = _children(
         cursor,
         "SELECT parent_id, order_item_id, CAST(qty AS CHAR) AS qty, "
-        "CAST(price AS CHAR) AS price, "
-        "CAST(ROUND(qty * price - COALESCE(discount_amount, 0), 4) AS CHAR) AS row_total "
+        "CAST(base_price AS CHAR) AS price, "
+        "CAST(ROUND(qty * base_price - COALESCE(base_discount_amount, 0), 4) AS CHAR) "
+        "AS row_total "
         "FROM sales_creditmemo_item ORDER BY parent_id, entity_id",
     )
     memos: ByOrder = {}
     for row in fetch_dicts(
         cursor,
-        "SELECT order_id, entity_id, state, increment_id, order_currency_code, "
+        "SELECT order_id, entity_id, state, increment_id, base_currency_code, "
         f"DATE_FORMAT(created_at, {RFC3339}) AS created_at, "
-        "CAST(shipping_amount AS CHAR) AS shipping, "
-        "CAST(shipping_tax_amount AS CHAR) AS shipping_tax, "
-        "CAST(adjustment AS CHAR) AS adjustment, CAST(subtotal AS CHAR) AS subtotal, "
-        "CAST(tax_amount AS CHAR) AS tax, CAST(grand_total AS CHAR) AS total "
+        "CAST(base_shipping_amount AS CHAR) AS shipping, "
+        "CAST(base_shipping_tax_amount AS CHAR) AS shipping_tax, "
+        "CAST(base_adjustment AS CHAR) AS adjustment, CAST(base_subtotal AS CHAR) AS subtotal, "
+        "CAST(base_tax_amount AS CHAR) AS tax, CAST(base_grand_total AS CHAR) AS total "
         "FROM sales_creditmemo ORDER BY order_id, entity_id",
     ):
         memos.setdefault(row["order_id"], []).append(
@@ -173,7 +174,7 @@ def load_credit_memos(cursor: Cursor) -> ByOrder:
                 "shippingAmount": row["shipping"],
                 "shippingTaxAmount": row["shipping_tax"],
                 "adjustment": row["adjustment"],
-                "currency": row["order_currency_code"],
+                "currency": row["base_currency_code"],
                 "refundTaxes": [],
                 "subtotal": row["subtotal"],
                 "productsTaxAmount": row["tax"],

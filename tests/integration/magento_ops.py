@@ -67,6 +67,7 @@ def place_order(
         subtotal=subtotal,
         base_subtotal=subtotal,
         shipping_amount=shipping,
+        base_shipping_amount=shipping,
         grand_total=subtotal + shipping,
         base_grand_total=subtotal + shipping,
         total_qty_ordered=sum(line.qty for line in lines),
@@ -91,6 +92,8 @@ def place_order(
             base_price=line.price,
             row_total=line.price * line.qty,
             base_row_total=line.price * line.qty,
+            row_total_incl_tax=line.price * line.qty,  # no tax here
+            base_row_total_incl_tax=line.price * line.qty,
         )
         item_ids.append(item_id)
         if line.configurable_child_sku:
@@ -145,7 +148,9 @@ def invoice(sql: Any, order: PlacedOrder) -> int:
         store_id=1,
         state=2,
         grand_total=total,
+        base_grand_total=total,
         subtotal=total,
+        base_subtotal=total,
         created_at="2026-11-28 11:00:00",
         updated_at="2026-11-28 11:00:00",
     )
@@ -168,7 +173,9 @@ def invoice(sql: Any, order: PlacedOrder) -> int:
     execute(
         sql,
         "UPDATE sales_order SET state = 'processing', status = 'processing', total_invoiced = %s, "
-        "total_paid = %s WHERE entity_id = %s",
+        "base_total_invoiced = %s, total_paid = %s, base_total_paid = %s WHERE entity_id = %s",
+        total,
+        total,
         total,
         total,
         order.order_id,
@@ -235,10 +242,15 @@ def refund_first_line(sql: Any, order: PlacedOrder, *, adjustment: Decimal) -> i
         store_id=1,
         state=2,
         grand_total=total,
+        base_grand_total=total,
         subtotal=line.price * line.qty,
+        base_subtotal=line.price * line.qty,
         adjustment=adjustment,
+        base_adjustment=adjustment,
         adjustment_positive=adjustment,
+        base_adjustment_positive=adjustment,
         order_currency_code="USD",
+        base_currency_code="USD",
         created_at="2026-11-28 13:00:00",
         updated_at="2026-11-28 13:00:00",
     )

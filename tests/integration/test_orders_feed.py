@@ -35,10 +35,24 @@ def order_item(pipeline: Pipeline, order: PlacedOrder) -> dict[str, Any]:
     raise AssertionError(f"order {order.order_id} not at the receiver")
 
 
-def test_snapshot_of_the_small_profile_orders_verifies(feeds_pipeline: Pipeline) -> None:
+def test_snapshot_of_the_small_profile_orders_verifies(feeds_pipeline: Pipeline, sql: Any) -> None:
     feeds_pipeline.wait_clean(ORDERS)
     orders = feeds_pipeline.receiver.items("orders").values()
     assert len(orders) >= 500
+    # Amounts in the base currency, as the exporter sends them: card orders carry what the
+    # gateway captured online (base_amount_paid_online), every other order none.
+    captured = {
+        str(row[0])
+        for row in execute(
+            sql,
+            "SELECT parent_id FROM sales_order_payment WHERE base_amount_paid_online IS NOT NULL",
+        )
+    }
+    assert captured
+    assert {o["commerceOrderId"] for o in orders if o["amountCapturedOnline"] is not None} == (
+        captured
+    )
+    assert {o["currency"] for o in orders} == {"USD", "EUR"}
     # The sample has virtual orders (no shipping address) and configurable lines.
     assert any(o["isVirtual"] and o["shipping"]["shippingAddress"] is None for o in orders)
     assert any(item["parentEntityId"] is not None for o in orders for item in o["items"]), (

@@ -133,7 +133,8 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "order_currency_code store_currency_code global_currency_code base_to_global_rate "
         "base_to_order_rate subtotal base_subtotal subtotal_incl_tax tax_amount base_tax_amount "
         "discount_amount base_discount_amount shipping_amount base_shipping_amount "
-        "shipping_tax_amount shipping_incl_tax grand_total base_grand_total total_qty_ordered "
+        "shipping_tax_amount base_shipping_tax_amount shipping_incl_tax grand_total "
+        "base_grand_total total_qty_ordered "
         "total_item_count total_invoiced base_total_invoiced total_paid base_total_paid "
         "total_refunded base_total_refunded total_offline_refunded total_online_refunded "
         "total_canceled total_due weight shipping_method shipping_description coupon_code "
@@ -155,7 +156,8 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "sales_order_payment": _cols(
         "entity_id parent_id method amount_ordered base_amount_ordered amount_authorized "
         "base_amount_authorized amount_paid base_amount_paid amount_refunded base_amount_refunded "
-        "amount_canceled shipping_amount base_shipping_amount last_trans_id po_number cc_type "
+        "amount_canceled base_amount_canceled base_amount_paid_online base_amount_refunded_online "
+        "shipping_amount base_shipping_amount last_trans_id po_number cc_type "
         "cc_last_4 cc_exp_month cc_exp_year cc_owner additional_information"
     ),
     "sales_payment_transaction": _cols(

@@ -13,7 +13,7 @@ from feeds.change import RowChange
 from feeds.item import item_id
 from feeds.memory import MemoryPipeline
 from feeds.orders import ORDER_PROJECTOR, ORDERS, SALES_DOCUMENT_PROJECTOR
-from feeds.orders_values import decimal_text, money_sum, stable_uuid
+from feeds.orders_values import decimal_text, stable_uuid
 from feeds.reference import ReferenceKind
 from feedsync.logs import redact
 from tests.unit.rows import change, delete, insert, update
@@ -60,18 +60,28 @@ def order_row(entity_id: int = 1, **over: Any) -> Row:
         "customer_email": "ada@example.com",
         "customer_note": None,
         "is_virtual": 0,
-        "order_currency_code": "USD",
-        "subtotal": "10.0000",
-        "grand_total": "15.8300",
+        # Placed in CAD at 2 CAD a dollar: the feed sends the base (USD) amounts.
+        "order_currency_code": "CAD",
+        "base_currency_code": "USD",
+        "base_to_order_rate": "2.0000",
+        "subtotal": "20.0000",
+        "base_subtotal": "10.0000",
+        "grand_total": "31.6600",
+        "base_grand_total": "15.8300",
         "discount_amount": "0.0000",
-        "tax_amount": "0.8300",
-        "total_invoiced": "15.8300",
+        "base_discount_amount": "0.0000",
+        "tax_amount": "1.6600",
+        "base_tax_amount": "0.8300",
+        "total_invoiced": "31.6600",
+        "base_total_invoiced": "15.8300",
         "total_qty_ordered": "1.0000",
         "total_online_refunded": "0.0000",
         "shipping_method": "flatrate_flatrate",
         "shipping_description": "Flat Rate - Fixed",
-        "shipping_amount": "5.0000",
+        "shipping_amount": "10.0000",
+        "base_shipping_amount": "5.0000",
         "shipping_tax_amount": "0.0000",
+        "base_shipping_tax_amount": "0.0000",
         "created_at": "2026-01-01T10:00:00Z",
         "updated_at": "2026-01-02T10:00:00.000Z",
         "remote_ip": "10.0.0.1",
@@ -95,10 +105,16 @@ def item_row(item_id: int, order_id: int = 1, **over: Any) -> Row:
         "qty_refunded": "0.0000",
         "qty_canceled": "0.0000",
         "qty_backordered": "0.0000",
-        "price": "10.0000",
-        "row_total": "10.0000",
+        "price": "20.0000",
+        "base_price": "10.0000",
+        "row_total": "20.0000",
+        "base_row_total": "10.0000",
         "discount_amount": "0.0000",
-        "tax_amount": "0.8300",
+        "base_discount_amount": "0.0000",
+        "tax_amount": "1.6600",
+        "base_tax_amount": "0.8300",
+        "row_total_incl_tax": "21.6600",
+        "base_row_total_incl_tax": "10.8300",
         "weight": "1.5000",
         "updated_at": "2026-01-02T10:00:00Z",
         **over,
@@ -126,11 +142,18 @@ PAYMENT = {
     "entity_id": 1,
     "parent_id": 1,
     "method": "braintree",
-    "amount_ordered": "15.8300",
-    "amount_authorized": "15.8300",
-    "amount_paid": "15.8300",
+    "amount_ordered": "31.6600",
+    "base_amount_ordered": "15.8300",
+    "amount_authorized": "31.6600",
+    "base_amount_authorized": "15.8300",
+    "amount_paid": "31.6600",
+    "base_amount_paid": "15.8300",
+    "base_amount_paid_online": "15.8300",
     "amount_refunded": None,
+    "base_amount_refunded": None,
+    "base_amount_refunded_online": None,
     "amount_canceled": None,
+    "base_amount_canceled": None,
     "cc_last_4": "1111",
     "additional_information": '{"method_title":"Credit Card","cc_type":"VI","flags":[1,2]}',
 }
@@ -139,7 +162,8 @@ INVOICE = {
     "order_id": 1,
     "increment_id": "INV-5",
     "is_used_for_refund": 0,
-    "grand_total": "15.8300",
+    "grand_total": "31.6600",
+    "base_grand_total": "15.8300",
     "created_at": "2026-01-02T10:00:00Z",
 }
 
@@ -224,21 +248,30 @@ def test_credit_memo_issued_later() -> None:
         "increment_id": "CM-3",
         "state": 2,
         "created_at": "2026-01-09T10:00:00Z",
-        "shipping_amount": "5.0000",
+        "shipping_amount": "10.0000",
+        "base_shipping_amount": "5.0000",
         "shipping_tax_amount": "0.0000",
+        "base_shipping_tax_amount": "0.0000",
         "adjustment": "0.0000",
-        "order_currency_code": "USD",
-        "subtotal": "10.0000",
-        "tax_amount": "0.8300",
-        "grand_total": "15.8300",
+        "base_adjustment": "0.0000",
+        "order_currency_code": "CAD",
+        "base_currency_code": "USD",
+        "subtotal": "20.0000",
+        "base_subtotal": "10.0000",
+        "tax_amount": "1.6600",
+        "base_tax_amount": "0.8300",
+        "grand_total": "31.6600",
+        "base_grand_total": "15.8300",
     }
     memo_item = {
         "entity_id": 4,
         "parent_id": 3,
         "order_item_id": 11,
         "qty": "3.0000",
-        "price": "0.3333",
-        "discount_amount": "0.0001",
+        "price": "0.6666",
+        "base_price": "0.3333",
+        "discount_amount": "0.0002",
+        "base_discount_amount": "0.0001",
     }
     after = pipeline.feed(
         insert("sales_creditmemo_item", memo_item),
@@ -296,8 +329,10 @@ def test_a_virtual_order_has_no_shipping_address() -> None:
 
 
 def test_configurable_parent_and_child_lines() -> None:
-    parent = item_row(11, product_type="configurable", sku="TEE-RED-M", price="20.0000")
-    child = item_row(12, parent_item_id=11, sku="TEE-RED-M", price="0.0000", row_total="0.0000")
+    parent = item_row(11, product_type="configurable", sku="TEE-RED-M", base_price="20.0000")
+    child = item_row(
+        12, parent_item_id=11, sku="TEE-RED-M", base_price="0.0000", base_row_total="0.0000"
+    )
     payload = Pipeline().feed(
         insert("sales_order_item", child),
         insert("sales_order", order_row()),
@@ -319,13 +354,28 @@ def test_a_bundle_shipped_together_reads_its_shipment_type() -> None:
     assert flags == [True, False, False]
 
 
-def test_amounts_are_added_as_decimals_at_the_columns_scale() -> None:
-    assert money_sum((1, "0.1000"), (1, "0.2000")) == "0.3000"
-    assert money_sum((1, "0.1000"), (-1, None), (1, "0.2000")) == "0.3000"
+def test_amounts_are_the_base_currencys_as_the_exporter_sends_them() -> None:
     assert decimal_text(Decimal("-0.00001")) == "0.0000"
-    line = item_row(11, row_total="0.1000", tax_amount="0.2000", discount_amount="0.0000")
-    payload = placed_order(update("sales_order_item", item_row(11), **line)).order()
-    assert payload["items"][0]["totalAmount"] == "0.3000"  # type: ignore[index]
+    payload = placed_order(insert("sales_invoice", INVOICE)).order()
+    assert payload is not None
+    assert (payload["currency"], payload["subtotal"], payload["grandTotal"]) == (
+        "USD",
+        "10.0000",
+        "15.8300",
+    )
+    assert (payload["totalInvoiced"], payload["amountPaid"]) == ("15.8300", "15.8300")
+    assert (payload["amountCapturedOnline"], payload["amountRefundedOnline"]) == ("15.8300", None)
+    assert payload["payment"]["totalAmount"] == "10.0000"  # the exporter's: the subtotal
+    assert (payload["payment"]["taxAmount"], payload["payment"]["currency"]) == ("0.8300", "USD")
+    assert payload["shipping"]["shippingAmount"] == "5.0000"
+    (item,) = payload["items"]
+    assert (item["unitPrice"], item["itemPrice"], item["taxAmount"]) == (
+        "10.0000",
+        "10.0000",
+        "0.8300",
+    )
+    assert item["totalAmount"] == "10.8300"  # base_row_total_incl_tax
+    assert payload["invoices"][0]["grandTotal"] == "15.8300"
 
 
 def test_deleting_a_document_header_drops_it_and_its_rows() -> None:

@@ -161,6 +161,7 @@ def _order_row(t: dict[str, Table], rng: random.Random, order: Order) -> None:
         fmt.money(shipping),
         fmt.money(shipping),
         fmt.money(0),
+        fmt.money(0),
         fmt.money(shipping),
         fmt.money(grand),
         fmt.money(grand),

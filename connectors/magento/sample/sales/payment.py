@@ -46,6 +46,10 @@ def add_payment(t: dict[str, Table], rng: random.Random, ids: SalesIds, order: O
         fmt.money(refunded_cents) if refunded_cents else None,
         fmt.money(refunded_cents) if refunded_cents else None,
         fmt.money(canceled_cents) if canceled_cents else None,
+        fmt.money(canceled_cents) if canceled_cents else None,
+        # What the gateway captured and refunded online: a card's, never an offline method's.
+        fmt.money(invoiced_cents) if card and order.invoiced else None,
+        fmt.money(refunded_cents) if card and refunded_cents else None,
         fmt.money(shipping),
         fmt.money(shipping),
         last_txn,
