@@ -102,6 +102,7 @@ _KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
         "base_row_total_incl_tax",
         "weight",
         "updated_at",
+        "additional_data",
     ),
     "sales_order_address": (
         "entity_id",

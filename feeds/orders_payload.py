@@ -131,7 +131,10 @@ def _address(addresses: dict[str, Row], address_type: str) -> dict[str, Any] | N
 
 def _payment_info(payment: Row) -> dict[str, Any]:
     """``sales_order_payment.additional_information``, a JSON object (empty if not one)."""
-    raw = payment.get("additional_information")
+    return _json_object(payment.get("additional_information"))
+
+
+def _json_object(raw: Any) -> dict[str, Any]:
     try:
         info = json.loads(raw) if raw else {}
     except ValueError:
@@ -163,9 +166,13 @@ def _shipping(order: Row, addresses: dict[str, Row]) -> dict[str, Any]:
 
 
 def _additional_information(payment: Row) -> list[dict[str, str]]:
-    """The payment's additional information as name/value pairs, by name; a value that is not
-    a string is written as compact JSON (as Adobe's exporter serialises it)."""
-    info = _payment_info(payment)
+    """The payment's additional information as name/value pairs."""
+    return _name_value_pairs(_payment_info(payment))
+
+
+def _name_value_pairs(info: dict[str, Any]) -> list[dict[str, str]]:
+    """A JSON object's members as name/value pairs, by name; a value that is not a string is
+    written as compact JSON (as Adobe's exporter serialises it)."""
     return [
         {
             "name": name,
@@ -203,7 +210,9 @@ def _item(row: Row) -> dict[str, Any]:
         "totalAmount": row.get("base_row_total_incl_tax"),
         "weight": row.get("weight"),
         "updatedAt": rfc3339(row.get("updated_at")),
-        "additionalInformation": [],
+        # The line's additional_data (a JSON object) as name/value pairs, as the exporter's
+        # OrderItemCustomAttribute sends it.
+        "additionalInformation": _name_value_pairs(_json_object(row.get("additional_data"))),
     }
 
 

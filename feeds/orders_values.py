@@ -29,6 +29,7 @@ __all__ = [
 ORDER_UUID_NAMESPACE = uuid.UUID("1b64e46e-1ae9-41b1-b4c6-6fe31ef5656c")
 """The namespace of every UUID the orders feed derives (docs/feeds.md, orders)."""
 
+
 def stable_uuid(kind: str, entity_id: Any) -> dict[str, str]:
     """The UUID record (``{"id": ...}``) of one sales entity, e.g. ``("order_item", 7)``."""
     return {"id": str(uuid.uuid5(ORDER_UUID_NAMESPACE, f"{kind}:{entity_id}"))}

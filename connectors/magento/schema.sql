@@ -819,6 +819,7 @@ CREATE TABLE IF NOT EXISTS `sales_order_item` (
   `product_id` int unsigned DEFAULT NULL COMMENT 'Product ID',
   `product_type` varchar(255) DEFAULT NULL COMMENT 'Product Type',
   `product_options` longtext DEFAULT NULL COMMENT 'Product Options',
+  `additional_data` text DEFAULT NULL COMMENT 'Additional Data',
   `weight` decimal(12,4) DEFAULT 0.0000 COMMENT 'Weight',
   `is_virtual` smallint unsigned DEFAULT NULL COMMENT 'Is Virtual',
   `sku` varchar(255) DEFAULT NULL COMMENT 'Sku',

@@ -169,6 +169,7 @@ def _items_by_order(cursor: Cursor) -> dict[int, list[Row]]:
         "CAST(base_discount_amount AS CHAR) AS discount, "
         "CAST(base_tax_amount AS CHAR) AS tax, "
         "CAST(base_row_total_incl_tax AS CHAR) AS total, CAST(weight AS CHAR) AS weight, "
+        "additional_data, "
         f"DATE_FORMAT(updated_at, {RFC3339}) AS updated_at "
         "FROM sales_order_item ORDER BY order_id, item_id",
     ):
@@ -198,7 +199,10 @@ def _items_by_order(cursor: Cursor) -> dict[int, list[Row]]:
                 "totalAmount": row["total"],
                 "weight": row["weight"],
                 "updatedAt": row["updated_at"],
-                "additionalInformation": [],
+                "additionalInformation": [
+                    {"name": name, "value": _text(value)}
+                    for name, value in sorted(_json_object(row["additional_data"]).items())
+                ],
             }
         )
     return items

@@ -53,6 +53,18 @@ def test_snapshot_of_the_small_profile_orders_verifies(feeds_pipeline: Pipeline,
         captured
     )
     assert {o["currency"] for o in orders} == {"USD", "EUR"}
+    # Lines with additional data carry it as name/value pairs (the sample's gift wraps).
+    lines_with_data = execute(
+        sql, "SELECT COUNT(*) FROM sales_order_item WHERE additional_data IS NOT NULL"
+    )[0][0]
+    assert lines_with_data > 0
+    sent = [i for o in orders for i in o["items"] if i["additionalInformation"]]
+    assert len(sent) == lines_with_data
+    assert {p["name"] for i in sent for p in i["additionalInformation"]} == {
+        "engraving",
+        "gift_wrap",
+        "wrap_options",
+    }
     # The sample has virtual orders (no shipping address) and configurable lines.
     assert any(o["isVirtual"] and o["shipping"]["shippingAddress"] is None for o in orders)
     assert any(item["parentEntityId"] is not None for o in orders for item in o["items"]), (

@@ -147,7 +147,7 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "original_price base_original_price price_incl_tax base_price_incl_tax tax_percent "
         "tax_amount base_tax_amount discount_percent discount_amount base_discount_amount "
         "amount_refunded base_amount_refunded row_total base_row_total row_total_incl_tax "
-        "base_row_total_incl_tax row_weight"
+        "base_row_total_incl_tax row_weight additional_data"
     ),
     "sales_order_address": _cols(
         "entity_id parent_id address_type customer_id customer_address_id firstname lastname "

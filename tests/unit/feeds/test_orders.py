@@ -574,3 +574,21 @@ def test_payload_logging_redacts_every_personal_field_of_an_order() -> None:
     assert po_number not in text
     assert '"name":"po_number"' in text  # which information it was stays readable
     assert payload["commerceOrderNumber"] in text  # what is not personal stays readable
+
+
+def test_a_lines_additional_data_is_sent_as_name_value_pairs() -> None:
+    data = '{"gift_wrap":"yes","wrap_options":[1,2],"engraving":"For Ada"}'
+    lines = (
+        item_row(12, additional_data=data),
+        item_row(13, additional_data="a:1:{}"),  # PHP-serialized: not a JSON object
+        item_row(14, additional_data=None),
+    )
+    payload = placed_order(*(insert("sales_order_item", line) for line in lines)).order()
+    assert payload is not None
+    by_id = {item["entityId"]: item["additionalInformation"] for item in payload["items"]}
+    assert by_id[12] == [
+        {"name": "engraving", "value": "For Ada"},
+        {"name": "gift_wrap", "value": "yes"},
+        {"name": "wrap_options", "value": "[1,2]"},
+    ]
+    assert by_id[13] == by_id[14] == by_id[11] == []
