@@ -27,7 +27,7 @@ from feeds.product_links import relation_parents, tier_prices
 from feeds.projector import Payload, State
 from feeds.reference import Reference
 
-__all__ = ["PRICES", "build_prices", "next_price_change", "now"]
+__all__ = ["PRICES", "build_prices", "next_price_change", "now", "price_type"]
 
 PRICES = Feed(
     name="prices",
@@ -40,6 +40,13 @@ ADMIN_WEBSITE_ID = 0  # tier prices on website 0 apply to every website
 SCOPE_GLOBAL = 1
 _PRICE_CODES = ("price", "special_price", "special_from_date", "special_to_date")
 _EPOCH = datetime(1970, 1, 1)  # naive on purpose: DATETIME values are wall-clock times
+# The product types the exporter names (ProductPriceDataExporter's PRODUCT_TYPE); any other
+# (virtual, a module's own) is sent as SIMPLE. A bundle's own type says whether its price is
+# fixed (its global ``price_type`` attribute, 1) or dynamic.
+_EXPORTED_TYPES = frozenset(
+    {"simple", "configurable", "downloadable", "grouped", "bundle", "giftcard"}
+)
+_BUNDLE_PRICE_FIXED = 1
 _ONE_DAY = timedelta(days=1)
 
 
@@ -71,6 +78,16 @@ class _Website:
     zone: str
 
 
+def price_type(type_id: Any, bundle_price_type: Any = None) -> str:
+    """A product's type as the exporter sends it in prices: upper-cased, SIMPLE for a type
+    it does not name, and BUNDLE_FIXED or BUNDLE_DYNAMIC for a bundle when
+    ``bundle_price_type`` is given (a parent's type is the plain BUNDLE)."""
+    if type_id == "bundle" and bundle_price_type is not None:
+        fixed = int(bundle_price_type) == _BUNDLE_PRICE_FIXED
+        return "BUNDLE_FIXED" if fixed else "BUNDLE_DYNAMIC"
+    return str(type_id if type_id in _EXPORTED_TYPES else "simple").upper()
+
+
 def build_prices(state: State, reference: Reference, at: float | None = None) -> list[Payload]:
     """Every prices item the product has now (at ``at``, default ``now()``); empty until its
     entity row has arrived."""
@@ -81,9 +98,13 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
     product_id = int(entity["entity_id"])
     attributes = _price_attributes(reference)
     parents = sorted(
-        ({"type": p.get("type"), "sku": p.get("sku")} for p in relation_parents(state, product_id)),
+        (
+            {"type": price_type(p.get("type")), "sku": p.get("sku")}
+            for p in relation_parents(state, product_id)
+        ),
         key=lambda parent: (str(parent["sku"] or ""), str(parent["type"] or "")),
     )
+    kind = price_type(entity.get("type_id"), _bundle_price_type(state, reference))
     tiers = tier_prices(state, product_id)
     groups = sorted(reference.customer_groups().values(), key=lambda g: int(g["customer_group_id"]))
     items = []
@@ -102,7 +123,7 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
                     "websiteId": website.website_id,
                     "productId": product_id,
                     "sku": entity.get("sku"),
-                    "type": entity.get("type_id"),
+                    "type": kind,
                     "customerGroupCode": group.get("customer_group_code"),
                     "websiteCode": website.code,
                     "parents": parents,
@@ -113,6 +134,20 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
                 }
             )
     return items
+
+
+def _bundle_price_type(state: State, reference: Reference) -> Any:
+    """The product's global ``price_type`` value (bundles: 0 dynamic, 1 fixed), or None
+    when it has none (every other type, or a bundle's attribute unset: plain BUNDLE)."""
+    if (state.get("entity") or {}).get("type_id") != "bundle":
+        return None
+    for attribute in reference.attributes().values():
+        if (
+            attribute["attribute_code"] == "price_type"
+            and int(attribute["entity_type_id"]) == PRODUCT_ENTITY_TYPE_ID
+        ):
+            return state["values"].get(f"{attribute['attribute_id']}:{DEFAULT_STORE_ID}")
+    return None
 
 
 def next_price_change(state: State, reference: Reference, at: float | None = None) -> float | None:

@@ -27,6 +27,8 @@ __all__ = ["PRICES_PROJECTION", "project_prices"]
 
 TIMEZONE_PATH = "general/locale/timezone"
 _PRICE_CODES = ("price", "special_price", "special_from_date", "special_to_date")
+# The exporter's product type names (ProductPriceDataExporter); any other type is SIMPLE.
+_NAMED_TYPES = ("simple", "configurable", "downloadable", "grouped", "bundle", "giftcard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,9 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
     scopes = _price_attribute_scopes(cursor)
     attributes = load_product_attributes(cursor)
     ids = {code: attributes[code].attribute_id for code in _PRICE_CODES if code in attributes}
-    values = load_product_values(cursor, [attributes[code] for code in ids])
+    loaded = [*ids, "price_type"] if "price_type" in attributes else list(ids)
+    values = load_product_values(cursor, [attributes[code] for code in loaded])
+    price_type_id = attributes["price_type"].attribute_id if "price_type" in attributes else None
     product_websites = _product_websites(cursor)
     parents = _parents(cursor)
     tiers = _tiers(cursor)
@@ -86,13 +90,18 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
                 moment,
             ):
                 discounts = [{"code": "special_price", "price": special}]
+            bundle_price_type = (
+                (product_values.get(price_type_id) or {}).get(0)
+                if price_type_id is not None
+                else None
+            )
             for group_id, group_code in groups:
                 payloads.append(
                     {
                         "websiteId": website_id,
                         "productId": entity_id,
                         "sku": sku,
-                        "type": type_id,
+                        "type": _type_name(type_id, bundle_price_type),
                         "customerGroupCode": group_code,
                         "websiteCode": website.code,
                         "parents": parents.get(entity_id, []),
@@ -103,6 +112,14 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
                     }
                 )
     return payloads
+
+
+def _type_name(type_id: str | None, bundle_price_type: Any) -> str:
+    """Upper-cased, SIMPLE for a type the exporter does not name; a bundle with its
+    ``price_type`` set is BUNDLE_FIXED (1) or BUNDLE_DYNAMIC."""
+    if type_id == "bundle" and bundle_price_type is not None:
+        return "BUNDLE_FIXED" if int(bundle_price_type) == 1 else "BUNDLE_DYNAMIC"
+    return (type_id if type_id in _NAMED_TYPES else "simple").upper()
 
 
 def _website_value(stored: ScopedValues | None, scope: int, website: _Website) -> Any:
@@ -230,7 +247,7 @@ def _parents(cursor: Cursor) -> dict[int, list[dict[str, Any]]]:
     )
     parents: dict[int, list[dict[str, Any]]] = {}
     for child_id, type_id, sku in cursor.fetchall():
-        parents.setdefault(child_id, []).append({"type": type_id, "sku": sku})
+        parents.setdefault(child_id, []).append({"type": _type_name(type_id, None), "sku": sku})
     for listed in parents.values():
         listed.sort(key=lambda p: (p["sku"] or "", p["type"] or ""))
     return parents

@@ -17,7 +17,7 @@ import feeds.prices
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.change import RowChange, SourcePosition
 from feeds.memory import MemoryPipeline
-from feeds.prices import PRICES, build_prices, next_price_change
+from feeds.prices import PRICES, build_prices, next_price_change, price_type
 from feeds.product_links import PRODUCT_GONE
 from feeds.projector import Payload, forwarded
 from tests.unit.rows import POSITIONS as _POSITIONS
@@ -171,7 +171,7 @@ def test_one_item_per_website_and_customer_group_with_website_scoped_price() -> 
         "websiteId": 2,
         "productId": 10,
         "sku": "SKU-10",
-        "type": "simple",
+        "type": "SIMPLE",
         "customerGroupCode": "Wholesale",
         "websiteCode": "second",
         "parents": [],
@@ -299,8 +299,8 @@ RELATED = (
 def test_child_arriving_before_its_parents_lists_them_by_sku() -> None:
     offline = pipeline(*SIMPLE, *reversed(RELATED))
     assert prices(offline, 10)["base", "General"]["parents"] == [
-        {"type": "bundle", "sku": "BUNDLE-21"},
-        {"type": "configurable", "sku": "CFG-20"},
+        {"type": "BUNDLE", "sku": "BUNDLE-21"},
+        {"type": "CONFIGURABLE", "sku": "CFG-20"},
     ]
     assert (
         pipeline(*RELATED, *SIMPLE).states["products"]["10"]["parent_summaries"]
@@ -313,8 +313,8 @@ def test_parent_sku_renamed_reaches_its_children() -> None:
     renamed = {"entity_id": 20, "sku": "AAA-20", "type_id": "configurable"}
     offline.feed([change("catalog_product_entity", "u", before={"entity_id": 20}, after=renamed)])
     assert prices(offline, 10)["base", "General"]["parents"] == [
-        {"type": "configurable", "sku": "AAA-20"},
-        {"type": "bundle", "sku": "BUNDLE-21"},
+        {"type": "CONFIGURABLE", "sku": "AAA-20"},
+        {"type": "BUNDLE", "sku": "BUNDLE-21"},
     ]
 
 
@@ -322,7 +322,7 @@ def test_unlinked_or_deleted_parents_drop_out() -> None:
     offline = pipeline(*SIMPLE, *RELATED)
     offline.feed([delete("catalog_product_relation", {"parent_id": 21, "child_id": 10})])
     assert prices(offline, 10)["base", "General"]["parents"] == [
-        {"type": "configurable", "sku": "CFG-20"}
+        {"type": "CONFIGURABLE", "sku": "CFG-20"}
     ]
     offline.feed(
         [delete("catalog_product_entity", {"entity_id": 20})]
@@ -345,3 +345,51 @@ def test_a_gone_peer_does_not_create_state_for_a_product_without_one() -> None:
         PRODUCT_GONE, after=None, before={"id": 10}, position=SourcePosition("", 0, 0, None, None)
     )
     assert CATALOG_PROJECTOR.apply(None, gone) is None
+
+
+@pytest.mark.parametrize(
+    ("type_id", "bundle_price_type", "sent"),
+    [
+        ("simple", None, "SIMPLE"),
+        ("virtual", None, "SIMPLE"),  # a type the exporter does not name
+        ("configurable", None, "CONFIGURABLE"),
+        ("downloadable", None, "DOWNLOADABLE"),
+        ("grouped", None, "GROUPED"),
+        ("giftcard", None, "GIFTCARD"),
+        ("bundle", None, "BUNDLE"),
+        ("bundle", 1, "BUNDLE_FIXED"),
+        ("bundle", 0, "BUNDLE_DYNAMIC"),
+        (None, None, "SIMPLE"),
+    ],
+)
+def test_types_are_sent_as_the_exporter_names_them(
+    type_id: str | None, bundle_price_type: int | None, sent: str
+) -> None:
+    assert price_type(type_id, bundle_price_type) == sent
+
+
+def test_a_bundles_own_type_says_whether_its_price_is_fixed() -> None:
+    price_type_attribute = insert(
+        "eav_attribute",
+        {
+            "attribute_id": 130,
+            "entity_type_id": 4,
+            "attribute_code": "price_type",
+            "backend_type": "int",
+            "frontend_input": "boolean",
+            "is_user_defined": 0,
+        },
+    )
+    fixed = {"value_id": 9001, "attribute_id": 130, "store_id": 0, "entity_id": 21, "value": 1}
+    offline = pipeline(
+        price_type_attribute,
+        entity(21, "BUNDLE-21", "bundle"),
+        insert("catalog_product_website", website(21, 1)),
+    )
+    assert {p["type"] for p in prices(offline, 21).values()} == {"BUNDLE"}  # not set: plain
+    offline.feed([insert("catalog_product_entity_int", fixed)])
+    assert {p["type"] for p in prices(offline, 21).values()} == {"BUNDLE_FIXED"}
+    offline.feed(
+        [change("catalog_product_entity_int", "u", before=fixed, after={**fixed, "value": 0})]
+    )
+    assert {p["type"] for p in prices(offline, 21).values()} == {"BUNDLE_DYNAMIC"}
