@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from feeds.feed import Feed
 from feeds.projector import Payload, ReferenceFeed
 from feeds.reference import Reference, ReferenceKind
+from feeds.values import customer_group_code
 
 __all__ = [
     "ALLOW",
@@ -96,7 +97,7 @@ class PermissionIndex:
             if int(w["website_id"]) != ADMIN_WEBSITE_ID
         }
         self.customer_groups = {
-            int(g["customer_group_id"]): str(g["customer_group_code"])
+            int(g["customer_group_id"]): customer_group_code(g["customer_group_id"])
             for g in reference.customer_groups().values()
         }
         roots: dict[int, set[str]] = {}

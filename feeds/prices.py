@@ -26,6 +26,7 @@ from feeds.feed import Feed
 from feeds.product_links import relation_parents, tier_prices
 from feeds.projector import Payload, State
 from feeds.reference import Reference
+from feeds.values import customer_group_code
 
 __all__ = ["PRICES", "build_prices", "next_price_change", "now", "price_type"]
 
@@ -47,6 +48,8 @@ _EXPORTED_TYPES = frozenset(
     {"simple", "configurable", "downloadable", "grouped", "bundle", "giftcard"}
 )
 _BUNDLE_PRICE_FIXED = 1
+FALLBACK_CUSTOMER_GROUP = "0"  # the exporter's code of the item every group falls back to
+NO_PRICE = "0.000000"  # the regular price of a product without one: the exporter's 0
 _ONE_DAY = timedelta(days=1)
 
 
@@ -90,7 +93,13 @@ def price_type(type_id: Any, bundle_price_type: Any = None) -> str:
 
 def build_prices(state: State, reference: Reference, at: float | None = None) -> list[Payload]:
     """Every prices item the product has now (at ``at``, default ``now()``); empty until its
-    entity row has arrived."""
+    entity row has arrived.
+
+    The exporter's scheme: per website, one fallback item (customer group ``"0"``) with the
+    regular price, the special price and the prices for all groups, and one item per
+    customer group that has prices of its own there, keyed by the SHA-1 of its id. A price
+    for quantity 1 is the group price (a ``group`` discount); larger quantities are tiers.
+    """
     entity = state.get("entity")
     if not entity:
         return []
@@ -106,31 +115,38 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
     )
     kind = price_type(entity.get("type_id"), _bundle_price_type(state, reference))
     tiers = tier_prices(state, product_id)
-    groups = sorted(reference.customer_groups().values(), key=lambda g: int(g["customer_group_id"]))
+    groups = {int(g["customer_group_id"]) for g in reference.customer_groups().values()}
     items = []
     for website in _websites(state, reference):
-        regular = _website_value(state, attributes.get("price"), website)
         special = _special_price(state, attributes, website)
-        discounts = (
-            [{"code": "special_price", "price": special.price}]
-            if special is not None and special.is_open(moment)
-            else []
-        )
-        for group in groups:
-            group_id = int(group["customer_group_id"])
+        discounts = []
+        if special is not None and special.is_open(moment):
+            # A bundle's special price is a percentage of its regular price.
+            amount = "percentage" if kind.startswith("BUNDLE") else "price"
+            discounts.append({"code": "special_price", amount: special.price})
+        every_group = _group_prices(tiers, website.website_id, None)
+        fallback: Payload = {
+            "websiteId": website.website_id,
+            "productId": product_id,
+            "sku": entity.get("sku"),
+            "type": kind,
+            "customerGroupCode": FALLBACK_CUSTOMER_GROUP,
+            "websiteCode": website.code,
+            "parents": parents,
+            "regular": _website_value(state, attributes.get("price"), website) or NO_PRICE,
+            "discounts": discounts + every_group.discounts(),
+            "tierPrices": every_group.tiers(),
+            "deleted": False,
+        }
+        items.append(fallback)
+        for group_id in sorted(_groups_with_prices(tiers, website.website_id) & groups):
+            own = every_group.overridden_by(_group_prices(tiers, website.website_id, group_id))
             items.append(
                 {
-                    "websiteId": website.website_id,
-                    "productId": product_id,
-                    "sku": entity.get("sku"),
-                    "type": kind,
-                    "customerGroupCode": group.get("customer_group_code"),
-                    "websiteCode": website.code,
-                    "parents": parents,
-                    "regular": regular,
-                    "discounts": discounts,
-                    "tierPrices": _tier_prices(tiers, website.website_id, group_id),
-                    "deleted": False,
+                    **fallback,
+                    "customerGroupCode": customer_group_code(group_id),
+                    "discounts": discounts + own.discounts(),
+                    "tierPrices": own.tiers(),
                 }
             )
     return items
@@ -255,30 +271,62 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _tier_prices(rows: list[dict[str, Any]], website_id: int, group_id: int) -> list[Payload]:
-    """The tier prices one customer group gets in one website, one per quantity, by quantity.
+@dataclass(frozen=True, slots=True)
+class _GroupPrices:
+    """Tier price rows that apply to one website and one group (or to every group), by
+    quantity: the quantity-1 row is the group price, larger quantities are tiers (a
+    quantity below 1 is neither, as the exporter has it)."""
 
-    Rows of website 0 apply to every website and rows with ``all_groups = 1`` to every group.
-    For one quantity the most specific row wins: its own group over all groups, then its own
-    website over website 0, then the lowest ``value_id``.
-    """
-    best: dict[Decimal, tuple[tuple[bool, bool, int], dict[str, Any]]] = {}
+    by_qty: dict[Decimal, dict[str, Any]]
+
+    def overridden_by(self, own: _GroupPrices) -> _GroupPrices:
+        """These prices with the group's own in place of every quantity it prices."""
+        return _GroupPrices({**self.by_qty, **own.by_qty})
+
+    def discounts(self) -> list[Payload]:
+        row = self.by_qty.get(Decimal(1))
+        return [] if row is None else [{"code": "group", **_amount(row)}]
+
+    def tiers(self) -> list[Payload]:
+        return [
+            {"qty": row["qty"], **_amount(row)}
+            for qty, row in sorted(self.by_qty.items())
+            if qty > 1
+        ]
+
+
+def _group_prices(
+    rows: list[dict[str, Any]], website_id: int, group_id: int | None
+) -> _GroupPrices:
+    """The rows of ``group_id`` (None: the rows for all groups) that apply in the website,
+    one per quantity: the website's own row over a website-0 row, then the lowest value_id."""
+    best: dict[Decimal, tuple[tuple[bool, int], dict[str, Any]]] = {}
     for row in rows:
         row_website = int(row["website_id"])
-        every_group = bool(int(row["all_groups"]))
         if row_website not in (ADMIN_WEBSITE_ID, website_id):
             continue
-        if not every_group and int(row["customer_group_id"]) != group_id:
+        if bool(int(row["all_groups"])) != (group_id is None):
             continue
-        rank = (not every_group, row_website != ADMIN_WEBSITE_ID, -int(row["value_id"]))
+        if group_id is not None and int(row["customer_group_id"]) != group_id:
+            continue
+        rank = (row_website != ADMIN_WEBSITE_ID, -int(row["value_id"]))
         qty = Decimal(str(row["qty"]))
         if qty not in best or rank > best[qty][0]:
             best[qty] = (rank, row)
-    return [_tier_entry(row) for _, (_, row) in sorted(best.items())]
+    return _GroupPrices({qty: row for qty, (_, row) in best.items()})
 
 
-def _tier_entry(row: dict[str, Any]) -> Payload:
-    """``{qty, percentage}`` for a percentage discount, else ``{qty, price}``."""
+def _groups_with_prices(rows: list[dict[str, Any]], website_id: int) -> set[int]:
+    """The customer groups with rows of their own that apply in the website."""
+    return {
+        int(row["customer_group_id"])
+        for row in rows
+        if not int(row["all_groups"]) and int(row["website_id"]) in (ADMIN_WEBSITE_ID, website_id)
+    }
+
+
+def _amount(row: dict[str, Any]) -> Payload:
+    """``{percentage}`` for a percentage discount, else ``{price}``."""
     if row.get("percentage_value") is not None:
-        return {"qty": row["qty"], "percentage": row["percentage_value"]}
-    return {"qty": row["qty"], "price": row["value"]}
+        return {"percentage": row["percentage_value"]}
+    return {"price": row["value"]}

@@ -6,6 +6,7 @@ from typing import Any
 
 from feeds.feed import Feed
 from feeds.reference import Reference
+from feeds.values import customer_group_code
 
 __all__ = ["SCOPES_CUSTOMER_GROUP", "SCOPES_WEBSITE", "build_customer_groups", "build_websites"]
 
@@ -63,7 +64,7 @@ def build_customer_groups(reference: Reference) -> list[dict[str, Any]]:
     return [
         {
             "customerGroupId": int(group["customer_group_id"]),
-            "customerGroupCode": group["customer_group_code"],
+            "customerGroupCode": customer_group_code(group["customer_group_id"]),
             "websites": websites,
             "deleted": False,
         }

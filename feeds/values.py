@@ -1,11 +1,13 @@
-"""Column values as items carry them: DECIMALs as MariaDB prints them, TIMESTAMPs as RFC 3339."""
+"""Column values as items carry them: DECIMALs as MariaDB prints them, TIMESTAMPs as RFC 3339,
+customer groups by the exporter's code."""
 
 from __future__ import annotations
 
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["decimal_text", "rfc3339"]
+__all__ = ["customer_group_code", "decimal_text", "rfc3339"]
 
 
 def decimal_text(value: Decimal, scale: int = 4) -> str:
@@ -27,3 +29,10 @@ def rfc3339(value: Any) -> str | None:
     if "." in text:
         text = text.split(".", 1)[0] + "Z"
     return text
+
+
+def customer_group_code(group_id: Any) -> str:
+    """The code a customer group goes by in every feed: the SHA-1 of its id's decimal
+    digits, as the exporter names groups (``sha1(customer_group_id)``) so that a service
+    joins prices, overrides and permissions to scopesCustomerGroup by one key."""
+    return hashlib.sha1(str(int(group_id)).encode(), usedforsecurity=False).hexdigest()

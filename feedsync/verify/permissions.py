@@ -62,7 +62,8 @@ def load_category_grants(cursor: Cursor) -> CategoryGrants:
     result = CategoryGrants()
     cursor.execute("SELECT website_id, code FROM store_website WHERE website_id > 0")
     result.websites = {website_id: code for website_id, code in cursor.fetchall()}
-    cursor.execute("SELECT customer_group_id, customer_group_code FROM customer_group")
+    # Groups go by the SHA-1 of their id, as the exporter names them.
+    cursor.execute("SELECT customer_group_id, SHA1(customer_group_id) FROM customer_group")
     result.groups = {group_id: code for group_id, code in cursor.fetchall()}
     cursor.execute(
         "SELECT c.entity_id, c.path FROM catalog_category_entity c "

@@ -79,6 +79,11 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
                 return None
             return _website_value(product_values.get(ids[code]), scopes.get(code, 1), website)
 
+        bundle_price_type = (
+            (product_values.get(price_type_id) or {}).get(0) if price_type_id is not None else None
+        )
+        kind = _type_name(type_id, bundle_price_type)
+        product_tiers = tiers.get(entity_id, [])
         for website_id in product_websites.get(entity_id, []):
             website = websites[website_id]
             special = value("special_price", website)
@@ -89,26 +94,37 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
                 website.zone,
                 moment,
             ):
-                discounts = [{"code": "special_price", "price": special}]
-            bundle_price_type = (
-                (product_values.get(price_type_id) or {}).get(0)
-                if price_type_id is not None
-                else None
-            )
-            for group_id, group_code in groups:
+                # A bundle's special price is a percentage.
+                amount = "percentage" if kind.startswith("BUNDLE") else "price"
+                discounts = [{"code": "special_price", amount: special}]
+            every_group = _chosen(product_tiers, website_id, None)
+            fallback = {
+                "websiteId": website_id,
+                "productId": entity_id,
+                "sku": sku,
+                "type": kind,
+                "customerGroupCode": "0",  # the exporter's fallback group
+                "websiteCode": website.code,
+                "parents": parents.get(entity_id, []),
+                "regular": value("price", website) or "0.000000",
+                "discounts": discounts + _group_discount(every_group),
+                "tierPrices": _tier_entries(every_group),
+                "deleted": False,
+            }
+            payloads.append(fallback)
+            own_groups = {
+                t.customer_group_id
+                for t in product_tiers
+                if not t.all_groups and t.website_id in (0, website_id)
+            }
+            for group_id in sorted(own_groups & groups.keys()):
+                merged = {**every_group, **_chosen(product_tiers, website_id, group_id)}
                 payloads.append(
                     {
-                        "websiteId": website_id,
-                        "productId": entity_id,
-                        "sku": sku,
-                        "type": _type_name(type_id, bundle_price_type),
-                        "customerGroupCode": group_code,
-                        "websiteCode": website.code,
-                        "parents": parents.get(entity_id, []),
-                        "regular": value("price", website),
-                        "discounts": discounts,
-                        "tierPrices": _tier_prices(tiers.get(entity_id, []), website_id, group_id),
-                        "deleted": False,
+                        **fallback,
+                        "customerGroupCode": groups[group_id],
+                        "discounts": discounts + _group_discount(merged),
+                        "tierPrices": _tier_entries(merged),
                     }
                 )
     return payloads
@@ -151,27 +167,40 @@ def _instant(wall_clock: datetime, zone: ZoneInfo) -> float:
     return wall_clock.replace(tzinfo=zone).timestamp()
 
 
-def _tier_prices(tiers: list[_Tier], website_id: int, group_id: int) -> list[dict[str, Any]]:
-    """One entry per quantity, by quantity: of the rows for this website (or website 0) and
-    this group (or all groups), the own group wins, then the own website, then the lowest
+def _chosen(tiers: list[_Tier], website_id: int, group_id: int | None) -> dict[Decimal, _Tier]:
+    """One row per quantity of the rows for this website (or website 0) and this group's own
+    (``group_id`` None: the rows for all groups): the own website's, then the lowest
     value_id."""
     applicable = [
         t
         for t in tiers
-        if t.website_id in (0, website_id) and (t.all_groups or t.customer_group_id == group_id)
+        if t.website_id in (0, website_id)
+        and (
+            t.all_groups
+            if group_id is None
+            else not t.all_groups and t.customer_group_id == group_id
+        )
     ]
-    applicable.sort(key=lambda t: (t.all_groups, t.website_id == 0, t.value_id))
+    applicable.sort(key=lambda t: (t.website_id == 0, t.value_id))
     chosen: dict[Decimal, _Tier] = {}
     for tier in applicable:
         chosen.setdefault(Decimal(tier.qty), tier)
-    entries = []
-    for qty in sorted(chosen):
-        tier = chosen[qty]
-        if tier.percentage is not None:
-            entries.append({"qty": tier.qty, "percentage": tier.percentage})
-        else:
-            entries.append({"qty": tier.qty, "price": tier.value})
-    return entries
+    return chosen
+
+
+def _amount(tier: _Tier) -> dict[str, Any]:
+    return {"percentage": tier.percentage} if tier.percentage is not None else {"price": tier.value}
+
+
+def _group_discount(chosen: dict[Decimal, _Tier]) -> list[dict[str, Any]]:
+    """The quantity-1 row as the exporter's ``group`` discount."""
+    one = chosen.get(Decimal(1))
+    return [] if one is None else [{"code": "group", **_amount(one)}]
+
+
+def _tier_entries(chosen: dict[Decimal, _Tier]) -> list[dict[str, Any]]:
+    """Quantities above 1, by quantity."""
+    return [{"qty": chosen[qty].qty, **_amount(chosen[qty])} for qty in sorted(chosen) if qty > 1]
 
 
 def _websites(cursor: Cursor) -> dict[int, _Website]:
@@ -207,12 +236,10 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _customer_groups(cursor: Cursor) -> list[tuple[int, str]]:
-    cursor.execute(
-        "SELECT customer_group_id, customer_group_code FROM customer_group "
-        "ORDER BY customer_group_id"
-    )
-    return [(group_id, code) for group_id, code in cursor.fetchall()]
+def _customer_groups(cursor: Cursor) -> dict[int, str]:
+    """customer group id → the exporter's code for it, the SHA-1 of the id."""
+    cursor.execute("SELECT customer_group_id, SHA1(customer_group_id) FROM customer_group")
+    return {group_id: code for group_id, code in cursor.fetchall()}
 
 
 def _price_attribute_scopes(cursor: Cursor) -> dict[str, int]:

@@ -57,7 +57,7 @@ def project_customer_groups(cursor: Cursor) -> list[dict[str, Any]]:
     # so the order does not depend on the database's collation settings.
     websites = sorted(code for (code,) in cursor.fetchall() if code is not None)
     cursor.execute(
-        "SELECT customer_group_id, customer_group_code FROM customer_group "
+        "SELECT customer_group_id, SHA1(customer_group_id) FROM customer_group "
         "ORDER BY customer_group_id"
     )
     return [

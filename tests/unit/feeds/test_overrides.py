@@ -21,11 +21,13 @@ from feeds.products import (
     apply_product_change,
 )
 from feeds.reference import Reference, ReferenceKind, apply_reference
+from feeds.values import customer_group_code
 from feeds.variants import VARIANTS
 from feedsync.verify.overrides import project_product_overrides
 from tests.unit.feeds.test_permissions import (
     ALLOW,
     DENY,
+    NAME_OF,
     FakeCursor,
     Row,
     catalogs,
@@ -67,7 +69,7 @@ def overrides(
     state: ProductState, store: dict[str, Any]
 ) -> dict[tuple[str, str], tuple[bool, ...]]:
     return {
-        (p["websiteCode"], p["customerGroupCode"]): tuple(p[f] for f in FIELDS)
+        (p["websiteCode"], NAME_OF[p["customerGroupCode"]]): tuple(p[f] for f in FIELDS)
         for p in build_overrides(state, Reference(store))
     }
 
@@ -97,7 +99,7 @@ def test_a_product_in_no_category_gets_the_default_for_every_website_and_group()
         "productId": 42,
         "sku": "SKU-42",
         "websiteCode": "base",
-        "customerGroupCode": "NOT LOGGED IN",
+        "customerGroupCode": customer_group_code(0),  # NOT LOGGED IN
         "displayable": True,
         "priceDisplayable": True,
         "addToCartAllowed": True,
@@ -152,7 +154,9 @@ def test_a_revoked_permission_flips_exactly_that_groups_items() -> None:
     emit = overrides_emitted(run, mark)
     changed = [p for p in emit if p not in before]
     assert changed == emit  # a rebuild sends only what changed
-    assert [(p["customerGroupCode"], p["displayable"]) for p in changed] == [("Wholesale", False)]
+    assert [(NAME_OF[p["customerGroupCode"]], p["displayable"]) for p in changed] == [
+        ("Wholesale", False)
+    ]
     assert not [e for e in run.emitted[mark:] if e.feed is not PRODUCT_OVERRIDES]
 
 

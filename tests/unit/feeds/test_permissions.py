@@ -3,6 +3,7 @@ plus a property test holding it equal to verify's independent resolution."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,8 +18,13 @@ from feeds.permissions import (
     build_category_permissions,
 )
 from feeds.reference import Reference, ReferenceKind, apply_reference
+from feeds.values import customer_group_code
 from feedsync.verify.permissions import project_category_permissions
 from tests.unit.rows import change
+
+GROUP_NAMES = ("NOT LOGGED IN", "General", "Wholesale", "Retailer")
+# Items name groups by the exporter's code (the SHA-1 of the id); the tests by name.
+NAME_OF = {customer_group_code(g): name for g, name in enumerate(GROUP_NAMES)}
 
 ALLOW, DENY, PARENT = -1, -2, 0
 Row = dict[str, Any]
@@ -33,7 +39,7 @@ SCOPES: list[tuple[str, Row]] = [
     ("store_group", {"group_id": 2, "website_id": 2, "code": "other", "root_category_id": 3}),
     *(
         ("customer_group", {"customer_group_id": g, "customer_group_code": code})
-        for g, code in enumerate(("NOT LOGGED IN", "General", "Wholesale", "Retailer"))
+        for g, code in enumerate(GROUP_NAMES)
     ),
 ]
 TREE = {1: "1", 2: "1/2", 3: "1/3", 10: "1/2/10", 11: "1/2/10/11", 12: "1/2/10/11/12", 30: "1/3/30"}
@@ -85,7 +91,7 @@ def pipeline_of(*rows: tuple[str, Row]) -> MemoryPipeline:
 
 def items(store: dict[str, Any]) -> dict[tuple[str, str, str], Row]:
     return {
-        (p["categoryId"], p["websiteCode"], p["customerGroupCode"]): p
+        (p["categoryId"], p["websiteCode"], NAME_OF[p["customerGroupCode"]]): p
         for p in build_category_permissions(Reference(store))
     }
 
@@ -220,14 +226,16 @@ def test_revoking_a_permission_for_one_group_changes_exactly_its_items() -> None
     emit = [e.payload for e in run.emitted[mark:]]
     changed = [p for p in emit if p not in before]
     assert changed == emit  # a rebuild sends only what changed
-    assert sorted((p["categoryId"], p["customerGroupCode"], p["deleted"]) for p in changed) == [
+    assert sorted(
+        (p["categoryId"], NAME_OF[p["customerGroupCode"]], p["deleted"]) for p in changed
+    ) == [
         ("10", "Wholesale", True),
         ("11", "Wholesale", True),
         ("12", "Wholesale", True),
     ]
     assert len(run.reference_emitted[CATEGORY_PERMISSIONS.name]) == 3  # the guests' subtree
     assert sorted(
-        (p["categoryId"], p["customerGroupCode"])
+        (p["categoryId"], NAME_OF[p["customerGroupCode"]])
         for p in run.items(CATEGORY_PERMISSIONS.name).values()
     ) == [("10", "NOT LOGGED IN"), ("11", "NOT LOGGED IN"), ("12", "NOT LOGGED IN")]
 
@@ -319,8 +327,14 @@ class FakeCursor:
         categories = {c["entity_id"]: c["path"] for c in t["catalog_category_entity"]}
         if "FROM store_website" in sql:
             return [(w["website_id"], w["code"]) for w in t["store_website"] if w["website_id"]]
-        if "FROM customer_group" in sql:
-            return [(g["customer_group_id"], g["customer_group_code"]) for g in t["customer_group"]]
+        if "SHA1(customer_group_id) FROM customer_group" in sql:
+            return [
+                (
+                    g["customer_group_id"],
+                    hashlib.sha1(str(g["customer_group_id"]).encode()).hexdigest(),
+                )
+                for g in t["customer_group"]
+            ]
         if "JOIN catalog_category_entity a" in sql:
             return [
                 (entity_id, path)

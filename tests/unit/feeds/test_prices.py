@@ -20,6 +20,7 @@ from feeds.memory import MemoryPipeline
 from feeds.prices import PRICES, build_prices, next_price_change, price_type
 from feeds.product_links import PRODUCT_GONE
 from feeds.projector import Payload, forwarded
+from feeds.values import customer_group_code
 from tests.unit.rows import POSITIONS as _POSITIONS
 from tests.unit.rows import change, delete, insert
 
@@ -140,12 +141,20 @@ def pipeline(*changes: RowChange) -> MemoryPipeline:
     return offline
 
 
+# Items name groups by the exporter's codes: "0" for the fallback every group falls back
+# to, the SHA-1 of the id for a group with prices of its own. The tests use names.
+NAME_OF = {
+    "0": "fallback",
+    **{customer_group_code(g): n for g, n in enumerate(("NOT LOGGED IN", "General", "Wholesale"))},
+}
+
+
 def prices(
     offline: MemoryPipeline, product_id: int, at: float = 0.0
 ) -> dict[tuple[str, str], Payload]:
     state = offline.states["products"][str(product_id)]
     return {
-        (p["websiteCode"], p["customerGroupCode"]): p
+        (p["websiteCode"], NAME_OF[p["customerGroupCode"]]): p
         for p in build_prices(state, offline.reference, at)
     }
 
@@ -157,22 +166,21 @@ SIMPLE = (
 )
 
 
-def test_one_item_per_website_and_customer_group_with_website_scoped_price() -> None:
+def test_one_fallback_item_per_website_with_website_scoped_price() -> None:
     offline = pipeline(
         *SIMPLE,
         insert("catalog_product_website", website(10, 2)),
         value(10, PRICE, 4, "25.000000"),  # second_de only: the website's only store value
     )
     items = prices(offline, 10)
-    assert len(items) == 6
-    assert items["base", "General"]["regular"] == "20.000000"
-    assert items["second", "General"]["regular"] == "25.000000"
-    assert items["second", "Wholesale"] == {
+    assert set(items) == {("base", "fallback"), ("second", "fallback")}  # no group's own
+    assert items["base", "fallback"]["regular"] == "20.000000"
+    assert items["second", "fallback"] == {
         "websiteId": 2,
         "productId": 10,
         "sku": "SKU-10",
         "type": "SIMPLE",
-        "customerGroupCode": "Wholesale",
+        "customerGroupCode": "0",
         "websiteCode": "second",
         "parents": [],
         "regular": "25.000000",
@@ -180,6 +188,11 @@ def test_one_item_per_website_and_customer_group_with_website_scoped_price() -> 
         "tierPrices": [],
         "deleted": False,
     }
+
+
+def test_a_product_without_a_price_has_the_exporters_zero() -> None:
+    offline = pipeline(entity(10, "SKU-10"), insert("catalog_product_website", website(10, 1)))
+    assert prices(offline, 10)["base", "fallback"]["regular"] == "0.000000"
 
 
 def test_special_window_opening_a_minute_later_and_next_change() -> None:
@@ -191,10 +204,10 @@ def test_special_window_opening_a_minute_later_and_next_change() -> None:
     opens = instant("2026-03-10 09:00:00", LA)
     state = offline.states["products"]["10"]
     before = prices(offline, 10, at=opens - 60)
-    assert before["base", "General"]["discounts"] == []
+    assert before["base", "fallback"]["discounts"] == []
     assert next_price_change(state, offline.reference, at=opens - 60) == opens
     after = prices(offline, 10, at=opens)
-    assert after["base", "General"]["discounts"] == [
+    assert after["base", "fallback"]["discounts"] == [
         {"code": "special_price", "price": "15.000000"}
     ]
     assert next_price_change(state, offline.reference, at=opens) is None  # open forever
@@ -224,15 +237,15 @@ def test_window_is_wall_clock_in_each_websites_zone_and_a_midnight_end_covers_th
     state = offline.states["products"]["10"]
     berlin_midnight = instant("2026-03-10 00:00:00", BERLIN)  # 2026-03-09 23:00 UTC
     items = prices(offline, 10, at=berlin_midnight)
-    assert items["second", "General"]["discounts"] == [
+    assert items["second", "fallback"]["discounts"] == [
         {"code": "special_price", "price": "15.000000"}
     ]
-    assert items["base", "General"]["discounts"] == []  # still the 9th in Los Angeles
+    assert items["base", "fallback"]["discounts"] == []  # still the 9th in Los Angeles
     la_midnight = instant("2026-03-10 00:00:00", LA)
     assert next_price_change(state, offline.reference, at=berlin_midnight) == la_midnight
     last_la_second = instant("2026-03-20 23:59:59", LA)
-    assert prices(offline, 10, at=last_la_second)["base", "General"]["discounts"] != []
-    assert prices(offline, 10, at=last_la_second)["second", "General"]["discounts"] == []
+    assert prices(offline, 10, at=last_la_second)["base", "fallback"]["discounts"] != []
+    assert prices(offline, 10, at=last_la_second)["second", "fallback"]["discounts"] == []
     assert next_price_change(state, offline.reference, at=last_la_second) == last_la_second + 1
 
 
@@ -243,23 +256,52 @@ def test_an_end_with_a_time_closes_at_that_instant() -> None:
         value(10, SPECIAL_TO, 0, wall_clock("2026-03-10 12:30:00")),
     )
     closes = instant("2026-03-10 12:30:00", LA)
-    assert prices(offline, 10, at=closes - 1)["base", "General"]["discounts"] != []
-    assert prices(offline, 10, at=closes)["base", "General"]["discounts"] == []
+    assert prices(offline, 10, at=closes - 1)["base", "fallback"]["discounts"] != []
+    assert prices(offline, 10, at=closes)["base", "fallback"]["discounts"] == []
 
 
-def test_tier_price_for_all_groups_and_a_group_specific_row_winning_its_qty() -> None:
+def test_group_prices_and_tiers_for_all_groups_and_a_groups_own_winning_its_qty() -> None:
     offline = pipeline(
         *SIMPLE,
         tier(1, 1, "5.0000", "18.000000"),
         tier(2, 1, "5.0000", "16.000000", group=2),
         tier(3, 1, "10.0000", "0.000000", group=1, pct="15.00"),
+        tier(4, 1, "1.0000", "19.000000"),  # quantity 1: the group price of every group
+        tier(5, 1, "1.0000", "17.500000", group=2),
+        tier(6, 1, "0.5000", "1.000000"),  # below 1: neither, as the exporter has it
     )
     items = prices(offline, 10)
-    assert items["base", "NOT LOGGED IN"]["tierPrices"] == [{"qty": "5.0000", "price": "18.000000"}]
+    assert set(items) == {("base", "fallback"), ("base", "General"), ("base", "Wholesale")}
+    assert items["base", "fallback"]["discounts"] == [{"code": "group", "price": "19.000000"}]
+    assert items["base", "fallback"]["tierPrices"] == [{"qty": "5.0000", "price": "18.000000"}]
+    assert items["base", "Wholesale"]["discounts"] == [{"code": "group", "price": "17.500000"}]
     assert items["base", "Wholesale"]["tierPrices"] == [{"qty": "5.0000", "price": "16.000000"}]
+    assert items["base", "fallback"]["discounts"] == [{"code": "group", "price": "19.000000"}]
     assert items["base", "General"]["tierPrices"] == [
         {"qty": "5.0000", "price": "18.000000"},
         {"qty": "10.0000", "percentage": "15.00"},
+    ]
+    assert items["base", "General"]["customerGroupCode"] == customer_group_code(1)
+
+
+def test_a_special_price_follows_the_group_price_and_a_bundles_is_a_percentage() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        value(10, SPECIAL, 0, "15.000000"),
+        tier(1, 1, "1.0000", "19.000000", group=1),
+        entity(21, "BUNDLE-21", "bundle"),
+        insert("catalog_product_website", website(21, 1)),
+        value(21, SPECIAL, 0, "80.000000"),
+    )
+    assert prices(offline, 10)["base", "General"]["discounts"] == [
+        {"code": "special_price", "price": "15.000000"},
+        {"code": "group", "price": "19.000000"},
+    ]
+    assert prices(offline, 10)["base", "fallback"]["discounts"] == [
+        {"code": "special_price", "price": "15.000000"}
+    ]
+    assert prices(offline, 21)["base", "fallback"]["discounts"] == [
+        {"code": "special_price", "percentage": "80.000000"}
     ]
 
 
@@ -269,22 +311,33 @@ def test_website_0_tier_price_applies_everywhere_and_a_website_row_wins_its_qty(
         insert("catalog_product_website", website(10, 2)),
         tier(1, 0, "3.0000", "19.000000"),
         tier(2, 2, "3.0000", "17.000000"),
+        tier(3, 0, "4.0000", "18.000000", group=2),
     )
     items = prices(offline, 10)
-    assert items["base", "General"]["tierPrices"] == [{"qty": "3.0000", "price": "19.000000"}]
-    assert items["second", "General"]["tierPrices"] == [{"qty": "3.0000", "price": "17.000000"}]
+    assert items["base", "fallback"]["tierPrices"] == [{"qty": "3.0000", "price": "19.000000"}]
+    assert items["second", "fallback"]["tierPrices"] == [{"qty": "3.0000", "price": "17.000000"}]
+    # A group's row for all websites gives it an item in each.
+    assert items["second", "Wholesale"]["tierPrices"] == [
+        {"qty": "3.0000", "price": "17.000000"},
+        {"qty": "4.0000", "price": "18.000000"},
+    ]
+    assert ("base", "Wholesale") in items
 
 
 def test_product_removed_from_a_website_deletes_that_websites_items() -> None:
-    offline = pipeline(*SIMPLE, insert("catalog_product_website", website(10, 2)))
-    assert len(offline.records["products"]["10"].emitted[PRICES.name]) == 6
-    assert len(offline.items(PRICES.name)) == 6
+    offline = pipeline(
+        *SIMPLE,
+        insert("catalog_product_website", website(10, 2)),
+        tier(1, 0, "2.0000", "19.000000", group=2),
+    )
+    assert len(offline.records["products"]["10"].emitted[PRICES.name]) == 4
+    assert len(offline.items(PRICES.name)) == 4
     mark = len(offline.emitted)
     offline.feed([delete("catalog_product_website", website(10, 2))])
     emit = [e.payload for e in offline.emitted[mark:] if e.feed is PRICES]
-    gone = sorted((p["websiteCode"], p["customerGroupCode"]) for p in emit if p["deleted"])
-    assert gone == [("second", "General"), ("second", "NOT LOGGED IN"), ("second", "Wholesale")]
-    assert len(offline.records["products"]["10"].emitted[PRICES.name]) == 3
+    gone = sorted((p["websiteCode"], NAME_OF[p["customerGroupCode"]]) for p in emit if p["deleted"])
+    assert gone == [("second", "Wholesale"), ("second", "fallback")]
+    assert len(offline.records["products"]["10"].emitted[PRICES.name]) == 2
     assert {p["websiteCode"] for p in offline.items(PRICES.name).values()} == {"base"}
 
 
@@ -298,7 +351,7 @@ RELATED = (
 
 def test_child_arriving_before_its_parents_lists_them_by_sku() -> None:
     offline = pipeline(*SIMPLE, *reversed(RELATED))
-    assert prices(offline, 10)["base", "General"]["parents"] == [
+    assert prices(offline, 10)["base", "fallback"]["parents"] == [
         {"type": "BUNDLE", "sku": "BUNDLE-21"},
         {"type": "CONFIGURABLE", "sku": "CFG-20"},
     ]
@@ -312,7 +365,7 @@ def test_parent_sku_renamed_reaches_its_children() -> None:
     offline = pipeline(*SIMPLE, *RELATED)
     renamed = {"entity_id": 20, "sku": "AAA-20", "type_id": "configurable"}
     offline.feed([change("catalog_product_entity", "u", before={"entity_id": 20}, after=renamed)])
-    assert prices(offline, 10)["base", "General"]["parents"] == [
+    assert prices(offline, 10)["base", "fallback"]["parents"] == [
         {"type": "CONFIGURABLE", "sku": "AAA-20"},
         {"type": "BUNDLE", "sku": "BUNDLE-21"},
     ]
@@ -321,13 +374,13 @@ def test_parent_sku_renamed_reaches_its_children() -> None:
 def test_unlinked_or_deleted_parents_drop_out() -> None:
     offline = pipeline(*SIMPLE, *RELATED)
     offline.feed([delete("catalog_product_relation", {"parent_id": 21, "child_id": 10})])
-    assert prices(offline, 10)["base", "General"]["parents"] == [
+    assert prices(offline, 10)["base", "fallback"]["parents"] == [
         {"type": "CONFIGURABLE", "sku": "CFG-20"}
     ]
     offline.feed(
         [delete("catalog_product_entity", {"entity_id": 20})]
     )  # the relation cascades unseen
-    assert prices(offline, 10)["base", "General"]["parents"] == []
+    assert prices(offline, 10)["base", "fallback"]["parents"] == []
     assert offline.states["products"]["10"]["relations"] == []
     assert "20" not in offline.states["products"]["10"]["parent_summaries"]
 
