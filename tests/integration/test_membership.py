@@ -53,13 +53,14 @@ def test_a_killed_worker_comes_back_under_its_instance_id(
             lambda: static_members(pipeline) == [instance], "the worker a static member", 60
         )
         pipeline.worker.kill()
+        # A new customer group: its item is the change (a group's item names it by the SHA-1
+        # of its id, so renaming one changes no item).
         with sql.cursor() as cursor:
-            cursor.execute(  # a group code stays within its 32 characters
-                "UPDATE customer_group SET customer_group_code = "
-                "CONCAT(SUBSTRING_INDEX(customer_group_code, ' ', 1), ' #', %s) "
-                "WHERE customer_group_id = 4",
-                (uuid.uuid4().hex[:6],),
+            cursor.execute(
+                "INSERT INTO customer_group (customer_group_code, tax_class_id) VALUES (%s, 3)",
+                (f"Member {uuid.uuid4().hex[:6]}",),
             )
+            group_id = cursor.lastrowid
         began = time.time()
         pipeline.worker.start()
         pipeline.wait_until(
@@ -69,3 +70,6 @@ def test_a_killed_worker_comes_back_under_its_instance_id(
         )
         pipeline.wait_clean(FEEDS)
         assert static_members(pipeline) == [instance]
+        with sql.cursor() as cursor:
+            cursor.execute("DELETE FROM customer_group WHERE customer_group_id = %s", (group_id,))
+        pipeline.wait_clean(FEEDS)
