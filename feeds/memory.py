@@ -40,9 +40,10 @@ class MemoryPipeline:
         reference_feeds: Iterable[ReferenceFeed] = (),
         *,
         strict: bool = False,
+        installation: str = "",
     ) -> None:
         self.store: dict[str, Any] = {}
-        self.reference = Reference(self.store)
+        self.reference = Reference(self.store, installation=installation)
         projectors = tuple(projectors)
         self.reference_feeds = tuple(reference_feeds)
         running = frozenset(

@@ -11,10 +11,11 @@ from one order to the next, the base currency does not.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from feeds.orders_payload_documents import credit_memo, invoice, shipment, transaction
-from feeds.orders_values import flag, rfc3339, stable_uuid
+from feeds.orders_values import flag, installation_namespace, rfc3339, stable_uuid
 from feeds.projector import Payload, State
 from feeds.reference import Reference
 
@@ -44,11 +45,12 @@ def build_order(state: State, reference: Reference) -> list[Payload]:
     if not order:
         return []
     order_id = int(order["entity_id"])
+    namespace = installation_namespace(reference.installation)
     payment = _first(state.get("payments", {}))
     scope = _scope_codes(order.get("store_id"), reference)
     return [
         {
-            "orderId": stable_uuid("order", order_id),
+            "orderId": stable_uuid("order", order_id, namespace),
             "commerceOrderId": order_id,
             "commerceOrderNumber": order.get("increment_id"),
             "externalId": {"id": str(order_id), "salesChannel": SALES_CHANNEL},
@@ -76,10 +78,14 @@ def build_order(state: State, reference: Reference) -> list[Payload]:
             "customerNote": order.get("customer_note"),
             "payment": _payment(order, payment, state.get("addresses", {})),
             "shipping": _shipping(order, state.get("addresses", {})),
-            "items": [_item(row) for row in _by_id(state.get("items", {}))],
-            "invoices": [invoice(doc) for doc in _by_id(state.get("invoices", {}))],
-            "shipments": [shipment(doc, order) for doc in _by_id(state.get("shipments", {}))],
-            "creditMemos": [credit_memo(doc) for doc in _by_id(state.get("creditmemos", {}))],
+            "items": [_item(row, namespace) for row in _by_id(state.get("items", {}))],
+            "invoices": [invoice(doc, namespace) for doc in _by_id(state.get("invoices", {}))],
+            "shipments": [
+                shipment(doc, order, namespace) for doc in _by_id(state.get("shipments", {}))
+            ],
+            "creditMemos": [
+                credit_memo(doc, namespace) for doc in _by_id(state.get("creditmemos", {}))
+            ],
             "transactions": [transaction(row) for row in _by_id(state.get("transactions", {}))],
             "additionalInformation": _additional_information(payment),
             "deleted": False,
@@ -182,10 +188,10 @@ def _name_value_pairs(info: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def _item(row: Row) -> dict[str, Any]:
+def _item(row: Row, namespace: uuid.UUID) -> dict[str, Any]:
     product_type = row.get("product_type")
     return {
-        "itemId": stable_uuid("order_item", row["item_id"]),
+        "itemId": stable_uuid("order_item", row["item_id"], namespace),
         "entityId": int(row["item_id"]),
         "parentEntityId": row.get("parent_item_id"),
         "isVirtual": flag(row.get("is_virtual")),

@@ -7,6 +7,7 @@ stable UUID (``orderItemId``), the same one the order's ``items[].itemId`` carri
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,11 @@ __all__ = ["credit_memo", "invoice", "shipment", "transaction"]
 Row = dict[str, Any]
 
 
-def _order_item_uuid(order_item_id: Any) -> dict[str, str] | None:
-    return None if order_item_id is None else stable_uuid("order_item", order_item_id)
+def _order_item_uuid(order_item_id: Any, namespace: uuid.UUID) -> dict[str, str] | None:
+    return None if order_item_id is None else stable_uuid("order_item", order_item_id, namespace)
 
 
-def invoice(doc: Row) -> dict[str, Any]:
+def invoice(doc: Row, namespace: uuid.UUID) -> dict[str, Any]:
     return {
         "entityId": int(doc["entity_id"]),
         "isUsedForRefund": flag(doc.get("is_used_for_refund")),
@@ -29,19 +30,22 @@ def invoice(doc: Row) -> dict[str, Any]:
         "createdAt": rfc3339(doc.get("created_at")),
         "commerceInvoiceNumber": doc.get("increment_id"),
         "invoiceItems": [
-            {"orderItemId": _order_item_uuid(i.get("order_item_id")), "qtyInvoiced": i.get("qty")}
+            {
+                "orderItemId": _order_item_uuid(i.get("order_item_id"), namespace),
+                "qtyInvoiced": i.get("qty"),
+            }
             for i in doc["items"]
         ],
     }
 
 
-def shipment(doc: Row, order: Row) -> dict[str, Any]:
+def shipment(doc: Row, order: Row, namespace: uuid.UUID) -> dict[str, Any]:
     """A shipment; ``trackingInfo`` is its latest tracking number (the highest track id),
     null when it has none (Adobe's TrackingInfo is a single record)."""
     tracks: list[Row] = doc.get("tracks", [])
     track = tracks[-1] if tracks else None
     return {
-        "shipmentId": stable_uuid("shipment", doc["entity_id"]),
+        "shipmentId": stable_uuid("shipment", doc["entity_id"], namespace),
         "createdAt": rfc3339(doc.get("created_at")),
         "updatedAt": rfc3339(doc.get("updated_at")),
         "trackingInfo": None
@@ -54,15 +58,18 @@ def shipment(doc: Row, order: Row) -> dict[str, Any]:
         },
         "commerceShipmentNumber": doc.get("increment_id"),
         "items": [
-            {"orderItemId": _order_item_uuid(i.get("order_item_id")), "qtyShipped": i.get("qty")}
+            {
+                "orderItemId": _order_item_uuid(i.get("order_item_id"), namespace),
+                "qtyShipped": i.get("qty"),
+            }
             for i in doc["items"]
         ],
     }
 
 
-def credit_memo(doc: Row) -> dict[str, Any]:
+def credit_memo(doc: Row, namespace: uuid.UUID) -> dict[str, Any]:
     return {
-        "creditMemoId": stable_uuid("creditmemo", doc["entity_id"]),
+        "creditMemoId": stable_uuid("creditmemo", doc["entity_id"], namespace),
         "entityId": int(doc["entity_id"]),
         "state": doc.get("state"),
         "createdAt": rfc3339(doc.get("created_at")),
@@ -76,11 +83,11 @@ def credit_memo(doc: Row) -> dict[str, Any]:
         "productsTaxAmount": doc.get("base_tax_amount"),
         "grandTotal": doc.get("base_grand_total"),
         "commerceCreditMemoNumber": doc.get("increment_id"),
-        "refundItems": [_refund_item(i) for i in doc["items"]],
+        "refundItems": [_refund_item(i, namespace) for i in doc["items"]],
     }
 
 
-def _refund_item(row: Row) -> dict[str, Any]:
+def _refund_item(row: Row, namespace: uuid.UUID) -> dict[str, Any]:
     """``baseRowTotal`` = qty * base price - base discount, as Adobe's
     ``CreditMemoBaseRowTotal``."""
     qty, price = row.get("qty"), row.get("base_price")
@@ -89,7 +96,7 @@ def _refund_item(row: Row) -> dict[str, Any]:
         discount = Decimal(row.get("base_discount_amount") or 0)
         row_total = decimal_text(Decimal(qty) * Decimal(price) - discount)
     return {
-        "orderItemId": _order_item_uuid(row.get("order_item_id")),
+        "orderItemId": _order_item_uuid(row.get("order_item_id"), namespace),
         "qtyRefunded": qty,
         "basePrice": price,
         "baseRowTotal": row_total,

@@ -22,6 +22,7 @@ __all__ = [
     "ORDER_UUID_NAMESPACE",
     "decimal_text",
     "flag",
+    "installation_namespace",
     "rfc3339",
     "stable_uuid",
 ]
@@ -30,9 +31,19 @@ ORDER_UUID_NAMESPACE = uuid.UUID("1b64e46e-1ae9-41b1-b4c6-6fe31ef5656c")
 """The namespace of every UUID the orders feed derives (docs/feeds.md, orders)."""
 
 
-def stable_uuid(kind: str, entity_id: Any) -> dict[str, str]:
+def installation_namespace(installation: str) -> uuid.UUID:
+    """The namespace of one installation's UUIDs: the fixed one when ``installation`` is
+    empty (what earlier versions derived), else a name-based UUID of it in that one."""
+    if not installation:
+        return ORDER_UUID_NAMESPACE
+    return uuid.uuid5(ORDER_UUID_NAMESPACE, f"installation:{installation}")
+
+
+def stable_uuid(
+    kind: str, entity_id: Any, namespace: uuid.UUID = ORDER_UUID_NAMESPACE
+) -> dict[str, str]:
     """The UUID record (``{"id": ...}``) of one sales entity, e.g. ``("order_item", 7)``."""
-    return {"id": str(uuid.uuid5(ORDER_UUID_NAMESPACE, f"{kind}:{entity_id}"))}
+    return {"id": str(uuid.uuid5(namespace, f"{kind}:{entity_id}"))}
 
 
 def flag(value: Any) -> bool | None:

@@ -250,10 +250,20 @@ def _offer(
 
 
 def _parent_summary(state: State | None, product_id: int) -> Row | None:
+    """What a relation child shows of its parent: sku and type (prices, products), the
+    websites it is in (products list a parent in the store views of their shared
+    websites), and a bundle's store-0 int values (its ``price_type``: fixed or dynamic)."""
     entity = (state or {}).get("entity")
-    if not entity:
+    if not entity or state is None:
         return None
-    return {"id": product_id, "sku": entity.get("sku"), "type": entity.get("type_id")}
+    bundle = entity.get("type_id") == "bundle"
+    return {
+        "id": product_id,
+        "sku": entity.get("sku"),
+        "type": entity.get("type_id"),
+        "websites": sorted(int(w) for w in state.get("websites", [])),
+        "values": state.get("int_defaults", {}) if bundle else {},
+    }
 
 
 def _child_summary(state: State | None, product_id: int) -> Row | None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from feeds.change import MalformedRow, RowChange
 from feeds.feed import Feed
+from feeds.product_links import relation_parents
 from feeds.reference import Reference, ReferenceKind
 from feeds.values import rfc3339
 
@@ -188,6 +189,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
     )
     codes = _attribute_ids_by_code(reference)
     categories = _categories(state, reference)
+    parents = relation_parents(state, int(entity["entity_id"]))
     items = []
     for store in stores:
         store_id = int(store["store_id"])
@@ -228,10 +230,32 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "categories": [c["categoryPath"] for c in categories],
             "categoryIds": [c["categoryId"] for c in categories],
             "categoryData": categories,
+            "parents": _parents_in(parents, int(store["website_id"]), codes.get("price_type")),
             "deleted": False,
         }
         items.append(item)
     return items
+
+
+def _parents_in(
+    parents: list[dict[str, Any]], website_id: int, price_type_id: str | None
+) -> list[dict[str, Any]]:
+    """The relation parents that are in the website too, as the exporter lists them
+    (ParentProductDataExporter): ``{sku, productType}``, a fixed-price bundle's type
+    ``bundle_fixed``; by sku, then type. A parent summary from before summaries named
+    their websites counts in every website until the parent forwards it again."""
+    listed = []
+    for parent in parents:
+        if "websites" in parent and website_id not in parent["websites"]:
+            continue
+        kind = parent.get("type")
+        values: dict[str, Any] = parent.get("values") or {}
+        if kind == "bundle" and price_type_id is not None:
+            fixed = values.get(price_type_id)
+            if fixed is not None and int(fixed) == 1:
+                kind = "bundle_fixed"
+        listed.append({"sku": parent.get("sku"), "productType": kind})
+    return sorted(listed, key=lambda p: (str(p["sku"] or ""), str(p["productType"] or "")))
 
 
 def _attribute_ids_by_code(reference: Reference) -> dict[str, str]:

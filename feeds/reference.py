@@ -244,8 +244,15 @@ def _apply_option(store: MutableMapping[str, Any], change: RowChange) -> Referen
 class Reference:
     """Read access to the reference store, in the terms projectors need."""
 
-    def __init__(self, store: Mapping[str, Any]) -> None:
+    def __init__(self, store: Mapping[str, Any], *, installation: str = "") -> None:
         self._store = store
+        self._installation = installation
+
+    @property
+    def installation(self) -> str:
+        """The installation id of the settings (``streams.installation_id``), which names
+        this Magento in the UUIDs the orders feed derives; empty by default."""
+        return self._installation
 
     def rows(self, table: str) -> dict[str, Row]:
         rows: dict[str, Row] = self._store.get(_collection_key(table), {})

@@ -208,6 +208,11 @@ class StreamsSettings(_Section):
     max_poll_records: int | None = Field(2000, ge=1)
     # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
     feeds: Annotated[tuple[str, ...], NoDecode] = ()
+    # Names this Magento installation in the UUIDs the orders feed derives (docs/feeds.md,
+    # orders): two installations sending to one service must set different ones, or their
+    # orders with equal ids get equal UUIDs. Empty: the namespace of earlier versions.
+    # Changing it changes every order's UUIDs (a resync sends them all again).
+    installation_id: str = Field("", pattern=r"^[A-Za-z0-9._:-]*$", max_length=200)
 
     @field_validator("feeds", mode="before")
     @classmethod

@@ -63,7 +63,7 @@ CLOCK_TICK_S = 1.0
 
 
 def register_projectors(app: faust.App, topology: Topology, dirty: Dirty) -> None:
-    reference = Reference(topology.reference_data)
+    reference = Reference(topology.reference_data, installation=topology.installation)
     running = frozenset(topology.items)
     for projector in topology.selection.projectors:
         EntityAgent(app, topology, Projection(projector, reference, running), dirty).register()

@@ -307,7 +307,7 @@ class Rebuilds:
         self.app = app
         self.topology = topology
         self.dirty = dirty
-        self.reference = Reference(topology.reference_data)
+        self.reference = Reference(topology.reference_data, installation=topology.installation)
         self.partitions = range(settings.streams.partitions)
         self.debounce_s = settings.streams.reference_debounce_s
         self.guard = Guard(Stage.REFERENCE_FEED, topology.dlq[SOURCE_DLQ], feed=SOURCE_DLQ)

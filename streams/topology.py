@@ -67,6 +67,7 @@ class Topology:
     # The same for re-driven dead letters: written from the one-partition DLQ topics, so
     # it must be a table of its own (faust keeps a key in its event's partition).
     redelivered: Any
+    installation: str = ""  # settings.streams.installation_id: names it in order UUIDs
 
     @property
     def reference_data(self) -> SequencedView:
@@ -83,6 +84,7 @@ class Topology:
         # read back from Kafka in a moment at each start).
         store = STORE_URL if settings.streams.state_store == "rocksdb" else "memory://"
         return cls(
+            installation=settings.streams.installation_id,
             selection=selection,
             source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
             entities={

@@ -76,7 +76,9 @@ def estimate(
             with connection.cursor() as cursor:
                 cursor.execute(ENTITY_COUNTS[feed.name])
                 (entities,) = cursor.fetchone() or (0,)
-            items = len(project(connection, feed.name))
+            items = len(
+                project(connection, feed.name, installation=settings.streams.installation_id)
+            )
             found.append(
                 FeedEstimate(
                     feed=feed.name,

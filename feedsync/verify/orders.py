@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from feedsync.verify.orders_documents import (
     RFC3339,
+    OrderUuids,
     fetch_dicts,
     load_credit_memos,
     load_invoices,
     load_shipments,
     load_transactions,
-    order_uuid,
 )
 from feedsync.verify.projection import FeedProjection
 
@@ -37,7 +37,7 @@ _STATE_CODE = (
 )
 
 
-def project_orders(cursor: Cursor) -> list[dict[str, Any]]:
+def project_orders(cursor: Cursor, installation: str = "") -> list[dict[str, Any]]:
     """Every expected ``orders`` payload (without ``modifiedAt``), in entity_id order."""
     orders = fetch_dicts(
         cursor,
@@ -61,12 +61,14 @@ def project_orders(cursor: Cursor) -> list[dict[str, Any]]:
         "LEFT JOIN store_website w ON w.website_id = s.website_id "
         "ORDER BY o.entity_id",
     )
-    items = _items_by_order(cursor)
+    order_uuid = OrderUuids(installation)
+    items = _items_by_order(cursor, order_uuid)
     addresses = _addresses_by_order(cursor)
     payments = _payments_by_order(cursor)
-    invoices = load_invoices(cursor)
-    shipments = load_shipments(cursor, {o["entity_id"]: o["shipping_method"] for o in orders})
-    memos = load_credit_memos(cursor)
+    invoices = load_invoices(cursor, order_uuid)
+    shipping_methods = {o["entity_id"]: o["shipping_method"] for o in orders}
+    shipments = load_shipments(cursor, shipping_methods, order_uuid)
+    memos = load_credit_memos(cursor, order_uuid)
     transactions = load_transactions(cursor)
     payloads = []
     for o in orders:
@@ -150,7 +152,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
-def _items_by_order(cursor: Cursor) -> dict[int, list[Row]]:
+def _items_by_order(cursor: Cursor, order_uuid: OrderUuids) -> dict[int, list[Row]]:
     """order id → its items by item id."""
     items: dict[int, list[Row]] = {}
     for row in fetch_dicts(
@@ -252,5 +254,5 @@ def _payments_by_order(cursor: Cursor) -> dict[int, Row]:
     return payments
 
 
-ORDERS_PROJECTION = FeedProjection.of("orders", project_orders)
+ORDERS_PROJECTION = FeedProjection.of_installation("orders", project_orders)
 """How ``feedsync verify`` computes the orders feed."""

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ORDER_UUID_NAMESPACE",
+    "OrderUuids",
     "fetch_dicts",
     "load_credit_memos",
     "load_invoices",
     "load_shipments",
     "load_transactions",
-    "order_uuid",
 ]
 
 ORDER_UUID_NAMESPACE = uuid.UUID("1b64e46e-1ae9-41b1-b4c6-6fe31ef5656c")
@@ -35,11 +35,23 @@ Row = dict[str, Any]
 ByOrder = dict[int, list[Row]]
 
 
-def order_uuid(kind: str, entity_id: Any) -> dict[str, str] | None:
-    """``{"id": uuid5(namespace, "<kind>:<entity_id>")}``; None for a missing id."""
-    if entity_id is None:
-        return None
-    return {"id": str(uuid.uuid5(ORDER_UUID_NAMESPACE, f"{kind}:{entity_id}"))}
+class OrderUuids:
+    """The UUID records of one installation's sales entities (docs/feeds.md, orders): the
+    documented namespace, or, for an installation id, the uuid5 of ``installation:<id>`` in
+    it."""
+
+    def __init__(self, installation: str = "") -> None:
+        self.namespace = (
+            uuid.uuid5(ORDER_UUID_NAMESPACE, f"installation:{installation}")
+            if installation
+            else ORDER_UUID_NAMESPACE
+        )
+
+    def __call__(self, kind: str, entity_id: Any) -> dict[str, str] | None:
+        """``{"id": uuid5(namespace, "<kind>:<entity_id>")}``; None for a missing id."""
+        if entity_id is None:
+            return None
+        return {"id": str(uuid.uuid5(self.namespace, f"{kind}:{entity_id}"))}
 
 
 def fetch_dicts(cursor: Cursor, sql: str) -> list[Row]:
@@ -61,7 +73,7 @@ def _flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def load_invoices(cursor: Cursor) -> ByOrder:
+def load_invoices(cursor: Cursor, order_uuid: OrderUuids) -> ByOrder:
     """order id → its invoices, by invoice id."""
     items = _children(
         cursor,
@@ -94,7 +106,9 @@ def load_invoices(cursor: Cursor) -> ByOrder:
     return invoices
 
 
-def load_shipments(cursor: Cursor, shipping_methods: dict[int, str | None]) -> ByOrder:
+def load_shipments(
+    cursor: Cursor, shipping_methods: dict[int, str | None], order_uuid: OrderUuids
+) -> ByOrder:
     """order id → its shipments, by shipment id; ``trackingInfo`` is the shipment's track
     with the highest id. ``shipping_methods``: order id → ``sales_order.shipping_method``."""
     items = _children(
@@ -143,7 +157,7 @@ def load_shipments(cursor: Cursor, shipping_methods: dict[int, str | None]) -> B
     return shipments
 
 
-def load_credit_memos(cursor: Cursor) -> ByOrder:
+def load_credit_memos(cursor: Cursor, order_uuid: OrderUuids) -> ByOrder:
     """order id → its credit memos, by credit memo id, with their refunded items."""
     items = _children(
         cursor,

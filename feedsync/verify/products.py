@@ -65,6 +65,7 @@ class _StoreView:
     website_code: str
     weight_unit: str
     currency: str
+    website_id: int
 
 
 def project_products(cursor: Cursor) -> list[dict[str, Any]]:
@@ -77,6 +78,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     labels = load_option_labels(cursor) if user_defined else {}
     views = _views_by_product(cursor)
     categories = _categories_by_product(cursor)
+    parents = _parents_by_product(cursor)
 
     cursor.execute(
         "SELECT entity_id, sku, type_id, "
@@ -118,6 +120,10 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 {"categoryId": str(category_id), "categoryPath": path, "productPosition": position}
                 for category_id, path, position in links
             ]
+            payload["parents"] = sorted(
+                parents.get((entity_id, view.website_id), []),
+                key=lambda p: (p["sku"] or "", p["productType"] or ""),
+            )
             payload["deleted"] = False
             payloads.append(payload)
     return payloads
@@ -199,7 +205,7 @@ def _views_by_product(cursor: Cursor) -> dict[int, list[_StoreView]]:
     for row in cursor.fetchall():
         store_id, code, store_code, website_code, website_id, unit, currency = row
         by_website.setdefault(website_id, []).append(
-            _StoreView(store_id, code, store_code, website_code, unit, currency)
+            _StoreView(store_id, code, store_code, website_code, unit, currency, website_id)
         )
     cursor.execute("SELECT product_id, website_id FROM catalog_product_website")
     views: dict[int, list[_StoreView]] = {}
@@ -220,3 +226,24 @@ def _categories_by_product(cursor: Cursor) -> dict[int, list[tuple[int, str, int
     for product_id, category_id, path, position in cursor.fetchall():
         links.setdefault(product_id, []).append((category_id, path, position))
     return links
+
+
+def _parents_by_product(cursor: Cursor) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """(child entity_id, website id) → its relation parents in that website too, as
+    ``{sku, productType}``: a bundle with price_type 1 at store 0 is ``bundle_fixed``."""
+    cursor.execute(
+        "SELECT r.child_id, pw.website_id, p.sku, "
+        "IF(p.type_id = 'bundle' AND pt.value = 1, 'bundle_fixed', p.type_id) "
+        "FROM catalog_product_relation r "
+        "JOIN catalog_product_entity p ON p.entity_id = r.parent_id "
+        "JOIN catalog_product_website pw ON pw.product_id = p.entity_id "
+        "LEFT JOIN eav_attribute a ON a.attribute_code = 'price_type' AND a.entity_type_id = 4 "
+        "LEFT JOIN catalog_product_entity_int pt ON pt.entity_id = p.entity_id "
+        "AND pt.attribute_id = a.attribute_id AND pt.store_id = 0"
+    )
+    parents: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for child_id, website_id, sku, product_type in cursor.fetchall():
+        parents.setdefault((child_id, website_id), []).append(
+            {"sku": sku, "productType": product_type}
+        )
+    return parents

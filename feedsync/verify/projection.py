@@ -29,6 +29,8 @@ class FeedProjection:
 
     feed: Feed
     build: Callable[[Cursor], list[Payload]]
+    # A projection whose payloads name the installation (order UUIDs): given its id.
+    build_for: Callable[[Cursor, str], list[Payload]] | None = None
 
     @classmethod
     def of(cls, name: str, build: Callable[[Cursor], list[Payload]]) -> FeedProjection:
@@ -39,6 +41,20 @@ class FeedProjection:
         except KeyError:
             raise KeyError(f"verify projects {name!r}, which feeds.registry.FEEDS lacks") from None
         return cls(feed, build)
+
+    @classmethod
+    def of_installation(
+        cls, name: str, build_for: Callable[[Cursor, str], list[Payload]]
+    ) -> FeedProjection:
+        """``of`` for a projection that takes the installation id too."""
+        projection = cls.of(name, lambda cursor: build_for(cursor, ""))
+        return cls(projection.feed, projection.build, build_for)
+
+    def run(self, cursor: Cursor, installation: str = "") -> list[Payload]:
+        """The payloads, for the installation the settings name (``installation_id``)."""
+        if self.build_for is not None:
+            return self.build_for(cursor, installation)
+        return self.build(cursor)
 
     @property
     def name(self) -> str:

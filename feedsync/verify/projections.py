@@ -62,9 +62,12 @@ def feed_projection(feed: str) -> FeedProjection:
         ) from None
 
 
-def project(connection: Connection[Any], feed: str) -> dict[str, Payload]:
+def project(
+    connection: Connection[Any], feed: str, *, installation: str = ""
+) -> dict[str, Payload]:
     """itemId → the payload the receiver should hold for ``feed`` (``deleted`` false, no
-    ``modifiedAt``), computed from the database behind ``connection``.
+    ``modifiedAt``), computed from the database behind ``connection`` for the installation
+    ``installation`` (settings ``streams.installation_id``: it names order UUIDs).
 
     Sets the session time zone to UTC (TIMESTAMP columns are formatted in the session zone)
     and reads inside one read-only consistent-snapshot transaction, so every query sees the
@@ -76,7 +79,7 @@ def project(connection: Connection[Any], feed: str) -> dict[str, Payload]:
         cursor.execute("SET time_zone = '+00:00'")
         cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
         try:
-            payloads = projection.build(cursor)
+            payloads = projection.run(cursor, installation)
         finally:
             cursor.execute("ROLLBACK")
     # A duplicated identity (catalog_product_entity.sku is not unique in the schema) keeps

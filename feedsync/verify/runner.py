@@ -29,7 +29,7 @@ def run(settings: Settings, feed: str, *, examples: int = DEFAULT_EXAMPLES) -> R
     projection = feed_projection(feed)
     connection = connect(settings)
     try:
-        expected = project(connection, feed)
+        expected = project(connection, feed, installation=settings.streams.installation_id)
         warnings = _shared_skus(connection) if feed in _SKU_FEEDS else ()
     finally:
         connection.close()

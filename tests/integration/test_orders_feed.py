@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -21,7 +22,7 @@ from tests.integration.magento_ops import (
     refund_first_line,
     ship,
 )
-from tests.integration.pipeline import Pipeline
+from tests.integration.pipeline import Pipeline, running_pipeline
 
 pytestmark = pytest.mark.integration
 
@@ -193,3 +194,21 @@ def test_a_500_line_order_is_delivered_and_verified(
             "SELECT COUNT(*) FROM items WHERE feed = 'orders' AND request_id = ?", (request_id,)
         ).fetchone()[0]
     assert together == 1
+
+
+def test_an_installation_id_names_the_order_uuids(stack: Any, tmp_path: Path) -> None:
+    """A worker of installation "shop-b" derives its UUIDs in its own namespace, and verify,
+    run with the same settings, derives the same ones on its own."""
+    with running_pipeline(
+        tmp_path, FEEDSYNC_STREAMS__FEEDS="orders", FEEDSYNC_STREAMS__INSTALLATION_ID="shop-b"
+    ) as pipeline:
+        assert pipeline.settings.streams.installation_id == "shop-b"
+        pipeline.wait_clean(ORDERS, timeout_s=300)
+        orders = [o for o in pipeline.receiver.items("orders").values() if not o["deleted"]]
+        assert orders
+        default = uuid.UUID("1b64e46e-1ae9-41b1-b4c6-6fe31ef5656c")
+        shop_b = uuid.uuid5(default, "installation:shop-b")
+        for order in orders:
+            entity_id = order["commerceOrderId"]
+            assert order["orderId"]["id"] == str(uuid.uuid5(shop_b, f"order:{entity_id}"))
+            assert order["orderId"]["id"] != str(uuid.uuid5(default, f"order:{entity_id}"))

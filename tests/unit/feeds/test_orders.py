@@ -16,6 +16,7 @@ from feeds.orders import ORDER_PROJECTOR, ORDERS, SALES_DOCUMENT_PROJECTOR
 from feeds.orders_values import decimal_text, stable_uuid
 from feeds.reference import ReferenceKind
 from feedsync.logs import redact
+from feedsync.verify.orders_documents import OrderUuids
 from tests.unit.rows import change, delete, insert, update
 
 Row = dict[str, Any]
@@ -24,8 +25,10 @@ Row = dict[str, Any]
 class Pipeline(MemoryPipeline):
     """The orders projectors in memory, strict, with one store view's scopes known."""
 
-    def __init__(self) -> None:
-        super().__init__((SALES_DOCUMENT_PROJECTOR, ORDER_PROJECTOR), strict=True)
+    def __init__(self, installation: str = "") -> None:
+        super().__init__(
+            (SALES_DOCUMENT_PROJECTOR, ORDER_PROJECTOR), strict=True, installation=installation
+        )
         self.feed(
             insert("store_website", {"website_id": 1, "code": "base"}),
             insert(
@@ -592,3 +595,26 @@ def test_a_lines_additional_data_is_sent_as_name_value_pairs() -> None:
         {"name": "wrap_options", "value": "[1,2]"},
     ]
     assert by_id[13] == by_id[14] == by_id[11] == []
+
+
+def test_an_installation_id_names_its_orders_uuids() -> None:
+    def uuids(installation: str) -> list[Any]:
+        pipeline = Pipeline(installation).feed(
+            insert("sales_order", order_row()),
+            insert("sales_order_item", item_row(11)),
+            insert("sales_invoice", INVOICE),
+            insert("sales_invoice_item", invoice_item(6, 11)),
+        )
+        payload = pipeline.order()
+        assert payload is not None
+        item_uuid = payload["items"][0]["itemId"]
+        assert payload["invoices"][0]["invoiceItems"][0]["orderItemId"] == item_uuid
+        return [payload["orderId"], item_uuid]
+
+    default, shop_a, shop_b = uuids(""), uuids("shop-a"), uuids("shop-b")
+    assert default == [stable_uuid("order", 1), stable_uuid("order_item", 11)]  # as before
+    assert len({str(u) for u in (*default, *shop_a, *shop_b)}) == 6  # no two alike
+    assert shop_a == uuids("shop-a")  # stable
+    # verify derives them on its own, by the documented rule
+    assert OrderUuids("shop-a")("order", 1) == shop_a[0]
+    assert OrderUuids("")("order_item", 11) == default[1]

@@ -427,3 +427,39 @@ def test_values_of_their_backend_fold(backend: str, value: Any) -> None:
     row = {"value_id": 9, "attribute_id": 97, "store_id": 0, "entity_id": 42, "value": value}
     state = product(*BASE_PRODUCT, (f"catalog_product_entity_{backend}", row))
     assert state["values"]["97:0"] == value
+
+
+def test_parents_are_listed_in_the_websites_the_parent_is_in_too() -> None:
+    def parent(entity_id: int, sku: str, type_id: str, *websites: int) -> list[Any]:
+        entity = {"entity_id": entity_id, "sku": sku, "type_id": type_id}
+        return [
+            ("catalog_product_entity", entity),
+            *(
+                ("catalog_product_website", {"product_id": entity_id, "website_id": w})
+                for w in websites
+            ),
+            ("catalog_product_relation", {"parent_id": entity_id, "child_id": 42}),
+        ]
+
+    run = pipeline(
+        system_attribute(131, "price_type", "int"),
+        *BASE_PRODUCT,
+        ("catalog_product_website", {"product_id": 42, "website_id": 2}),
+        *parent(50, "CFG-50", "configurable", 1),
+        *parent(60, "BND-60", "bundle", 1, 2),
+        ("catalog_product_entity_int", {**int_value(70, 131, 0, 1)[1], "entity_id": 60}),
+    )
+    listed = {
+        p["storeViewCode"]: p["parents"]
+        for p in run.items(PRODUCTS.name).values()
+        if p["sku"] == "SKU-42"
+    }
+    both = [
+        {"sku": "BND-60", "productType": "bundle_fixed"},  # a fixed-price bundle
+        {"sku": "CFG-50", "productType": "configurable"},
+    ]
+    assert listed == {"default": both, "fr": both, "de": [both[0]]}  # CFG-50 not in website 2
+    # The parent joins website 2: its children hear of it.
+    run.feed([change("catalog_product_website", "c", after={"product_id": 50, "website_id": 2})])
+    de = [p for p in run.items(PRODUCTS.name).values() if p["storeViewCode"] == "de"]
+    assert [p["parents"] for p in de if p["sku"] == "SKU-42"] == [both]

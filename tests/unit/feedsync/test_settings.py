@@ -143,3 +143,15 @@ def test_a_ca_file_that_does_not_exist_is_refused_by_name(
     monkeypatch.setenv("FEEDSYNC_KAFKA__SSL_CAFILE", str(tmp_path / "missing.pem"))
     with pytest.raises(ConfigError, match=r"FEEDSYNC_KAFKA__SSL_CAFILE=.*does not point to a file"):
         load_settings()
+
+
+def test_the_installation_id_is_a_name_and_empty_by_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().streams.installation_id == ""
+    monkeypatch.setenv("FEEDSYNC_STREAMS__INSTALLATION_ID", "eu-shop.2")
+    assert load_settings().streams.installation_id == "eu-shop.2"
+    monkeypatch.setenv("FEEDSYNC_STREAMS__INSTALLATION_ID", "eu shop/2")
+    with pytest.raises(ConfigError) as failure:
+        load_settings()
+    assert "FEEDSYNC_STREAMS__INSTALLATION_ID" in str(failure.value)

@@ -214,7 +214,7 @@ def test_user_defined_attributes_resolve_labels_and_inputs() -> None:
     unset = Attribute(4, "unset", "varchar", "text", user_defined=True)
     values = {1: {0: 10}, 2: {0: "21,20,99"}, 3: {0: "123", 2: "456"}, 4: {0: None, 2: None}}
     labels = {10: {0: "Red", 2: "Rouge"}, 20: {0: "Silk", 2: None}, 21: {0: "Wool", 2: "Laine"}}
-    fr = _StoreView(2, "fr", "main", "base", "lbs", "USD")
+    fr = _StoreView(2, "fr", "main", "base", "lbs", "USD", 1)
     assert _attributes([color, fabric, gtin, unset], values, labels, fr) == [
         {"attributeCode": "color", "value": ["Rouge"], "valueId": ["10"]},
         {
