@@ -39,7 +39,8 @@ PRODUCT_ENTITY_TYPE_ID = 4
 DEFAULT_STORE_ID = 0
 ADMIN_WEBSITE_ID = 0  # tier prices on website 0 apply to every website
 SCOPE_GLOBAL = 1
-_PRICE_CODES = ("price", "special_price", "special_from_date", "special_to_date")
+# The attributes the build reads; a bundle's price_type says fixed or dynamic (its type).
+_PRICE_CODES = ("price", "special_price", "special_from_date", "special_to_date", "price_type")
 _EPOCH = datetime(1970, 1, 1)  # naive on purpose: DATETIME values are wall-clock times
 # The product types the exporter names (ProductPriceDataExporter's PRODUCT_TYPE); any other
 # (virtual, a module's own) is sent as SIMPLE. A bundle's own type says whether its price is
@@ -113,7 +114,7 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
         ),
         key=lambda parent: (str(parent["sku"] or ""), str(parent["type"] or "")),
     )
-    kind = price_type(entity.get("type_id"), _bundle_price_type(state, reference))
+    kind = price_type(entity.get("type_id"), _bundle_price_type(state, attributes))
     tiers = tier_prices(state, product_id)
     groups = {int(g["customer_group_id"]) for g in reference.customer_groups().values()}
     items = []
@@ -152,18 +153,13 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
     return items
 
 
-def _bundle_price_type(state: State, reference: Reference) -> Any:
+def _bundle_price_type(state: State, attributes: dict[str, tuple[str, int]]) -> Any:
     """The product's global ``price_type`` value (bundles: 0 dynamic, 1 fixed), or None
     when it has none (every other type, or a bundle's attribute unset: plain BUNDLE)."""
-    if (state.get("entity") or {}).get("type_id") != "bundle":
+    if (state.get("entity") or {}).get("type_id") != "bundle" or "price_type" not in attributes:
         return None
-    for attribute in reference.attributes().values():
-        if (
-            attribute["attribute_code"] == "price_type"
-            and int(attribute["entity_type_id"]) == PRODUCT_ENTITY_TYPE_ID
-        ):
-            return state["values"].get(f"{attribute['attribute_id']}:{DEFAULT_STORE_ID}")
-    return None
+    attribute_id, _ = attributes["price_type"]
+    return state["values"].get(f"{attribute_id}:{DEFAULT_STORE_ID}")
 
 
 def next_price_change(state: State, reference: Reference, at: float | None = None) -> float | None:

@@ -190,6 +190,11 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
     codes = _attribute_ids_by_code(reference)
     categories = _categories(state, reference)
     parents = relation_parents(state, int(entity["entity_id"]))
+    # Website-scoped settings, read once per website rather than per store view.
+    units = {w: reference.config(WEIGHT_UNIT_PATH, w) or DEFAULT_WEIGHT_UNIT for w in linked}
+    currencies = {
+        w: reference.config(BASE_CURRENCY_PATH, w) or DEFAULT_BASE_CURRENCY for w in linked
+    }
     items = []
     for store in stores:
         store_id = int(store["store_id"])
@@ -218,12 +223,10 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             and visibility is not None
             and int(visibility) in _VISIBLE_IN_CATALOG_OR_SEARCH,
             "weight": value("weight"),
-            "weightUnit": reference.config(WEIGHT_UNIT_PATH, store["website_id"])
-            or DEFAULT_WEIGHT_UNIT,
+            "weightUnit": units[str(store["website_id"])],
             "weightType": value("weight_type"),  # bundles: 0 dynamic, 1 fixed; else null
             "priceView": _PRICE_VIEW.get(int(price_view)) if price_view is not None else None,
-            "currency": reference.config(BASE_CURRENCY_PATH, store["website_id"])
-            or DEFAULT_BASE_CURRENCY,
+            "currency": currencies[str(store["website_id"])],
             "createdAt": rfc3339(entity.get("created_at")),
             "updatedAt": rfc3339(entity.get("updated_at")),
             "attributes": _user_attributes(state, reference, store_id),

@@ -241,11 +241,15 @@ class _StockSettings:
     infinite: bool
 
 
+_SETTING_PATHS = (MANAGE_STOCK_PATH, NOTIFY_STOCK_QTY_PATH, BACKORDERS_PATH, MIN_QTY_PATH)
+
+
 def _settings(product: dict[str, Any] | None, reference: Reference) -> _StockSettings:
     own = product or {}
+    defaults = _default_configs(reference, _SETTING_PATHS)  # one pass over the config rows
 
     def configured(path: str, default: Any, read: Callable[[Any], Any]) -> Any:
-        value = _default_config(reference, path)
+        value = defaults.get(path)
         return default if value is None else read(value)
 
     def setting(field: str, path: str, default: Any, read: Callable[[Any], Any]) -> Any:
@@ -273,16 +277,20 @@ def _settings(product: dict[str, Any] | None, reference: Reference) -> _StockSet
     )
 
 
-def _default_config(reference: Reference, path: str) -> Any:
-    """The default-scope value of ``path`` (scope ``default``, scope_id 0), or None."""
+def _default_configs(reference: Reference, paths: tuple[str, ...]) -> dict[str, Any]:
+    """The default-scope values (scope ``default``, scope_id 0) of those of ``paths`` that
+    have one."""
+    values: dict[str, Any] = {}
     for row in reference.rows("core_config_data").values():
+        path = row.get("path")
         if (
-            row.get("path") == path
+            path in paths
+            and path not in values
             and row.get("scope") == "default"
             and int(row.get("scope_id") or 0) == 0
         ):
-            return row.get("value")
-    return None
+            values[path] = row.get("value")
+    return values
 
 
 def _flag(value: Any) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from feeds.feed import Feed
@@ -47,8 +47,7 @@ class FeedProjection:
         cls, name: str, build_for: Callable[[Cursor, str], list[Payload]]
     ) -> FeedProjection:
         """``of`` for a projection that takes the installation id too."""
-        projection = cls.of(name, lambda cursor: build_for(cursor, ""))
-        return cls(projection.feed, projection.build, build_for)
+        return replace(cls.of(name, lambda cursor: build_for(cursor, "")), build_for=build_for)
 
     def run(self, cursor: Cursor, installation: str = "") -> list[Payload]:
         """The payloads, for the installation the settings name (``installation_id``)."""

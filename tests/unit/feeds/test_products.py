@@ -202,9 +202,20 @@ def system_attribute(attribute_id: int, code: str, backend: str) -> tuple[str, d
     return "eav_attribute", {**row, "backend_type": backend, "is_user_defined": 0}
 
 
-def int_value(value_id: int, attribute_id: int, store_id: int, value: int) -> tuple[str, Any]:
+def int_value(
+    value_id: int, attribute_id: int, store_id: int, value: int, entity_id: int = 42
+) -> tuple[str, Any]:
     row = {"value_id": value_id, "attribute_id": attribute_id, "store_id": store_id}
-    return "catalog_product_entity_int", {**row, "entity_id": 42, "value": value}
+    return "catalog_product_entity_int", {**row, "entity_id": entity_id, "value": value}
+
+
+def by_view(run: MemoryPipeline, *fields: str, sku: str = "SKU-42") -> dict[str, Any]:
+    """storeViewCode → the field's value (a tuple of several) in the product's items."""
+    return {
+        p["storeViewCode"]: p[fields[0]] if len(fields) == 1 else tuple(p[f] for f in fields)
+        for p in run.items(PRODUCTS.name).values()
+        if p["sku"] == sku
+    }
 
 
 @pytest.mark.parametrize(
@@ -240,20 +251,17 @@ def test_a_store_views_visibility_decides_its_own_displayable() -> None:
         int_value(51, 99, 0, 4),
         int_value(52, 99, 2, 1),  # "fr" hides it
     )
-    shown = {p["storeViewCode"]: p["displayable"] for p in run.items(PRODUCTS.name).values()}
-    assert shown == {"default": True, "fr": False}
+    assert by_view(run, "displayable") == {"default": True, "fr": False}
 
 
 def test_currency_is_the_websites_base_currency_else_the_default_else_usd() -> None:
     linked = ("catalog_product_website", {"product_id": 42, "website_id": 2})
     run = pipeline(*BASE_PRODUCT, linked)
-    currencies = {p["storeViewCode"]: p["currency"] for p in run.items(PRODUCTS.name).values()}
-    assert currencies == {"default": "USD", "fr": "USD", "de": "USD"}
+    assert by_view(run, "currency") == {"default": "USD", "fr": "USD", "de": "USD"}
     config = {"config_id": 910, "scope": "websites", "scope_id": 2}
     row = {**config, "path": "currency/options/base", "value": "EUR"}
     run.feed([change("core_config_data", "c", after=row)])
-    currencies = {p["storeViewCode"]: p["currency"] for p in run.items(PRODUCTS.name).values()}
-    assert currencies == {"default": "USD", "fr": "USD", "de": "EUR"}
+    assert by_view(run, "currency") == {"default": "USD", "fr": "USD", "de": "EUR"}
 
 
 def test_categories_are_the_linked_categories_paths() -> None:
@@ -270,11 +278,10 @@ def test_a_bundles_weight_type_and_price_view_are_sent_as_the_exporter_names_the
         int_value(61, 131, 0, 1),
         int_value(62, 131, 2, 0),
     )
-    fields = {
-        p["storeViewCode"]: (p["weightType"], p["priceView"])
-        for p in run.items(PRODUCTS.name).values()
+    assert by_view(run, "weightType", "priceView") == {
+        "default": (1, "as_low_as"),
+        "fr": (1, "price_range"),
     }
-    assert fields == {"default": (1, "as_low_as"), "fr": (1, "price_range")}
     plain = pipeline(*BASE_PRODUCT)  # no such attributes: null, as the exporter leaves them
     assert {(p["weightType"], p["priceView"]) for p in plain.items(PRODUCTS.name).values()} == {
         (None, None)
@@ -447,13 +454,9 @@ def test_parents_are_listed_in_the_websites_the_parent_is_in_too() -> None:
         ("catalog_product_website", {"product_id": 42, "website_id": 2}),
         *parent(50, "CFG-50", "configurable", 1),
         *parent(60, "BND-60", "bundle", 1, 2),
-        ("catalog_product_entity_int", {**int_value(70, 131, 0, 1)[1], "entity_id": 60}),
+        int_value(70, 131, 0, 1, entity_id=60),
     )
-    listed = {
-        p["storeViewCode"]: p["parents"]
-        for p in run.items(PRODUCTS.name).values()
-        if p["sku"] == "SKU-42"
-    }
+    listed = by_view(run, "parents")
     both = [
         {"sku": "BND-60", "productType": "bundle_fixed"},  # a fixed-price bundle
         {"sku": "CFG-50", "productType": "configurable"},
@@ -461,5 +464,4 @@ def test_parents_are_listed_in_the_websites_the_parent_is_in_too() -> None:
     assert listed == {"default": both, "fr": both, "de": [both[0]]}  # CFG-50 not in website 2
     # The parent joins website 2: its children hear of it.
     run.feed([change("catalog_product_website", "c", after={"product_id": 50, "website_id": 2})])
-    de = [p for p in run.items(PRODUCTS.name).values() if p["storeViewCode"] == "de"]
-    assert [p["parents"] for p in de if p["sku"] == "SKU-42"] == [both]
+    assert by_view(run, "parents")["de"] == both
