@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from feedsync.errors import ConfigError, FeedsyncError
-from feedsync.settings import load_settings
+from feedsync.settings import Settings, load_settings
 
 app = typer.Typer(
     name="feedsync",
@@ -40,6 +40,19 @@ ProfileOption = Annotated[
     typer.Option(envvar="FEEDSYNC_SAMPLE_PROFILE", help="Sample-data profile: small or medium."),
 ]
 SeedOption = Annotated[int, typer.Option(envvar="FEEDSYNC_SAMPLE_SEED", help="Sample-data seed.")]
+DestinationOption = Annotated[
+    str | None,
+    typer.Option(
+        "--destination",
+        help="A destination named in FEEDSYNC_DELIVERY__DESTINATIONS (its own consumer "
+        "group, status and dead letters); the primary one by default.",
+    ),
+]
+
+
+def _settings(destination: str | None = None) -> Settings:
+    """The settings, as the destination's worker sees them when one is named."""
+    return load_settings().for_destination(destination)
 
 
 @stack_app.command("up")
@@ -152,11 +165,16 @@ def worker(
         bool,
         typer.Option(help="Also serve the ops dashboard (FEEDSYNC_DASHBOARD__*) from it."),
     ] = False,
+    destination: DestinationOption = None,
 ) -> None:
-    """Run a stream worker: decode, project and deliver every feed until stopped."""
+    """Run a stream worker: decode, project and deliver every feed until stopped.
+
+    With --destination, a destination's worker: it delivers the pipeline's items to that
+    destination (its own consumer group, from the items topics' start the first time).
+    """
     from streams.app import run_worker
 
-    settings = load_settings()
+    settings = _settings(destination)
     if dashboard:
         from feedsync.dashboard.server import serve_in_background
         from feedsync.ops.resync import feeds_named
@@ -217,6 +235,7 @@ def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
         float, typer.Option(help="Seconds to follow the deliveries before reporting.")
     ] = 600,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report.")] = False,
+    destination: DestinationOption = None,
 ) -> None:
     """Send a feed's current items again from its items topic (no database query).
 
@@ -229,6 +248,12 @@ def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
 
     ids = [i.strip() for i in by_ids.split(",") if i.strip()] if by_ids else None
     if from_source:
+        if destination is not None:
+            raise ConfigError(
+                "--from-source has the pipeline read the entities again: every destination "
+                "gets what changed, so it takes no --destination",
+                hint="resync one destination by topic replay (leave out --from-source)",
+            )
         if dry_run or force or continue_run:
             raise ConfigError(
                 "--from-source reads the database again: it takes no --dry-run, --force or "
@@ -248,7 +273,8 @@ def resync(  # noqa: PLR0917 -- Typer maps each option to a parameter
         continue_run=continue_run,
         timeout_s=timeout,
     )
-    if not present_resync(load_settings(), feeds_named(feed), options, console, as_json=as_json):
+    settings = _settings(destination)
+    if not present_resync(settings, feeds_named(feed), options, console, as_json=as_json):
         raise typer.Exit(1)
 
 
@@ -264,6 +290,7 @@ def status(
         float | None, typer.Option(help="Refresh every this many seconds until Ctrl-C.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    destination: DestinationOption = None,
 ) -> None:
     """Each feed's delivery states and every stage's backlog, from Kafka.
 
@@ -274,7 +301,7 @@ def status(
     from feedsync.ops.present import present_health
     from feedsync.ops.resync import feeds_named
 
-    settings = load_settings()
+    settings = _settings(destination)
     feeds = feeds_named(feed or ["all"])
     while True:
         found = health(settings, feeds, max_lag=max_lag)
@@ -296,12 +323,13 @@ def dashboard(
         list[str] | None,
         typer.Option("--metrics", help="A worker's /metrics URL (repeatable)."),
     ] = None,
+    destination: DestinationOption = None,
 ) -> None:
     """The ops dashboard: per-feed status, health, charts, item search, resync and replay."""
     from feedsync.dashboard.server import serve
     from feedsync.ops.resync import feeds_named
 
-    settings = load_settings()
+    settings = _settings(destination)
     chosen = {"host": host, "port": port, "metrics_urls": metrics}
     overrides = {key: value for key, value in chosen.items() if value}
     if overrides:
@@ -391,6 +419,7 @@ def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
         bool, typer.Option("--all", help="Also letters whose items went out since.")
     ] = False,
     as_json: JsonOption = False,
+    destination: DestinationOption = None,
 ) -> None:
     """Open dead letters (items not delivered since), with counts per error class."""
     from feedsync.ops.dlq import read_letters, read_redrive_reports
@@ -398,7 +427,7 @@ def dlq_list(  # noqa: PLR0917 -- Typer maps each option to a parameter
     from feedsync.ops.statuses import read_all_statuses
     from feedsync.ops.topics import consumer
 
-    settings = load_settings()
+    settings = _settings(destination)
     letter_filter = _letter_filter(status, since, until, ids)
     names = _dlq_feeds(feed)
     with consumer(settings.kafka) as reader:
@@ -427,13 +456,14 @@ def dlq_show(
     unredacted: Annotated[
         bool, typer.Option(help="Show personal data in payloads as it is.")
     ] = False,
+    destination: DestinationOption = None,
 ) -> None:
     """One dead letter whole: error, response, coordinates, items (payloads redacted)."""
     from feedsync.ops.dlq import LetterFilter, read_letters
     from feedsync.ops.present import present_letter
     from feedsync.ops.topics import consumer
 
-    settings = load_settings()
+    settings = _settings(destination)
     with consumer(settings.kafka) as reader:
         letters = read_letters(reader, settings, feed, LetterFilter(), include_closed=True)
     found = [view for view in letters if view.offset == offset]
@@ -455,6 +485,7 @@ def dlq_replay(  # noqa: PLR0917 -- Typer maps each option to a parameter
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would go.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to follow the deliveries.")] = 600,
     as_json: JsonOption = False,
+    destination: DestinationOption = None,
 ) -> None:
     """Send the open letters' items again through the worker (never over a newer version).
 
@@ -464,7 +495,7 @@ def dlq_replay(  # noqa: PLR0917 -- Typer maps each option to a parameter
     from feedsync.ops.present import present_sending
     from feedsync.ops.resync import ResyncOptions, feeds_named
 
-    settings = load_settings()
+    settings = _settings(destination)
     feeds = feeds_named(feed)
     letter_filter = _letter_filter(status, since, until, ids)
     options = ResyncOptions(force=True, dry_run=dry_run, timeout_s=timeout)
@@ -485,11 +516,12 @@ def dlq_purge(
     feed: Annotated[str, typer.Option("--feed", help="The feed, or source.")],
     until: UntilOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    destination: DestinationOption = None,
 ) -> None:
     """Delete a feed's dead letters up to a time (all of them without --until)."""
     from feedsync.ops.dlq import parse_time, purge
 
-    settings = load_settings()
+    settings = _settings(destination)
     what = f"dead letters of {feed} up to {until}" if until else f"every dead letter of {feed}"
     if not yes and not typer.confirm(f"Delete {what}?"):
         raise typer.Exit(1)

@@ -9,12 +9,14 @@ below. Secrets are ``SecretStr`` and never print. A bad value stops start-up wit
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     FilePath,
@@ -161,6 +163,16 @@ class DashboardSettings(_Section):
         return value
 
 
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(name.strip() for name in value.split(",") if name.strip())
+    return value
+
+
+# Feed names, comma-separated in an environment variable.
+FeedNames = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
+
+
 class StreamsSettings(_Section):
     """The Faust worker."""
 
@@ -207,19 +219,26 @@ class StreamsSettings(_Section):
     stream_buffer_maxsize: int = Field(16384, ge=1)
     max_poll_records: int | None = Field(2000, ge=1)
     # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
-    feeds: Annotated[tuple[str, ...], NoDecode] = ()
+    feeds: FeedNames = ()
     # Names this Magento installation in the UUIDs the orders feed derives (docs/feeds.md,
     # orders): two installations sending to one service must set different ones, or their
     # orders with equal ids get equal UUIDs. Empty: the namespace of earlier versions.
     # Changing it changes every order's UUIDs (a resync sends them all again).
     installation_id: str = Field("", pattern=r"^[A-Za-z0-9._:-]*$", max_length=200)
+    # Set by ``Settings.for_destination``, not by hand: a destination's worker delivers the
+    # items topics of this app (the pipeline's), under an app id (a consumer group, topics
+    # and tables) of its own.
+    items_app_id: str = Field("", pattern=r"^[A-Za-z0-9_-]*$")
 
-    @field_validator("feeds", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(name.strip() for name in value.split(",") if name.strip())
-        return value
+    @property
+    def pipeline_id(self) -> str:
+        """The app whose workers project: it names the entity and items topics."""
+        return self.items_app_id or self.app_id
+
+    @property
+    def delivers_only(self) -> bool:
+        """A destination's worker: it delivers the pipeline's items and projects nothing."""
+        return bool(self.items_app_id)
 
 
 class FeedDelivery(_Section):
@@ -244,14 +263,17 @@ class FeedDelivery(_Section):
         return secret
 
 
-class DeliverySettings(_Section):
-    """Delivery to the connected services: defaults plus per-feed overrides."""
+class _Destination(_Section):
+    """One connected service: where its feeds go, and how."""
 
     endpoint_base: str = "http://127.0.0.1:8900/feeds"
     # Credentials go over https only; this lets them go over plain http to a loopback
     # address (a receiver on the same machine), never beyond.
     allow_plain_http_loopback: bool = False
     ca_bundle: Path | None = None  # PEM CAs to trust for https endpoints, beside the system's
+    # Requests per second the service accepts from this worker process, all its feeds
+    # together (Adobe's ingestion: 2); none: as fast as it answers (429 is honoured anyway).
+    rate_limit_per_s: float | None = Field(None, gt=0)
     defaults: FeedDelivery = FeedDelivery()
     # Per-feed overrides, typed (a bad value or a secret is handled like any setting);
     # feed names are checked against the feed registry when a worker starts.
@@ -271,6 +293,43 @@ class DeliverySettings(_Section):
         merged.setdefault("url", f"{self.endpoint_base.rstrip('/')}/{feed}")
         merged.setdefault("batch_count", batch_count)
         return FeedDelivery(**merged)
+
+
+class DestinationSettings(_Destination):
+    """A further connected service, served by a worker of its own (``feedsync worker
+    --destination NAME``): its own consumer group on the items topics, its own delivery
+    status, dead letters, retries and rate limit, so it never holds another back."""
+
+    # The feeds it takes (comma-separated); empty: every feed the pipeline runs.
+    include: FeedNames = ()
+    # Its worker's /metrics port; 0: any free one (the worker logs the address).
+    metrics_port: int = Field(0, ge=0, le=65535)
+
+
+class DeliverySettings(_Destination):
+    """Delivery to the connected services: the primary one (these fields; the pipeline's
+    own worker delivers to it), and further named ``destinations``."""
+
+    destinations: dict[str, DestinationSettings] = {}
+
+    @field_validator("destinations")
+    @classmethod
+    def _names(cls, destinations: dict[str, DestinationSettings]) -> dict[str, DestinationSettings]:
+        for name in destinations:
+            if not DESTINATION_NAME.fullmatch(name):
+                raise ValueError(
+                    f"destination name {name!r}: use lower-case letters, digits and '_' "
+                    "(it names the destination's consumer group and topics)"
+                )
+        return destinations
+
+
+DESTINATION_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def destination_app_id(app_id: str, destination: str) -> str:
+    """The app id of a destination's workers: its consumer group and topics' prefix."""
+    return f"{app_id}-to-{destination}"
 
 
 def _set_fields(section: FeedDelivery) -> dict[str, Any]:
@@ -301,6 +360,38 @@ class Settings(BaseSettings):
     # stack's worker writes .state/logs/worker-errors.log.
     log_errors_file: Path | None = None
     log_payloads: bool = False  # FEEDSYNC_LOG_PAYLOADS=1: log sent payloads, redacted
+
+    def for_destination(self, name: str | None) -> Settings:
+        """The settings a destination's worker and the operator's commands about it use:
+        its delivery settings as ``delivery``, its own app id ``<app id>-to-<name>`` (a
+        consumer group, dead-letter, resend and status topics of its own), the pipeline's
+        items topics, and the feeds it takes. ``None``: the primary destination (these)."""
+        if name is None:
+            return self
+        destination = self.delivery.destinations.get(name.lower())
+        if destination is None:
+            known = ", ".join(sorted(self.delivery.destinations)) or "none is configured"
+            raise ConfigError(
+                f"no destination named {name!r} ({known})",
+                hint="configure it as FEEDSYNC_DELIVERY__DESTINATIONS__<NAME>__ENDPOINT_BASE "
+                "(or [delivery.destinations.<name>] in the FEEDSYNC_CONFIG file)",
+            )
+        fields = {
+            field: getattr(destination, field)
+            for field in destination.model_fields_set
+            if field not in {"include", "metrics_port"}
+        }
+        streams = self.streams.model_copy(
+            update={
+                "app_id": destination_app_id(self.streams.app_id, name.lower()),
+                "items_app_id": self.streams.app_id,
+                "feeds": destination.include or self.streams.feeds,
+            }
+        )
+        metrics = self.metrics.model_copy(update={"port": destination.metrics_port})
+        return self.model_copy(
+            update={"delivery": DeliverySettings(**fields), "streams": streams, "metrics": metrics}
+        )
 
     @classmethod
     def settings_customise_sources(

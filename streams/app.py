@@ -94,14 +94,18 @@ def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App
         built=[p.entity for p in topology.selection.projectors if p.feeds],
         reference_rows=topology.reference_rows.get_topic_name(),
     )
-    register_route(app, topology, dirty)
-    register_reference(app, topology, dirty)
-    register_projectors(app, topology, dirty)
-    register_rebuilds(app, topology, settings, dirty)
+    if not settings.streams.delivers_only:
+        register_route(app, topology, dirty)
+        register_reference(app, topology, dirty)
+        register_projectors(app, topology, dirty)
+        register_rebuilds(app, topology, settings, dirty)
     register_delivery(app, topology, settings, delivery_configs(settings, topology.selection.feeds))
 
     app_id = settings.streams.app_id
-    items_topics = {name: f.items_topic(app_id) for name, f in topology.selection.feeds.items()}
+    items_topics = {
+        name: f.items_topic(settings.streams.pipeline_id)
+        for name, f in topology.selection.feeds.items()
+    }
     progress = SyncProgress(items_topics, answered=answered)
 
     async def sample_lag() -> None:
@@ -110,7 +114,7 @@ def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App
             return
         try:  # metrics and progress lines only: a failed sample must not touch the stream
             lag = consumer.lag()
-            set_lag(app_id, lag)
+            set_lag(app_id, lag, settings.streams.pipeline_id)
             progress.sample(lag)
         except Exception:
             log.warning("sampling the consumer's lag failed", exc_info=True)

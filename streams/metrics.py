@@ -124,15 +124,17 @@ CONSUMER_LAG = Gauge(
 )
 
 
-def stage_of_topic(topic: str, app_id: str) -> str:
+def stage_of_topic(topic: str, app_id: str, pipeline_id: str | None = None) -> str:
     """The stage a topic feeds: source, entity, items, resend or dlq; changelog for the
-    tables' changelogs (``<app id>-<table>-changelog``, replicated by every worker)."""
+    tables' changelogs (``<app id>-<table>-changelog``, replicated by every worker).
+    ``pipeline_id``: a destination's worker reads the items topics of that app."""
     if topic.startswith(f"{app_id}-"):
         return "changelog"
-    if not topic.startswith(f"{app_id}."):
-        return "source"
-    kind = topic[len(app_id) + 1 :].split(".", 1)[0]
-    return kind if kind in {"entity", "items", "resend", "dlq"} else "other"
+    for prefix in dict.fromkeys((app_id, pipeline_id or app_id)):
+        if topic.startswith(f"{prefix}."):
+            kind = topic[len(prefix) + 1 :].split(".", 1)[0]
+            return kind if kind in {"entity", "items", "resend", "dlq"} else "other"
+    return "source"
 
 
 def observe_commit_to_ack(feed: str, source_ms: int, now: float | None = None) -> None:
@@ -186,16 +188,20 @@ READY_PATH = "/ready"
 WAITING_STAGES = frozenset({"dlq", "changelog"})
 
 
-def set_lag(app_id: str, lag: Mapping[str, int]) -> None:
+def set_lag(app_id: str, lag: Mapping[str, int], pipeline_id: str | None = None) -> None:
     """Replace the lag gauges with ``lag`` (topic -> records): topics this worker no
     longer owns go back to 0. The sample also decides the readiness (``READINESS``)."""
+
+    def stage(topic: str) -> str:
+        return stage_of_topic(topic, app_id, pipeline_id)
+
     for topic in _lag_topics - set(lag):
-        CONSUMER_LAG.labels(stage_of_topic(topic, app_id), topic).set(0)
+        CONSUMER_LAG.labels(stage(topic), topic).set(0)
     for topic, records in lag.items():
-        CONSUMER_LAG.labels(stage_of_topic(topic, app_id), topic).set(records)
+        CONSUMER_LAG.labels(stage(topic), topic).set(records)
     _lag_topics.clear()
     _lag_topics.update(lag)
-    moving = {t: n for t, n in lag.items() if stage_of_topic(t, app_id) not in WAITING_STAGES}
+    moving = {t: n for t, n in lag.items() if stage(t) not in WAITING_STAGES}
     READINESS.observe(moving, assigned=bool(lag), work=work_done())
 
 

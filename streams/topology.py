@@ -80,6 +80,9 @@ class Topology:
         feeds = list(selection.feeds)
         partitions = settings.streams.partitions
         ns = settings.streams.app_id
+        # A destination's worker reads the pipeline's items and keeps nothing else of it.
+        delivers_only = settings.streams.delivers_only
+        projectors = () if delivers_only else selection.projectors
         # The large tables: entity state and delivery status (the others are small and
         # read back from Kafka in a moment at each start).
         store = STORE_URL if settings.streams.state_store == "rocksdb" else "memory://"
@@ -89,14 +92,16 @@ class Topology:
             source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
             entities={
                 p.entity: _raw_topic(app, entity_topic(settings, p.entity), partitions=partitions)
-                for p in selection.projectors
+                for p in projectors
             },
             reference_control=_raw_topic(
                 app, entity_topic(settings, REFERENCE_CONTROL), partitions=1
             ),
             reference_rows=_raw_topic(app, entity_topic(settings, REFERENCE_ROWS), partitions=1),
             items={
-                name: _raw_topic(app, feed.items_topic(ns), partitions=partitions)
+                name: _raw_topic(
+                    app, feed.items_topic(settings.streams.pipeline_id), partitions=partitions
+                )
                 for name, feed in selection.feeds.items()
             },
             resend={
@@ -105,7 +110,9 @@ class Topology:
             },
             dlq={f: _raw_topic(app, dlq_topic(f, ns), partitions=1) for f in [*feeds, SOURCE_DLQ]},
             redrive_report=_raw_topic(app, redrive_report_topic(ns), partitions=1),
-            reference=app.GlobalTable(
+            reference=None
+            if delivers_only
+            else app.GlobalTable(
                 "feedsync-reference",
                 default=None,
                 partitions=1,
@@ -118,9 +125,11 @@ class Topology:
                 p.entity: app.Table(
                     f"feedsync-state-{p.entity}", default=None, partitions=partitions, store=store
                 )
-                for p in selection.projectors
+                for p in projectors
             },
-            reference_emitted=app.Table("feedsync-reference-emitted", default=None, partitions=1),
+            reference_emitted=None
+            if delivers_only
+            else app.Table("feedsync-reference-emitted", default=None, partitions=1),
             delivered=app.Table(
                 "feedsync-delivered", default=None, partitions=partitions, store=store
             ),
@@ -134,8 +143,13 @@ def selected(settings: Settings) -> Selection:
         return select(settings.streams.feeds)
     except KeyError as exc:
         known = ", ".join(sorted(select().feeds))
+        setting = (
+            "a destination's include (FEEDSYNC_DELIVERY__DESTINATIONS__<NAME>__INCLUDE)"
+            if settings.streams.delivers_only
+            else "FEEDSYNC_STREAMS__FEEDS"
+        )
         raise ConfigError(
-            f"FEEDSYNC_STREAMS__FEEDS names {exc.args[0]!r}, which is not a feed",
+            f"{setting} names {exc.args[0]!r}, which is not a feed",
             hint=f"use a comma-separated list of: {known}",
         ) from None
 
@@ -186,19 +200,22 @@ def ensure_topics(settings: Settings, changelogs: Sequence[TopicSpec] = ()) -> N
     """
     partitions, ns = settings.streams.partitions, settings.streams.app_id
     selection = selected(settings)
-    forever, week = "-1", str(7 * 86400_000)
-    wanted = [
+    forever, week, compact = "-1", str(7 * 86400_000), {"cleanup.policy": "compact"}
+    pipeline: list[TopicSpec] = [
         *((entity_topic(settings, p.entity), partitions, {}) for p in selection.projectors),
         (entity_topic(settings, REFERENCE_CONTROL), 1, {}),
         (entity_topic(settings, REFERENCE_ROWS), 1, {}),
+        *((source_topic(settings, t), 1, {}) for t in CAPTURED_TABLES),
+    ]
+    wanted = [
+        *([] if settings.streams.delivers_only else pipeline),
         *(
-            (feed.items_topic(ns), partitions, {"cleanup.policy": "compact"})
+            (feed.items_topic(settings.streams.pipeline_id), partitions, compact)
             for feed in selection.feeds.values()
         ),
         *((resend_topic(name, ns), partitions, {"retention.ms": week}) for name in selection.feeds),
         *((dlq_topic(n, ns), 1, {"retention.ms": forever}) for n in [*selection.feeds, SOURCE_DLQ]),
         (redrive_report_topic(ns), 1, {"cleanup.policy": "compact"}),
-        *((source_topic(settings, t), 1, {}) for t in CAPTURED_TABLES),
         *changelogs,
     ]
     kafka = settings.kafka

@@ -85,18 +85,25 @@ class Health:
 
 
 def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_LAG) -> Health:
-    app_id = settings.streams.app_id
+    app_id, pipeline_id = settings.streams.app_id, settings.streams.pipeline_id
     selection = select([feed.name for feed in feeds])
     with consumer(settings.kafka) as reader:
         statuses = read_all_statuses(reader, settings, {feed.name for feed in feeds})
         redrives = read_redrive_reports(reader, settings)
-        committed, existing = _committed_and_topics(settings)
+        committed, existing = _committed_and_topics(settings, app_id)
         lag = _Lag(reader, committed, existing)
+        # A destination's worker reads the items only: the stages before are the
+        # pipeline's, measured by the pipeline's group.
+        pipeline = (
+            _Lag(reader, _committed_and_topics(settings, pipeline_id)[0], existing)
+            if pipeline_id != app_id
+            else lag
+        )
         upstream = {
-            "source": lag.of([source_topic(settings, t) for t in CAPTURED_TABLES]),
-            "entity": lag.of(
-                [f"{app_id}.entity.{p.entity}" for p in selection.projectors]
-                + [f"{app_id}.entity.reference-rows"]
+            "source": pipeline.of([source_topic(settings, t) for t in CAPTURED_TABLES]),
+            "entity": pipeline.of(
+                [f"{pipeline_id}.entity.{p.entity}" for p in selection.projectors]
+                + [f"{pipeline_id}.entity.reference-rows"]
             ),
         }
         found = []
@@ -112,7 +119,7 @@ def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_
                 if status.state is ItemState.PAUSED:
                     of_feed.paused = status.message or "credentials refused"
             stages = {
-                "items": lag.of([feed.items_topic(app_id)]),
+                "items": lag.of([feed.items_topic(pipeline_id)]),
                 "resend": lag.of([resend_topic(feed.name, app_id)]),
                 "dlq": lag.of([dlq_topic(feed.name, app_id)]),
             }
@@ -127,12 +134,13 @@ def health(settings: Settings, feeds: list[Feed], *, max_lag: int = DEFAULT_MAX_
     )
 
 
-def _committed_and_topics(settings: Settings) -> tuple[dict[TopicPartition, int], set[str]]:
+def _committed_and_topics(
+    settings: Settings, group: str
+) -> tuple[dict[TopicPartition, int], set[str]]:
     """The group's committed offsets, and the topics that exist (listed by the admin
     client: kafka-python's ``KafkaConsumer.topics()`` waits for metadata without a
     deadline, and was seen to hang)."""
     with admin_client(settings.kafka) as admin:
-        group = settings.streams.app_id
         offsets = admin.list_group_offsets(group).get(group, {})
         existing = set(admin.list_topics())
     return {tp: int(meta.offset) for tp, meta in offsets.items() if meta.offset >= 0}, existing

@@ -104,7 +104,7 @@ def plan_feed(
     when the caller has read them already)."""
     plan = FeedPlan(feed.name)
     current: dict[str, tuple[int, FeedItem]] = {}
-    for record in read(reader, feed.items_topic(settings.streams.app_id)):
+    for record in read(reader, feed.items_topic(settings.streams.pipeline_id)):
         if record.value is None:
             continue
         item = FeedItem.from_record(record.value)
@@ -435,8 +435,9 @@ def _ensure_topics(settings: Settings, feeds: list[str]) -> None:
             if resend_topic(feed, settings.streams.app_id) not in existing:
                 raise ConfigError(
                     f"no worker of app {settings.streams.app_id} runs feed {feed}",
-                    hint="start a worker (feedsync worker) with this feed in "
-                    "FEEDSYNC_STREAMS__FEEDS; it creates the topics a resync writes to",
+                    hint="start a worker (feedsync worker, with --destination for a "
+                    "destination) with this feed in FEEDSYNC_STREAMS__FEEDS or the "
+                    "destination's include; it creates the topics a resync writes to",
                 )
         if missing:
             with suppress(TopicAlreadyExistsError):  # another resync was first

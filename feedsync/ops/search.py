@@ -69,7 +69,7 @@ def search_items(
     found: dict[tuple[str, str], FoundItem] = {}
     existing = existing_topics(reader)
     for feed in feeds:
-        topic = feed.items_topic(settings.streams.app_id)
+        topic = feed.items_topic(settings.streams.pipeline_id)
         if topic not in existing:
             continue
         for record in read(reader, topic):

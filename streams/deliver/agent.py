@@ -23,6 +23,7 @@ import httpx
 
 from feeds.item import FeedItem
 from feedsync.settings import FeedDelivery, Settings
+from streams.deliver.http import rate_limiter
 from streams.deliver.sender import FeedSender
 from streams.dlq.redrive import make_redrive
 from streams.guard import Failed, Guard
@@ -36,8 +37,10 @@ __all__ = ["register_delivery"]
 def register_delivery(
     app: faust.App, topology: Topology, settings: Settings, configs: Mapping[str, FeedDelivery]
 ) -> None:
+    # One limiter for the destination's feeds: its rate limit is the service's, not a feed's.
+    limiter = rate_limiter(settings.delivery.rate_limit_per_s)
     for name, feed in topology.selection.feeds.items():
-        sender = FeedSender(feed, configs[name], settings, topology)
+        sender = FeedSender(feed, configs[name], settings, topology, limiter)
         guard = Guard(Stage.DELIVER, topology.dlq[name], feed=name)
 
         deliver_feed = _batch_agent(app, sender, guard, deliver_batch)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import orjson
+from aiolimiter import AsyncLimiter
 from pydantic import SecretStr
 
 from feeds.item import FeedItem
@@ -33,7 +34,14 @@ from streams.deliver.outcome import (
     parse_retry_after,
 )
 
-__all__ = ["Endpoint", "SendResult", "idempotency_key", "request_body", "send_batch"]
+__all__ = [
+    "Endpoint",
+    "SendResult",
+    "idempotency_key",
+    "rate_limiter",
+    "request_body",
+    "send_batch",
+]
 
 EXCERPT_CHARS = 500
 
@@ -47,6 +55,9 @@ class Endpoint:
     bearer_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     timeout_s: float = 30.0
+    # The destination's client-side rate limit, shared by its feeds (every request waits
+    # for a slot, retries too); None: none.
+    limiter: AsyncLimiter | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,16 @@ class SendResult:
     def describe(self) -> str:
         what = f"HTTP {self.status}" if self.status is not None else "no response"
         return f"{what} (request {self.request_id})"
+
+
+def rate_limiter(per_s: float | None) -> AsyncLimiter | None:
+    """A limiter of ``per_s`` requests a second (bursts of up to one second's worth, and
+    at least one request), or None."""
+    if per_s is None:
+        return None
+    if per_s >= 1:
+        return AsyncLimiter(per_s, time_period=1.0)
+    return AsyncLimiter(1, time_period=1.0 / per_s)
 
 
 def idempotency_key(items: Sequence[FeedItem]) -> str:
@@ -102,6 +123,8 @@ async def send_batch(
         headers = _headers(endpoint, key, request_id, body)
     except ValueError as exc:
         return SendResult(None, request_id, ConfigError(str(exc), hint=_secret_hint(endpoint)))
+    if endpoint.limiter is not None:
+        await endpoint.limiter.acquire()
     try:
         async with client.stream(
             "POST",

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from aiolimiter import AsyncLimiter
 
 from feeds.feed import Feed
 from feeds.item import FeedItem, ItemVersion
@@ -107,7 +108,12 @@ class FeedSender:
     """Everything one feed's delivery needs."""
 
     def __init__(
-        self, feed: Feed, config: FeedDelivery, settings: Settings, topology: Topology
+        self,
+        feed: Feed,
+        config: FeedDelivery,
+        settings: Settings,
+        topology: Topology,
+        limiter: AsyncLimiter | None = None,
     ) -> None:
         assert config.url is not None  # resolved by delivery_configs
         assert config.batch_count is not None
@@ -124,6 +130,7 @@ class FeedSender:
             bearer_token=config.bearer_token,
             webhook_secret=config.webhook_secret,
             timeout_s=config.timeout_s,
+            limiter=limiter,
         )
         self.policy = RetryPolicy(
             max_attempts=config.retry_attempts,

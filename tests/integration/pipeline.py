@@ -31,10 +31,12 @@ class Worker:
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = field(default=None)
+    args: tuple[str, ...] = ()  # after ``feedsync worker``, e.g. ("--destination", "b")
 
     def start(self) -> None:
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen([FEEDSYNC, "worker"], env=self.env, stdout=log, stderr=log)
+        command = [FEEDSYNC, "worker", *self.args]
+        self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
         log.close()
 
     def kill(self) -> None:

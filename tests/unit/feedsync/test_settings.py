@@ -155,3 +155,45 @@ def test_the_installation_id_is_a_name_and_empty_by_default(
     with pytest.raises(ConfigError) as failure:
         load_settings()
     assert "FEEDSYNC_STREAMS__INSTALLATION_ID" in str(failure.value)
+
+
+def test_a_destination_gets_its_own_app_id_delivery_and_feeds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefix = "FEEDSYNC_DELIVERY__DESTINATIONS__SEARCH__"
+    monkeypatch.setenv("FEEDSYNC_STREAMS__APP_ID", "shop")
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__ENDPOINT_BASE", "http://127.0.0.1:1/primary")
+    monkeypatch.setenv(f"{prefix}ENDPOINT_BASE", "http://127.0.0.1:2/search")
+    monkeypatch.setenv(f"{prefix}INCLUDE", "products, prices")
+    monkeypatch.setenv(f"{prefix}RATE_LIMIT_PER_S", "2")
+    monkeypatch.setenv(f"{prefix}METRICS_PORT", "9471")
+    monkeypatch.setenv(f"{prefix}FEEDS__PRICES__BATCH_COUNT", "50")
+    primary = load_settings()
+    assert primary.for_destination(None) is primary
+    search = primary.for_destination("Search")  # names are case-insensitive, as env vars
+    assert search.streams.app_id == "shop-to-search"
+    assert search.streams.pipeline_id == "shop"  # the items topics it reads
+    assert search.streams.delivers_only
+    assert not primary.streams.delivers_only
+    assert search.streams.feeds == ("products", "prices")
+    assert search.delivery.endpoint_base == "http://127.0.0.1:2/search"
+    assert search.delivery.rate_limit_per_s == 2
+    assert search.delivery.destinations == {}
+    assert search.delivery.for_feed("prices").batch_count == 50
+    assert search.delivery.for_feed("products").url == "http://127.0.0.1:2/search/products"
+    assert search.metrics.port == 9471
+    assert primary.delivery.for_feed("products").url == "http://127.0.0.1:1/primary/products"
+
+
+def test_an_unknown_destination_is_named_with_the_known_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__DESTINATIONS__ERP__ENDPOINT_BASE", "http://x/feeds")
+    with pytest.raises(ConfigError, match=r"no destination named 'crm' \(erp\)"):
+        load_settings().for_destination("crm")
+
+
+def test_a_destination_name_must_name_topics(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDSYNC_DELIVERY__DESTINATIONS__SEARCH-1__ENDPOINT_BASE", "http://x/f")
+    with pytest.raises(ConfigError, match="lower-case letters, digits and '_'"):
+        load_settings()

@@ -16,7 +16,7 @@ from feeds.item import FeedItem, ItemVersion, item_id
 from feedsync.errors import ErrorClass
 from feedsync.webhooks import sign
 from streams.deliver.attempt import FeedPaused, deliver
-from streams.deliver.http import Endpoint, idempotency_key
+from streams.deliver.http import Endpoint, idempotency_key, rate_limiter
 from streams.deliver.outcome import (
     CredentialsRefused,
     EndpointRejected,
@@ -334,3 +334,19 @@ def test_dead_letter_round_trips_through_its_record() -> None:
         extra={"entity": "products", "key": "42"},
     )
     assert DeadLetter.from_record(letter.to_record()) == letter
+
+
+def test_a_rate_limit_allows_a_second_s_worth_of_requests_then_makes_them_wait() -> None:
+    assert rate_limiter(None) is None
+
+    async def take(per_s: float) -> tuple[int, float]:
+        limiter = rate_limiter(per_s)
+        assert limiter is not None
+        taken = 0
+        while limiter.has_capacity():
+            await limiter.acquire()
+            taken += 1
+        return taken, limiter.time_period
+
+    assert asyncio.run(take(2)) == (2, 1.0)  # Adobe's ingestion: 2 requests a second
+    assert asyncio.run(take(0.5)) == (1, 2.0)  # one request every two seconds

@@ -94,3 +94,10 @@ def test_metrics_off_counts_nothing() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "0.0"
+
+
+def test_a_destination_worker_places_the_pipeline_items_topics() -> None:
+    app, pipeline = "feedsync-to-search", "feedsync"
+    assert stage_of_topic("feedsync.items.prices", app, pipeline) == "items"
+    assert stage_of_topic("feedsync-to-search.dlq.prices", app, pipeline) == "dlq"
+    assert stage_of_topic("feedsync-to-search-feedsync-delivered-changelog", app) == "changelog"
