@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from feeds.attributes import PRODUCT_ATTRIBUTES_FEED
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.categories import CATEGORIES_FEED
+from feeds.extension import FeedExtension, load_extensions, with_fields
 from feeds.feed import Feed
 from feeds.orders import ORDER_PROJECTOR, SALES_DOCUMENT_PROJECTOR
 from feeds.permissions import CATEGORY_PERMISSIONS_FEED
@@ -20,9 +21,13 @@ from feeds.scopes import (
     build_websites,
 )
 from feeds.stock import STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR
+from feedsync.errors import ConfigError
 
 __all__ = [
+    "BUILTIN_CAPTURED_TABLES",
+    "BUILTIN_FEEDS",
     "CAPTURED_TABLES",
+    "EXTENSIONS",
     "FEEDS",
     "PROJECTORS",
     "REFERENCE_FEEDS",
@@ -31,16 +36,15 @@ __all__ = [
     "source_tables",
 ]
 
-PROJECTORS: tuple[EntityProjector, ...] = (
+BUILTIN_PROJECTORS: tuple[EntityProjector, ...] = (
     CATALOG_PROJECTOR,
     STOCK_ITEM_PROJECTOR,
     STOCK_PROJECTOR,
     SALES_DOCUMENT_PROJECTOR,
     ORDER_PROJECTOR,
 )
-"""Feeds built from an entity's state, one projector (and state table) per entity kind."""
 
-REFERENCE_FEEDS: tuple[ReferenceFeed, ...] = (
+BUILTIN_REFERENCE_FEEDS: tuple[ReferenceFeed, ...] = (
     ReferenceFeed(SCOPES_WEBSITE, build_websites, frozenset({ReferenceKind.SCOPES})),
     ReferenceFeed(
         SCOPES_CUSTOMER_GROUP,
@@ -51,7 +55,44 @@ REFERENCE_FEEDS: tuple[ReferenceFeed, ...] = (
     CATEGORIES_FEED,
     CATEGORY_PERMISSIONS_FEED,
 )
-"""Feeds built from the reference data alone."""
+
+BUILTIN_FEEDS: frozenset[str] = frozenset(
+    feed.name
+    for feed in (
+        *(reference_feed.feed for reference_feed in BUILTIN_REFERENCE_FEEDS),
+        *(feed for projector in BUILTIN_PROJECTORS for feed in projector.feeds),
+    )
+)
+"""feedsync's own feeds: the exporter's (the others come from installed extensions)."""
+
+EXTENSIONS: tuple[FeedExtension, ...] = load_extensions()
+"""The installed packages' feeds and fields (feeds/extension.py)."""
+
+
+def _with_extensions() -> tuple[tuple[EntityProjector, ...], tuple[ReferenceFeed, ...]]:
+    """The built-in projectors and reference feeds, the extensions' projectors added, every
+    build adding the extensions' fields; a ``ConfigError`` for a name taken twice."""
+    projectors = list(BUILTIN_PROJECTORS)
+    feeds = set(BUILTIN_FEEDS)
+    for extension in EXTENSIONS:
+        for projector in extension.projectors:
+            clash = {p.entity for p in projectors} & {projector.entity}
+            clash |= feeds & {feed.name for feed in projector.feeds}
+            if clash:
+                raise ConfigError(
+                    f"feed extension {extension.name!r} declares {', '.join(sorted(clash))}, "
+                    "which another feed or entity already has",
+                    hint="rename it in the extension, or uninstall one of the packages",
+                )
+            projectors.append(projector)
+            feeds |= {feed.name for feed in projector.feeds}
+    fields = [field for extension in EXTENSIONS for field in extension.fields]
+    return with_fields(projectors, BUILTIN_REFERENCE_FEEDS, fields)
+
+
+PROJECTORS, REFERENCE_FEEDS = _with_extensions()
+"""Feeds built from an entity's state, one projector (and state table) per entity kind;
+and feeds built from the reference data alone."""
 
 FEEDS: dict[str, Feed] = {
     feed.name: feed
@@ -81,6 +122,11 @@ def source_tables(feed: str) -> frozenset[str]:
 
 CAPTURED_TABLES: tuple[str, ...] = tuple(sorted(frozenset().union(*map(source_tables, FEEDS))))
 """The tables Debezium captures: every table some feed reads, and nothing else."""
+
+BUILTIN_CAPTURED_TABLES: tuple[str, ...] = tuple(
+    sorted(frozenset().union(*map(source_tables, BUILTIN_FEEDS)))
+)
+"""The tables feedsync's own feeds read (the production manifests' include list)."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,12 @@ SET SESSION sql_mode = CONCAT_WS(',', @@SESSION.sql_mode, 'NO_AUTO_VALUE_ON_ZERO
 SET @FEEDSYNC_OLD_TIME_ZONE = @@SESSION.time_zone;
 SET SESSION time_zone = '+00:00';
 
+-- Review entities and statuses (Magento_Review's data patches)
+INSERT IGNORE INTO `review_entity` (`entity_id`, `entity_code`) VALUES
+  (1, 'product'), (2, 'customer'), (3, 'category');
+INSERT IGNORE INTO `review_status` (`status_id`, `status_code`) VALUES
+  (1, 'Approved'), (2, 'Pending'), (3, 'Not Approved');
+
 -- Scopes (Magento_Store InitializeStoresAndWebsites)
 INSERT IGNORE INTO `store_website` (`website_id`, `code`, `name`, `sort_order`, `default_group_id`, `is_default`) VALUES
   (0, 'admin', 'Admin', 0, 0, 0),

@@ -1156,6 +1156,69 @@ CREATE TABLE IF NOT EXISTS `magento_catalogpermissions` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Enterprise Catalogpermissions';
 
 -- ---------------------------------------------------------------------------------------------
+-- Product reviews (Magento_Review). No built-in feed reads them: they are captured when an
+-- installed extension's feed does (examples/feedsync-reviews). review_detail.customer_id's
+-- foreign key to customer_entity is not modelled (no customer table here yet).
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS `review_entity` (
+  `entity_id` smallint unsigned NOT NULL AUTO_INCREMENT COMMENT 'Review entity id',
+  `entity_code` varchar(32) NOT NULL COMMENT 'Review entity code',
+  PRIMARY KEY (`entity_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Review entities';
+
+CREATE TABLE IF NOT EXISTS `review_status` (
+  `status_id` smallint unsigned NOT NULL AUTO_INCREMENT COMMENT 'Status id',
+  `status_code` varchar(32) NOT NULL COMMENT 'Status code',
+  PRIMARY KEY (`status_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Review statuses';
+
+CREATE TABLE IF NOT EXISTS `review` (
+  `review_id` bigint unsigned NOT NULL AUTO_INCREMENT COMMENT 'Review id',
+  `created_at` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP COMMENT 'Review create date',
+  `entity_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Entity id',
+  `entity_pk_value` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product id',
+  `status_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Status code',
+  PRIMARY KEY (`review_id`),
+  KEY `REVIEW_ENTITY_ID` (`entity_id`),
+  KEY `REVIEW_STATUS_ID` (`status_id`),
+  KEY `REVIEW_ENTITY_PK_VALUE` (`entity_pk_value`),
+  CONSTRAINT `REVIEW_ENTITY_ID_REVIEW_ENTITY_ENTITY_ID` FOREIGN KEY (`entity_id`)
+    REFERENCES `review_entity` (`entity_id`) ON DELETE CASCADE,
+  CONSTRAINT `REVIEW_STATUS_ID_REVIEW_STATUS_STATUS_ID` FOREIGN KEY (`status_id`)
+    REFERENCES `review_status` (`status_id`) ON DELETE NO ACTION
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Review base information';
+
+CREATE TABLE IF NOT EXISTS `review_detail` (
+  `detail_id` bigint unsigned NOT NULL AUTO_INCREMENT COMMENT 'Review detail id',
+  `review_id` bigint unsigned NOT NULL DEFAULT 0 COMMENT 'Review id',
+  `store_id` smallint unsigned DEFAULT 0 COMMENT 'Store id',
+  `title` varchar(255) NOT NULL COMMENT 'Title',
+  `detail` text NOT NULL COMMENT 'Detail description',
+  `nickname` varchar(128) NOT NULL COMMENT 'User nickname',
+  `customer_id` int unsigned DEFAULT NULL COMMENT 'Customer Id',
+  PRIMARY KEY (`detail_id`),
+  KEY `REVIEW_DETAIL_REVIEW_ID` (`review_id`),
+  KEY `REVIEW_DETAIL_STORE_ID` (`store_id`),
+  KEY `REVIEW_DETAIL_CUSTOMER_ID` (`customer_id`),
+  CONSTRAINT `REVIEW_DETAIL_REVIEW_ID_REVIEW_REVIEW_ID` FOREIGN KEY (`review_id`)
+    REFERENCES `review` (`review_id`) ON DELETE CASCADE,
+  CONSTRAINT `REVIEW_DETAIL_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Review detail information';
+
+CREATE TABLE IF NOT EXISTS `review_store` (
+  `review_id` bigint unsigned NOT NULL COMMENT 'Review ID',
+  `store_id` smallint unsigned NOT NULL COMMENT 'Store ID',
+  PRIMARY KEY (`review_id`, `store_id`),
+  KEY `REVIEW_STORE_STORE_ID` (`store_id`),
+  CONSTRAINT `REVIEW_STORE_REVIEW_ID_REVIEW_REVIEW_ID` FOREIGN KEY (`review_id`)
+    REFERENCES `review` (`review_id`) ON DELETE CASCADE,
+  CONSTRAINT `REVIEW_STORE_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Review Store';
+
+-- ---------------------------------------------------------------------------------------------
 -- Debezium signal table (incremental snapshots for `feedsync resync --from-source`).
 -- ---------------------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from connectors.database import connect
 from feeds.feed import Feed
+from feeds.registry import EXTENSIONS
 from feedsync.settings import Settings
 from feedsync.verify.projections import project
 
@@ -40,6 +41,7 @@ ENTITY_COUNTS: dict[str, str] = {
     "productOverrides": "SELECT COUNT(*) FROM catalog_product_entity",
     "inventoryStockStatus": "SELECT COUNT(*) FROM catalog_product_entity",
     "orders": "SELECT COUNT(*) FROM sales_order",
+    **{feed: sql for extension in EXTENSIONS for feed, sql in extension.entity_counts.items()},
 }
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from feeds.extension import add_fields
 from feeds.item import item_id
+from feeds.registry import EXTENSIONS
 from feedsync.errors import ConfigError
 from feedsync.verify.attributes import PRODUCT_ATTRIBUTES_PROJECTION
 from feedsync.verify.categories import CATEGORIES_PROJECTION
@@ -44,10 +46,19 @@ FEEDS: dict[str, FeedProjection] = {
         VARIANTS_PROJECTION,
         PRODUCT_OVERRIDES_PROJECTION,
         ORDERS_PROJECTION,
+        # The installed extensions' feeds, by their own SQL (feeds/extension.py).
+        *(
+            FeedProjection.of(name, build)
+            for extension in EXTENSIONS
+            for name, build in extension.verify.items()
+        ),
     )
 }
 """The feeds ``feedsync verify`` can check, by name: one projection per feed of
 ``feeds.registry.FEEDS``, whose declaration gives its identity fields and removability."""
+
+# Fields the installed extensions add to feeds: verify expects them as the workers add them.
+_FIELDS = [field for extension in EXTENSIONS for field in extension.fields]
 
 
 def feed_projection(feed: str) -> FeedProjection:
@@ -82,6 +93,7 @@ def project(
             payloads = projection.run(cursor, installation)
         finally:
             cursor.execute("ROLLBACK")
+    payloads = [add_fields(feed, payload, _FIELDS) for payload in payloads]
     # A duplicated identity (catalog_product_entity.sku is not unique in the schema) keeps
     # the last row in build order, i.e. the highest entity_id.
     return {

@@ -19,7 +19,16 @@ VERIFY = Path(feedsync.verify.__file__).parent
 # What verify may import from feeds/: the item id contract and the feed declarations. The
 # projection logic (projectors, builders, reference folding) stays on the stream side, so
 # that verify remains an independent oracle.
-SHARED = {"feeds", "feeds.contract", "feeds.feed", "feeds.item", "feeds.registry"}
+# feeds.extension: an installed extension's own fields transform, which verify applies as
+# the workers do (the extension's verify projection is its own SQL).
+SHARED = {
+    "feeds",
+    "feeds.contract",
+    "feeds.extension",
+    "feeds.feed",
+    "feeds.item",
+    "feeds.registry",
+}
 
 
 def test_verify_knows_exactly_the_declared_feeds() -> None:
