@@ -67,6 +67,20 @@ def destination(
         worker.stop()
 
 
+def ops(worker: Worker, *args: str) -> Any:
+    """A ``feedsync`` command with the worker's settings: its JSON report."""
+    done = subprocess.run(
+        [FEEDSYNC, *args, "--json"],
+        env=worker.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr  # 1: a report that says unhealthy
+    return json.loads(done.stdout)
+
+
 def seen_by(pipeline: Pipeline, receiver: Receiver) -> Settings:
     """The pipeline's settings with ``receiver`` as the one verify reads."""
     port = int(receiver.url.rsplit(":", 1)[1])
@@ -120,6 +134,22 @@ def test_a_destination_added_later_gets_every_item_from_the_items_topic(
         wait_clean_at(pipeline, late, worker, timeout_s=240)
         items = late.items("products")
         assert len(items) == len(pipeline.receiver.items("products"))
+        # A resync of one destination sends to it alone.
+        sku = next(item["sku"] for item in items.values() if not item.get("deleted"))
+        began = time.time()
+        ops(
+            worker,
+            "resync",
+            "--destination",
+            "late",
+            "--feed",
+            "products",
+            "--by-ids",
+            sku,
+            "--force",
+        )
+        assert late.received_since("products", began)
+        assert not pipeline.receiver.received_since("products", began)
     # Its rate limit held: a second's worth at once, then RATE a second (the receiver's
     # clock; without the limit the ~35 requests of the sync go out within a second or two).
     with sqlite3.connect(late.db_path) as db:
@@ -213,18 +243,19 @@ def test_a_failing_destination_holds_no_other_back_and_catches_up(
             both_healthy = latencies(pipeline.receiver, after)
             wait_clean_at(pipeline, failing, worker, timeout_s=120)
             pipeline.wait_clean(FEEDS)
-            status = subprocess.run(
-                [FEEDSYNC, "status", "--destination", "failing", "--feed", "products", "--json"],
-                env=worker.env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
+            status = ops(worker, "status", "--destination", "failing", "--feed", "products")
+            letters = ops(
+                worker, "dlq", "list", "--destination", "failing", "--feed", "products", "--all"
             )
-    report = json.loads(status.stdout)
-    products = report["feeds"][0]
+            primary_letters = ops(worker, "dlq", "list", "--feed", "products", "--all")
+    products = status["feeds"][0]
     assert products["feed"] == "products"
-    assert products["states"].get("delivered", 0) > 0, report
+    assert products["states"].get("delivered", 0) > 0, status
+    # The outage's batches became the failing destination's dead letters, re-driven once it
+    # answered; the primary's dead-letter topic holds none.
+    assert letters["letters"], letters
+    assert letters["redrive"]["products"]["total"]["answered"] > 0, letters
+    assert not primary_letters["letters"], primary_letters
     figures = {
         "while the other fails": sorted(while_failing.values()),
         "both healthy": sorted(both_healthy.values()),
