@@ -138,10 +138,16 @@ class Overview:
     brokers: dict[str, Any]
     metrics: dict[str, Any]
     source: dict[str, Any]
+    # Whose deliveries these are: the app (a destination's is <app id>-to-<name>) and where
+    # it sends.
+    app: str = ""
+    endpoint: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "at": self.at,
+            "app": self.app,
+            "endpoint": self.endpoint,
             "status": self.status,
             "connector": self.connector,
             "workers": self.workers,
@@ -165,6 +171,8 @@ def collect(
         brokers=cluster.get("brokers", cluster),
         metrics=_metrics(history, feeds),
         source=source.get(settings, feeds),
+        app=settings.streams.app_id,
+        endpoint=settings.delivery.endpoint_base,
     )
 
 

@@ -48,6 +48,8 @@ class Stack:
     receiver: ReceiverProcess
     worker: WorkerProcess
     dashboard: DashboardProcess
+    # One worker per destination of FEEDSYNC_DELIVERY__DESTINATIONS (each delivers there).
+    destinations: tuple[WorkerProcess, ...] = ()
 
     @classmethod
     def of(cls, settings: Settings) -> Stack:
@@ -64,6 +66,10 @@ class Stack:
             receiver=ReceiverProcess(settings, layout),
             worker=WorkerProcess(settings, layout),
             dashboard=DashboardProcess(settings, layout),
+            destinations=tuple(
+                WorkerProcess(settings, layout, name)
+                for name in sorted(settings.delivery.destinations)
+            ),
         )
 
 
@@ -115,6 +121,8 @@ def up(
     if pipeline:
         _step(say, "receiver", stack.receiver.start(timeout), stack.receiver.daemon.log_file)
         _step(say, "worker", stack.worker.start(timeout), stack.worker.daemon.log_file)
+        for worker in stack.destinations:
+            _step(say, worker.daemon.name, worker.start(timeout), worker.daemon.log_file)
         dashboard = stack.dashboard
         _step(say, "dashboard", dashboard.start(timeout), dashboard.daemon.log_file)
     say(f"stack ready in {time.monotonic() - began:.1f}s; state and logs in {stack.layout.state}")
@@ -222,6 +230,7 @@ class StackStatus:
     receiver: str
     worker: str
     dashboard: str
+    destinations: tuple[tuple[str, str], ...] = ()  # (worker-to-<name>, its line)
 
     @property
     def healthy(self) -> bool:
@@ -239,6 +248,7 @@ class StackStatus:
             ("connector", self.connector),
             ("receiver", self.receiver),
             ("worker", self.worker),
+            *self.destinations,
             ("dashboard", self.dashboard),
         ]
 
@@ -278,6 +288,13 @@ def status(settings: Settings) -> StackStatus:
         receiver=probe(stack.receiver.daemon.pid(), stack.receiver.ready, stack.receiver.url),
         worker=probe(stack.worker.daemon.pid(), lambda: True, f"app {settings.streams.app_id}"),
         dashboard=probe(stack.dashboard.daemon.pid(), stack.dashboard.ready, stack.dashboard.url),
+        destinations=tuple(
+            (
+                worker.daemon.name,
+                probe(worker.daemon.pid(), lambda: True, f"destination {worker.destination}"),
+            )
+            for worker in stack.destinations
+        ),
     )
 
 
@@ -286,6 +303,7 @@ def down(settings: Settings, *, say: Say = print) -> None:
     stack = Stack.of(settings)
     for name, stop in (
         ("dashboard", stack.dashboard.stop),
+        *((worker.daemon.name, worker.stop) for worker in stack.destinations),
         ("worker", stack.worker.stop),
         ("receiver", stack.receiver.stop),
         ("Kafka Connect", stack.connect.stop),

@@ -1,5 +1,5 @@
-"""The pipeline's own processes in the local stack: the reference receiver, a worker and
-the ops dashboard."""
+"""The pipeline's own processes in the local stack: the reference receiver, a worker (and
+one per configured destination) and the ops dashboard."""
 
 from __future__ import annotations
 
@@ -65,11 +65,14 @@ LOCAL_INSTANCE_ID = "local-worker-1"
 
 
 class WorkerProcess:
-    """One ``feedsync worker``; ready once faust reports its worker ready."""
+    """One ``feedsync worker`` (with ``destination``: that destination's worker, ``feedsync
+    worker --destination NAME``); ready once faust reports its worker ready."""
 
-    def __init__(self, settings: Settings, layout: Layout) -> None:
+    def __init__(self, settings: Settings, layout: Layout, destination: str | None = None) -> None:
         self.settings = settings
-        self.daemon = Daemon("worker", layout.run, layout.log("worker"))
+        self.destination = destination
+        name = f"worker-to-{destination}" if destination else "worker"
+        self.daemon = Daemon(name, layout.run, layout.log(name))
         self._log_offset = 0  # readiness is read from what this start wrote
 
     def start(self, timeout_s: float) -> bool:
@@ -81,8 +84,12 @@ class WorkerProcess:
         # Static membership (unless another id is set): the stack's one worker, killed and
         # restarted, takes its partitions back at once instead of after the session timeout.
         instance = self.settings.streams.instance_id or LOCAL_INSTANCE_ID
+        command = [FEEDSYNC, "worker"]
+        if self.destination:
+            command += ["--destination", self.destination]
+            instance = f"{instance}-to-{self.destination}"
         env = {"FEEDSYNC_LOG_ERRORS_FILE": str(errors), "FEEDSYNC_STREAMS__INSTANCE_ID": instance}
-        self.daemon.start([FEEDSYNC, "worker"], env=env)
+        self.daemon.start(command, env=env)
         self.daemon.wait_until(self.ready, what="ready (consuming)", timeout_s=timeout_s)
         return True
 
