@@ -50,6 +50,7 @@ __all__ = [
     "SourcePosition",
     "State",
     "add_fields",
+    "added_fields",
     "load_extensions",
     "rfc3339",
     "with_fields",
@@ -64,11 +65,14 @@ Projection = Callable[[Any], list[Payload]]
 
 @dataclass(frozen=True)
 class FieldExtension:
-    """Fields added to every item of ``feed``: ``add(payload)`` returns them. It must not
-    return a field the payload has already (an item's identity and the exporter's fields
-    stay feedsync's); an item whose ``add`` raises or does so becomes a dead letter."""
+    """Fields added to every item of ``feed``: ``add(payload)`` returns them, each one of
+    ``names`` (declared, so that checks of the exporter's record types can tell them from
+    a mistake). It must not return a field the payload has already (an item's identity and
+    the exporter's fields stay feedsync's); an item whose ``add`` raises, returns such a
+    field or an undeclared one becomes a dead letter."""
 
     feed: str
+    names: tuple[str, ...]
     add: Callable[[Payload], Mapping[str, Any]]
 
 
@@ -154,6 +158,11 @@ def with_fields(
     )
 
 
+def added_fields(feed: str, fields: Sequence[FieldExtension]) -> frozenset[str]:
+    """The names of the fields ``fields`` add to ``feed``'s items."""
+    return frozenset(name for f in fields if f.feed == feed for name in f.names)
+
+
 def add_fields(feed: str, payload: Payload, fields: Sequence[FieldExtension]) -> Payload:
     """``payload`` with the fields of ``fields`` added (verify applies them too)."""
     result = dict(payload)
@@ -166,6 +175,12 @@ def add_fields(feed: str, payload: Payload, fields: Sequence[FieldExtension]) ->
             raise ValueError(
                 f"a field extension of feed {feed} would replace {', '.join(taken)}: "
                 "an extension adds fields, it never changes one"
+            )
+        undeclared = sorted(set(added) - set(extension.names))
+        if undeclared:
+            raise ValueError(
+                f"a field extension of feed {feed} adds {', '.join(undeclared)}, which it "
+                f"does not declare (FieldExtension.names: {', '.join(extension.names)})"
             )
         result.update(added)
     return result

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from feedsync_reviews import search_keywords
 
 from feedsync.settings import REPO_ROOT
 from feedsync.stack.orchestrate import Stack
@@ -72,8 +73,13 @@ def reviews(sql: Any) -> Iterator[list[int]]:
 def test_the_example_extension_feed_syncs_end_to_end(
     stack: Stack, sql: Any, reviews: list[int], tmp_path: Path
 ) -> None:
-    with running_pipeline(tmp_path, FEEDSYNC_STREAMS__FEEDS=FEED) as pipeline:
-        pipeline.wait_clean((FEED,))
+    with running_pipeline(tmp_path, FEEDSYNC_STREAMS__FEEDS=f"{FEED},products") as pipeline:
+        pipeline.wait_clean((FEED, "products"))
+        # The package's field of the products feed, on every item the receiver holds.
+        products = [i for i in pipeline.receiver.items("products").values() if not i.get("deleted")]
+        assert products
+        for item in products:
+            assert item["searchKeywords"] == search_keywords(item)["searchKeywords"], item
         items = pipeline.receiver.items(FEED)
         live = [item for item in items.values() if not item.get("deleted")]
         assert len(live) == 4 * 1 + 8 * 2  # every third review in one store view only
@@ -122,15 +128,17 @@ def test_uninstalling_the_package_removes_the_feed(stack: Stack) -> None:
             [
                 sys.executable,
                 "-c",
-                "from feeds.registry import FEEDS, CAPTURED_TABLES as t;"
-                "print(len(FEEDS), sorted(x for x in t if x.startswith('review')))",
+                "from feeds.registry import FEEDS, EXTENSIONS, CAPTURED_TABLES as t;"
+                "print(len(FEEDS), len(EXTENSIONS),"
+                " sorted(x for x in t if x.startswith('review')))",
             ],
             capture_output=True,
             text=True,
             timeout=120,
             check=True,
         )
-        assert captured.stdout.split() == ["11", "[]"]
+        # 11 feeds, no extension (so no field added to products), no review table captured
+        assert captured.stdout.split() == ["11", "0", "[]"]
     finally:
         subprocess.run(
             [*pip, "install", "--no-deps", "--no-build-isolation", "-e", str(EXAMPLE)],

@@ -1,4 +1,5 @@
-"""productReviews: Magento's product reviews, one item per review and store view it shows in.
+"""productReviews: Magento's product reviews, one item per review and store view it shows in;
+and a field of the products feed, ``searchKeywords``.
 
 An example of a feedsync extension (``feeds/extension.py``), installed as a package of
 its own: the feed's declaration, its projector (what the stream workers run), its SQL
@@ -15,12 +16,14 @@ its row deletes every item the review had. A store view deleted cascades its
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from feeds.extension import (
     EntityProjector,
     Feed,
     FeedExtension,
+    FieldExtension,
     Payload,
     Reference,
     ReferenceKind,
@@ -29,7 +32,7 @@ from feeds.extension import (
     rfc3339,
 )
 
-__all__ = ["EXTENSION", "PRODUCT_REVIEWS"]
+__all__ = ["EXTENSION", "PRODUCT_REVIEWS", "search_keywords"]
 
 PRODUCT_REVIEWS = Feed(name="productReviews", identity=("reviewId", "storeViewCode"))
 
@@ -160,9 +163,16 @@ def project_reviews(cursor: Any) -> list[Payload]:
     ]
 
 
+def search_keywords(payload: Payload) -> dict[str, Any]:
+    """A products item's distinct lower-case words of its name and SKU, sorted."""
+    text = f"{payload.get('name') or ''} {payload.get('sku') or ''}".lower()
+    return {"searchKeywords": sorted(set(re.findall(r"[0-9a-z]+", text)))}
+
+
 EXTENSION = FeedExtension(
     name="feedsync-reviews",
     projectors=(REVIEW_PROJECTOR,),
+    fields=(FieldExtension("products", ("searchKeywords",), search_keywords),),
     verify={PRODUCT_REVIEWS.name: project_reviews},
     entity_counts={
         PRODUCT_REVIEWS.name: f"SELECT COUNT(*) FROM review WHERE entity_id = {PRODUCT_ENTITY}"

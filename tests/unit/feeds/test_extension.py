@@ -61,18 +61,25 @@ def test_a_feed_without_a_verify_projection_is_refused(monkeypatch: pytest.Monke
 
 
 def test_fields_are_added_where_items_are_built_and_never_replace_one() -> None:
-    slug = FieldExtension("scopesWebsite", lambda p: {"slug": str(p["websiteCode"]).upper()})
+    slug = FieldExtension(
+        "scopesWebsite", ("slug",), lambda p: {"slug": str(p["websiteCode"]).upper()}
+    )
     websites = ReferenceFeed(SCOPES_WEBSITE, lambda _: [{"websiteCode": "base"}], frozenset())
     orders = replace(BUILTIN_PROJECTORS[-1], build=lambda s, r: {"orders": [{"id": "1"}]})
     projectors, references = with_fields([orders], [websites], [slug])
     assert references[0].build(Reference({})) == [{"websiteCode": "base", "slug": "BASE"}]
     assert projectors[0] is orders  # no field for its feeds: left as it was
     assert add_fields("products", {"sku": "A"}, [slug]) == {"sku": "A"}  # not its feed
-    clash = FieldExtension("products", lambda p: {"sku": "B"})
+    clash = FieldExtension("products", ("sku",), lambda p: {"sku": "B"})
     with pytest.raises(ValueError, match="would replace sku"):
         add_fields("products", {"sku": "A"}, [clash])
+    sneaky = FieldExtension("products", ("slug",), lambda p: {"slug": "a", "other": 1})
+    with pytest.raises(ValueError, match="adds other, which it does not declare"):
+        add_fields("products", {"sku": "A"}, [sneaky])
 
 
 def test_fields_for_a_feed_that_does_not_exist_are_refused() -> None:
     with pytest.raises(ConfigError, match="adds fields to pricez"):
-        with_fields(BUILTIN_PROJECTORS, BUILTIN_REFERENCE_FEEDS, [FieldExtension("pricez", dict)])
+        with_fields(
+            BUILTIN_PROJECTORS, BUILTIN_REFERENCE_FEEDS, [FieldExtension("pricez", (), dict)]
+        )
