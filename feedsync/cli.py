@@ -55,6 +55,14 @@ def _settings(destination: str | None = None) -> Settings:
     return load_settings().for_destination(destination)
 
 
+def _every_feed(settings: Settings) -> list[str]:
+    """What "every feed" means to status and the dashboard: a destination's feeds (its
+    include), else all."""
+    if settings.streams.delivers_only and settings.streams.feeds:
+        return list(settings.streams.feeds)
+    return ["all"]
+
+
 @stack_app.command("up")
 def stack_up(
     profile: ProfileOption = "small",
@@ -181,7 +189,7 @@ def worker(
 
         own = f"http://{settings.metrics.host}:{settings.metrics.port}/metrics"
         urls = settings.dashboard.metrics_urls or [own]
-        serve_in_background(settings, feeds_named(["all"]), urls)
+        serve_in_background(settings, feeds_named(_every_feed(settings)), urls)
     run_worker(settings, loglevel=loglevel)
 
 
@@ -302,7 +310,7 @@ def status(
     from feedsync.ops.resync import feeds_named
 
     settings = _settings(destination)
-    feeds = feeds_named(feed or ["all"])
+    feeds = feeds_named(feed or _every_feed(settings))
     while True:
         found = health(settings, feeds, max_lag=max_lag)
         present_health(console, found, as_json=as_json, clear=watch is not None)
@@ -339,7 +347,7 @@ def dashboard(
         f"http://{settings.metrics.host}:{settings.metrics.port}/metrics"
     ]
     console.print(f"dashboard on http://{settings.dashboard.host}:{settings.dashboard.port}/")
-    serve(settings, feeds_named(["all"]), urls)
+    serve(settings, feeds_named(_every_feed(settings)), urls)
 
 
 @app.command("estimate")

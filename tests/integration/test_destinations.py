@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
@@ -28,7 +29,7 @@ from feedsync.stack.orchestrate import Stack
 from feedsync.stack.pipeline import FEEDSYNC
 from feedsync.verify import run
 from tests.integration.pipeline import Pipeline, Worker, converged_pipeline
-from tests.integration.receiver import Receiver, running_receiver
+from tests.integration.receiver import Receiver, free_port, running_receiver
 
 pytestmark = pytest.mark.integration
 
@@ -79,6 +80,29 @@ def ops(worker: Worker, *args: str) -> Any:
     )
     assert done.returncode in (0, 1), done.stderr  # 1: a report that says unhealthy
     return json.loads(done.stdout)
+
+
+def dashboard_overview(worker: Worker, name: str) -> Any:
+    """``feedsync dashboard --destination name``'s first overview."""
+    port = free_port()
+    command = [FEEDSYNC, "dashboard", "--destination", name, "--port", str(port)]
+    process = subprocess.Popen(
+        command, env=worker.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/overview", timeout=30)
+                if response.status_code == 200:
+                    return response.json()
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)  # polling a condition under a deadline
+        raise AssertionError("the destination's dashboard never answered")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def seen_by(pipeline: Pipeline, receiver: Receiver) -> Settings:
@@ -150,6 +174,13 @@ def test_a_destination_added_later_gets_every_item_from_the_items_topic(
         )
         assert late.received_since("products", began)
         assert not pipeline.receiver.received_since("products", began)
+        # The dashboard of a destination shows its app and its deliveries.
+        overview = dashboard_overview(worker, "late")
+        assert overview["app"] == destination_app_id(pipeline.app_id, "late")
+        assert overview["endpoint"] == f"{late.url}/feeds"
+        (products,) = overview["status"]["feeds"]  # the destination's feeds only
+        assert products["feed"] == "products"
+        assert products["states"].get("delivered", 0) > 0, products
     # Its rate limit held: a second's worth at once, then RATE a second (the receiver's
     # clock; without the limit the ~35 requests of the sync go out within a second or two).
     with sqlite3.connect(late.db_path) as db:
