@@ -23,6 +23,9 @@ from feeds.product_links import (
     OWNER_COLUMNS,
     PEER_TABLES,
     PRODUCT_ENTITY,
+    RELATION_TABLE,
+    SUPER_LINK_TABLE,
+    TIER_PRICE_TABLE,
     apply_link_change,
     link_forwards,
     link_keys,
@@ -51,6 +54,22 @@ def catalog_keys(change: RowChange) -> list[str]:
     return [] if key is None else [key]
 
 
+# The product's own tables a prices item is built from: its row (sku, type), websites,
+# decimal and datetime values (price, special price and its window) and tier prices, and
+# the relations that make its parents. Their newest change is the items' updatedAt.
+PRICE_SOURCE_TABLES = frozenset(
+    {
+        "catalog_product_entity",
+        "catalog_product_website",
+        "catalog_product_entity_decimal",
+        "catalog_product_entity_datetime",
+        TIER_PRICE_TABLE,
+        RELATION_TABLE,
+        SUPER_LINK_TABLE,
+    }
+)
+
+
 def apply_catalog_change(state: State | None, change: RowChange) -> State | None:
     """The product's state after one change (source row or forwarded summary); None when
     the product is gone."""
@@ -59,7 +78,11 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
     products_state = apply_product_change(state, change)
     if products_state is None:
         return None
-    return apply_link_change(products_state, change)
+    current = apply_link_change(products_state, change)
+    if change.table in PRICE_SOURCE_TABLES:
+        # when the newest change of the product's price data was committed at the source
+        current["prices_ms"] = max(int(current.get("prices_ms") or 0), change.ts_ms)
+    return current
 
 
 def build_catalog(state: State, reference: Reference) -> dict[str, list[Payload]]:

@@ -26,7 +26,7 @@ from feeds.feed import Feed
 from feeds.product_links import relation_parents, tier_prices
 from feeds.projector import Payload, State
 from feeds.reference import Reference
-from feeds.values import customer_group_code
+from feeds.values import customer_group_code, utc_text_of_ms
 
 __all__ = ["PRICES", "build_prices", "next_price_change", "now", "price_type"]
 
@@ -117,6 +117,9 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
     kind = price_type(entity.get("type_id"), _bundle_price_type(state, attributes))
     tiers = tier_prices(state, product_id)
     groups = {int(g["customer_group_id"]) for g in reference.customer_groups().values()}
+    # The exporter sends the time it exported the item; here the newest change of the
+    # product's price data at the source (feeds/catalog.py), so a replay sends the same.
+    updated_at = utc_text_of_ms(int(state.get("prices_ms") or 0))
     items = []
     for website in _websites(state, reference):
         special = _special_price(state, attributes, website)
@@ -137,6 +140,7 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
             "regular": _website_value(state, attributes.get("price"), website) or NO_PRICE,
             "discounts": discounts + every_group.discounts(),
             "tierPrices": every_group.tiers(),
+            "updatedAt": updated_at,
             "deleted": False,
         }
         items.append(fallback)

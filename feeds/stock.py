@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +31,7 @@ from feeds.stock_products import (
     STOCK_ITEM_PROJECTOR,
     decimal_text,
 )
+from feeds.values import utc_text_of_ms
 
 __all__ = [
     "INVENTORY_STOCK_STATUS",
@@ -161,7 +161,7 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
     reserved = _reserved_by_stock(state)
     product = _product(state)
     settings = _settings(product, reference)
-    updated_at = _utc_text(int(state.get("updated_ms") or 0))
+    updated_at = utc_text_of_ms(int(state.get("updated_ms") or 0))
     payloads: list[Payload] = []
     for stock_id, codes in sorted(_linked_sources(reference).items()):
         assigned = [item for item in items if item["source_code"] in codes]
@@ -190,12 +190,6 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
             }
         )
     return payloads
-
-
-def _utc_text(ms: int) -> str | None:
-    if not ms:
-        return None
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _linked_sources(reference: Reference) -> dict[int, set[str]]:

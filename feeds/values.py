@@ -4,10 +4,11 @@ customer groups by the exporter's code."""
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["customer_group_code", "decimal_text", "rfc3339"]
+__all__ = ["customer_group_code", "decimal_text", "rfc3339", "utc_text_of_ms"]
 
 
 def decimal_text(value: Decimal, scale: int = 4) -> str:
@@ -29,6 +30,14 @@ def rfc3339(value: Any) -> str | None:
     if "." in text:
         text = text.split(".", 1)[0] + "Z"
     return text
+
+
+def utc_text_of_ms(ms: int | None) -> str | None:
+    """Epoch milliseconds (a change's binlog commit time) as RFC 3339 UTC to the second;
+    None for none (0)."""
+    if not ms:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def customer_group_code(group_id: Any) -> str:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feedsync.verify.compare import SOURCE_CHANGE_TIME
 from feedsync.verify.eav import ScopedValues, load_product_attributes, load_product_values
 from feedsync.verify.projection import FeedProjection
 
@@ -109,6 +110,8 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
                 "regular": value("price", website) or "0.000000",
                 "discounts": discounts + _group_discount(every_group),
                 "tierPrices": _tier_entries(every_group),
+                # no table holds a change time: any time of the pipeline's format
+                "updatedAt": SOURCE_CHANGE_TIME,
                 "deleted": False,
             }
             payloads.append(fallback)

@@ -7,7 +7,7 @@ The clock is an argument (``at``) or ``feeds.prices.now``, never the real time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -175,6 +175,7 @@ def test_one_fallback_item_per_website_with_website_scoped_price() -> None:
     items = prices(offline, 10)
     assert set(items) == {("base", "fallback"), ("second", "fallback")}  # no group's own
     assert items["base", "fallback"]["regular"] == "20.000000"
+    assert items["second", "fallback"].pop("updatedAt")
     assert items["second", "fallback"] == {
         "websiteId": 2,
         "productId": 10,
@@ -188,6 +189,17 @@ def test_one_fallback_item_per_website_with_website_scoped_price() -> None:
         "tierPrices": [],
         "deleted": False,
     }
+
+
+def test_updated_at_is_the_newest_change_of_the_price_data_not_of_a_name() -> None:
+    offline = pipeline(*SIMPLE)
+    price_change = value(10, PRICE, 0, "21.000000")
+    offline.feed([price_change])
+    stamp = datetime.fromtimestamp(price_change.ts_ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert prices(offline, 10)["base", "fallback"]["updatedAt"] == stamp
+    name = {"value_id": next(_POSITIONS), "attribute_id": 73, "store_id": 0, "entity_id": 10}
+    offline.feed([insert("catalog_product_entity_varchar", {**name, "value": "Renamed"})])
+    assert prices(offline, 10)["base", "fallback"]["updatedAt"] == stamp
 
 
 def test_a_product_without_a_price_has_the_exporters_zero() -> None:
