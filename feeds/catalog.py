@@ -41,6 +41,7 @@ from feeds.products import (
 )
 from feeds.projector import EntityProjector, Payload, State
 from feeds.reference import Reference, ReferenceKind
+from feeds.stock import STOCK_SUMMARY_TABLE
 from feeds.variants import VARIANTS, build_variants
 
 __all__ = ["CATALOG_PROJECTOR", "apply_catalog_change", "build_catalog", "catalog_keys"]
@@ -73,12 +74,22 @@ PRICE_SOURCE_TABLES = frozenset(
 def apply_catalog_change(state: State | None, change: RowChange) -> State | None:
     """The product's state after one change (source row or forwarded summary); None when
     the product is gone."""
-    if state is None and change.deleted and change.table in (*LINK_TABLES, *PEER_TABLES):
+    peers = (*LINK_TABLES, *PEER_TABLES, STOCK_SUMMARY_TABLE)
+    if state is None and change.deleted and change.table in peers:
         return None  # nothing held to drop; a gone peer must not conjure up a state
     products_state = apply_product_change(state, change)
     if products_state is None:
         return None
     current = apply_link_change(products_state, change)
+    if change.table == STOCK_SUMMARY_TABLE:
+        # Its SKUs' stock, by SKU: a withdrawal names the SKU it withdraws, so that a late
+        # one for a SKU the product no longer has cannot drop the current SKU's stock.
+        stocks = dict(current.get("stocks") or {})
+        if change.after is not None:
+            stocks[str(change.after["sku"])] = change.after
+        elif change.before is not None:
+            stocks.pop(str(change.before["sku"]), None)
+        current["stocks"] = stocks
     if change.table in PRICE_SOURCE_TABLES:
         # when the newest change of the product's price data was committed at the source
         current["prices_ms"] = max(int(current.get("prices_ms") or 0), change.ts_ms)

@@ -107,6 +107,8 @@ class MemoryPipeline:
         queue = deque([first])
         while queue:
             target = queue.popleft()
+            if target.entity not in self.projections:
+                continue  # forwarded to a projector this pipeline leaves out (self.forwarded)
             projection = self.projections[target.entity]
             records = self.records[target.entity]
             record = records.get(target.key)

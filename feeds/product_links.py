@@ -267,10 +267,18 @@ def _parent_summary(state: State | None, product_id: int) -> Row | None:
 
 
 def _child_summary(state: State | None, product_id: int) -> Row | None:
+    """What a configurable shows of a child: sku and store-0 int values (variants), and the
+    stock of its SKU (the parent is in stock where a child is: feeds/products.py)."""
     entity = (state or {}).get("entity")
     if not entity or state is None:
         return None
-    return {"id": product_id, "sku": entity.get("sku"), "values": state.get("int_defaults", {})}
+    sku = entity.get("sku")
+    return {
+        "id": product_id,
+        "sku": sku,
+        "values": state.get("int_defaults", {}),
+        "stock": (state.get("stocks") or {}).get(str(sku)),
+    }
 
 
 def _relation_children(state: State | None, product_id: int) -> set[int]:

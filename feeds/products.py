@@ -9,13 +9,15 @@ InnoDB's ``ON DELETE CASCADE`` removed without telling the binlog.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from feeds.change import MalformedRow, RowChange
 from feeds.feed import Feed
-from feeds.product_links import relation_parents
+from feeds.product_links import relation_parents, variant_children
 from feeds.reference import Reference, ReferenceKind
+from feeds.stock import decide_summary
 from feeds.values import rfc3339
 
 __all__ = [
@@ -65,6 +67,10 @@ DEFAULT_BASE_CURRENCY = "USD"
 _STATUS = {1: "Enabled", 2: "Disabled"}
 _VISIBILITY = {1: "Not Visible Individually", 2: "Catalog", 3: "Search", 4: "Catalog, Search"}
 _VISIBLE_IN_CATALOG_OR_SEARCH = frozenset({2, 3, 4})
+# lowStock: the SKU's quantity in the website's stock below this (Magento_CatalogInventory's
+# "Only X left" threshold, 0 by default), as the exporter's LowStock provider reads it.
+STOCK_THRESHOLD_PATH = "cataloginventory/options/stock_threshold_qty"
+_ENABLED = 1
 # Bundle products' price_view attribute, as the exporter names its values.
 _PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
 
@@ -120,10 +126,11 @@ PRODUCT_REBUILD_ON = frozenset(
         ReferenceKind.ATTRIBUTES,
         ReferenceKind.OPTIONS,
         ReferenceKind.CATEGORIES,
+        ReferenceKind.STOCKS,
     }
 )
 """Reference kinds that change a product's items: store views, attribute metadata, option
-labels, the category tree."""
+labels, the category tree, and stocks (sources enabled, links, a website's stock)."""
 
 
 def _empty_state() -> ProductState:
@@ -195,6 +202,9 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
     currencies = {
         w: reference.config(BASE_CURRENCY_PATH, w) or DEFAULT_BASE_CURRENCY for w in linked
     }
+    thresholds = {w: _number(reference.config(STOCK_THRESHOLD_PATH, w)) for w in linked}
+    stock_of_website = _stock_by_website(reference)
+    availability = _availability(state, entity, reference)
     items = []
     for store in stores:
         store_id = int(store["store_id"])
@@ -205,6 +215,9 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
 
         group = groups.get(str(store["group_id"]), {})
         status, visibility, tax_class = value("status"), value("visibility"), value("tax_class_id")
+        website_code = websites[str(store["website_id"])]["code"]
+        stock = availability.get(stock_of_website.get(str(website_code), -1))
+        in_stock = stock is not None and stock.in_stock
         price_view = value("price_view")
         item: dict[str, Any] = {
             "sku": entity["sku"],
@@ -222,6 +235,11 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             and int(status) == 1
             and visibility is not None
             and int(visibility) in _VISIBLE_IN_CATALOG_OR_SEARCH,
+            # Salable in the stock of the store view's website (MSI: inventoryStockStatus's
+            # isSalable of the SKU; a configurable: any of its children), enabled to buy.
+            "inStock": in_stock,
+            "lowStock": stock is not None and stock.quantity < thresholds[str(store["website_id"])],
+            "buyable": in_stock and status is not None and int(status) == _ENABLED,
             "weight": value("weight"),
             "weightUnit": units[str(store["website_id"])],
             "weightType": value("weight_type"),  # bundles: 0 dynamic, 1 fixed; else null
@@ -238,6 +256,51 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
         }
         items.append(item)
     return items
+
+
+@dataclass(frozen=True, slots=True)
+class _Availability:
+    in_stock: bool
+    quantity: Decimal  # in stock on the stock's enabled sources, before reservations
+
+
+def _availability(
+    state: ProductState, entity: dict[str, Any], reference: Reference
+) -> dict[int, _Availability]:
+    """Per stock: whether the product sells there and its quantity. A configurable has no
+    stock of its own: it sells where one of its children does, with their quantities."""
+    if entity.get("type_id") == "configurable":
+        children = variant_children(state, int(entity["entity_id"]))
+        decided = [decide_summary(child.get("stock"), reference) for child in children]
+    else:
+        own = (state.get("stocks") or {}).get(str(entity.get("sku")))
+        decided = [decide_summary(own, reference)]
+    stock_ids = {stock_id for decisions in decided for stock_id in decisions}
+    return {
+        stock_id: _Availability(
+            in_stock=any(d[stock_id].salable for d in decided if stock_id in d),
+            quantity=sum((d[stock_id].qty for d in decided if stock_id in d), Decimal(0)),
+        )
+        for stock_id in stock_ids
+    }
+
+
+def _stock_by_website(reference: Reference) -> dict[str, int]:
+    """website code → the stock its sales channel names (MSI), for stocks that exist."""
+    stocks = reference.rows("inventory_stock")
+    return {
+        str(row["code"]): int(row["stock_id"])
+        for row in reference.rows("inventory_stock_sales_channel").values()
+        if row.get("type") == "website" and str(row.get("stock_id")) in stocks
+    }
+
+
+def _number(value: Any) -> Decimal:
+    """A config number (None or text that is not one: 0, as PHP's float cast has it)."""
+    try:
+        return Decimal(str(value).strip()) if value is not None else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
 
 
 def _parents_in(

@@ -112,12 +112,23 @@ def source_tables(feed: str) -> frozenset[str]:
             return reference_tables(reference_feed.kinds)
     for projector in PROJECTORS:
         if any(declared.name == feed for declared in projector.feeds):
-            feeding = [p for p in PROJECTORS if projector.entity in p.forwards_to]
+            feeding = [p for p in PROJECTORS if p.entity in _feeders({projector.entity})]
             return frozenset(
                 projector.tables.union(*(p.tables for p in feeding))
                 | reference_tables(projector.rebuild_on)
             )
     raise KeyError(feed)
+
+
+def _feeders(entities: set[str]) -> set[str]:
+    """``entities`` and every entity whose projector forwards to one of them, directly or
+    through others (a source item reaches a product through its SKU's stock)."""
+    found = set(entities)
+    while True:
+        more = {p.entity for p in PROJECTORS if found & set(p.forwards_to)} - found
+        if not more:
+            return found
+        found |= more
 
 
 CAPTURED_TABLES: tuple[str, ...] = tuple(sorted(frozenset().union(*map(source_tables, FEEDS))))
@@ -147,11 +158,10 @@ def select(names: Sequence[str] = ()) -> Selection:
     for name in wanted:
         if name not in FEEDS:
             raise KeyError(name)
-    building = [p for p in PROJECTORS if any(f.name in wanted for f in p.feeds)]
-    entities = {p.entity for p in building}
-    feeding = [p for p in PROJECTORS if not p.feeds and entities & set(p.forwards_to)]
+    building = {p.entity for p in PROJECTORS if any(f.name in wanted for f in p.feeds)}
+    needed = _feeders(building)  # with those that forward to them (their feeds not sent)
     return Selection(
         feeds={name: feed for name, feed in FEEDS.items() if name in wanted},
-        projectors=tuple(p for p in PROJECTORS if p in building or p in feeding),
+        projectors=tuple(p for p in PROJECTORS if p.entity in needed),
         reference_feeds=tuple(r for r in REFERENCE_FEEDS if r.feed.name in wanted),
     )

@@ -16,20 +16,23 @@ stock and source still exist, and source items whose source still exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from feeds.change import RowChange
 from feeds.feed import Feed
-from feeds.projector import EntityProjector, Payload, State
+from feeds.product_links import PRODUCT_ENTITY
+from feeds.projector import EntityProjector, Forward, Payload, State, forwarded
 from feeds.reference import Reference, ReferenceKind
 from feeds.stock_products import (
     PRODUCT_SUMMARY_TABLE,
     STOCK_ENTITY,
     STOCK_ITEM_PROJECTOR,
     decimal_text,
+    position_json,
+    position_of,
 )
 from feeds.values import utc_text_of_ms
 
@@ -37,8 +40,14 @@ __all__ = [
     "INVENTORY_STOCK_STATUS",
     "STOCK_ITEM_PROJECTOR",
     "STOCK_PROJECTOR",
+    "STOCK_SUMMARY_TABLE",
+    "StockDecision",
     "apply_stock_change",
     "build_stock_statuses",
+    "decide_stocks",
+    "decide_summary",
+    "stock_forwards",
+    "stock_summary",
 ]
 
 INVENTORY_STOCK_STATUS = Feed(
@@ -88,6 +97,7 @@ def apply_stock_change(state: State | None, change: RowChange) -> State | None:
         current["sku"] = str(change.row["sku"])
     # updatedAt: when the newest change of the SKU was committed at the source.
     current["updated_ms"] = max(int(current.get("updated_ms") or 0), change.ts_ms)
+    current["position"] = position_json(change)  # stamped on the forwards to the products
     sku = current["sku"]
     if change.table == "inventory_source_item":
         current["source_items"] = _upsert(
@@ -129,12 +139,47 @@ def _reservation(row: Row) -> Row:
     return {"stock_id": int(row["stock_id"]), "quantity": str(row.get("quantity") or 0)}
 
 
+STOCK_SUMMARY_TABLE = "@stock"
+
+
+def stock_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
+    """The SKU's ``stock_summary`` to each product carrying it, when it changed or the
+    product is new to the SKU; a withdrawal (``before`` only, naming the SKU) to each product
+    that no longer carries it."""
+    source = after if after is not None else before
+    if source is None:
+        return []
+    old, new = stock_summary(before), stock_summary(after)
+    old_products = set((before or {}).get("products") or {})
+    new_products = set((after or {}).get("products") or {}) if new is not None else set()
+    position, ts_ms = position_of(source)
+    sku = str(source.get("sku") or key)
+    forwards = [
+        Forward(
+            PRODUCT_ENTITY,
+            product,
+            forwarded(
+                STOCK_SUMMARY_TABLE, after=None, before={"sku": sku}, position=position, ts_ms=ts_ms
+            ),
+        )
+        for product in sorted(old_products - new_products, key=int)
+    ]
+    if new is not None:
+        targets = new_products if new != old else new_products - old_products
+        change = forwarded(STOCK_SUMMARY_TABLE, after=new, position=position, ts_ms=ts_ms)
+        forwards += [Forward(PRODUCT_ENTITY, p, change) for p in sorted(targets, key=int)]
+    return forwards
+
+
 STOCK_PROJECTOR = EntityProjector(
     entity=STOCK_ENTITY,
     feeds=(INVENTORY_STOCK_STATUS,),
     tables=frozenset({"inventory_source_item", "inventory_reservation"}),
     keys_of=_stock_keys,
     apply=apply_stock_change,
+    # Products show whether they are in stock (feeds/products.py): they hear of their SKU's.
+    forwards=stock_forwards,
+    forwards_to=(PRODUCT_ENTITY,),
     build=lambda state, reference: {
         INVENTORY_STOCK_STATUS.name: build_stock_statuses(state, reference)
     },
@@ -156,13 +201,53 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
     sku = state.get("sku")
     if sku is None:
         return []
-    sources = reference.rows("inventory_source")
-    items = [item for item in state["source_items"].values() if item["source_code"] in sources]
-    reserved = _reserved_by_stock(state)
     product = _product(state)
-    settings = _settings(product, reference)
+    decisions = decide_stocks(
+        state["source_items"].values(), _reserved_by_stock(state), product, reference
+    )
     updated_at = utc_text_of_ms(int(state.get("updated_ms") or 0))
-    payloads: list[Payload] = []
+    return [
+        {
+            "stockId": stock_id,
+            "sku": sku,
+            "productId": None if product is None else int(product["productId"]),
+            "qty": decimal_text(decision.qty),
+            "qtyForSale": decimal_text(decision.qty_for_sale),
+            "infiniteStock": decision.infinite,
+            "lowStock": decision.low,
+            "isSalable": decision.salable,
+            "updatedAt": updated_at,
+            "deleted": False,
+        }
+        for stock_id, decision in sorted(decisions.items())
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StockDecision:
+    """A SKU in one stock: ``qty`` in stock on enabled sources, ``qty_for_sale`` less the
+    reservations, whether it sells (``salable``), has no limit (``infinite``) and is below
+    its notify quantity (``low``)."""
+
+    qty: Decimal
+    qty_for_sale: Decimal
+    salable: bool
+    infinite: bool
+    low: bool
+
+
+def decide_stocks(
+    source_items: Iterable[Row],
+    reserved: Mapping[int, Decimal],
+    product: Row | None,
+    reference: Reference,
+) -> dict[int, StockDecision]:
+    """Per stock linked to a source that holds one of ``source_items``: the SKU there
+    (``product``: the product summary with its own stock settings, or None)."""
+    sources = reference.rows("inventory_source")
+    items = [item for item in source_items if item["source_code"] in sources]
+    settings = _settings(product, reference)
+    decisions: dict[int, StockDecision] = {}
     for stock_id, codes in sorted(_linked_sources(reference).items()):
         assigned = [item for item in items if item["source_code"] in codes]
         if not assigned:
@@ -170,26 +255,45 @@ def build_stock_statuses(state: State, reference: Reference) -> list[Payload]:
         in_stock = [
             item
             for item in assigned
-            if item["status"] == SOURCE_ITEM_IN_STOCK and _enabled(sources[item["source_code"]])
+            if int(item["status"]) == SOURCE_ITEM_IN_STOCK
+            and _enabled(sources[item["source_code"]])
         ]
         qty = sum((Decimal(item["quantity"]) for item in in_stock), _ZERO)
         qty_for_sale = qty + reserved.get(stock_id, _ZERO)
         sells = qty_for_sale > settings.min_qty or (settings.backorders and settings.min_qty >= 0)
-        payloads.append(
-            {
-                "stockId": stock_id,
-                "sku": sku,
-                "productId": None if product is None else int(product["productId"]),
-                "qty": decimal_text(qty),
-                "qtyForSale": decimal_text(qty_for_sale),
-                "infiniteStock": settings.infinite,
-                "lowStock": settings.manage and qty_for_sale < settings.notify_qty,
-                "isSalable": settings.infinite or not settings.manage or (bool(in_stock) and sells),
-                "updatedAt": updated_at,
-                "deleted": False,
-            }
+        decisions[stock_id] = StockDecision(
+            qty=qty,
+            qty_for_sale=qty_for_sale,
+            salable=settings.infinite or not settings.manage or (bool(in_stock) and sells),
+            infinite=settings.infinite,
+            low=settings.manage and qty_for_sale < settings.notify_qty,
         )
-    return payloads
+    return decisions
+
+
+def stock_summary(state: State | None) -> Row | None:
+    """What a product needs to know of its SKU's stock (its ``inStock`` and ``lowStock``,
+    feeds/products.py): the source items, the reservations summed per stock, and the
+    product summary with its stock settings; None without state."""
+    if not state or state.get("sku") is None:
+        return None
+    return {
+        "sku": state["sku"],
+        "source_items": sorted(
+            state["source_items"].values(),
+            key=lambda item: (item["source_code"], item["quantity"], item["status"]),
+        ),
+        "reserved": {str(k): decimal_text(v) for k, v in sorted(_reserved_by_stock(state).items())},
+        "product": _product(state),
+    }
+
+
+def decide_summary(summary: Row | None, reference: Reference) -> dict[int, StockDecision]:
+    """``decide_stocks`` of a forwarded ``stock_summary`` (none: no stock anywhere)."""
+    if not summary:
+        return {}
+    reserved = {int(k): Decimal(v) for k, v in (summary.get("reserved") or {}).items()}
+    return decide_stocks(summary["source_items"], reserved, summary.get("product"), reference)
 
 
 def _linked_sources(reference: Reference) -> dict[int, set[str]]:

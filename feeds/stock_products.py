@@ -28,6 +28,8 @@ __all__ = [
     "STOCK_ITEM_PROJECTOR",
     "apply_stock_product_change",
     "decimal_text",
+    "position_json",
+    "position_of",
     "product_summary",
     "stock_product_forwards",
 ]
@@ -64,7 +66,7 @@ def apply_stock_product_change(state: State | None, change: RowChange) -> State 
             current["stock_item"] = None
         if change.after is not None and _is_legacy_stock(change.after):
             current["stock_item"] = _settings(change.after)
-    current["position"] = _position_json(change)
+    current["position"] = position_json(change)
     if current["entity_id"] is None and current["stock_item"] is None:
         return None
     return current
@@ -132,7 +134,7 @@ def stock_product_forwards(before: State | None, after: State | None, key: str) 
     source = after if after is not None else before
     if old == new or source is None:
         return []
-    position, ts_ms = _position(source)
+    position, ts_ms = position_of(source)
     forwards = []
     if old is not None and (new is None or new["sku"] != old["sku"]):
         change = forwarded(
@@ -149,7 +151,7 @@ def stock_product_forwards(before: State | None, after: State | None, key: str) 
     return forwards
 
 
-def _position_json(change: RowChange) -> dict[str, Any]:
+def position_json(change: RowChange) -> dict[str, Any]:
     p = change.position
     return {
         "file": p.file,
@@ -161,7 +163,7 @@ def _position_json(change: RowChange) -> dict[str, Any]:
     }
 
 
-def _position(state: State) -> tuple[SourcePosition, int]:
+def position_of(state: State) -> tuple[SourcePosition, int]:
     """The position of the newest change the state saw (a deleted product's forward carries
     its last surviving position: ``forwards`` is not given the delete itself)."""
     p = state.get("position") or {}

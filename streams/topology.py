@@ -14,6 +14,7 @@ from kafka.errors import TopicAlreadyExistsError
 from mode.utils.times import want_seconds
 
 from connectors.debezium import source_topic
+from feeds.projector import EntityProjector
 from feeds.registry import CAPTURED_TABLES, Selection, select
 from feedsync.brokers import admin_client
 from feedsync.errors import ConfigError
@@ -91,8 +92,8 @@ class Topology:
             selection=selection,
             source=_raw_topic(app, *[source_topic(settings, t) for t in CAPTURED_TABLES]),
             entities={
-                p.entity: _raw_topic(app, entity_topic(settings, p.entity), partitions=partitions)
-                for p in projectors
+                entity: _raw_topic(app, entity_topic(settings, entity), partitions=partitions)
+                for entity in _entities(projectors)
             },
             reference_control=_raw_topic(
                 app, entity_topic(settings, REFERENCE_CONTROL), partitions=1
@@ -135,6 +136,15 @@ class Topology:
             ),
             redelivered=app.Table("feedsync-redelivered", default=None, partitions=1),
         )
+
+
+def _entities(projectors: Sequence[EntityProjector]) -> list[str]:
+    """The entities the projectors keep, and those they forward to: a worker that does not
+    run a forward's target (its feeds are not this worker's) still writes the forward to the
+    target's topic, for the worker that runs it."""
+    kept = [p.entity for p in projectors]
+    targets = [t for p in projectors for t in p.forwards_to if t not in kept]
+    return [*kept, *dict.fromkeys(targets)]
 
 
 def selected(settings: Settings) -> Selection:
@@ -202,7 +212,7 @@ def ensure_topics(settings: Settings, changelogs: Sequence[TopicSpec] = ()) -> N
     selection = selected(settings)
     forever, week, compact = "-1", str(7 * 86400_000), {"cleanup.policy": "compact"}
     pipeline: list[TopicSpec] = [
-        *((entity_topic(settings, p.entity), partitions, {}) for p in selection.projectors),
+        *((entity_topic(settings, e), partitions, {}) for e in _entities(selection.projectors)),
         (entity_topic(settings, REFERENCE_CONTROL), 1, {}),
         (entity_topic(settings, REFERENCE_ROWS), 1, {}),
         *((source_topic(settings, t), 1, {}) for t in CAPTURED_TABLES),

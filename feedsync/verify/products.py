@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from feedsync.verify.eav import (
@@ -20,6 +21,7 @@ from feedsync.verify.eav import (
     load_product_values,
     pick,
 )
+from feedsync.verify.stock import project_stock_statuses
 
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
@@ -57,6 +59,9 @@ _DEFAULT_WEIGHT_UNIT = "lbs"  # Magento_Directory's config.xml defaults
 _DEFAULT_BASE_CURRENCY = "USD"
 
 
+_STOCK_THRESHOLD = "cataloginventory/options/stock_threshold_qty"
+
+
 @dataclass(frozen=True, slots=True)
 class _StoreView:
     store_id: int
@@ -79,6 +84,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     views = _views_by_product(cursor)
     categories = _categories_by_product(cursor)
     parents = _parents_by_product(cursor)
+    stock = _Stock.read(cursor)
 
     cursor.execute(
         "SELECT entity_id, sku, type_id, "
@@ -106,6 +112,10 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
             payload["visibility"] = _VISIBILITY.get(value["visibility"])
             payload["taxClassId"] = value["tax_class_id"]
             payload["displayable"] = value["status"] == 1 and value["visibility"] in (2, 3, 4)
+            in_stock, low = stock.of(entity_id, sku, type_id, view.website_id)
+            payload["inStock"] = in_stock
+            payload["lowStock"] = low
+            payload["buyable"] = in_stock and value["status"] == 1
             payload["weight"] = value["weight"]
             payload["weightUnit"] = view.weight_unit
             payload["weightType"] = value["weight_type"]
@@ -127,6 +137,69 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
             payload["deleted"] = False
             payloads.append(payload)
     return payloads
+
+
+@dataclass(frozen=True)
+class _Stock:
+    """What inStock and lowStock read: per (stock, SKU) whether it sells and its quantity
+    (inventoryStockStatus's projection), each website's stock, each website's low-stock
+    threshold, and each configurable's children's SKUs."""
+
+    by_sku: dict[tuple[int, str], tuple[bool, Decimal]]
+    of_website: dict[int, int]
+    thresholds: dict[int, Decimal]
+    children: dict[int, list[str]]
+
+    @classmethod
+    def read(cls, cursor: Cursor) -> _Stock:
+        by_sku = {
+            (int(p["stockId"]), str(p["sku"])): (bool(p["isSalable"]), Decimal(p["qty"]))
+            for p in project_stock_statuses(cursor)
+        }
+        cursor.execute(
+            "SELECT w.website_id, c.stock_id FROM inventory_stock_sales_channel c "
+            "JOIN store_website w ON BINARY w.code = BINARY c.code "
+            "JOIN inventory_stock st ON st.stock_id = c.stock_id WHERE c.type = 'website'"
+        )
+        of_website = {int(website): int(stock_id) for website, stock_id in cursor.fetchall()}
+        cursor.execute(
+            "SELECT w.website_id, COALESCE(cw.value, cd.value) FROM store_website w "
+            "LEFT JOIN core_config_data cw ON cw.path = %s "
+            "AND cw.scope = 'websites' AND cw.scope_id = w.website_id "
+            "LEFT JOIN core_config_data cd ON cd.path = %s "
+            "AND cd.scope = 'default' AND cd.scope_id = 0",
+            (_STOCK_THRESHOLD, _STOCK_THRESHOLD),
+        )
+        thresholds = {int(website): _number(value) for website, value in cursor.fetchall()}
+        cursor.execute(
+            "SELECT l.parent_id, c.sku FROM catalog_product_super_link l "
+            "JOIN catalog_product_entity c ON c.entity_id = l.product_id "
+            "ORDER BY l.parent_id, l.product_id"
+        )
+        children: dict[int, list[str]] = {}
+        for parent_id, child_sku in cursor.fetchall():
+            children.setdefault(int(parent_id), []).append(child_sku)
+        return cls(by_sku, of_website, thresholds, children)
+
+    def of(self, entity_id: int, sku: str, type_id: str, website_id: int) -> tuple[bool, bool]:
+        """(inStock, lowStock) of a product in a website: its SKU in the website's stock; a
+        configurable's children's (in stock if one is, their quantities summed)."""
+        stock_id = self.of_website.get(website_id)
+        if stock_id is None:
+            return False, False
+        skus = self.children.get(entity_id, []) if type_id == "configurable" else [sku]
+        found = [self.by_sku[stock_id, s] for s in skus if (stock_id, s) in self.by_sku]
+        if not found:
+            return False, False
+        quantity = sum((qty for _, qty in found), Decimal(0))
+        return any(sells for sells, _ in found), quantity < self.thresholds.get(website_id, 0)
+
+
+def _number(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value).strip()) if value is not None else Decimal(0)
+    except InvalidOperation:
+        return Decimal(0)
 
 
 def _resolve(

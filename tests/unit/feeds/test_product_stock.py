@@ -1,0 +1,122 @@
+"""products' inStock, lowStock and buyable: the SKU's stock reaches its products.
+
+The catalog, stock-settings and stock projectors run together in ``MemoryPipeline``
+(re-keying and forwarding as the workers do): a source item's change reaches the SKU's
+stock entity, which forwards its summary to the product, and a child's to its configurable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feeds.catalog import CATALOG_PROJECTOR
+from feeds.memory import MemoryPipeline
+from feeds.products import PRODUCTS
+from feeds.stock import STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR
+from tests.unit.feeds.test_products import (
+    REFERENCE_ROWS,
+    change,
+    int_value,
+    system_attribute,
+)
+
+Rows = list[tuple[str, dict[str, Any]]]
+
+STOCKS: Rows = [
+    ("inventory_source", {"source_code": "default", "name": "Default", "enabled": 1}),
+    ("inventory_source", {"source_code": "eu", "name": "EU", "enabled": 1}),
+    ("inventory_stock", {"stock_id": 1, "name": "Default Stock"}),
+    ("inventory_stock", {"stock_id": 2, "name": "EU Stock"}),
+    ("inventory_source_stock_link", {"link_id": 1, "stock_id": 1, "source_code": "default"}),
+    ("inventory_source_stock_link", {"link_id": 2, "stock_id": 2, "source_code": "eu"}),
+    ("inventory_stock_sales_channel", {"type": "website", "code": "base", "stock_id": 1}),
+    ("inventory_stock_sales_channel", {"type": "website", "code": "second", "stock_id": 2}),
+    system_attribute(97, "status", "int"),
+]
+
+
+def product(entity_id: int, sku: str, type_id: str = "simple", status: int = 1) -> Rows:
+    return [
+        ("catalog_product_entity", {"entity_id": entity_id, "sku": sku, "type_id": type_id}),
+        ("catalog_product_website", {"product_id": entity_id, "website_id": 1}),
+        ("catalog_product_website", {"product_id": entity_id, "website_id": 2}),
+        int_value(entity_id * 10, 97, 0, status, entity_id=entity_id),
+    ]
+
+
+def source_item(item_id: int, code: str, sku: str, quantity: str, status: int = 1) -> Any:
+    row = {"source_item_id": item_id, "source_code": code, "sku": sku}
+    return "inventory_source_item", {**row, "quantity": quantity, "status": status}
+
+
+def run(*rows: tuple[str, dict[str, Any]]) -> MemoryPipeline:
+    pipeline = MemoryPipeline([CATALOG_PROJECTOR, STOCK_ITEM_PROJECTOR, STOCK_PROJECTOR])
+    pipeline.feed(change(t, "r", after=row) for t, row in (*REFERENCE_ROWS, *STOCKS, *rows))
+    return pipeline
+
+
+def stock_fields(pipeline: MemoryPipeline, sku: str) -> dict[str, tuple[bool, bool, bool]]:
+    """website code → (inStock, lowStock, buyable) of the SKU's items (one per website)."""
+    return {
+        p["websiteCode"]: (p["inStock"], p["lowStock"], p["buyable"])
+        for p in pipeline.items(PRODUCTS.name).values()
+        if p["sku"] == sku
+    }
+
+
+def test_a_product_is_in_stock_where_its_websites_stock_sells_it() -> None:
+    pipeline = run(*product(7, "SKU-7"), source_item(1, "default", "SKU-7", "5.0000"))
+    # base sells it from stock 1; second's stock 2 has no source item of the SKU
+    assert stock_fields(pipeline, "SKU-7") == {
+        "base": (True, False, True),
+        "second": (False, False, False),
+    }
+
+
+def test_selling_out_and_disabling_take_it_out() -> None:
+    pipeline = run(*product(7, "SKU-7"), source_item(1, "default", "SKU-7", "5.0000"))
+    before = {"source_item_id": 1, "source_code": "default", "sku": "SKU-7", "quantity": "5.0000"}
+    pipeline.feed(
+        [
+            change(
+                "inventory_source_item",
+                "u",
+                before={**before, "status": 1},
+                after={**before, "quantity": "0.0000", "status": 0},
+            )
+        ]
+    )
+    assert stock_fields(pipeline, "SKU-7")["base"] == (False, False, False)
+
+
+def test_a_disabled_product_in_stock_is_not_buyable() -> None:
+    pipeline = run(*product(7, "SKU-7", status=2), source_item(1, "default", "SKU-7", "5.0000"))
+    assert stock_fields(pipeline, "SKU-7")["base"] == (True, False, False)
+
+
+def test_low_stock_is_below_the_websites_threshold() -> None:
+    threshold = {"config_id": 9, "scope": "websites", "scope_id": 1, "value": "10"}
+    path = {"path": "cataloginventory/options/stock_threshold_qty"}
+    pipeline = run(
+        ("core_config_data", {**threshold, **path}),
+        *product(7, "SKU-7"),
+        source_item(1, "default", "SKU-7", "5.0000"),
+    )
+    assert stock_fields(pipeline, "SKU-7")["base"] == (True, True, True)
+
+
+def test_a_configurable_is_in_stock_where_a_child_is_whatever_the_order() -> None:
+    parent = product(20, "CONF-20", type_id="configurable")
+    children = [*product(21, "CHILD-21"), *product(22, "CHILD-22")]
+    links = [
+        ("catalog_product_super_link", {"link_id": 1, "parent_id": 20, "product_id": 21}),
+        ("catalog_product_super_link", {"link_id": 2, "parent_id": 20, "product_id": 22}),
+    ]
+    stock = [
+        source_item(1, "default", "CHILD-21", "0.0000", status=0),
+        source_item(2, "eu", "CHILD-22", "3.0000"),
+    ]
+    # base: its one child there is sold out; second: the other child sells from eu
+    expected = {"base": (False, False, False), "second": (True, False, True)}
+    for rows in ([*parent, *children, *links, *stock], [*stock, *links, *children, *parent]):
+        assert stock_fields(run(*rows), "CONF-20") == expected
