@@ -235,6 +235,10 @@ class Projection:
         """The entity's items now, minus those unchanged since they were last emitted."""
         if record.tombstone:
             return Step(record)
+        if not any(feed.name in self.running for feed in self.projector.feeds):
+            # None of its feeds is this worker's: it only folds and forwards (a products
+            # worker keeps its SKUs' stock for their inStock, and sends no stock items).
+            return Step(record)
         payloads = self.projector.build(record.state, self.reference)
         others = max(self.reference.version, record.forwarded)
         version = ItemVersion(record.version, others, record.clock)

@@ -373,6 +373,22 @@ def test_a_feed_the_worker_does_not_run_keeps_what_it_held_and_is_not_emitted() 
     assert emitted_ids(both.emits, THINGS) == sorted([item_id(["1", "1"]), item_id(["1", "2"])])
 
 
+def test_a_projector_none_of_whose_feeds_runs_folds_and_never_builds() -> None:
+    calls: list[int] = []
+
+    def counted(state: Any, reference: Reference) -> Any:
+        calls.append(1)
+        return THING_PROJECTOR.build(state, reference)
+
+    engine = Projection(
+        replace(THING_PROJECTOR, build=counted), Reference(reference_store()), frozenset()
+    )
+    record = fold(engine, WIDGET)
+    assert calls == []  # folded, forwarded, held: not built
+    assert record.state
+    assert engine.rebuild(record).record == record
+
+
 def at(row_change: RowChange, pos: int) -> RowChange:
     return replace(row_change, position=SourcePosition("mariadb-bin.000002", pos, 0, None, None))
 
