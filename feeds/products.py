@@ -17,7 +17,7 @@ from feeds.change import MalformedRow, RowChange
 from feeds.feed import Feed
 from feeds.product_links import relation_parents, variant_children
 from feeds.reference import Reference, ReferenceKind
-from feeds.stock import decide_summary
+from feeds.stock import config_number, decide_summary
 from feeds.values import rfc3339
 
 __all__ = [
@@ -202,7 +202,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
     currencies = {
         w: reference.config(BASE_CURRENCY_PATH, w) or DEFAULT_BASE_CURRENCY for w in linked
     }
-    thresholds = {w: _number(reference.config(STOCK_THRESHOLD_PATH, w)) for w in linked}
+    thresholds = {w: config_number(reference.config(STOCK_THRESHOLD_PATH, w)) for w in linked}
     stock_of_website = _stock_by_website(reference)
     availability = _availability(state, entity, reference)
     items = []
@@ -293,14 +293,6 @@ def _stock_by_website(reference: Reference) -> dict[str, int]:
         for row in reference.rows("inventory_stock_sales_channel").values()
         if row.get("type") == "website" and str(row.get("stock_id")) in stocks
     }
-
-
-def _number(value: Any) -> Decimal:
-    """A config number (None or text that is not one: 0, as PHP's float cast has it)."""
-    try:
-        return Decimal(str(value).strip()) if value is not None else Decimal(0)
-    except InvalidOperation:
-        return Decimal(0)
 
 
 def _parents_in(

@@ -44,6 +44,7 @@ __all__ = [
     "StockDecision",
     "apply_stock_change",
     "build_stock_statuses",
+    "config_number",
     "decide_stocks",
     "decide_summary",
     "stock_forwards",
@@ -367,10 +368,10 @@ def _settings(product: dict[str, Any] | None, reference: Reference) -> _StockSet
     return _StockSettings(
         manage=manage,
         notify_qty=setting(
-            "notifyStockQty", NOTIFY_STOCK_QTY_PATH, _DEFAULT_NOTIFY_STOCK_QTY, _number
+            "notifyStockQty", NOTIFY_STOCK_QTY_PATH, _DEFAULT_NOTIFY_STOCK_QTY, config_number
         ),
         backorders=setting("backorders", BACKORDERS_PATH, _DEFAULT_BACKORDERS, _flag),
-        min_qty=setting("minQty", MIN_QTY_PATH, _DEFAULT_MIN_QTY, _number),
+        min_qty=setting("minQty", MIN_QTY_PATH, _DEFAULT_MIN_QTY, config_number),
         infinite=infinite,
     )
 
@@ -396,7 +397,7 @@ def _flag(value: Any) -> bool:
     return str(value).strip() not in ("", "0")
 
 
-def _number(value: Any) -> Decimal:
+def config_number(value: Any) -> Decimal:
     """A config number; text that is not one counts as 0, as PHP's float cast has it."""
     try:
         number = Decimal(str(value).strip())
