@@ -48,6 +48,8 @@ class EntityRecord:
     - ``version``: the newest position among the entity's own rows folded into it;
     - ``forwarded``: the newest position among the changes other entities forwarded to it
       (kept apart from ``version``: see ``ItemVersion``);
+    - ``builds``: how many builds have emitted items, the tie-breaking last part of their
+      ``ItemVersion`` (deletions count as one);
     - ``clock``: the last time boundary a clock-driven rebuild passed (epoch seconds);
     - ``partition``: the partition the entity lives on (a rebuild of one partition reads it);
     - ``emitted``: per feed, the ``[identity, hash]`` of every item last emitted, so that a
@@ -78,6 +80,7 @@ class EntityRecord:
     unbuilt: bool = False
     gone: int = 0
     forwarded: int = 0
+    builds: int = 0
 
     @property
     def tombstone(self) -> bool:
@@ -104,6 +107,8 @@ class EntityRecord:
             value["gone"] = self.gone
         if self.forwarded:
             value["forwarded"] = self.forwarded
+        if self.builds:
+            value["builds"] = self.builds
         return value
 
     @classmethod
@@ -126,6 +131,7 @@ class EntityRecord:
             unbuilt=bool(value.get("unbuilt", False)),
             gone=int(value.get("gone", 0)),
             forwarded=int(value.get("forwarded", 0)),
+            builds=int(value.get("builds", 0)),
         )
 
 
@@ -207,7 +213,8 @@ class Projection:
             source = max(record.version, own)
             forwarded = max(record.forwarded, by_peer)
             others = max(self.reference.version, forwarded)
-            deleted = ItemVersion(source, others, record.clock)
+            builds = record.builds + 1
+            deleted = ItemVersion(source, others, record.clock, builds)
             deletions = self._deletions(record, deleted)
             # Only the delete of its own row that deletes the whole entity has a position to
             # hold its own rows against: a peer's forward can carry the snapshot's (which
@@ -217,14 +224,17 @@ class Projection:
             gone_at = max(position, gone) if deletes_entity else gone
             if not gone_at:
                 return Step(None, deletions, forwards)
-            tombstone = EntityRecord({}, source, partition, gone=gone_at, forwarded=forwarded)
+            tombstone = EntityRecord(
+                {}, source, partition, gone=gone_at, forwarded=forwarded, builds=builds
+            )
             return Step(tombstone, deletions, forwards)
         source = max(record.version if record else 0, own)
         forwarded = max(record.forwarded if record else 0, by_peer)
         emitted = record.emitted if record is not None else {}
         clock = record.clock if record is not None else 0
+        builds = record.builds if record is not None else 0
         updated = EntityRecord(
-            state, source, partition, emitted, clock, gone=gone, forwarded=forwarded
+            state, source, partition, emitted, clock, gone=gone, forwarded=forwarded, builds=builds
         )
         if not build:
             return Step(updated, (), forwards)
@@ -241,7 +251,8 @@ class Projection:
             return Step(record)
         payloads = self.projector.build(record.state, self.reference)
         others = max(self.reference.version, record.forwarded)
-        version = ItemVersion(record.version, others, record.clock)
+        builds = record.builds + 1
+        version = ItemVersion(record.version, others, record.clock, builds)
         emits: list[Emit] = []
         held: Emitted = {n: ids for n, ids in record.emitted.items() if n not in self.running}
         for feed in self.projector.feeds:
@@ -255,7 +266,9 @@ class Projection:
             emits += [Emit(feed, item_id, payload, version) for item_id, payload in items]
             if now_held:
                 held[feed.name] = now_held
-        return Step(replace(record, emitted=held), tuple(emits))
+        if not emits:  # nothing went out: the count stays, and so do the versions
+            return Step(replace(record, emitted=held))
+        return Step(replace(record, emitted=held, builds=builds), tuple(emits))
 
     def _deletions(self, record: EntityRecord, version: ItemVersion) -> tuple[Emit, ...]:
         """Every item the entity had, deleted (InnoDB cascades took its rows unseen)."""

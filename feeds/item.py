@@ -42,7 +42,7 @@ def item_hash(payload: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True, slots=True, order=True)
 class ItemVersion:
-    """Which version of an item is newer: a clock of three parts, compared in order.
+    """Which version of an item is newer: a clock of four parts, compared in order.
 
     - ``source``: the binlog position (``SourcePosition.version``) of the newest of the
       entity's *own* rows folded into the item's builder; for a deleted entity's items,
@@ -60,33 +60,40 @@ class ItemVersion:
       peer's change, is still newer than the build before it.
     - ``clock``: for items that change with time alone (a special-price window), the
       epoch second of the last boundary the build has passed; 0 otherwise.
+    - ``build``: how many times the entity has built items (``EntityRecord.builds``). Last,
+      a tie-breaker only: the first three parts can be equal for two builds with other
+      content, since every snapshot read carries the snapshot's one binlog position (a
+      product built before its SKU's stock arrives from another table's snapshot, and
+      built again after it). The later build folded in more, so it is the newer.
 
-    On the wire and in records it is ``text``: the three parts as fixed-width decimals
+    On the wire and in records it is ``text``: the four parts as fixed-width decimals
     joined by dots, so that comparing two versions as strings orders them correctly.
     """
 
     source: int
     reference: int = 0
     clock: int = 0
+    build: int = 0
 
-    WIDTHS: ClassVar[tuple[int, int, int]] = (20, 20, 12)
+    WIDTHS: ClassVar[tuple[int, int, int, int]] = (20, 20, 12, 10)
 
     @property
     def text(self) -> str:
         return ".".join(
             f"{part:0{width}d}"
             for part, width in zip(
-                (self.source, self.reference, self.clock), self.WIDTHS, strict=True
+                (self.source, self.reference, self.clock, self.build), self.WIDTHS, strict=True
             )
         )
 
     @classmethod
     def parse(cls, value: str | int) -> ItemVersion:
-        """A version from its text (or from the plain integer records once carried)."""
+        """A version from its text (or from the three-part texts and plain integers that
+        records once carried: their build is 0)."""
         if isinstance(value, int):
             return cls(value)
-        source, reference, clock = (int(part) for part in value.split("."))
-        return cls(source, reference, clock)
+        parts = [int(part) for part in value.split(".")]
+        return cls(*parts)
 
 
 @dataclass(frozen=True, slots=True)

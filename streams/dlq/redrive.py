@@ -5,7 +5,8 @@ The agent reads its feed's dead-letter topic in order. A *needs attention* recor
 where it is (it waits for the item to change, or for ``feedsync dlq replay``). A *will
 retry* record waits until its last failure is an interval old, then its items are sent
 again through the feed's sender with replay semantics: an item whose id has since been
-delivered at the same or a newer version is dropped, never sent over the newer one. What
+delivered at a newer version, or at its own with the same content, is dropped, never sent
+over the newer one. What
 fails again becomes a new dead letter, its attempts counted on from the old one's, and
 the old record is acknowledged; past ``FEEDSYNC_STREAMS__DLQ_GIVE_UP_ATTEMPTS`` it needs
 attention instead. Each round tries once, so a re-drive holds the feed's sender for one

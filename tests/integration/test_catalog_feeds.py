@@ -55,7 +55,7 @@ def test_snapshot_of_every_catalog_feed_verifies(feeds_pipeline: Pipeline) -> No
         assert feeds_pipeline.receiver.items(feed), f"{feed}: nothing delivered"
 
 
-def test_special_price_window_opening_a_minute_later(feeds_pipeline: Pipeline, sql: Any) -> None:
+def test_special_price_window_opening_later(feeds_pipeline: Pipeline, sql: Any) -> None:
     # A product in both websites: base runs on Los Angeles time, second on Berlin time.
     product = int(
         scalar(
@@ -65,7 +65,7 @@ def test_special_price_window_opening_a_minute_later(feeds_pipeline: Pipeline, s
         )
     )
     sku = scalar(sql, "SELECT sku FROM catalog_product_entity WHERE entity_id = %s", product)
-    opens_at = time.time() + 60
+    opens_at = time.time() + 20  # later than the change takes to arrive, and no longer
     wall_clock = datetime.fromtimestamp(opens_at, ZoneInfo("America/Los_Angeles"))
     execute(
         sql,

@@ -341,7 +341,9 @@ def test_rebuild_emits_only_the_items_whose_hash_changed() -> None:
         (THINGS, "3", "other")
     ]
     # The same source version, a newer reference: newer than what the record sent before.
-    assert rebuilt.emits[0].version == ItemVersion(record.version, Reference(store).version)
+    assert rebuilt.emits[0].version == ItemVersion(
+        record.version, Reference(store).version, 0, record.builds + 1
+    )
     assert rebuilt.record is not None
     assert rebuilt.record.state is record.state
     assert rebuilt.record.emitted[LEDGER.name] == record.emitted[LEDGER.name]
@@ -406,13 +408,38 @@ def test_the_records_version_is_the_newest_change_folded_into_it() -> None:
     assert step.record is not None
     assert step.emits
     reference_version = engine.reference.version
-    assert {e.version for e in step.emits} == {ItemVersion(step.record.version, reference_version)}
+    assert {e.version for e in step.emits} == {
+        ItemVersion(step.record.version, reference_version, 0, step.record.builds)
+    }
     # A rebuild on a newer reference is newer, but never outranks a newer source change:
     # another entity's items (a re-creation under the same identity) still win.
     late = Projection(THING_PROJECTOR, Reference({"version": 1 << 60}), BOTH)
     rebuilt = {e.version for e in late.rebuild(replace(moved, emitted={})).emits}
-    assert rebuilt == {ItemVersion(moved.version, 1 << 60)}
+    assert rebuilt == {ItemVersion(moved.version, 1 << 60, 0, moved.builds + 1)}
     assert max(rebuilt) < ItemVersion(moved.version + 1)
+
+
+def test_builds_at_one_position_with_other_content_are_ordered_by_the_build_count() -> None:
+    # Every snapshot read carries the snapshot's one position: an entity built, then built
+    # again after another of its rows arrived at that same position, must send a newer
+    # version, or a re-drive that sends both could leave the first at the receiver.
+    engine = projection()
+    snapshot = 700
+    first = fold(engine, [at(change, snapshot) for change in WIDGET[:2]])
+    step = engine.step("1", first, at(update("thing_part", part(1), qty=9), snapshot), partition=0)
+    assert step.record is not None
+    assert step.record.version == first.version
+    before = {ItemVersion(first.version, engine.reference.version, 0, first.builds)}
+    after = {e.version for e in step.emits}
+    assert step.emits
+    assert max(before) < min(after)
+    assert step.record.builds == first.builds + 1
+    # Nothing changed: nothing sent, and the count stays.
+    assert engine.rebuild(step.record) == Step(step.record)
+    # The deletions outrank the last build, whatever the positions.
+    gone = engine.step("1", step.record, at(delete("thing", thing()), snapshot), partition=0)
+    assert gone.emits
+    assert min(e.version for e in gone.emits) > max(after)
 
 
 def test_a_record_round_trips_through_json() -> None:
