@@ -89,7 +89,8 @@ INSERT IGNORE INTO `eav_attribute_group` (`attribute_group_id`, `attribute_set_i
   (15, 8, 'General', 1, 1, 'general', NULL);
 
 -- Standard category (entity type 3) and product (entity type 4) attributes; color and manufacturer
--- are declared user_defined by CategorySetup and ship without options.
+-- are declared user_defined by CategorySetup and ship without options. swatch_image is
+-- Magento_Swatches' (AddSwatchImageAttribute, then moved to the Images group of every set).
 INSERT IGNORE INTO `eav_attribute` (`attribute_id`, `entity_type_id`, `attribute_code`, `attribute_model`, `backend_model`, `backend_type`, `backend_table`, `frontend_model`, `frontend_input`, `frontend_label`, `frontend_class`, `source_model`, `is_required`, `is_user_defined`, `default_value`, `is_unique`, `note`) VALUES
   (41, 3, 'name', NULL, NULL, 'varchar', NULL, NULL, 'text', 'Name', NULL, NULL, 1, 0, NULL, 0, NULL),
   (42, 3, 'is_active', NULL, NULL, 'int', NULL, NULL, 'select', 'Enable Category', NULL, 'Magento\\Eav\\Model\\Entity\\Attribute\\Source\\Boolean', 1, 0, NULL, 0, NULL),
@@ -154,7 +155,8 @@ INSERT IGNORE INTO `eav_attribute` (`attribute_id`, `entity_type_id`, `attribute
   (106, 4, 'updated_at', NULL, NULL, 'static', NULL, NULL, 'date', NULL, NULL, NULL, 0, 0, NULL, 0, NULL),
   (107, 4, 'has_options', NULL, NULL, 'static', NULL, NULL, 'text', NULL, NULL, NULL, 0, 0, NULL, 0, NULL),
   (108, 4, 'required_options', NULL, NULL, 'static', NULL, NULL, 'text', NULL, NULL, NULL, 0, 0, NULL, 0, NULL),
-  (109, 4, 'category_ids', NULL, 'Magento\\Catalog\\Model\\Product\\Attribute\\Backend\\Category', 'static', NULL, NULL, 'categories', 'Categories', NULL, NULL, 0, 0, NULL, 0, NULL);
+  (109, 4, 'category_ids', NULL, 'Magento\\Catalog\\Model\\Product\\Attribute\\Backend\\Category', 'static', NULL, NULL, 'categories', 'Categories', NULL, NULL, 0, 0, NULL, 0, NULL),
+  (110, 4, 'swatch_image', NULL, NULL, 'varchar', NULL, 'Magento\\Catalog\\Model\\Product\\Attribute\\Frontend\\Image', 'media_image', 'Swatch', NULL, NULL, 0, 0, NULL, 0, NULL);
 
 -- is_global: 0 store view, 1 global, 2 website. Price attributes (frontend_input 'price', and
 -- tier_price) are website scope here, as with catalog/price/scope = 1 (PRICE_SCOPE_WEBSITE).
@@ -222,7 +224,8 @@ INSERT IGNORE INTO `catalog_eav_attribute` (`attribute_id`, `is_global`, `is_vis
   (106, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
   (107, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
   (108, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
-  (109, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+  (109, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+  (110, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1);
 
 INSERT IGNORE INTO `eav_entity_attribute` (`entity_attribute_id`, `entity_type_id`, `attribute_set_id`, `attribute_group_id`, `attribute_id`, `sort_order`) VALUES
   (1, 3, 3, 3, 41, 10),
@@ -288,7 +291,8 @@ INSERT IGNORE INTO `eav_entity_attribute` (`entity_attribute_id`, `entity_type_i
   (61, 4, 4, 7, 106, 340),
   (62, 4, 4, 7, 107, 350),
   (63, 4, 4, 7, 108, 360),
-  (64, 4, 4, 7, 109, 370);
+  (64, 4, 4, 7, 109, 370),
+  (65, 4, 4, 9, 110, 3);
 
 -- Category tree roots (InstallDefaultCategories): 1 'Root Catalog' (level 0), 2 'Default Category'
 INSERT IGNORE INTO `catalog_category_entity` (`entity_id`, `attribute_set_id`, `parent_id`, `created_at`, `updated_at`, `path`, `position`, `level`, `children_count`) VALUES

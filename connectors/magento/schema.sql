@@ -578,6 +578,95 @@ CREATE TABLE IF NOT EXISTS `catalog_category_product` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product To Category Linkage Table';
 
 -- ---------------------------------------------------------------------------------------------
+-- Product media gallery (Magento_Catalog, Magento_ProductVideo). An entry (file, media type) is
+-- linked to products by value_to_entity (a duplicated product shares its original's entries);
+-- labels, positions and the hidden flag are per product and store view, video data per store.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS `catalog_product_entity_media_gallery` (
+  `value_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Value ID',
+  `attribute_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Attribute ID',
+  `value` varchar(255) DEFAULT NULL COMMENT 'Value',
+  `media_type` varchar(32) NOT NULL DEFAULT 'image' COMMENT 'Media entry type',
+  `disabled` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Visibility status',
+  PRIMARY KEY (`value_id`),
+  KEY `CATALOG_PRODUCT_ENTITY_MEDIA_GALLERY_ATTRIBUTE_ID` (`attribute_id`),
+  CONSTRAINT `CAT_PRD_ENTT_MDA_GLR_ATTR_ID_EAV_ATTR_ATTR_ID` FOREIGN KEY (`attribute_id`)
+    REFERENCES `eav_attribute` (`attribute_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Media Gallery Attribute Backend Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_entity_media_gallery_value` (
+  `value_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Value ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `entity_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Entity ID',
+  `label` varchar(255) DEFAULT NULL COMMENT 'Label',
+  `position` int unsigned DEFAULT NULL COMMENT 'Position',
+  `disabled` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Is Disabled',
+  `record_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Record ID',
+  PRIMARY KEY (`record_id`),
+  KEY `CATALOG_PRODUCT_ENTITY_MEDIA_GALLERY_VALUE_STORE_ID` (`store_id`),
+  KEY `CATALOG_PRODUCT_ENTITY_MEDIA_GALLERY_VALUE_ENTITY_ID` (`entity_id`),
+  KEY `CATALOG_PRODUCT_ENTITY_MEDIA_GALLERY_VALUE_VALUE_ID` (`value_id`),
+  KEY `CAT_PRD_ENTT_MDA_GLR_VAL_ENTT_ID_VAL_ID_STORE_ID` (`entity_id`, `value_id`, `store_id`),
+  CONSTRAINT `CAT_PRD_ENTT_MDA_GLR_VAL_VAL_ID_CAT_PRD_ENTT_MDA_GLR_VAL_ID` FOREIGN KEY (`value_id`)
+    REFERENCES `catalog_product_entity_media_gallery` (`value_id`) ON DELETE CASCADE,
+  CONSTRAINT `CAT_PRD_ENTT_MDA_GLR_VAL_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE,
+  CONSTRAINT `CAT_PRD_ENTT_MDA_GLR_VAL_ENTT_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`entity_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Media Gallery Attribute Value Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_entity_media_gallery_value_to_entity` (
+  `value_id` int unsigned NOT NULL COMMENT 'Value media Entry ID',
+  `entity_id` int unsigned NOT NULL COMMENT 'Product Entity ID',
+  PRIMARY KEY (`value_id`, `entity_id`),
+  CONSTRAINT `FK_A6C6C8FAA386736921D3A7C4B50B1185` FOREIGN KEY (`value_id`)
+    REFERENCES `catalog_product_entity_media_gallery` (`value_id`) ON DELETE CASCADE,
+  CONSTRAINT `CAT_PRD_ENTT_MDA_GLR_VAL_TO_ENTT_ENTT_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`entity_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Link Media value to Product entity table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_entity_media_gallery_value_video` (
+  `value_id` int unsigned NOT NULL COMMENT 'Media Entity ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `provider` varchar(32) DEFAULT NULL COMMENT 'Video provider ID',
+  `url` text DEFAULT NULL COMMENT 'Video URL',
+  `title` varchar(255) DEFAULT NULL COMMENT 'Title',
+  `description` text DEFAULT NULL COMMENT 'Page Meta Description',
+  `metadata` text DEFAULT NULL COMMENT 'Video meta data',
+  PRIMARY KEY (`value_id`, `store_id`),
+  CONSTRAINT `FK_6FDF205946906B0E653E60AA769899F8` FOREIGN KEY (`value_id`)
+    REFERENCES `catalog_product_entity_media_gallery` (`value_id`) ON DELETE CASCADE,
+  CONSTRAINT `CAT_PRD_ENTT_MDA_GLR_VAL_VIDEO_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Video Table';
+
+-- ---------------------------------------------------------------------------------------------
+-- URL rewrites (Magento_UrlRewrite): request path per store view -> route or redirect, for
+-- products, categories and CMS pages alike. No foreign keys: Magento's code removes the rows
+-- of a deleted product, category or store view.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS `url_rewrite` (
+  `url_rewrite_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Rewrite ID',
+  `entity_type` varchar(32) NOT NULL COMMENT 'Entity type code',
+  `entity_id` int unsigned NOT NULL COMMENT 'Entity ID',
+  `request_path` varchar(255) DEFAULT NULL COMMENT 'Request Path',
+  `target_path` varchar(255) DEFAULT NULL COMMENT 'Target Path',
+  `redirect_type` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Redirect Type',
+  `store_id` smallint unsigned NOT NULL COMMENT 'Store ID',
+  `description` varchar(255) DEFAULT NULL COMMENT 'Description',
+  `is_autogenerated` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Is rewrite generated automatically flag',
+  `metadata` varchar(255) DEFAULT NULL COMMENT 'Meta data for url rewrite',
+  PRIMARY KEY (`url_rewrite_id`),
+  UNIQUE KEY `URL_REWRITE_REQUEST_PATH_STORE_ID` (`request_path`, `store_id`),
+  KEY `URL_REWRITE_TARGET_PATH` (`target_path`),
+  KEY `URL_REWRITE_STORE_ID_ENTITY_ID` (`store_id`, `entity_id`),
+  KEY `URL_REWRITE_ENTITY_ID` (`entity_id`),
+  KEY `URL_REWRITE_IS_AUTOGENERATED_METADATA` (`is_autogenerated`, `metadata`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Url Rewrites';
+
+-- ---------------------------------------------------------------------------------------------
 -- Stock: legacy CatalogInventory and MSI (Magento_CatalogInventory, Magento_Inventory*)
 -- ---------------------------------------------------------------------------------------------
 

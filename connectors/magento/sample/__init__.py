@@ -21,7 +21,7 @@ Where things are:
   ``context`` - what the steps share (random streams, tables, the epoch).
 * ``generator`` runs the steps in order: ``scopes``, ``attributes``, ``categories``,
   ``products`` (``product_rows``, ``configurables``, ``catalog``), ``inventory``, ``sales``,
-  ``permissions``.
+  ``permissions``, ``urls`` (base URLs, url_rewrite), ``media`` (galleries, role images).
 * ``load`` - the database side.
 """
 

@@ -17,6 +17,7 @@ from connectors.magento.sample.fixed_ids import (
     FIRST_ATTRIBUTE_SET_ID,
     FIRST_ENTITY_ATTRIBUTE_ID,
     FIRST_USER_ATTRIBUTE_ID,
+    MEDIA_ATTRIBUTE_IDS,
     PRODUCT_ATTRIBUTE_IDS,
     PRODUCT_ATTRIBUTE_SET_ID,
     PRODUCT_ENTITY_TYPE_ID,
@@ -222,3 +223,12 @@ def _attribute_sets(ctx: Context, attrs: Attributes) -> None:
             aid,
             sort * 10,
         )
+    # Magento_Swatches puts swatch_image in the Images group of every set, at sort order 3.
+    t["eav_entity_attribute"].add(
+        ea_id.next(),
+        PRODUCT_ENTITY_TYPE_ID,
+        APPAREL_SET_ID,
+        apparel_groups["image-management"],
+        MEDIA_ATTRIBUTE_IDS["swatch_image"],
+        3,
+    )

@@ -64,6 +64,13 @@ PRODUCT_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {
     "country_of_manufacture": 100,
     "quantity_and_stock_status": 101,
 }
+#: Media attributes of defaults.sql that only the media step writes values for. Kept apart from
+#: PRODUCT_ATTRIBUTE_IDS, whose order lays out the generated Apparel attribute set.
+MEDIA_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {
+    "media_gallery": 90,
+    "image_label": 102,
+    "swatch_image": 110,
+}
 
 # Generated rows in tables that defaults.sql also fills start above the default ids, so loading
 # never collides with (or renumbers) the default rows.

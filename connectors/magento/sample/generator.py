@@ -11,12 +11,14 @@ from connectors.magento.sample.attributes import add_attributes
 from connectors.magento.sample.categories import add_categories, add_category_products
 from connectors.magento.sample.context import Context
 from connectors.magento.sample.inventory import add_inventory
+from connectors.magento.sample.media import add_media
 from connectors.magento.sample.model import SampleData
 from connectors.magento.sample.permissions import add_permissions
 from connectors.magento.sample.products import add_products
 from connectors.magento.sample.profiles import PROFILES, Profile
 from connectors.magento.sample.sales import add_orders
 from connectors.magento.sample.scopes import add_scopes
+from connectors.magento.sample.urls import add_base_urls, add_url_rewrites
 
 
 def generate(profile: str | Profile, seed: int = 42) -> SampleData:
@@ -35,6 +37,11 @@ def generate(profile: str | Profile, seed: int = 42) -> SampleData:
     add_inventory(ctx, catalog)
     add_orders(ctx, scopes, attrs, catalog)
     add_permissions(ctx, scopes, categories)
+    # Storefront URLs and media come last, each from its own random stream, and only append
+    # rows: every row of the steps above is the same with or without them.
+    add_base_urls(ctx, scopes)
+    add_url_rewrites(ctx, scopes, categories, catalog)
+    add_media(ctx, scopes, catalog)
     return _finish(ctx)
 
 

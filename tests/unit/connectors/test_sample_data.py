@@ -16,6 +16,8 @@ import pytest
 from connectors.magento import sample
 from connectors.magento.sample import PROFILES, Profile, SampleData, generate
 from connectors.magento.sample import load as sample_load
+from connectors.magento.sample.fixed_ids import MEDIA_ATTRIBUTE_IDS
+from tests.unit.connectors.conftest import rows_of
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,25 +30,10 @@ def _digest(data: SampleData) -> str:
     return h.hexdigest()
 
 
-@pytest.fixture(scope="module")
-def small() -> SampleData:
-    return generate("small", 42)
-
-
-@pytest.fixture(scope="module")
-def medium() -> SampleData:
-    return generate("medium", 42)
-
-
-def _rows(data: SampleData, table: str) -> list[dict[str, object]]:
-    t = data.tables[table]
-    return [dict(zip(t.columns, row, strict=True)) for row in t.rows]
-
-
 # -- determinism --------------------------------------------------------------------------------
 
 
-def test_same_seed_same_rows(small: SampleData) -> None:
+def test_same_seed_samerows_of(small: SampleData) -> None:
     again = generate("small", 42)
     assert again.tables.keys() == small.tables.keys()
     for name, table in small.tables.items():
@@ -54,7 +41,7 @@ def test_same_seed_same_rows(small: SampleData) -> None:
     assert again.updates == small.updates
 
 
-def test_different_seed_different_rows(small: SampleData) -> None:
+def test_different_seed_differentrows_of(small: SampleData) -> None:
     other = generate("small", 43)
     assert _digest(other) != _digest(small)
     # The shape does not depend on the seed, only the content.
@@ -91,11 +78,11 @@ def test_independent_of_hash_seed_and_process() -> None:
 def test_profile_shape(name: str, small: SampleData, medium: SampleData) -> None:
     data = {"small": small, "medium": medium}.get(name) or generate(name, 42)
     p = PROFILES[name]
-    products = _rows(data, "catalog_product_entity")
+    products = rows_of(data, "catalog_product_entity")
     types = Counter(str(r["type_id"]) for r in products)
     assert len(products) == p.products
     assert types["configurable"] == p.configurables
-    links = _rows(data, "catalog_product_super_link")
+    links = rows_of(data, "catalog_product_super_link")
     assert len(links) == p.children == p.configurables * p.children_per_configurable
     per_parent = Counter(r["parent_id"] for r in links)
     assert set(per_parent.values()) == {p.children_per_configurable}
@@ -149,6 +136,7 @@ def test_primary_keys_unique_and_rows_complete(medium: SampleData) -> None:
         if name not in (
             "catalog_product_website",
             "catalog_product_relation",
+            "catalog_product_entity_media_gallery_value_to_entity",
             "inventory_stock_sales_channel",
         ):
             assert len(set(first)) == len(first), f"duplicate ids in {name}"
@@ -178,7 +166,7 @@ def test_references_resolve(medium: SampleData) -> None:
         ("sales_creditmemo", "order_id", orders),
         ("magento_catalogpermissions", "category_id", categories),
     ]:
-        values = {r[column] for r in _rows(medium, table)}
+        values = {r[column] for r in rows_of(medium, table)}
         assert values <= targets, f"{table}.{column}"
 
 
@@ -188,7 +176,7 @@ def test_eav_unique_keys(medium: SampleData) -> None:
             rows = medium.tables[f"catalog_{entity}_entity_{name}"].rows
             keys = {(r[3], r[1], r[2]) for r in rows}  # (entity_id, attribute_id, store_id)
             assert len(keys) == len(rows), f"{entity} {name}"
-    tiers = _rows(medium, "catalog_product_entity_tier_price")
+    tiers = rows_of(medium, "catalog_product_entity_tier_price")
     tier_keys = [
         (r["entity_id"], r["all_groups"], r["customer_group_id"], r["qty"], r["website_id"])
         for r in tiers
@@ -197,7 +185,7 @@ def test_eav_unique_keys(medium: SampleData) -> None:
 
 
 def test_category_tree(medium: SampleData) -> None:
-    cats = _rows(medium, "catalog_category_entity")
+    cats = rows_of(medium, "catalog_category_entity")
     by_id = {r["entity_id"]: r for r in cats}
     for c in cats:
         path = str(c["path"]).split("/")
@@ -215,7 +203,7 @@ def test_category_tree(medium: SampleData) -> None:
     assert updates[2] == sum(1 for c in cats if str(c["path"]).startswith("1/2/"))
     # url_path unique within each tree (a store sees one tree).
     url_paths = defaultdict(list)
-    for r in _rows(medium, "catalog_category_entity_varchar"):
+    for r in rows_of(medium, "catalog_category_entity_varchar"):
         if r["attribute_id"] == 67:
             tree = str(by_id[r["entity_id"]]["path"]).split("/")[1]
             url_paths[tree].append(r["value"])
@@ -225,40 +213,40 @@ def test_category_tree(medium: SampleData) -> None:
 
 def test_catalog_variety(small: SampleData) -> None:
     a = sample.PRODUCT_ATTRIBUTE_IDS
-    varchar = _rows(small, "catalog_product_entity_varchar")
-    text = _rows(small, "catalog_product_entity_text")
+    varchar = rows_of(small, "catalog_product_entity_varchar")
+    text = rows_of(small, "catalog_product_entity_text")
     # Store-view overrides of names and descriptions.
     assert {r["store_id"] for r in varchar if r["attribute_id"] == a["name"]} >= {0, 2, 3, 4}
     assert {r["store_id"] for r in text if r["attribute_id"] == a["description"]} >= {0, 2, 4}
     # Special prices with from/to windows in the past, present and future.
-    dates = _rows(small, "catalog_product_entity_datetime")
+    dates = rows_of(small, "catalog_product_entity_datetime")
     starts = {r["value"] for r in dates if r["attribute_id"] == a["special_from_date"]}
     assert min(str(s) for s in starts) < "2026-01-01" < max(str(s) for s in starts)
     ends = {str(r["value"]) for r in dates if r["attribute_id"] == a["special_to_date"]}
     assert min(ends) < "2026-01-01"
     # Website-scope price overrides are written for the store views of website 2.
-    decimals = _rows(small, "catalog_product_entity_decimal")
+    decimals = rows_of(small, "catalog_product_entity_decimal")
     assert {r["store_id"] for r in decimals if r["attribute_id"] == a["price"]} == {0, 3, 4}
-    tiers = _rows(small, "catalog_product_entity_tier_price")
+    tiers = rows_of(small, "catalog_product_entity_tier_price")
     assert any(r["all_groups"] == 1 and r["website_id"] == 0 for r in tiers)
     assert any(r["all_groups"] == 0 and r["customer_group_id"] == 2 for r in tiers)
     assert any(r["percentage_value"] is not None for r in tiers)
     assert any(r["website_id"] == 2 for r in tiers)
     # User-defined attributes: selects with per-store option labels, and free text.
-    attrs = _rows(small, "eav_attribute")
+    attrs = rows_of(small, "eav_attribute")
     assert all(r["is_user_defined"] == 1 for r in attrs)
     assert {"select", "text", "textarea"} <= {str(r["frontend_input"]) for r in attrs}
-    option_stores = {r["store_id"] for r in _rows(small, "eav_attribute_option_value")}
+    option_stores = {r["store_id"] for r in rows_of(small, "eav_attribute_option_value")}
     assert option_stores >= {0, 2, 4}
-    super_attrs = {r["attribute_id"] for r in _rows(small, "catalog_product_super_attribute")}
+    super_attrs = {r["attribute_id"] for r in rows_of(small, "catalog_product_super_attribute")}
     assert a["color"] in super_attrs
     assert len(super_attrs) >= 2
 
 
 def test_sales_shapes(medium: SampleData) -> None:
-    orders = _rows(medium, "sales_order")
-    items = _rows(medium, "sales_order_item")
-    addresses = _rows(medium, "sales_order_address")
+    orders = rows_of(medium, "sales_order")
+    items = rows_of(medium, "sales_order_item")
+    addresses = rows_of(medium, "sales_order_address")
     states = Counter(str(o["state"]) for o in orders)
     assert set(states) >= {"new", "processing", "complete", "closed", "canceled", "holded"}
     shipping = {a["parent_id"] for a in addresses if a["address_type"] == "shipping"}
@@ -281,33 +269,34 @@ def test_sales_shapes(medium: SampleData) -> None:
         assert options["simple_sku"] == child["sku"]
         assert options["attributes_info"]
     # Each later step covers a subset of the orders before it.
-    invoiced = {r["order_id"] for r in _rows(medium, "sales_invoice")}
-    shipped = {r["order_id"] for r in _rows(medium, "sales_shipment")}
-    refunded = {r["order_id"] for r in _rows(medium, "sales_creditmemo")}
+    invoiced = {r["order_id"] for r in rows_of(medium, "sales_invoice")}
+    shipped = {r["order_id"] for r in rows_of(medium, "sales_shipment")}
+    refunded = {r["order_id"] for r in rows_of(medium, "sales_creditmemo")}
     assert refunded < invoiced
     assert shipped < invoiced
     assert len(invoiced) < len(orders)
-    assert _rows(medium, "sales_shipment_track")
-    assert _rows(medium, "sales_invoice_item")
-    assert _rows(medium, "sales_creditmemo_item")
-    txn_types = {r["txn_type"] for r in _rows(medium, "sales_payment_transaction")}
+    assert rows_of(medium, "sales_shipment_track")
+    assert rows_of(medium, "sales_invoice_item")
+    assert rows_of(medium, "sales_creditmemo_item")
+    txn_types = {r["txn_type"] for r in rows_of(medium, "sales_payment_transaction")}
     assert txn_types == {"authorization", "capture", "refund", "void"}
     # Increment ids are unique per store, as the (increment_id, store_id) keys require.
     for table in ("sales_order", "sales_invoice", "sales_shipment", "sales_creditmemo"):
-        keys = [(r["increment_id"], r["store_id"]) for r in _rows(medium, table)]
+        keys = [(r["increment_id"], r["store_id"]) for r in rows_of(medium, table)]
         assert len(keys) == len(set(keys)), table
     # Reservations: order_placed debits, compensations for shipped/canceled orders.
     events = Counter(
-        json.loads(str(r["metadata"]))["event_type"] for r in _rows(medium, "inventory_reservation")
+        json.loads(str(r["metadata"]))["event_type"]
+        for r in rows_of(medium, "inventory_reservation")
     )
     assert set(events) >= {"order_placed", "shipment_created", "order_canceled"}
 
 
 def test_money_is_consistent(small: SampleData) -> None:
     items: defaultdict[object, int] = defaultdict(int)
-    for i in _rows(small, "sales_order_item"):
+    for i in rows_of(small, "sales_order_item"):
         items[i["order_id"]] += int(str(i["row_total"]).replace(".", ""))
-    for o in _rows(small, "sales_order"):
+    for o in rows_of(small, "sales_order"):
         cents = {
             k: int(str(o[k]).replace(".", ""))
             for k in ("subtotal", "discount_amount", "tax_amount", "shipping_amount", "grand_total")
@@ -322,26 +311,28 @@ def test_money_is_consistent(small: SampleData) -> None:
 
 
 def test_msi_shapes(medium: SampleData) -> None:
-    links = _rows(medium, "inventory_source_stock_link")
+    links = rows_of(medium, "inventory_source_stock_link")
     assert {r["stock_id"] for r in links} == {2, 3, 4, 5}
-    channels = _rows(medium, "inventory_stock_sales_channel")
+    channels = rows_of(medium, "inventory_stock_sales_channel")
     assert channels == [{"type": "website", "code": "second", "stock_id": 2}]
-    items = _rows(medium, "inventory_source_item")
+    items = rows_of(medium, "inventory_source_item")
     assert {r["source_code"] for r in items} >= {"default", "eu_warehouse"}
     configurable_skus = {
-        r["sku"] for r in _rows(medium, "catalog_product_entity") if r["type_id"] == "configurable"
+        r["sku"]
+        for r in rows_of(medium, "catalog_product_entity")
+        if r["type_id"] == "configurable"
     }
     assert not configurable_skus & {r["sku"] for r in items}
 
 
 def test_dates_are_fixed_not_the_clock(small: SampleData) -> None:
     for table in ("sales_order", "catalog_product_entity"):
-        for r in _rows(small, table):
+        for r in rows_of(small, table):
             assert "2024-12-01" < str(r["created_at"]) < "2026-01-01"
             assert str(r["updated_at"]) >= str(r["created_at"])
-    orders = {r["entity_id"]: r for r in _rows(small, "sales_order")}
+    orders = {r["entity_id"]: r for r in rows_of(small, "sales_order")}
     for table in ("sales_invoice", "sales_shipment", "sales_creditmemo"):
-        for r in _rows(small, table):
+        for r in rows_of(small, table):
             order = orders[r["order_id"]]
             assert str(order["created_at"]) <= str(r["created_at"]) < "2026-01-01", table
 
@@ -359,6 +350,8 @@ def test_attribute_ids_match_defaults_sql() -> None:
         assert found[(3, code)] == attribute_id, code
     for code, attribute_id in sample.PRODUCT_ATTRIBUTE_IDS.items():
         assert found[(4, code)] == attribute_id, code
+    for code, attribute_id in MEDIA_ATTRIBUTE_IDS.items():
+        assert found[(4, code)] == attribute_id, code
     assert max(found.values()) < 200  # generated user-defined attributes start at 200
 
 
@@ -366,7 +359,7 @@ def test_schema_covers_generated_tables(medium: SampleData) -> None:
     statements = sample.split_sql(sample.SCHEMA_SQL.read_text(encoding="utf-8"))
     creates = [s for s in statements if s.startswith("CREATE TABLE")]
     names = {re.findall(r"`(\w+)`", s)[0] for s in creates}
-    assert len(names) == 61
+    assert len(names) == 66
     assert set(medium.tables) <= names
     assert "debezium_signal" in names
     for statement in creates:
