@@ -16,6 +16,7 @@ feeds/product_links.py alongside; this module only composes the two:
 from __future__ import annotations
 
 from feeds.change import RowChange
+from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE, apply_media_summary
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
 from feeds.prices import PRICES, build_prices, next_price_change
 from feeds.product_links import (
@@ -37,11 +38,12 @@ from feeds.products import (
     PRODUCTS,
     apply_product_change,
     build_products,
-    product_key,
+    product_keys,
 )
 from feeds.projector import EntityProjector, Payload, State
 from feeds.reference import Reference, ReferenceKind
 from feeds.stock import STOCK_SUMMARY_TABLE
+from feeds.urls import URL_REWRITE_TABLE
 from feeds.variants import VARIANTS, build_variants
 
 __all__ = ["CATALOG_PROJECTOR", "apply_catalog_change", "build_catalog", "catalog_keys"]
@@ -51,8 +53,7 @@ def catalog_keys(change: RowChange) -> list[str]:
     """The products a source row belongs to: its own product, or both ends of a link."""
     if change.table in LINK_TABLES:
         return link_keys(change)
-    key = product_key(change)
-    return [] if key is None else [key]
+    return product_keys(change)
 
 
 # The product's own tables a prices item is built from: its row (sku, type), websites,
@@ -71,11 +72,25 @@ PRICE_SOURCE_TABLES = frozenset(
 )
 
 
+# Rows whose delete, reaching a product that holds nothing, must not create its state: the
+# peers' forwards, and the rows Magento deletes after the product itself (its URL rewrites,
+# which no foreign key cascades) or that arrive after its delete on their own topics.
+_HELD_APART = frozenset(
+    {
+        *LINK_TABLES,
+        *PEER_TABLES,
+        STOCK_SUMMARY_TABLE,
+        MEDIA_SUMMARY_TABLE,
+        URL_REWRITE_TABLE,
+        GALLERY_VALUE_TABLE,
+    }
+)
+
+
 def apply_catalog_change(state: State | None, change: RowChange) -> State | None:
     """The product's state after one change (source row or forwarded summary); None when
     the product is gone."""
-    peers = (*LINK_TABLES, *PEER_TABLES, STOCK_SUMMARY_TABLE)
-    if state is None and change.deleted and change.table in peers:
+    if state is None and change.deleted and change.table in _HELD_APART:
         return None  # nothing held to drop; a gone peer must not conjure up a state
     products_state = apply_product_change(state, change)
     if products_state is None:
@@ -90,6 +105,8 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
         elif change.before is not None:
             stocks.pop(str(change.before["sku"]), None)
         current["stocks"] = stocks
+    elif change.table == MEDIA_SUMMARY_TABLE:
+        apply_media_summary(current, change)
     if change.table in PRICE_SOURCE_TABLES:
         # when the newest change of the product's price data was committed at the source
         current["prices_ms"] = max(int(current.get("prices_ms") or 0), change.ts_ms)

@@ -20,6 +20,7 @@ from feeds.attributes import StoreView, store_views
 from feeds.feed import Feed
 from feeds.projector import ReferenceFeed
 from feeds.reference import Reference, ReferenceKind
+from feeds.urls import category_image_url, store_urls
 from feeds.values import rfc3339
 
 __all__ = ["CATEGORIES", "CATEGORIES_FEED", "build_categories"]
@@ -79,6 +80,7 @@ def build_categories(reference: Reference) -> list[dict[str, Any]]:
         if category.parent is not None:
             children.setdefault(category.parent, []).append(category.entity_id)
     views = store_views(reference)
+    media = {view.store_id: _media_base(reference, view) for view in views}
     url_paths: dict[tuple[int, int], str] = {}
     payloads = []
     for entity_id in sorted(categories):
@@ -89,9 +91,26 @@ def build_categories(reference: Reference) -> list[dict[str, Any]]:
             if view.root_category_id not in category.ids:
                 continue
             payloads.append(
-                _payload(category, view, sorted(children.get(entity_id, [])), categories, url_paths)
+                _payload(
+                    category,
+                    view,
+                    sorted(children.get(entity_id, [])),
+                    categories,
+                    url_paths,
+                    media_base=media[view.store_id],
+                )
             )
     return payloads
+
+
+def _media_base(reference: Reference, view: StoreView) -> str:
+    """The store view's media base URL (store, website, default configuration)."""
+    store = reference.stores().get(str(view.store_id), {})
+
+    def config(path: str) -> Any:
+        return reference.store_config(path, view.store_id, store.get("website_id", 0))
+
+    return store_urls(config, view.code).media
 
 
 def _categories(reference: Reference) -> dict[int, _Category]:
@@ -124,6 +143,8 @@ def _payload(
     children: list[int],
     categories: dict[int, _Category],
     url_paths: dict[tuple[int, int], str],
+    *,
+    media_base: str,
 ) -> dict[str, Any]:
     row, store_id = category.row, view.store_id
 
@@ -138,7 +159,7 @@ def _payload(
         "websiteCode": view.website_code,
         **{field: value(code) for field, code in _TEXT_FIELDS.items()},
         "urlPath": _url_path(category, store_id, categories, url_paths),
-        "image": value("image"),
+        "image": category_image_url(value("image"), media_base),
         "level": _int(row.get("level")),
         "path": row.get("path"),
         "parentId": _int(row.get("parent_id")),

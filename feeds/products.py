@@ -15,9 +15,17 @@ from typing import Any
 
 from feeds.change import MalformedRow, RowChange
 from feeds.feed import Feed
+from feeds.media import GALLERY_VALUE_TABLE, apply_gallery_value_change, media_fields
 from feeds.product_links import relation_parents, variant_children
 from feeds.reference import Reference, ReferenceKind
 from feeds.stock import config_number, decide_summary
+from feeds.urls import (
+    URL_REWRITE_TABLE,
+    apply_rewrite_change,
+    rewrite_product_keys,
+    store_urls,
+    url_fields,
+)
 from feeds.values import rfc3339
 
 __all__ = [
@@ -28,7 +36,7 @@ __all__ = [
     "ProductState",
     "apply_product_change",
     "build_products",
-    "product_key",
+    "product_keys",
 ]
 
 PRODUCT_ENTITY_TYPE_ID = 4
@@ -42,6 +50,8 @@ ENTITY_KEY_COLUMN = {
     **{table: "entity_id" for table in _VALUE_TABLES},
     "catalog_product_website": "product_id",
     "catalog_category_product": "product_id",
+    GALLERY_VALUE_TABLE: "entity_id",
+    URL_REWRITE_TABLE: "entity_id",  # of its product rows only (rewrite_product_keys)
 }
 PRODUCTS = Feed(
     name="products",
@@ -71,18 +81,22 @@ _VISIBLE_IN_CATALOG_OR_SEARCH = frozenset({2, 3, 4})
 # "Only X left" threshold, 0 by default), as the exporter's LowStock provider reads it.
 STOCK_THRESHOLD_PATH = "cataloginventory/options/stock_threshold_qty"
 _ENABLED = 1
+NO_TAX_CLASS = "no"
+MEDIA_GALLERY_CODE = "media_gallery"  # the attribute gallery entries are filed under
 # Bundle products' price_view attribute, as the exporter names its values.
 _PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
 
 ProductState = dict[str, Any]
 
 
-def product_key(change: RowChange) -> str | None:
-    """The product a row belongs to (the re-keying step), or None if not a product row."""
+def product_keys(change: RowChange) -> list[str]:
+    """The products a row belongs to (the re-keying step); none if not a product row."""
+    if change.table == URL_REWRITE_TABLE:  # shared with categories and CMS pages
+        return rewrite_product_keys(change)
     column = ENTITY_KEY_COLUMN.get(change.table)
     if column is None:
-        return None
-    return str(change.row[column])
+        return []
+    return [str(change.row[column])]
 
 
 def apply_product_change(state: ProductState | None, change: RowChange) -> ProductState | None:
@@ -114,6 +128,10 @@ def apply_product_change(state: ProductState | None, change: RowChange) -> Produ
         if change.after is not None:
             categories[str(change.after["category_id"])] = change.after.get("position")
         current["categories"] = categories
+    elif table == GALLERY_VALUE_TABLE:
+        apply_gallery_value_change(current, change)
+    elif table == URL_REWRITE_TABLE:
+        apply_rewrite_change(current, change)
     return current
 
 
@@ -205,6 +223,8 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
     thresholds = {w: config_number(reference.config(STOCK_THRESHOLD_PATH, w)) for w in linked}
     stock_of_website = _stock_by_website(reference)
     availability = _availability(state, entity, reference)
+    gallery_attribute = codes.get(MEDIA_GALLERY_CODE)
+    product_id = int(entity["entity_id"])
     items = []
     for store in stores:
         store_id = int(store["store_id"])
@@ -212,6 +232,11 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
         def value(code: str, store_id: int = store_id) -> Any:
             attribute_id = codes.get(code)
             return None if attribute_id is None else _scoped(state, attribute_id, store_id)
+
+        def config(path: str, store: dict[str, Any] = store) -> Any:
+            return reference.store_config(path, store["store_id"], store["website_id"])
+
+        urls = store_urls(config, str(store["code"]))
 
         group = groups.get(str(store["group_id"]), {})
         status, visibility, tax_class = value("status"), value("visibility"), value("tax_class_id")
@@ -229,7 +254,8 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             **{field: value(code) for code, field in _TEXT_FIELDS.items()},
             "status": _STATUS.get(int(status)) if status is not None else None,
             "visibility": _VISIBILITY.get(int(visibility)) if visibility is not None else None,
-            "taxClassId": int(tax_class) if tax_class is not None else None,
+            # The class's name, "no" for none (the exporter's TaxClassFormatter).
+            "taxClassId": reference.tax_class_name(tax_class) or NO_TAX_CLASS,
             # The exporter's rule: enabled, and visible in the catalog, in search or both.
             "displayable": status is not None
             and int(status) == 1
@@ -252,6 +278,14 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "categoryIds": [c["categoryId"] for c in categories],
             "categoryData": categories,
             "parents": _parents_in(parents, int(store["website_id"]), codes.get("price_type")),
+            **url_fields(state, product_id, store_id, value("url_key"), urls),
+            **media_fields(
+                state,
+                store_id,
+                urls.media,
+                int(gallery_attribute) if gallery_attribute is not None else None,
+                value,
+            ),
             "deleted": False,
         }
         items.append(item)

@@ -86,6 +86,7 @@ _COLLECTIONS: dict[str, tuple[ReferenceKind, str | tuple[str, ...], tuple[str, .
     "inventory_stock_sales_channel": (ReferenceKind.STOCKS, ("type", "code"), ()),
     "magento_catalogpermissions": (ReferenceKind.PERMISSIONS, "permission_id", ()),
     "core_config_data": (ReferenceKind.SCOPES, "config_id", ()),
+    "tax_class": (ReferenceKind.SCOPES, "class_id", ("class_id", "class_name", "class_type")),
 }
 _OPTION_TABLES = ("eav_attribute_option", "eav_attribute_option_value")
 CATEGORY_VALUE_TABLES = tuple(
@@ -127,6 +128,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "inventory_stock_sales_channel": ("type", "code", "stock_id"),
     "magento_catalogpermissions": ("category_id",),
     "core_config_data": ("scope", "scope_id", "path"),
+    "tax_class": ("class_id", "class_name"),
     "eav_attribute_option": ("option_id", "attribute_id"),
     "eav_attribute_option_value": ("option_id", "store_id"),
     **{table: ("entity_id", "attribute_id", "store_id") for table in CATEGORY_VALUE_TABLES},
@@ -298,6 +300,29 @@ class Reference:
             if row.get("scope") == "default":
                 default = row.get("value")
         return default
+
+    def store_config(self, path: str, store_id: int | str, website_id: int | str) -> Any:
+        """A core_config_data value for a store view: its own, else its website's, else the
+        default scope's, else None."""
+        found: dict[str, Any] = {}
+        for row in self.rows("core_config_data").values():
+            if row.get("path") != path:
+                continue
+            scope, scope_id = row.get("scope"), str(row.get("scope_id"))
+            if scope == "stores" and scope_id == str(store_id):
+                return row.get("value")
+            if scope == "websites" and scope_id == str(website_id):
+                found["websites"] = row.get("value")
+            elif scope == "default":
+                found["default"] = row.get("value")
+        return found.get("websites", found.get("default"))
+
+    def tax_class_name(self, class_id: Any) -> str | None:
+        """The name of a tax class; None when no class has the id."""
+        if class_id is None:
+            return None
+        row = self.rows("tax_class").get(str(class_id))
+        return None if row is None else str(row["class_name"])
 
     def timezone(self, website_id: int | str) -> str:
         """The website's IANA time zone (``general/locale/timezone``), UTC when unset."""

@@ -10,6 +10,7 @@ from feeds.catalog import CATALOG_PROJECTOR
 from feeds.categories import CATEGORIES_FEED
 from feeds.extension import FeedExtension, load_extensions, with_fields
 from feeds.feed import Feed
+from feeds.media import MEDIA_PROJECTOR
 from feeds.orders import ORDER_PROJECTOR, SALES_DOCUMENT_PROJECTOR
 from feeds.permissions import CATEGORY_PERMISSIONS_FEED
 from feeds.projector import EntityProjector, ReferenceFeed
@@ -38,6 +39,7 @@ __all__ = [
 
 BUILTIN_PROJECTORS: tuple[EntityProjector, ...] = (
     CATALOG_PROJECTOR,
+    MEDIA_PROJECTOR,
     STOCK_ITEM_PROJECTOR,
     STOCK_PROJECTOR,
     SALES_DOCUMENT_PROJECTOR,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from feedsync.verify.eav import ScopedValues, pick
+from feedsync.verify.product_media import read_base_urls
 from feedsync.verify.projection import FeedProjection
 
 if TYPE_CHECKING:
@@ -29,11 +30,16 @@ _TEXT_FIELDS = {
     "metaDescription": "meta_description",
     "displayMode": "display_mode",
     "urlKey": "url_key",
-    "image": "image",
     "defaultSortBy": "default_sort_by",
 }
 _INT_FIELDS = {"isAnchor": "is_anchor", "includeInMenu": "include_in_menu", "isActive": "is_active"}
-_CODES = (*_TEXT_FIELDS.values(), *_INT_FIELDS.values(), "url_path", "available_sort_by")
+_CODES = (
+    *_TEXT_FIELDS.values(),
+    *_INT_FIELDS.values(),
+    "url_path",
+    "available_sort_by",
+    "image",
+)
 
 CategoryValues = dict[int, dict[str, ScopedValues]]
 """entity_id → attribute code → store_id → value."""
@@ -48,6 +54,7 @@ def project_categories(cursor: Cursor) -> list[dict[str, Any]]:
         "WHERE s.store_id > 0 ORDER BY s.store_id"
     )
     views = cursor.fetchall()
+    base_urls = read_base_urls(cursor)
     values = _values(cursor)
     cursor.execute(
         "SELECT entity_id, parent_id, path, level, position, "
@@ -91,6 +98,7 @@ def project_categories(cursor: Cursor) -> list[dict[str, Any]]:
             payload |= {field: resolved[code] for field, code in _INT_FIELDS.items()}
             payload |= {
                 "urlPath": url_paths[entity_id, store_id],
+                "image": _image_url(resolved["image"], base_urls[store_id].media_root),
                 "availableSortBy": [p for p in sort_by.split(",") if p] if sort_by else [],
                 "level": level,
                 "path": path,
@@ -103,6 +111,20 @@ def project_categories(cursor: Cursor) -> list[dict[str, Any]]:
             }
             payloads.append((entity_id, store_id, payload))
     return [payload for _, _, payload in sorted(payloads, key=lambda p: (p[0], p[1]))]
+
+
+def _image_url(file: str | None, media_root: str) -> str | None:
+    """The exporter's category image URL: a bare name in catalog/category, a path under the
+    media directory relative to it, any other absolute path as it is; nothing for none."""
+    if not file:
+        return None
+    root = media_root.rstrip("/")
+    for media_dir in ("/pub/media/", "/media/", "pub/media/", "media/"):
+        if file.startswith(media_dir):
+            return f"{root}/{file.removeprefix(media_dir)}"
+    if file.startswith("/"):
+        return file
+    return f"{root}/catalog/category/{file.split('/')[-1]}"
 
 
 def _url_path(

@@ -21,6 +21,7 @@ from feedsync.verify.eav import (
     load_product_values,
     pick,
 )
+from feedsync.verify.product_media import ROLE_CODES, ProductMedia, ProductUrls, read_base_urls
 from feedsync.verify.stock import project_stock_statuses
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ _SYSTEM_CODES = (
     "weight",
     "weight_type",
     "price_view",
+    *ROLE_CODES,
 )
 _PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
 _DEFAULT_WEIGHT_UNIT = "lbs"  # Magento_Directory's config.xml defaults
@@ -85,6 +87,11 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     categories = _categories_by_product(cursor)
     parents = _parents_by_product(cursor)
     stock = _Stock.read(cursor)
+    base_urls = read_base_urls(cursor)
+    cursor.execute("SELECT class_id, class_name FROM tax_class")
+    tax_classes = dict(cursor.fetchall())
+    media = ProductMedia.read(cursor)
+    urls = ProductUrls.read(cursor)
 
     cursor.execute(
         "SELECT entity_id, sku, type_id, "
@@ -110,7 +117,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 payload[field] = value[code]
             payload["status"] = _STATUS.get(value["status"])
             payload["visibility"] = _VISIBILITY.get(value["visibility"])
-            payload["taxClassId"] = value["tax_class_id"]
+            payload["taxClassId"] = tax_classes.get(value["tax_class_id"], "no")
             payload["displayable"] = value["status"] == 1 and value["visibility"] in (2, 3, 4)
             in_stock, low = stock.of(entity_id, sku, type_id, view.website_id)
             payload["inStock"] = in_stock
@@ -134,6 +141,9 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 parents.get((entity_id, view.website_id), []),
                 key=lambda p: (p["sku"] or "", p["productType"] or ""),
             )
+            base = base_urls[view.store_id]
+            payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
+            payload |= media.fields(entity_id, view.store_id, base, value.get)
             payload["deleted"] = False
             payloads.append(payload)
     return payloads

@@ -123,7 +123,7 @@ def test_product_field_formats(products: dict[str, dict[str, Any]]) -> None:
         assert TIMESTAMP.match(payload["updatedAt"])
         assert payload["weight"] is None or DECIMAL.match(payload["weight"])
         assert isinstance(payload["productId"], int)
-        assert payload["taxClassId"] is None or isinstance(payload["taxClassId"], int)
+        assert isinstance(payload["taxClassId"], str)
         codes = [a["attributeCode"] for a in payload["attributes"]]
         assert codes == sorted(codes)
         ids = payload["categoryIds"]

@@ -12,7 +12,7 @@ from feeds.change import MalformedRow, RowChange, SourcePosition
 from feeds.engine import EntityRecord, Projection
 from feeds.item import item_id
 from feeds.memory import MemoryPipeline
-from feeds.products import PRODUCTS, apply_product_change, build_products, product_key
+from feeds.products import PRODUCTS, apply_product_change, build_products, product_keys
 from feeds.reference import Reference, ReferenceKind, apply_reference
 from feeds.scopes import SCOPES_WEBSITE, build_customer_groups, build_websites
 
@@ -139,13 +139,15 @@ BASE_PRODUCT = (
 
 
 def test_rows_are_rekeyed_to_their_product() -> None:
-    assert (
-        product_key(
-            change("catalog_product_website", "c", after={"product_id": 42, "website_id": 1})
-        )
-        == "42"
-    )
-    assert product_key(change("store", "c", after={"store_id": 1})) is None
+    assert product_keys(
+        change("catalog_product_website", "c", after={"product_id": 42, "website_id": 1})
+    ) == ["42"]
+    assert product_keys(change("store", "c", after={"store_id": 1})) == []
+    rewrite = {"url_rewrite_id": 5, "entity_type": "product", "entity_id": 42, "store_id": 1}
+    moved = change("url_rewrite", "u", before=rewrite, after={**rewrite, "entity_id": 7})
+    assert product_keys(moved) == ["7", "42"]  # both hear of it: one loses, one gains a row
+    category = change("url_rewrite", "c", after={**rewrite, "entity_type": "category"})
+    assert product_keys(category) == []
 
 
 def test_one_item_per_store_view_of_the_products_websites_with_fallback() -> None:
@@ -465,3 +467,22 @@ def test_parents_are_listed_in_the_websites_the_parent_is_in_too() -> None:
     # The parent joins website 2: its children hear of it.
     run.feed([change("catalog_product_website", "c", after={"product_id": 50, "website_id": 2})])
     assert by_view(run, "parents")["de"] == both
+
+
+def test_tax_class_goes_by_name_and_none_as_no() -> None:
+    tax_attribute = {
+        "attribute_id": 132,
+        "entity_type_id": 4,
+        "attribute_code": "tax_class_id",
+        "backend_type": "int",
+        "frontend_input": "select",
+        "is_user_defined": 0,
+    }
+    run = pipeline(("eav_attribute", tax_attribute), *BASE_PRODUCT)
+    assert {p["taxClassId"] for p in run.items(PRODUCTS.name).values()} == {"no"}
+    taxed = {"value_id": 99, "attribute_id": 132, "store_id": 0, "entity_id": 42, "value": 2}
+    run.feed([change("catalog_product_entity_int", "c", after=taxed)])
+    assert {p["taxClassId"] for p in run.items(PRODUCTS.name).values()} == {"no"}  # no class 2
+    goods = {"class_id": 2, "class_name": "Taxable Goods", "class_type": "PRODUCT"}
+    run.feed([change("tax_class", "c", after=goods)])  # a reference change rebuilds
+    assert {p["taxClassId"] for p in run.items(PRODUCTS.name).values()} == {"Taxable Goods"}
