@@ -1,16 +1,18 @@
 """orders: one OrderV2 item per sales order (docs/feeds.md, orders).
 
 Two projectors share the work. ``SALES_DOCUMENT_PROJECTOR`` assembles each invoice,
-shipment and credit memo from its header and child rows (feeds/orders_documents.py) and
-forwards it to its order. ``ORDER_PROJECTOR`` keeps, per order (keyed by
-``sales_order.entity_id``), the order row, the rows keyed by the order id (items,
-addresses, payment, transactions) and the forwarded documents, and builds the payload
-(feeds/orders_payload.py).
+shipment, credit memo and applied tax rate from its header and child rows
+(feeds/orders_documents.py) and forwards it to its order. ``ORDER_PROJECTOR`` keeps, per
+order (keyed by ``sales_order.entity_id``), the order row, the rows keyed by the order id
+(items, addresses, payment, transactions) and the forwarded documents, and builds the
+payload (feeds/orders_payload.py).
 
 Orders are never removed downstream (``ORDERS.removable`` is false, as Adobe's ``entitiesRemovable``
 is false for orders): deleting the ``sales_order`` row drops the state and sends nothing.
 It also tells the order's documents to drop theirs, because InnoDB's ``ON DELETE CASCADE``
-deletes their rows without a binlog event.
+deletes their rows without a binlog event; not its taxes, whose ``sales_order_tax`` rows
+have no foreign key to the order and stay (the tax items they lose with the order's items
+are left out when a payload is built, feeds/orders_payload_documents.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from feeds.change import RowChange
 from feeds.feed import Feed
 from feeds.orders_documents import (
     DOCUMENT_TABLES,
+    HEADER_ID_COLUMNS,
     ORDER_DELETED,
     ORDERS_ENTITY,
     SALES_DOCUMENTS_ENTITY,
@@ -52,7 +55,12 @@ _ORDER_TABLES: dict[str, tuple[str, str, str]] = {
     "sales_order_payment": ("parent_id", "payments", "entity_id"),
     "sales_payment_transaction": ("order_id", "transactions", "transaction_id"),
 }
-_DOCUMENT_PARTS = {"@invoice": "invoices", "@shipment": "shipments", "@creditmemo": "creditmemos"}
+_DOCUMENT_PARTS = {
+    "@invoice": "invoices",
+    "@shipment": "shipments",
+    "@creditmemo": "creditmemos",
+    "@tax": "taxes",
+}
 _COLLECTIONS = ("items", "addresses", "payments", "transactions", *_DOCUMENT_PARTS.values())
 
 # Only what the payload reads is kept: never the payment's card columns (cc_*).
@@ -68,6 +76,7 @@ _KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
         "customer_id",
         "customer_email",
         "customer_note",
+        "protect_code",
         "is_virtual",
         "base_currency_code",
         "base_subtotal",
@@ -153,7 +162,8 @@ def apply_order_change(state: State | None, change: RowChange) -> State | None:
     """The order's state after one change (a row of its own or a forwarded document)."""
     current: State = dict(state) if state else {"order": None}
     if change.table in _DOCUMENT_PARTS:
-        _replace(current, _DOCUMENT_PARTS[change.table], "entity_id", change.before, change.after)
+        id_column = HEADER_ID_COLUMNS.get(change.table[1:], "entity_id")
+        _replace(current, _DOCUMENT_PARTS[change.table], id_column, change.before, change.after)
     elif change.table == "sales_order":
         if change.deleted:  # every row it owned cascades away, unseen in the binlog
             return None

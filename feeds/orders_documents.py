@@ -1,12 +1,15 @@
-"""Sales documents (invoices, shipments, credit memos) assembled and forwarded to their order.
+"""Sales documents (invoices, shipments, credit memos, order taxes) assembled and forwarded
+to their order.
 
-A document's rows live in three topics (header, items, tracks) that arrive in any order, and
-its header names the order it belongs to while its child rows do not. So each document is an
-entity of its own, keyed ``invoice:<id>``, ``shipment:<id>`` or ``creditmemo:<id>``: its
-state gathers the header and the child rows, and once the header is known every change of
-the assembled document is forwarded to the order (``@invoice``, ``@shipment``,
-``@creditmemo``). Deleting the header drops the document (InnoDB cascades its rows unseen)
-and forwards a delete, so the order drops it too.
+A document's rows live in several topics (header, items, tracks, comments) that arrive in any
+order, and its header names the order it belongs to while its child rows do not. So each
+document is an entity of its own, keyed ``invoice:<id>``, ``shipment:<id>``,
+``creditmemo:<id>`` or ``tax:<tax_id>`` (an order's applied tax rate, ``sales_order_tax``,
+with its per-line shares, ``sales_order_tax_item``): its state gathers the header and the
+child rows, and once the header is known every change of the assembled document is forwarded
+to the order (``@invoice``, ``@shipment``, ``@creditmemo``, ``@tax``). Deleting the header
+drops the document (InnoDB cascades its rows unseen) and forwards a delete, so the order
+drops it too.
 
 Only the columns the order payload reads are kept: the state stays small and holds no data
 the feed never sends.
@@ -21,6 +24,7 @@ from feeds.projector import Forward, State, forwarded
 
 __all__ = [
     "DOCUMENT_TABLES",
+    "HEADER_ID_COLUMNS",
     "ORDERS_ENTITY",
     "ORDER_DELETED",
     "SALES_DOCUMENTS_ENTITY",
@@ -47,7 +51,15 @@ DOCUMENT_TABLES: dict[str, tuple[str, str, str]] = {
     "sales_shipment_track": ("shipment", "parent_id", "tracks"),
     "sales_creditmemo": ("creditmemo", "entity_id", "header"),
     "sales_creditmemo_item": ("creditmemo", "parent_id", "items"),
+    "sales_creditmemo_comment": ("creditmemo", "parent_id", "comments"),
+    "sales_order_tax": ("tax", "tax_id", "header"),
+    "sales_order_tax_item": ("tax", "tax_id", "items"),
 }
+# The id column of a table's rows, where it is not ``entity_id``.
+_ROW_ID_COLUMNS = {"sales_order_tax": "tax_id", "sales_order_tax_item": "tax_item_id"}
+HEADER_ID_COLUMNS = {"tax": "tax_id"}
+"""The id column of a kind's header (and of the document the order holds), where it is not
+``entity_id``."""
 
 _KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
     "sales_invoice": (
@@ -83,8 +95,17 @@ _KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
         "base_price",
         "base_discount_amount",
     ),
+    "sales_creditmemo_comment": ("entity_id", "comment"),
+    "sales_order_tax": ("tax_id", "order_id", "title", "base_amount"),
+    "sales_order_tax_item": (
+        "tax_item_id",
+        "item_id",
+        "associated_item_id",
+        "taxable_item_type",
+        "amount",
+    ),
 }
-_CHILD_PARTS = ("items", "tracks")
+_CHILD_PARTS = ("items", "tracks", "comments")
 
 
 def kept(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
@@ -131,22 +152,23 @@ def apply_document_change(state: State | None, change: RowChange) -> State | Non
     kind, _, part = DOCUMENT_TABLES[change.table]
     current: State = dict(state) if state else {"header": None, "items": {}, "tracks": {}}
     columns = _KEPT_COLUMNS[change.table]
+    id_column = _ROW_ID_COLUMNS.get(change.table, "entity_id")
     if part == "header":
         if change.deleted:  # its items and tracks cascade away, unseen in the binlog
             return None
         assert change.after is not None
         current["header"] = kept(change.after, columns)
     else:
-        rows: dict[str, Any] = dict(current[part])
+        rows: dict[str, Any] = dict(current.get(part, {}))
         if change.before is not None:
-            rows.pop(str(change.before["entity_id"]), None)
+            rows.pop(str(change.before[id_column]), None)
         if change.after is not None:
-            rows[str(change.after["entity_id"])] = kept(change.after, columns)
+            rows[str(change.after[id_column])] = kept(change.after, columns)
         current[part] = rows
     current["kind"] = kind
     current["position"] = position_of(change)
     current["ts_ms"] = change.ts_ms
-    if current["header"] is None and not any(current[p] for p in _CHILD_PARTS):
+    if current["header"] is None and not any(current.get(p) for p in _CHILD_PARTS):
         return None
     return current
 
@@ -160,6 +182,8 @@ def assembled(state: State | None) -> dict[str, Any] | None:
     document["items"] = _by_id(state["items"])
     if state["kind"] == "shipment":
         document["tracks"] = _by_id(state["tracks"])
+    if state["kind"] == "creditmemo":
+        document["comments"] = _by_id(state.get("comments", {}))
     return document
 
 
@@ -183,10 +207,11 @@ def document_forwards(before: State | None, after: State | None, key: str) -> li
     if old is not None and (new is None or str(new["order_id"]) != str(old["order_id"])):
         assert before is not None
         latest = after if after is not None else before
+        id_column = HEADER_ID_COLUMNS.get(before["kind"], "entity_id")
         change = forwarded(
             f"@{before['kind']}",
             after=None,
-            before={"entity_id": old["entity_id"]},
+            before={id_column: old[id_column]},
             position=stored_position(latest, live=after is None),
             ts_ms=int(latest.get("ts_ms", 0)),
         )

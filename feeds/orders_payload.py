@@ -18,6 +18,7 @@ from feeds.orders_payload_documents import credit_memo, invoice, shipment, trans
 from feeds.orders_values import flag, installation_namespace, rfc3339, stable_uuid
 from feeds.projector import Payload, State
 from feeds.reference import Reference
+from feeds.urls import store_urls
 
 __all__ = ["ORDER_STATE_CODES", "build_order"]
 
@@ -48,6 +49,9 @@ def build_order(state: State, reference: Reference) -> list[Payload]:
     namespace = installation_namespace(reference.installation)
     payment = _first(state.get("payments", {}))
     scope = _scope_codes(order.get("store_id"), reference)
+    link_base = _link_base(order.get("store_id"), reference)
+    taxes = _by_id(state.get("taxes", {}))
+    order_items = frozenset(state.get("items", {}))
     return [
         {
             "orderId": stable_uuid("order", order_id, namespace),
@@ -81,10 +85,12 @@ def build_order(state: State, reference: Reference) -> list[Payload]:
             "items": [_item(row, namespace) for row in _by_id(state.get("items", {}))],
             "invoices": [invoice(doc, namespace) for doc in _by_id(state.get("invoices", {}))],
             "shipments": [
-                shipment(doc, order, namespace) for doc in _by_id(state.get("shipments", {}))
+                shipment(doc, order, namespace, link_base)
+                for doc in _by_id(state.get("shipments", {}))
             ],
             "creditMemos": [
-                credit_memo(doc, namespace) for doc in _by_id(state.get("creditmemos", {}))
+                credit_memo(doc, namespace, taxes, order_items)
+                for doc in _by_id(state.get("creditmemos", {}))
             ],
             "transactions": [transaction(row) for row in _by_id(state.get("transactions", {}))],
             "additionalInformation": _additional_information(payment),
@@ -114,6 +120,19 @@ def _scope_codes(store_id: Any, reference: Reference) -> dict[str, str | None]:
         "storeCode": group.get("code") if group else None,
         "websiteCode": website.get("code") if website else None,
     }
+
+
+def _link_base(store_id: Any, reference: Reference) -> str | None:
+    """The link base URL of the order's store view (as the products feed reads it,
+    feeds/urls.py); None when the store view is unknown."""
+    store = reference.stores().get(str(store_id)) if store_id is not None else None
+    if store is None:
+        return None
+
+    def config(path: str) -> Any:
+        return reference.store_config(path, store["store_id"], store["website_id"])
+
+    return store_urls(config, str(store["code"])).link
 
 
 def _address(addresses: dict[str, Row], address_type: str) -> dict[str, Any] | None:

@@ -800,6 +800,7 @@ CREATE TABLE IF NOT EXISTS `sales_order` (
   `state` varchar(32) DEFAULT NULL COMMENT 'State',
   `status` varchar(32) DEFAULT NULL COMMENT 'Status',
   `coupon_code` varchar(255) DEFAULT NULL COMMENT 'Coupon Code',
+  `protect_code` varchar(255) DEFAULT NULL COMMENT 'Protect Code',
   `shipping_description` varchar(255) DEFAULT NULL COMMENT 'Shipping Description',
   `is_virtual` smallint unsigned DEFAULT NULL COMMENT 'Is Virtual',
   `store_id` smallint unsigned DEFAULT NULL COMMENT 'Store ID',
@@ -1217,6 +1218,62 @@ CREATE TABLE IF NOT EXISTS `sales_creditmemo_item` (
   CONSTRAINT `SALES_CREDITMEMO_ITEM_PARENT_ID_SALES_CREDITMEMO_ENTITY_ID` FOREIGN KEY (`parent_id`)
     REFERENCES `sales_creditmemo` (`entity_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Sales Flat Creditmemo Item';
+
+CREATE TABLE IF NOT EXISTS `sales_creditmemo_comment` (
+  `entity_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Entity ID',
+  `parent_id` int unsigned NOT NULL COMMENT 'Parent ID',
+  `is_customer_notified` int DEFAULT NULL COMMENT 'Is Customer Notified',
+  `is_visible_on_front` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Is Visible On Front',
+  `comment` text DEFAULT NULL COMMENT 'Comment',
+  `created_at` timestamp NOT NULL DEFAULT current_timestamp() COMMENT 'Created At',
+  PRIMARY KEY (`entity_id`),
+  KEY `SALES_CREDITMEMO_COMMENT_CREATED_AT` (`created_at`),
+  KEY `SALES_CREDITMEMO_COMMENT_PARENT_ID` (`parent_id`),
+  CONSTRAINT `SALES_CREDITMEMO_COMMENT_PARENT_ID_SALES_CREDITMEMO_ENTITY_ID` FOREIGN KEY (`parent_id`)
+    REFERENCES `sales_creditmemo` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Sales Flat Creditmemo Comment';
+
+-- The order's applied tax rates (one row per rate) and each rate's share per order line
+-- (`taxable_item_type` 'product') or for the shipping ('shipping', item_id NULL). Magento
+-- gives sales_order_tax no foreign key to sales_order: deleting an order leaves its rows.
+CREATE TABLE IF NOT EXISTS `sales_order_tax` (
+  `tax_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Tax ID',
+  `order_id` int unsigned NOT NULL COMMENT 'Order ID',
+  `code` varchar(255) DEFAULT NULL COMMENT 'Code',
+  `title` varchar(255) DEFAULT NULL COMMENT 'Title',
+  `percent` decimal(12,4) DEFAULT NULL COMMENT 'Percent',
+  `amount` decimal(20,4) DEFAULT NULL COMMENT 'Amount',
+  `priority` int NOT NULL COMMENT 'Priority',
+  `position` int NOT NULL COMMENT 'Position',
+  `base_amount` decimal(20,4) DEFAULT NULL COMMENT 'Base Amount',
+  `process` smallint NOT NULL COMMENT 'Process',
+  `base_real_amount` decimal(20,4) DEFAULT NULL COMMENT 'Base Real Amount',
+  PRIMARY KEY (`tax_id`),
+  KEY `SALES_ORDER_TAX_ORDER_ID_PRIORITY_POSITION` (`order_id`, `priority`, `position`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Sales Order Tax Table';
+
+CREATE TABLE IF NOT EXISTS `sales_order_tax_item` (
+  `tax_item_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Tax Item ID',
+  `tax_id` int unsigned NOT NULL COMMENT 'Tax ID',
+  `item_id` int unsigned DEFAULT NULL COMMENT 'Item ID',
+  `tax_percent` decimal(12,4) NOT NULL COMMENT 'Real Tax Percent For Item',
+  `amount` decimal(20,4) NOT NULL COMMENT 'Tax amount for the item and tax rate',
+  `base_amount` decimal(20,4) NOT NULL COMMENT 'Base tax amount for the item and tax rate',
+  `real_amount` decimal(20,4) NOT NULL COMMENT 'Real tax amount for the item and tax rate',
+  `real_base_amount` decimal(20,4) NOT NULL COMMENT 'Real base tax amount for the item and tax rate',
+  `associated_item_id` int unsigned DEFAULT NULL COMMENT 'Id of the associated item',
+  `taxable_item_type` varchar(32) NOT NULL COMMENT 'Type of the taxable item',
+  PRIMARY KEY (`tax_item_id`),
+  UNIQUE KEY `SALES_ORDER_TAX_ITEM_TAX_ID_ITEM_ID` (`tax_id`, `item_id`),
+  KEY `SALES_ORDER_TAX_ITEM_ITEM_ID` (`item_id`),
+  KEY `SALES_ORDER_TAX_ITEM_ASSOCIATED_ITEM_ID_SALES_ORDER_ITEM_ITEM_ID` (`associated_item_id`),
+  CONSTRAINT `SALES_ORDER_TAX_ITEM_ASSOCIATED_ITEM_ID_SALES_ORDER_ITEM_ITEM_ID` FOREIGN KEY (`associated_item_id`)
+    REFERENCES `sales_order_item` (`item_id`) ON DELETE CASCADE,
+  CONSTRAINT `SALES_ORDER_TAX_ITEM_ITEM_ID_SALES_ORDER_ITEM_ITEM_ID` FOREIGN KEY (`item_id`)
+    REFERENCES `sales_order_item` (`item_id`) ON DELETE CASCADE,
+  CONSTRAINT `SALES_ORDER_TAX_ITEM_TAX_ID_SALES_ORDER_TAX_TAX_ID` FOREIGN KEY (`tax_id`)
+    REFERENCES `sales_order_tax` (`tax_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Sales Order Tax Item';
 
 -- ---------------------------------------------------------------------------------------------
 -- Adobe Commerce category permissions (Magento_CatalogPermissions). NULL website_id /

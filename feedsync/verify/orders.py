@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 from feedsync.verify.orders_documents import (
     RFC3339,
     OrderUuids,
+    TrackingBase,
     fetch_dicts,
     load_credit_memos,
     load_invoices,
     load_shipments,
     load_transactions,
 )
+from feedsync.verify.product_media import read_base_urls
 from feedsync.verify.projection import FeedProjection
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ def project_orders(cursor: Cursor, installation: str = "") -> list[dict[str, Any
         "CAST(o.base_shipping_amount AS CHAR) AS shipping, "
         "CAST(o.base_shipping_tax_amount AS CHAR) AS shipping_tax, "
         "o.store_id, s.code AS view_code, g.code AS store_code, w.code AS website_code, "
-        "o.customer_id, o.customer_email, o.customer_note "
+        "o.customer_id, o.customer_email, o.customer_note, o.protect_code "
         "FROM sales_order o "
         "LEFT JOIN store s ON s.store_id = o.store_id "
         "LEFT JOIN store_group g ON g.group_id = s.group_id "
@@ -67,7 +69,17 @@ def project_orders(cursor: Cursor, installation: str = "") -> list[dict[str, Any
     payments = _payments_by_order(cursor)
     invoices = load_invoices(cursor, order_uuid)
     shipping_methods = {o["entity_id"]: o["shipping_method"] for o in orders}
-    shipments = load_shipments(cursor, shipping_methods, order_uuid)
+    # Tracking URLs start with the order's store view's link base URL (none for a store
+    # view that no longer exists).
+    link_bases = {store_id: urls.link for store_id, urls in read_base_urls(cursor).items()}
+    tracking_bases: dict[int, TrackingBase] = {
+        o["entity_id"]: (
+            link_bases.get(o["store_id"]) if o["view_code"] is not None else None,
+            o["protect_code"],
+        )
+        for o in orders
+    }
+    shipments = load_shipments(cursor, shipping_methods, order_uuid, tracking_bases)
     memos = load_credit_memos(cursor, order_uuid)
     transactions = load_transactions(cursor)
     payloads = []

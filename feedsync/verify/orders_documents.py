@@ -1,5 +1,6 @@
-"""The documents of the expected ``orders`` items: invoices, shipments, credit memos and
-payment transactions, each read for every order at once (docs/feeds.md, orders).
+"""The documents of the expected ``orders`` items: invoices, shipments, credit memos (with
+their comments and the order's taxes) and payment transactions, each read for every order at
+once (docs/feeds.md, orders).
 
 One query per table, ordered by (order or document id, row id), so the lists come out in the
 documented order; Python only groups the rows. Amounts and quantities are read as the text
@@ -10,8 +11,10 @@ session's UTC.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
@@ -19,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ORDER_UUID_NAMESPACE",
     "OrderUuids",
+    "TrackingBase",
     "fetch_dicts",
     "load_credit_memos",
     "load_invoices",
@@ -33,6 +37,8 @@ ORDER_UUID_NAMESPACE = uuid.UUID("1b64e46e-1ae9-41b1-b4c6-6fe31ef5656c")
 RFC3339 = "'%Y-%m-%dT%H:%i:%sZ'"
 Row = dict[str, Any]
 ByOrder = dict[int, list[Row]]
+TrackingBase = tuple[str | None, str | None]
+"""An order's (store view link base URL or None, ``sales_order.protect_code``)."""
 
 
 class OrderUuids:
@@ -106,11 +112,26 @@ def load_invoices(cursor: Cursor, order_uuid: OrderUuids) -> ByOrder:
     return invoices
 
 
+def _popup_url(base: TrackingBase | None, track_id: int) -> str | None:
+    """The exporter's ``TrackingUrl``: ``<link base>shipping/tracking/popup?hash=`` and the
+    query-encoded URL-safe base64 (``+/=`` as ``-_,``) of ``track_id:<id>:<protect code>``."""
+    if base is None or base[0] is None:
+        return None
+    link, code = base
+    raw = base64.b64encode(f"track_id:{track_id}:{code or ''}".encode()).decode()
+    safe = raw.replace("+", "-").replace("/", "_").replace("=", ",")
+    return f"{link}shipping/tracking/popup?hash={quote_plus(safe)}"
+
+
 def load_shipments(
-    cursor: Cursor, shipping_methods: dict[int, str | None], order_uuid: OrderUuids
+    cursor: Cursor,
+    shipping_methods: dict[int, str | None],
+    order_uuid: OrderUuids,
+    tracking_bases: dict[int, TrackingBase],
 ) -> ByOrder:
     """order id → its shipments, by shipment id; ``trackingInfo`` is the shipment's track
-    with the highest id. ``shipping_methods``: order id → ``sales_order.shipping_method``."""
+    with the highest id. ``shipping_methods``: order id → ``sales_order.shipping_method``;
+    ``tracking_bases``: order id → what its tracking URLs are built from."""
     items = _children(
         cursor,
         "SELECT parent_id, order_item_id, CAST(qty AS CHAR) AS qty "
@@ -118,7 +139,7 @@ def load_shipments(
     )
     tracks = _children(
         cursor,
-        "SELECT parent_id, carrier_code, track_number "
+        "SELECT parent_id, entity_id, carrier_code, track_number "
         "FROM sales_shipment_track ORDER BY parent_id, entity_id",
     )
     shipments: ByOrder = {}
@@ -136,7 +157,7 @@ def load_shipments(
                 "shippingCarrier": latest["carrier_code"],
                 "shippingMethod": shipping_methods.get(row["order_id"]),
                 "trackingNumber": latest["track_number"],
-                "trackingUrl": None,
+                "trackingUrl": _popup_url(tracking_bases.get(row["order_id"]), latest["entity_id"]),
             }
         shipments.setdefault(row["order_id"], []).append(
             {
@@ -157,8 +178,50 @@ def load_shipments(
     return shipments
 
 
+def _order_taxes(cursor: Cursor) -> tuple[dict[int, list[Row]], dict[tuple[int, int], list[Row]]]:
+    """The order's tax rates as the exporter's ``salesTaxV2`` and ``salesTaxItemV2`` give
+    them: order id → each rate once per kind it taxed (the rate's base amount), and (order
+    id, order item id) → the item's shares (their amount). Only shares of the order's own
+    items count."""
+    own_items = (
+        "FROM sales_order_tax t JOIN sales_order_tax_item ti ON ti.tax_id = t.tax_id "
+        "LEFT JOIN sales_order_item oi ON oi.item_id = ti.item_id "
+        "LEFT JOIN sales_order_item ai ON ai.item_id = ti.associated_item_id "
+        "WHERE (ti.item_id IS NULL OR oi.order_id = t.order_id) "
+        "AND (ti.associated_item_id IS NULL OR ai.order_id = t.order_id) "
+    )
+    refund: dict[int, list[Row]] = {}
+    for row in fetch_dicts(
+        cursor,
+        "SELECT DISTINCT t.order_id, t.tax_id, t.title, ti.taxable_item_type AS kind, "
+        f"CAST(t.base_amount AS CHAR) AS amount {own_items}"
+        "ORDER BY t.order_id, t.tax_id, CAST(ti.taxable_item_type AS BINARY)",
+    ):
+        refund.setdefault(row["order_id"], []).append(
+            {"taxName": row["title"], "taxType": row["kind"], "taxAmount": row["amount"]}
+        )
+    product: dict[tuple[int, int], list[Row]] = {}
+    for row in fetch_dicts(
+        cursor,
+        "SELECT t.order_id, ti.item_id, t.title, ti.taxable_item_type AS kind, "
+        f"CAST(ti.amount AS CHAR) AS amount {own_items}AND ti.item_id IS NOT NULL "
+        "ORDER BY t.order_id, t.tax_id, ti.tax_item_id",
+    ):
+        product.setdefault((row["order_id"], row["item_id"]), []).append(
+            {"taxName": row["title"], "taxType": row["kind"], "taxAmount": row["amount"]}
+        )
+    return refund, product
+
+
 def load_credit_memos(cursor: Cursor, order_uuid: OrderUuids) -> ByOrder:
-    """order id → its credit memos, by credit memo id, with their refunded items."""
+    """order id → its credit memos, by credit memo id, with their comments (the non-null
+    ones, by id), the order's refund taxes and the refunded items with their taxes."""
+    comments = _children(
+        cursor,
+        "SELECT parent_id, comment FROM sales_creditmemo_comment "
+        "WHERE comment IS NOT NULL ORDER BY parent_id, entity_id",
+    )
+    refund_taxes, product_taxes = _order_taxes(cursor)
     items = _children(
         cursor,
         "SELECT parent_id, order_item_id, CAST(qty AS CHAR) AS qty, "
@@ -184,12 +247,12 @@ def load_credit_memos(cursor: Cursor, order_uuid: OrderUuids) -> ByOrder:
                 "entityId": row["entity_id"],
                 "state": row["state"],
                 "createdAt": row["created_at"],
-                "creditMemoComments": [],
+                "creditMemoComments": [c["comment"] for c in comments.get(row["entity_id"], [])],
                 "shippingAmount": row["shipping"],
                 "shippingTaxAmount": row["shipping_tax"],
                 "adjustment": row["adjustment"],
                 "currency": row["base_currency_code"],
-                "refundTaxes": [],
+                "refundTaxes": refund_taxes.get(row["order_id"], []),
                 "subtotal": row["subtotal"],
                 "productsTaxAmount": row["tax"],
                 "grandTotal": row["total"],
@@ -200,7 +263,9 @@ def load_credit_memos(cursor: Cursor, order_uuid: OrderUuids) -> ByOrder:
                         "qtyRefunded": item["qty"],
                         "basePrice": item["price"],
                         "baseRowTotal": item["row_total"],
-                        "productTaxes": [],
+                        "productTaxes": product_taxes.get(
+                            (row["order_id"], item["order_item_id"]), []
+                        ),
                     }
                     for item in items.get(row["entity_id"], [])
                 ],

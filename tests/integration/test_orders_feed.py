@@ -66,6 +66,27 @@ def test_snapshot_of_the_small_profile_orders_verifies(feeds_pipeline: Pipeline,
         "gift_wrap",
         "wrap_options",
     }
+    # Credit memo comments, taxes and tracking URLs, counted against the tables.
+    memos = [m for o in orders for m in o.get("creditMemos") or []]
+    commented = execute(
+        sql,
+        "SELECT COUNT(DISTINCT parent_id) FROM sales_creditmemo_comment WHERE comment IS NOT NULL",
+    )[0][0]
+    assert commented > 0
+    assert sum(1 for m in memos if m["creditMemoComments"]) == commented
+    taxed_orders = execute(
+        sql,
+        "SELECT COUNT(DISTINCT m.entity_id) FROM sales_creditmemo m "
+        "JOIN sales_order_tax t ON t.order_id = m.order_id",
+    )[0][0]
+    assert taxed_orders > 0
+    assert sum(1 for m in memos if m["refundTaxes"]) == taxed_orders
+    assert any(i["productTaxes"] for m in memos for i in m["refundItems"])
+    tracked = execute(sql, "SELECT COUNT(DISTINCT parent_id) FROM sales_shipment_track")[0][0]
+    shipments = [s for o in orders for s in o.get("shipments") or []]
+    urls = [s["trackingInfo"]["trackingUrl"] for s in shipments if s["trackingInfo"]]
+    assert len(urls) == tracked > 0
+    assert all("/shipping/tracking/popup?hash=" in url for url in urls)
     # The sample has virtual orders (no shipping address) and configurable lines.
     assert any(o["isVirtual"] and o["shipping"]["shippingAddress"] is None for o in orders)
     assert any(item["parentEntityId"] is not None for o in orders for item in o["items"]), (

@@ -17,6 +17,8 @@ from connectors.magento.sample.permissions import add_permissions
 from connectors.magento.sample.products import add_products
 from connectors.magento.sample.profiles import PROFILES, Profile
 from connectors.magento.sample.sales import add_orders
+from connectors.magento.sample.sales.comments import add_creditmemo_comments
+from connectors.magento.sample.sales.taxes import add_order_taxes
 from connectors.magento.sample.scopes import add_scopes
 from connectors.magento.sample.urls import add_base_urls, add_url_rewrites
 
@@ -42,6 +44,10 @@ def generate(profile: str | Profile, seed: int = 42) -> SampleData:
     add_base_urls(ctx, scopes)
     add_url_rewrites(ctx, scopes, categories, catalog)
     add_media(ctx, scopes, catalog)
+    # Likewise the orders' taxes (read off the amounts written above, no draws) and credit
+    # memo comments (their own stream).
+    add_order_taxes(ctx)
+    add_creditmemo_comments(ctx)
     return _finish(ctx)
 
 

@@ -165,7 +165,7 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "total_item_count total_invoiced base_total_invoiced total_paid base_total_paid "
         "total_refunded base_total_refunded total_offline_refunded total_online_refunded "
         "total_canceled total_due weight shipping_method shipping_description coupon_code "
-        "applied_rule_ids remote_ip customer_note created_at updated_at"
+        "applied_rule_ids remote_ip customer_note created_at updated_at protect_code"
     ),
     "sales_order_item": _cols(
         "item_id order_id parent_item_id quote_item_id store_id created_at updated_at product_id "
@@ -228,6 +228,17 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "entity_id parent_id order_item_id product_id sku name qty price base_price row_total "
         "base_row_total tax_amount base_tax_amount discount_amount base_discount_amount "
         "price_incl_tax base_price_incl_tax row_total_incl_tax base_row_total_incl_tax"
+    ),
+    "sales_creditmemo_comment": _cols(
+        "entity_id parent_id is_customer_notified is_visible_on_front comment created_at"
+    ),
+    "sales_order_tax": _cols(
+        "tax_id order_id code title percent amount priority position base_amount process "
+        "base_real_amount"
+    ),
+    "sales_order_tax_item": _cols(
+        "tax_item_id tax_id item_id tax_percent amount base_amount real_amount real_base_amount "
+        "associated_item_id taxable_item_type"
     ),
     "inventory_reservation": _cols("reservation_id stock_id sku quantity metadata"),
     "magento_catalogpermissions": _cols(

@@ -432,7 +432,9 @@ def test_tracking_info_is_the_latest_track() -> None:
         "shippingCarrier": "ups",
         "shippingMethod": "flatrate_flatrate",
         "trackingNumber": "1Z-NEW",
-        "trackingUrl": None,
+        # No base URL configured and no protect code: base64 of "track_id:21:" (see
+        # tests/unit/feeds/test_orders_taxes.py for the whole URL).
+        "trackingUrl": "shipping/tracking/popup?hash=dHJhY2tfaWQ6MjE6",
     }
 
 

@@ -2,7 +2,9 @@
 
 Each order is planned (:mod:`.plan`) and then written document by document, in the order
 Magento creates them: addresses and items, the order, the payment, the invoice, shipments, the
-credit memo, and the stock reservations. All of it draws from the "orders" random stream.
+credit memo, and the stock reservations. All of it draws from the "orders" random stream,
+except the orders' ``protect_code`` (the secret in a tracking popup's URL), drawn from the
+"protect_codes" stream so that every other value is what it was before the column was written.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _STORE_WEIGHTS = {1: 0.55, 2: 0.15, 3: 0.2, 4: 0.1}
 def add_orders(ctx: Context, scopes: Scopes, attrs: Attributes, catalog: Catalog) -> None:
     """Write the profile's orders with their documents, from a pool of customers."""
     rng = ctx.rng("orders")
+    codes = ctx.rng("protect_codes")
     p = ctx.profile
     stores = list(scopes.stores)
     weights = [_STORE_WEIGHTS[s[0]] for s in stores]
@@ -71,18 +74,29 @@ def add_orders(ctx: Context, scopes: Scopes, attrs: Attributes, catalog: Catalog
             is_virtual=is_virtual,
             customer=customer,
         )
-        _write(ctx.tables, rng, ids, attrs, order)
+        _write(ctx.tables, rng, ids, attrs, order, code=protect_code(codes))
+
+
+def protect_code(rng: random.Random) -> str:
+    """A random 32-hex-digit code, as Magento gives each order when it is first saved."""
+    return f"{rng.getrandbits(128):032x}"
 
 
 def _write(
-    t: dict[str, Table], rng: random.Random, ids: SalesIds, attrs: Attributes, order: Order
+    t: dict[str, Table],
+    rng: random.Random,
+    ids: SalesIds,
+    attrs: Attributes,
+    order: Order,
+    *,
+    code: str,
 ) -> None:
     """Every row of one planned order, in the order the documents' draws were made."""
     _addresses(t, rng, ids, order)
     for line in order.lines:
         add_order_items(t, ids, attrs, order, line)
     order.increment = ids.increment("order", order.store_id)
-    _order_row(t, rng, order)
+    _order_row(t, rng, order, code)
     txn = add_payment(t, rng, ids, order)
     invoice_id = add_invoice(t, ids, order, txn) if order.invoiced else None
     if order.shipped:
@@ -122,7 +136,7 @@ def _addresses(t: dict[str, Table], rng: random.Random, ids: SalesIds, order: Or
         )
 
 
-def _order_row(t: dict[str, Table], rng: random.Random, order: Order) -> None:
+def _order_row(t: dict[str, Table], rng: random.Random, order: Order, code: str) -> None:
     customer, buyer, currency = order.customer, order.buyer, order.currency
     subtotal, discount, tax = order.subtotal, order.discount, order.tax
     shipping, grand = order.shipping, order.grand
@@ -186,4 +200,5 @@ def _order_row(t: dict[str, Table], rng: random.Random, order: Order) -> None:
         "Please leave at the back door." if rng.random() < 0.03 else None,
         fmt.ts(order.life.created),
         fmt.ts(order.life.updated),
+        code,
     )
