@@ -52,6 +52,7 @@ def client_options(kafka: KafkaSettings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bootstrap_servers": kafka.bootstrap_servers,
         "security_protocol": kafka.security_protocol,
+        "bootstrap_timeout_ms": int(kafka.connect_timeout_s * 1000),
     }
     if uses_tls(kafka):
         options["ssl_context"] = ssl_context(kafka)

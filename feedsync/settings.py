@@ -80,6 +80,9 @@ class KafkaSettings(_Section):
     sasl_password: SecretStr | None = None
     ssl_cafile: FilePath | None = None
     secure_port: Port = Field(9094, ge=1, le=65535)
+    # How long a command or the worker's first check tries to reach the brokers before it
+    # stops, naming the settings to check (kafka-python's bootstrap timeout).
+    connect_timeout_s: float = Field(30.0, gt=0, le=600)
 
     @model_validator(mode="after")
     def _isr_within_replicas(self) -> KafkaSettings:
