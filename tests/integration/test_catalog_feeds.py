@@ -65,7 +65,7 @@ def test_special_price_window_opening_later(feeds_pipeline: Pipeline, sql: Any) 
         )
     )
     sku = scalar(sql, "SELECT sku FROM catalog_product_entity WHERE entity_id = %s", product)
-    opens_at = time.time() + 20  # later than the change takes to arrive, and no longer
+    opens_at = time.time() + 12  # later than the change takes to arrive, and no longer
     wall_clock = datetime.fromtimestamp(opens_at, ZoneInfo("America/Los_Angeles"))
     execute(
         sql,
