@@ -9,7 +9,7 @@ mutated in place, so that every change reaches the changelog.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from enum import StrEnum
 from typing import Any
 
@@ -243,12 +243,22 @@ def _apply_option(store: MutableMapping[str, Any], change: RowChange) -> Referen
     return ReferenceKind.OPTIONS
 
 
+def _defaults(scoped: Mapping[tuple[str, str], Any]) -> Iterator[Any]:
+    """Values of the default scope under another scope id than 0 (never written by
+    Magento, accepted as before)."""
+    return (value for (scope, _), value in scoped.items() if scope == "default")
+
+
 class Reference:
     """Read access to the reference store, in the terms projectors need."""
 
     def __init__(self, store: Mapping[str, Any], *, installation: str = "") -> None:
         self._store = store
         self._installation = installation
+        # core_config_data by path and scope, and the collection it was made from: a change
+        # replaces the collection with a new dict (``_apply_collection``), so the index is
+        # current while it is that very object (held here, so its id cannot be reused).
+        self._config_index: tuple[object, dict[str, dict[tuple[str, str], Any]]] | None = None
 
     @property
     def installation(self) -> str:
@@ -291,31 +301,31 @@ class Reference:
 
     def config(self, path: str, website_id: int | str | None = None) -> Any:
         """A core_config_data value: the website's own, else the default scope's, else None."""
-        default = None
-        for row in self.rows("core_config_data").values():
-            if row.get("path") != path:
-                continue
-            if row.get("scope") == "websites" and str(row.get("scope_id")) == str(website_id):
-                return row.get("value")
-            if row.get("scope") == "default":
-                default = row.get("value")
-        return default
+        scoped = self._config_by_path().get(path, {})
+        if (key := ("websites", str(website_id))) in scoped:
+            return scoped[key]
+        return scoped.get(("default", "0"), next(_defaults(scoped), None))
 
     def store_config(self, path: str, store_id: int | str, website_id: int | str) -> Any:
         """A core_config_data value for a store view: its own, else its website's, else the
         default scope's, else None."""
-        found: dict[str, Any] = {}
-        for row in self.rows("core_config_data").values():
-            if row.get("path") != path:
-                continue
-            scope, scope_id = row.get("scope"), str(row.get("scope_id"))
-            if scope == "stores" and scope_id == str(store_id):
-                return row.get("value")
-            if scope == "websites" and scope_id == str(website_id):
-                found["websites"] = row.get("value")
-            elif scope == "default":
-                found["default"] = row.get("value")
-        return found.get("websites", found.get("default"))
+        scoped = self._config_by_path().get(path, {})
+        if (key := ("stores", str(store_id))) in scoped:
+            return scoped[key]
+        return self.config(path, website_id)
+
+    def _config_by_path(self) -> dict[str, dict[tuple[str, str], Any]]:
+        """path → (scope, scope id) → value, made once per state of core_config_data (a
+        real store holds thousands of rows, read for every product built)."""
+        rows = self.rows("core_config_data")
+        if self._config_index is not None and self._config_index[0] is rows:
+            return self._config_index[1]
+        index: dict[str, dict[tuple[str, str], Any]] = {}
+        for row in rows.values():
+            scope_key = (str(row.get("scope")), str(row.get("scope_id")))
+            index.setdefault(str(row.get("path")), {})[scope_key] = row.get("value")
+        self._config_index = (rows, index)
+        return index
 
     def tax_class_name(self, class_id: Any) -> str | None:
         """The name of a tax class; None when no class has the id."""

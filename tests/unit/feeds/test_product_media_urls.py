@@ -9,6 +9,7 @@ from feeds.catalog import CATALOG_PROJECTOR
 from feeds.media import MEDIA_PROJECTOR
 from feeds.memory import MemoryPipeline
 from feeds.products import PRODUCTS
+from feeds.reference import Reference, apply_reference
 from feeds.urls import category_image_url
 from tests.unit.feeds.test_products import BASE_PRODUCT, REFERENCE_ROWS, change
 
@@ -229,3 +230,33 @@ def test_category_image_urls_as_the_exporter_makes_them() -> None:
     assert category_image_url("/elsewhere/s.png", base) == "/elsewhere/s.png"
     assert category_image_url(None, base) is None
     assert category_image_url("", base) is None
+
+
+def test_configuration_by_scope_follows_every_change() -> None:
+    store: dict[str, Any] = {}
+    reference = Reference(store)
+
+    def config(config_id: int, scope: str, scope_id: int, value: str | None) -> None:
+        row = {"config_id": config_id, "scope": scope, "scope_id": scope_id, "path": "p/q/r"}
+        apply_reference(store, change("core_config_data", "u", after={**row, "value": value}))
+
+    assert reference.store_config("p/q/r", 3, 2) is None
+    config(1, "default", 0, "everywhere")
+    assert reference.store_config("p/q/r", 3, 2) == "everywhere"
+    config(2, "websites", 2, "the website's")
+    assert reference.store_config("p/q/r", 3, 2) == "the website's"
+    assert reference.config("p/q/r", 1) == "everywhere"
+    config(3, "stores", 3, "the store view's")
+    assert reference.store_config("p/q/r", 3, 2) == "the store view's"
+    assert reference.store_config("p/q/r", 4, 2) == "the website's"
+    config(3, "stores", 3, None)  # set to null at the store view: null there, as stored
+    assert reference.store_config("p/q/r", 3, 2) is None
+    apply_reference(
+        store,
+        change(
+            "core_config_data",
+            "d",
+            before={"config_id": 2, "scope": "websites", "scope_id": 2, "path": "p/q/r"},
+        ),
+    )
+    assert reference.config("p/q/r", 2) == "everywhere"
