@@ -16,7 +16,7 @@ feeds/product_links.py alongside; this module only composes the two:
 from __future__ import annotations
 
 from feeds.change import RowChange
-from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE, apply_media_summary
+from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
 from feeds.prices import PRICES, build_prices, next_price_change
 from feeds.product_links import (
@@ -40,7 +40,7 @@ from feeds.products import (
     build_products,
     product_keys,
 )
-from feeds.projector import EntityProjector, Payload, State
+from feeds.projector import EntityProjector, Payload, State, fold_summary
 from feeds.reference import Reference, ReferenceKind
 from feeds.stock import STOCK_SUMMARY_TABLE
 from feeds.urls import URL_REWRITE_TABLE
@@ -97,16 +97,11 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
         return None
     current = apply_link_change(products_state, change)
     if change.table == STOCK_SUMMARY_TABLE:
-        # Its SKUs' stock, by SKU: a withdrawal names the SKU it withdraws, so that a late
-        # one for a SKU the product no longer has cannot drop the current SKU's stock.
-        stocks = dict(current.get("stocks") or {})
-        if change.after is not None:
-            stocks[str(change.after["sku"])] = change.after
-        elif change.before is not None:
-            stocks.pop(str(change.before["sku"]), None)
-        current["stocks"] = stocks
+        # Its SKUs' stock, by SKU: a late withdrawal for a SKU the product no longer has
+        # cannot drop the current SKU's stock.
+        current["stocks"] = fold_summary(current.get("stocks"), change, "sku")
     elif change.table == MEDIA_SUMMARY_TABLE:
-        apply_media_summary(current, change)
+        current["media"] = fold_summary(current.get("media"), change, "value_id")
     if change.table in PRICE_SOURCE_TABLES:
         # when the newest change of the product's price data was committed at the source
         current["prices_ms"] = max(int(current.get("prices_ms") or 0), change.ts_ms)

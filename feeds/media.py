@@ -24,7 +24,7 @@ from typing import Any
 
 from feeds.change import RowChange
 from feeds.product_links import PRODUCT_ENTITY
-from feeds.projector import EntityProjector, Forward, State, forwarded
+from feeds.projector import EntityProjector, Forward, State, summary_forwards
 from feeds.stock_products import position_json, position_of
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "MEDIA_SUMMARY_TABLE",
     "ROLE_IMAGES",
     "apply_gallery_value_change",
-    "apply_media_summary",
     "media_fields",
 ]
 
@@ -119,6 +118,10 @@ def _summary(state: State | None) -> dict[str, Any] | None:
     return {**state["entry"], "videos": state["videos"]}
 
 
+def _named(summary: dict[str, Any] | None, value_id: str) -> dict[str, Any] | None:
+    return None if summary is None else {**summary, "value_id": value_id}
+
+
 def media_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
     """The entry's summary to each product linked to it, when it changed or the link is new;
     a withdrawal (naming the entry) to each product no longer linked, or all of them once
@@ -130,19 +133,15 @@ def media_forwards(before: State | None, after: State | None, key: str) -> list[
     old_products = set((before or {}).get("products") or []) if old is not None else set()
     new_products = set((after or {}).get("products") or []) if new is not None else set()
     position, ts_ms = position_of(source)
-    withdrawal = forwarded(
-        MEDIA_SUMMARY_TABLE, after=None, before={"value_id": key}, position=position, ts_ms=ts_ms
+    return summary_forwards(
+        PRODUCT_ENTITY,
+        MEDIA_SUMMARY_TABLE,
+        (_named(old, key), _named(new, key)),
+        (old_products, new_products),
+        {"value_id": key},
+        position=position,
+        ts_ms=ts_ms,
     )
-    forwards = [
-        Forward(PRODUCT_ENTITY, product, withdrawal)
-        for product in sorted(old_products - new_products, key=int)
-    ]
-    if new is not None:
-        targets = new_products if new != old else new_products - old_products
-        summary = {**new, "value_id": key}
-        change = forwarded(MEDIA_SUMMARY_TABLE, after=summary, position=position, ts_ms=ts_ms)
-        forwards += [Forward(PRODUCT_ENTITY, p, change) for p in sorted(targets, key=int)]
-    return forwards
 
 
 MEDIA_PROJECTOR = EntityProjector(
@@ -159,17 +158,6 @@ MEDIA_PROJECTOR = EntityProjector(
 
 
 # --- the product's side ------------------------------------------------------------------
-
-
-def apply_media_summary(current: State, change: RowChange) -> None:
-    """Fold an ``@media`` forward into the product's ``media`` (by value id), in place on
-    the caller's copy."""
-    media = dict(current.get("media") or {})
-    if change.after is not None:
-        media[str(change.after["value_id"])] = change.after
-    elif change.before is not None:
-        media.pop(str(change.before["value_id"]), None)
-    current["media"] = media
 
 
 def apply_gallery_value_change(current: State, change: RowChange) -> None:

@@ -27,8 +27,10 @@ __all__ = [
     "Payload",
     "ReferenceFeed",
     "State",
+    "fold_summary",
     "forwarded",
     "no_forwards",
+    "summary_forwards",
 ]
 
 State = dict[str, Any]
@@ -120,3 +122,42 @@ def forwarded(
         position=position,
         ts_ms=ts_ms,
     )
+
+
+def fold_summary(
+    held: Mapping[str, Any] | None, change: RowChange, key_column: str
+) -> dict[str, Any]:
+    """A peer's forwarded summaries, by ``key_column``, with ``change`` folded in: an upsert
+    replaces the summary of its key, a withdrawal (``before`` only) drops the key it names,
+    so that a late withdrawal of another key cannot drop the current one."""
+    summaries = dict(held or {})
+    if change.after is not None:
+        summaries[str(change.after[key_column])] = change.after
+    elif change.before is not None:
+        summaries.pop(str(change.before[key_column]), None)
+    return summaries
+
+
+def summary_forwards(
+    entity: str,
+    table: str,
+    summaries: tuple[dict[str, Any] | None, dict[str, Any] | None],
+    targets: tuple[set[str], set[str]],
+    naming: dict[str, Any],
+    *,
+    position: SourcePosition,
+    ts_ms: int,
+) -> list[Forward]:
+    """A summary's forwards on ``table`` to the ``entity`` keys that hold it: a withdrawal
+    (``before`` = ``naming``, the summary's key) to each key among the old targets and not
+    the new; the new summary to every new target when it changed, else to the new ones
+    only. ``summaries`` and ``targets`` are (before, after)."""
+    old, new = summaries
+    old_targets, new_targets = targets
+    withdrawal = forwarded(table, after=None, before=naming, position=position, ts_ms=ts_ms)
+    forwards = [Forward(entity, k, withdrawal) for k in sorted(old_targets - new_targets, key=int)]
+    if new is not None:
+        to = new_targets if new != old else new_targets - old_targets
+        change = forwarded(table, after=new, position=position, ts_ms=ts_ms)
+        forwards += [Forward(entity, k, change) for k in sorted(to, key=int)]
+    return forwards

@@ -24,7 +24,7 @@ from typing import Any
 from feeds.change import RowChange
 from feeds.feed import Feed
 from feeds.product_links import PRODUCT_ENTITY
-from feeds.projector import EntityProjector, Forward, Payload, State, forwarded
+from feeds.projector import EntityProjector, Forward, Payload, State, summary_forwards
 from feeds.reference import Reference, ReferenceKind
 from feeds.stock_products import (
     PRODUCT_SUMMARY_TABLE,
@@ -155,21 +155,15 @@ def stock_forwards(before: State | None, after: State | None, key: str) -> list[
     new_products = set((after or {}).get("products") or {}) if new is not None else set()
     position, ts_ms = position_of(source)
     sku = str(source.get("sku") or key)
-    forwards = [
-        Forward(
-            PRODUCT_ENTITY,
-            product,
-            forwarded(
-                STOCK_SUMMARY_TABLE, after=None, before={"sku": sku}, position=position, ts_ms=ts_ms
-            ),
-        )
-        for product in sorted(old_products - new_products, key=int)
-    ]
-    if new is not None:
-        targets = new_products if new != old else new_products - old_products
-        change = forwarded(STOCK_SUMMARY_TABLE, after=new, position=position, ts_ms=ts_ms)
-        forwards += [Forward(PRODUCT_ENTITY, p, change) for p in sorted(targets, key=int)]
-    return forwards
+    return summary_forwards(
+        PRODUCT_ENTITY,
+        STOCK_SUMMARY_TABLE,
+        (old, new),
+        (old_products, new_products),
+        {"sku": sku},
+        position=position,
+        ts_ms=ts_ms,
+    )
 
 
 STOCK_PROJECTOR = EntityProjector(
