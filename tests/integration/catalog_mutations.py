@@ -32,6 +32,17 @@ class Mutator:
             cursor.execute(statement, args)
             return cursor.fetchall()
 
+    def set_varchar(self, attribute_id: int, store_id: int, product: int, value: str) -> None:
+        """A product's varchar value in a store, inserted or replaced."""
+        self.run(
+            "INSERT INTO catalog_product_entity_varchar (attribute_id, store_id, entity_id, value) "
+            "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            attribute_id,
+            store_id,
+            product,
+            value,
+        )
+
     def pick(self, query: str, *args: object) -> Any:
         """One row of ``query`` chosen by the seed, or None when it has no rows."""
         with self.sql.cursor() as cursor:
@@ -67,14 +78,7 @@ def _rename_product(m: Mutator) -> None:
 
 def _store_view_name(m: Mutator) -> None:
     if (product := m.product()) is not None:
-        m.run(
-            "INSERT INTO catalog_product_entity_varchar (attribute_id, store_id, entity_id, value) "
-            "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
-            NAME,
-            1 + m.seed % 4,
-            product,
-            f"View name {m.seed}",
-        )
+        m.set_varchar(NAME, 1 + m.seed % 4, product, f"View name {m.seed}")
 
 
 def _price(m: Mutator) -> None:
@@ -395,13 +399,7 @@ def _image_added(m: Mutator) -> None:
         m.seed % 7,
     )
     if m.seed % 3 == 0:  # and made the base image
-        m.run(
-            "INSERT INTO catalog_product_entity_varchar (attribute_id, store_id, entity_id, value) "
-            "VALUES (%s, 0, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
-            IMAGE,
-            product,
-            file,
-        )
+        m.set_varchar(IMAGE, 0, product, file)
 
 
 def _image_removed(m: Mutator) -> None:
@@ -420,14 +418,8 @@ def _image_role(m: Mutator) -> None:
     if link is None:
         return
     file = "no_selection" if m.seed % 5 == 0 else link[1]
-    m.run(
-        "INSERT INTO catalog_product_entity_varchar (attribute_id, store_id, entity_id, value) "
-        "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
-        (IMAGE, SMALL_IMAGE)[m.seed % 2],
-        (0, 1 + m.seed % 4)[m.seed % 3 == 0],
-        link[0],
-        file,
-    )
+    store = 1 + m.seed % 4 if m.seed % 3 == 0 else 0
+    m.set_varchar((IMAGE, SMALL_IMAGE)[m.seed % 2], store, link[0], file)
 
 
 def _gallery_value(m: Mutator) -> None:
@@ -464,13 +456,7 @@ def _url_key(m: Mutator) -> None:
     if (product := m.product()) is None:
         return
     key = f"mutated-{m.seed}-{product}"
-    m.run(
-        "INSERT INTO catalog_product_entity_varchar (attribute_id, store_id, entity_id, value) "
-        "VALUES (%s, 0, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
-        URL_KEY,
-        product,
-        key,
-    )
+    m.set_varchar(URL_KEY, 0, product, key)
     for rewrite_id, store_id, path in m.run(
         "SELECT url_rewrite_id, store_id, request_path FROM url_rewrite WHERE entity_type = "
         "'product' AND entity_id = %s AND redirect_type = 0 AND metadata IS NULL",
