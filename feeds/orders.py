@@ -21,6 +21,7 @@ from typing import Any
 
 from feeds.change import RowChange
 from feeds.feed import Feed
+from feeds.order_references import CUSTOMER_GONE_TABLE, ORDER_PRODUCT_TABLE
 from feeds.orders_documents import (
     DOCUMENT_TABLES,
     HEADER_ID_COLUMNS,
@@ -35,7 +36,7 @@ from feeds.orders_documents import (
     stored_position,
 )
 from feeds.orders_payload import build_order
-from feeds.projector import EntityProjector, Forward, State, forwarded
+from feeds.projector import EntityProjector, Forward, State, fold_summary, forwarded
 from feeds.reference import ReferenceKind
 
 __all__ = [
@@ -62,6 +63,8 @@ _DOCUMENT_PARTS = {
     "@tax": "taxes",
 }
 _COLLECTIONS = ("items", "addresses", "payments", "transactions", *_DOCUMENT_PARTS.values())
+# what keeps an order's state while its sales_order row is absent
+_HELD = (*_COLLECTIONS, "customers_gone", "products")
 
 # Only what the payload reads is kept: never the payment's card columns (cc_*).
 _KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -93,6 +96,7 @@ _KEPT_COLUMNS: dict[str, tuple[str, ...]] = {
     "sales_order_item": (
         "item_id",
         "parent_item_id",
+        "product_id",
         "is_virtual",
         "product_type",
         "product_options",
@@ -159,7 +163,10 @@ def order_keys(change: RowChange) -> list[str]:
 
 
 def apply_order_change(state: State | None, change: RowChange) -> State | None:
-    """The order's state after one change (a row of its own or a forwarded document)."""
+    """The order's state after one change (a row of its own, a forwarded document, or what
+    feeds/order_references.py forwards of its customer and its lines' products)."""
+    if change.table in (CUSTOMER_GONE_TABLE, ORDER_PRODUCT_TABLE):
+        return _apply_reference(state, change)
     current: State = dict(state) if state else {"order": None}
     if change.table in _DOCUMENT_PARTS:
         id_column = HEADER_ID_COLUMNS.get(change.table[1:], "entity_id")
@@ -169,6 +176,9 @@ def apply_order_change(state: State | None, change: RowChange) -> State | None:
             return None
         assert change.after is not None
         current["order"] = kept(change.after, _KEPT_COLUMNS["sales_order"])
+        # against a customer's delete: a row older than it names a customer MariaDB has
+        # nulled since (feeds/order_references.py)
+        current["order_version"] = change.position.version
     else:
         _, part, id_column = _ORDER_TABLES[change.table]
         after = change.after and kept(change.after, _KEPT_COLUMNS[change.table])
@@ -177,8 +187,27 @@ def apply_order_change(state: State | None, change: RowChange) -> State | None:
             _cascade(current, change.table, change.row[id_column])
     current["position"] = position_of(change)
     current["ts_ms"] = change.ts_ms
-    if current["order"] is None and not any(current.get(part) for part in _COLLECTIONS):
+    if current["order"] is None and not any(current.get(part) for part in _HELD):
         return None
+    return current
+
+
+def _apply_reference(state: State | None, change: RowChange) -> State | None:
+    """Fold a customer's delete (``customers_gone``: customer id → the delete's version) or
+    a product's SKU (``products``, by product id). Either can arrive before the order's own
+    row (another worker's route may not have written it yet), so it is kept like a
+    document that did; a withdrawal for an order holding nothing is dropped."""
+    if state is None and change.after is None:
+        return None
+    current: State = dict(state) if state else {"order": None}
+    if change.table == CUSTOMER_GONE_TABLE:
+        assert change.after is not None
+        gone = dict(current.get("customers_gone") or {})
+        customer, version = str(change.after["customer_id"]), int(change.after["version"])
+        gone[customer] = max(version, int(gone.get(customer, 0)))
+        current["customers_gone"] = gone
+    else:
+        current["products"] = fold_summary(current.get("products"), change, "product_id")
     return current
 
 

@@ -14,6 +14,7 @@ import json
 import uuid
 from typing import Any
 
+from feeds.order_references import PARENT_LINE_TYPES
 from feeds.orders_payload_documents import credit_memo, invoice, shipment, transaction
 from feeds.orders_values import flag, installation_namespace, rfc3339, stable_uuid
 from feeds.projector import Payload, State
@@ -36,7 +37,6 @@ ORDER_STATE_CODES = {
 an unknown state is 0."""
 
 SALES_CHANNEL = "magento"
-_PARENT_TYPES = ("configurable", "bundle")
 Row = dict[str, Any]
 
 
@@ -77,12 +77,15 @@ def build_order(state: State, reference: Reference) -> list[Payload]:
             "amountCanceled": payment.get("base_amount_canceled"),
             **scope,
             "storeId": order.get("store_id"),
-            "customerId": order.get("customer_id"),
+            "customerId": _customer_id(state),
             "customerEmail": order.get("customer_email"),
             "customerNote": order.get("customer_note"),
             "payment": _payment(order, payment, state.get("addresses", {})),
             "shipping": _shipping(order, state.get("addresses", {})),
-            "items": [_item(row, namespace) for row in _by_id(state.get("items", {}))],
+            "items": [
+                _item(row, namespace, state.get("products") or {})
+                for row in _by_id(state.get("items", {}))
+            ],
             "invoices": [invoice(doc, namespace) for doc in _by_id(state.get("invoices", {}))],
             "shipments": [
                 shipment(doc, order, namespace, link_base)
@@ -207,7 +210,29 @@ def _name_value_pairs(info: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def _item(row: Row, namespace: uuid.UUID) -> dict[str, Any]:
+def _customer_id(state: State) -> Any:
+    """``sales_order.customer_id``, or None when the row is older than that customer's
+    delete (MariaDB has nulled the column since, below the binlog)."""
+    order: Row = state["order"]
+    customer = order.get("customer_id")
+    if customer is None:
+        return None
+    gone = (state.get("customers_gone") or {}).get(str(customer))
+    if gone is not None and int(state.get("order_version") or 0) < int(gone):
+        return None
+    return customer
+
+
+def _product_sku(row: Row, products: dict[str, Row]) -> Any:
+    """A configurable or bundle line's product's catalog SKU (the line's own SKU once that
+    product is gone); every other line's own SKU."""
+    if row.get("product_type") not in PARENT_LINE_TYPES:
+        return row.get("sku")
+    product = products.get(str(row.get("product_id")))
+    return row.get("sku") if product is None else product.get("sku")
+
+
+def _item(row: Row, namespace: uuid.UUID, products: dict[str, Row]) -> dict[str, Any]:
     product_type = row.get("product_type")
     return {
         "itemId": stable_uuid("order_item", row["item_id"], namespace),
@@ -224,8 +249,7 @@ def _item(row: Row, namespace: uuid.UUID) -> dict[str, Any]:
         "productOptions": row.get("product_options"),
         "itemsShippedTogether": _shipped_together(product_type, row.get("product_options")),
         "sku": row.get("sku"),
-        # The catalog SKU of a configurable or bundle parent is not on the order line.
-        "productSku": None if product_type in _PARENT_TYPES else row.get("sku"),
+        "productSku": _product_sku(row, products),
         "name": row.get("name"),
         "qty": row.get("qty_ordered"),
         "unitPrice": row.get("base_price"),

@@ -11,6 +11,7 @@ from feeds.categories import CATEGORIES_FEED
 from feeds.extension import FeedExtension, load_extensions, with_fields
 from feeds.feed import Feed
 from feeds.media import MEDIA_PROJECTOR
+from feeds.order_references import ORDER_CUSTOMER_PROJECTOR, ORDER_PRODUCT_PROJECTOR
 from feeds.orders import ORDER_PROJECTOR, SALES_DOCUMENT_PROJECTOR
 from feeds.permissions import CATEGORY_PERMISSIONS_FEED
 from feeds.projector import EntityProjector, ReferenceFeed
@@ -43,6 +44,8 @@ BUILTIN_PROJECTORS: tuple[EntityProjector, ...] = (
     STOCK_ITEM_PROJECTOR,
     STOCK_PROJECTOR,
     SALES_DOCUMENT_PROJECTOR,
+    ORDER_CUSTOMER_PROJECTOR,
+    ORDER_PRODUCT_PROJECTOR,
     ORDER_PROJECTOR,
 )
 

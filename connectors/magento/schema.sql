@@ -6,9 +6,11 @@
 -- feed reads, see shared/reference/magento-schema.md). Statements are ordered so that every
 -- foreign key points at a table created before it. Idempotent: CREATE TABLE IF NOT EXISTS.
 --
--- Every foreign key is ON DELETE CASCADE except the sales tables' store_id (SET NULL in Magento,
--- so orders survive the deletion of a store view). InnoDB runs these cascades below the binlog,
--- so Debezium never sees the cascaded child deletes: the consumer must apply them itself.
+-- Every foreign key is ON DELETE CASCADE except the sales tables' store_id,
+-- sales_order.customer_id and customer_entity's store and website (SET NULL in Magento, so
+-- orders survive the deletion of a store view or of their customer). InnoDB runs these
+-- actions below the binlog, so Debezium never sees the cascaded child deletes or the nulled
+-- columns: the consumer must apply them itself.
 
 SET NAMES utf8mb4;
 
@@ -795,6 +797,31 @@ CREATE TABLE IF NOT EXISTS `inventory_reservation` (
 -- Sales (Magento_Sales)
 -- ---------------------------------------------------------------------------------------------
 
+-- Customers (Magento_Customer): only what the orders feed needs, whether a customer exists
+-- (sales_order.customer_id is SET NULL when its customer is deleted).
+CREATE TABLE IF NOT EXISTS `customer_entity` (
+  `entity_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Entity ID',
+  `website_id` smallint unsigned DEFAULT NULL COMMENT 'Website ID',
+  `email` varchar(255) DEFAULT NULL COMMENT 'Email',
+  `group_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Group ID',
+  `store_id` smallint unsigned DEFAULT 0 COMMENT 'Store ID',
+  `created_at` timestamp NOT NULL DEFAULT current_timestamp() COMMENT 'Created At',
+  `updated_at` timestamp NOT NULL DEFAULT current_timestamp() ON UPDATE current_timestamp() COMMENT 'Updated At',
+  `is_active` smallint unsigned NOT NULL DEFAULT 1 COMMENT 'Is Active',
+  `firstname` varchar(255) DEFAULT NULL COMMENT 'First Name',
+  `lastname` varchar(255) DEFAULT NULL COMMENT 'Last Name',
+  PRIMARY KEY (`entity_id`),
+  UNIQUE KEY `CUSTOMER_ENTITY_EMAIL_WEBSITE_ID` (`email`, `website_id`),
+  KEY `CUSTOMER_ENTITY_STORE_ID` (`store_id`),
+  KEY `CUSTOMER_ENTITY_WEBSITE_ID` (`website_id`),
+  KEY `CUSTOMER_ENTITY_FIRSTNAME` (`firstname`),
+  KEY `CUSTOMER_ENTITY_LASTNAME` (`lastname`),
+  CONSTRAINT `CUSTOMER_ENTITY_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE SET NULL,
+  CONSTRAINT `CUSTOMER_ENTITY_WEBSITE_ID_STORE_WEBSITE_WEBSITE_ID` FOREIGN KEY (`website_id`)
+    REFERENCES `store_website` (`website_id`) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Customer Entity';
+
 CREATE TABLE IF NOT EXISTS `sales_order` (
   `entity_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Entity ID',
   `state` varchar(32) DEFAULT NULL COMMENT 'State',
@@ -865,6 +892,8 @@ CREATE TABLE IF NOT EXISTS `sales_order` (
   KEY `SALES_ORDER_EXT_ORDER_ID` (`ext_order_id`),
   KEY `SALES_ORDER_QUOTE_ID` (`quote_id`),
   KEY `SALES_ORDER_UPDATED_AT` (`updated_at`),
+  CONSTRAINT `SALES_ORDER_CUSTOMER_ID_CUSTOMER_ENTITY_ENTITY_ID` FOREIGN KEY (`customer_id`)
+    REFERENCES `customer_entity` (`entity_id`) ON DELETE SET NULL,
   CONSTRAINT `SALES_ORDER_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
     REFERENCES `store` (`store_id`) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Sales Flat Order';

@@ -177,15 +177,18 @@ def _items_by_order(cursor: Cursor, order_uuid: OrderUuids) -> dict[int, list[Ro
         "(product_type = 'configurable' OR (product_type = 'bundle' "
         " AND JSON_VALID(product_options) "
         " AND JSON_VALUE(product_options, '$.shipment_type') = '0')) AS together, "
-        "sku, CASE WHEN product_type IN ('configurable', 'bundle') THEN NULL ELSE sku END "
-        "AS product_sku, name, CAST(base_price AS CHAR) AS price, "
+        "i.sku, CASE WHEN i.product_type IN ('configurable', 'bundle') "
+        " THEN COALESCE(p.sku, i.sku) ELSE i.sku END AS product_sku, "
+        "name, CAST(base_price AS CHAR) AS price, "
         "CAST(base_row_total AS CHAR) AS row_total, "
         "CAST(base_discount_amount AS CHAR) AS discount, "
         "CAST(base_tax_amount AS CHAR) AS tax, "
         "CAST(base_row_total_incl_tax AS CHAR) AS total, CAST(weight AS CHAR) AS weight, "
         "additional_data, "
-        f"DATE_FORMAT(updated_at, {RFC3339}) AS updated_at "
-        "FROM sales_order_item ORDER BY order_id, item_id",
+        f"DATE_FORMAT(i.updated_at, {RFC3339}) AS updated_at "
+        # a parent line's productSku: its product's catalog SKU while that product exists
+        "FROM sales_order_item i LEFT JOIN catalog_product_entity p "
+        "ON p.entity_id = i.product_id ORDER BY order_id, item_id",
     ):
         items.setdefault(row["order_id"], []).append(
             {

@@ -17,6 +17,7 @@ from tests.integration.magento_ops import (
     Line,
     PlacedOrder,
     execute,
+    insert,
     invoice,
     place_order,
     refund_first_line,
@@ -92,6 +93,16 @@ def test_snapshot_of_the_small_profile_orders_verifies(feeds_pipeline: Pipeline,
     assert any(item["parentEntityId"] is not None for o in orders for item in o["items"]), (
         "no configurable child line in the snapshot"
     )
+    # A configurable line sends its product's catalog SKU, not the child's on the line.
+    catalog_skus = execute(
+        sql,
+        "SELECT COUNT(*) FROM sales_order_item i JOIN catalog_product_entity p "
+        "ON p.entity_id = i.product_id WHERE i.product_type IN ('configurable', 'bundle') "
+        "AND p.sku <> i.sku",
+    )[0][0]
+    assert catalog_skus > 0
+    lines = [item for o in orders for item in o["items"]]
+    assert sum(1 for i in lines if i["productSku"] != i["sku"]) == catalog_skus
 
 
 def test_order_placed_invoiced_shipped_and_partially_refunded(
@@ -233,3 +244,98 @@ def test_an_installation_id_names_the_order_uuids(stack: Any, tmp_path: Path) ->
             entity_id = order["commerceOrderId"]
             assert order["orderId"]["id"] == str(uuid.uuid5(shop_b, f"order:{entity_id}"))
             assert order["orderId"]["id"] != str(uuid.uuid5(default, f"order:{entity_id}"))
+
+
+def test_a_customers_delete_makes_its_orders_guest_orders(
+    feeds_pipeline: Pipeline, sql: Any, skus: list[str]
+) -> None:
+    """MariaDB nulls ``sales_order.customer_id`` below the binlog (ON DELETE SET NULL): the
+    feed learns it from the customer's delete, for the orders read long before it and for
+    one placed just before it."""
+    [(customer,)] = execute(
+        sql,
+        "SELECT customer_id FROM sales_order WHERE customer_id IS NOT NULL "
+        "GROUP BY customer_id ORDER BY COUNT(*) DESC, customer_id LIMIT 1",
+    )
+    theirs = {
+        str(row[0])
+        for row in execute(
+            sql, "SELECT entity_id FROM sales_order WHERE customer_id = %s", customer
+        )
+    }
+    feeds_pipeline.wait_clean(ORDERS)
+    held = feeds_pipeline.receiver.items("orders").values()
+    assert {o["commerceOrderId"] for o in held if o["customerId"] == customer} == theirs
+    newcomer = insert(
+        sql,
+        "customer_entity",
+        website_id=1,
+        email=f"newcomer.{uuid.uuid4().hex[:8]}@example.com",
+        group_id=1,
+        store_id=1,
+        firstname="Ada",
+        lastname="Byron",
+    )
+    order = place_order(sql, [Line(skus[8], Decimal("3.0000"))])
+    execute(
+        sql,
+        "UPDATE sales_order SET customer_id = %s, customer_is_guest = 0 WHERE entity_id = %s",
+        newcomer,
+        order.order_id,
+    )
+    execute(sql, "DELETE FROM customer_entity WHERE entity_id IN (%s, %s)", customer, newcomer)
+    orphaned = theirs | {str(order.order_id)}
+    assert (
+        execute(
+            sql,
+            "SELECT COUNT(*) FROM sales_order WHERE customer_id IN (%s, %s)",
+            customer,
+            newcomer,
+        )[0][0]
+        == 0
+    ), "the foreign key should have nulled the orders' customer_id"
+
+    def guests() -> bool:
+        held = feeds_pipeline.receiver.items("orders").values()
+        return {o["commerceOrderId"] for o in held if o["customerId"] is None} >= orphaned
+
+    feeds_pipeline.wait_until(guests, "the deleted customers' orders sent as guest orders")
+    feeds_pipeline.wait_clean(ORDERS)
+
+
+def test_a_configurable_products_sku_change_reaches_its_order_lines(
+    feeds_pipeline: Pipeline, sql: Any
+) -> None:
+    [(product, sku)] = execute(
+        sql,
+        "SELECT p.entity_id, p.sku FROM sales_order_item i JOIN catalog_product_entity p "
+        "ON p.entity_id = i.product_id WHERE i.product_type = 'configurable' "
+        "ORDER BY i.item_id LIMIT 1",
+    )
+    lines = {
+        (str(order_id), str(item_id))  # both IDs: strings on the wire
+        for order_id, item_id in execute(
+            sql,
+            "SELECT order_id, item_id FROM sales_order_item WHERE product_id = %s "
+            "AND product_type = 'configurable'",
+            product,
+        )
+    }
+    rename = "UPDATE catalog_product_entity SET sku = %s WHERE entity_id = %s"
+
+    def lines_say(wanted: str) -> bool:
+        held = feeds_pipeline.receiver.items("orders").values()
+        said = {
+            (o["commerceOrderId"], i["entityId"]): i["productSku"] for o in held for i in o["items"]
+        }
+        return all(said.get(line) == wanted for line in lines)
+
+    feeds_pipeline.wait_clean(ORDERS)
+    assert lines_say(sku)
+    execute(sql, rename, f"{sku}-R", product)
+    try:
+        feeds_pipeline.wait_until(lambda: lines_say(f"{sku}-R"), "the new SKU on its lines")
+        feeds_pipeline.wait_clean(ORDERS)
+    finally:
+        execute(sql, rename, sku, product)
+    feeds_pipeline.wait_until(lambda: lines_say(sku), "the SKU back on its lines")

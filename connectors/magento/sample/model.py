@@ -153,6 +153,10 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "inventory_source_stock_link": _cols("link_id stock_id source_code priority"),
     "inventory_stock_sales_channel": _cols("type code stock_id"),
     "inventory_source_item": _cols("source_item_id source_code sku quantity status"),
+    "customer_entity": _cols(
+        "entity_id website_id email group_id store_id created_at updated_at is_active "
+        "firstname lastname"
+    ),
     "sales_order": _cols(
         "entity_id increment_id state status store_id store_name customer_id customer_group_id "
         "customer_is_guest customer_email customer_firstname customer_lastname quote_id "

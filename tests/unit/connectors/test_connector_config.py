@@ -46,6 +46,19 @@ def test_include_list_matches_exactly_the_captured_tables() -> None:
         assert not captured(f"magento.{derived}")
 
 
+def test_a_customers_personal_columns_never_reach_kafka() -> None:
+    """The orders feed reads only a customer's id: Debezium drops the rest."""
+    patterns = connector_config(load_settings())["column.exclude.list"].split(",")
+
+    def excluded(column: str) -> bool:
+        return any(re.fullmatch(p, column) for p in patterns)
+
+    for column in ("email", "firstname", "lastname"):
+        assert excluded(f"magento.customer_entity.{column}")
+    for kept in ("customer_entity.entity_id", "sales_order.customer_email", "store.name"):
+        assert not excluded(f"magento.{kept}")
+
+
 def test_topic_prefix_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FEEDSYNC_CONNECT__TOPIC_PREFIX", "shop2")
     settings = load_settings()

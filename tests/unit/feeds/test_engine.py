@@ -530,6 +530,7 @@ def test_targets_of_the_real_projectors() -> None:
     assert [(f.entity, f.key) for f in targets(PROJECTORS, product)] == [
         ("products", "42"),
         ("stock_products", "42"),
+        ("order_products", "42"),
     ]
     relation = insert("catalog_product_relation", {"parent_id": 20, "child_id": 10})
     assert [(f.entity, f.key) for f in targets(PROJECTORS, relation)] == [

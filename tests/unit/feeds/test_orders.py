@@ -14,6 +14,7 @@ from feeds.item import item_id
 from feeds.memory import MemoryPipeline
 from feeds.orders import ORDER_PROJECTOR, ORDERS, SALES_DOCUMENT_PROJECTOR
 from feeds.orders_values import decimal_text, stable_uuid
+from feeds.projector import EntityProjector
 from feeds.reference import ReferenceKind
 from feedsync.logs import redact
 from feedsync.verify.orders_documents import OrderUuids
@@ -25,10 +26,12 @@ Row = dict[str, Any]
 class Pipeline(MemoryPipeline):
     """The orders projectors in memory, strict, with one store view's scopes known."""
 
-    def __init__(self, installation: str = "") -> None:
-        super().__init__(
-            (SALES_DOCUMENT_PROJECTOR, ORDER_PROJECTOR), strict=True, installation=installation
-        )
+    def __init__(
+        self,
+        installation: str = "",
+        projectors: tuple[EntityProjector, ...] = (SALES_DOCUMENT_PROJECTOR, ORDER_PROJECTOR),
+    ) -> None:
+        super().__init__(projectors, strict=True, installation=installation)
         self.feed(
             insert("store_website", {"website_id": 1, "code": "base"}),
             insert(
@@ -344,7 +347,8 @@ def test_configurable_parent_and_child_lines() -> None:
     items = payload.order()["items"]  # type: ignore[index]
     assert [(i["entityId"], i["parentEntityId"]) for i in items] == [(11, None), (12, 11)]
     assert [i["itemsShippedTogether"] for i in items] == [True, False]
-    assert [i["productSku"] for i in items] == [None, "TEE-RED-M"]
+    # no catalog row of the parent's product known: the line's own SKU
+    assert [i["productSku"] for i in items] == ["TEE-RED-M", "TEE-RED-M"]
     assert items[0]["unitPrice"] == "20.0000"
 
 

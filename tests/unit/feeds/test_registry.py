@@ -28,7 +28,12 @@ def test_no_names_select_every_feed_and_projector() -> None:
 def test_orders_bring_the_sales_documents_projector_that_feeds_them() -> None:
     selection = select(["orders"])
     assert list(selection.feeds) == ["orders"]
-    assert [p.entity for p in selection.projectors] == ["sales_documents", "orders"]
+    assert [p.entity for p in selection.projectors] == [
+        "sales_documents",
+        "order_customers",
+        "order_products",
+        "orders",
+    ]
     assert selection.reference_feeds == ()
 
 

@@ -1,16 +1,20 @@
 """The customers orders belong to.
 
-No customer tables are generated: orders refer to customers by id and copy their name, group
-and address, which is all the sales feeds read. Customers draw from the "orders" stream, before
-the first order.
+Orders refer to customers by id and copy their name, group and address, which is all the
+sales feeds read; ``customer_entity`` holds a row per customer so that the id is a real
+foreign key (a customer's delete nulls its orders' ``customer_id``). Customers draw from the
+"orders" stream, before the first order; their rows draw nothing.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from connectors.magento.sample import fmt
+from connectors.magento.sample.context import EPOCH
+from connectors.magento.sample.model import Table
 from connectors.magento.sample.scopes import Scopes
 from connectors.magento.sample.vocabulary import CITIES, FIRST_NAMES, LAST_NAMES, STREETS
 
@@ -56,3 +60,31 @@ def make_customers(rng: random.Random, scopes: Scopes, count: int) -> dict[int, 
             )
         )
     return out
+
+
+def add_customer_rows(
+    t: dict[str, Table], scopes: Scopes, customers: dict[int, list[Customer]]
+) -> None:
+    """A ``customer_entity`` row per customer, by id: registered in its website's first store
+    view, a minute apart, before the first order (a year before the epoch at most)."""
+    first_store: dict[int, int] = {}
+    for store in scopes.stores:
+        first_store.setdefault(store[2], store[0])
+    everyone = sorted(
+        ((c, website_id) for website_id, of in customers.items() for c in of),
+        key=lambda pair: pair[0].entity_id,
+    )
+    for customer, website_id in everyone:
+        at = fmt.ts(EPOCH - timedelta(days=400) + timedelta(minutes=customer.entity_id))
+        t["customer_entity"].add(
+            customer.entity_id,
+            website_id,
+            customer.email,
+            customer.group,
+            first_store[website_id],
+            at,
+            at,
+            1,
+            customer.first,
+            customer.last,
+        )

@@ -16,7 +16,7 @@ from connectors.magento.sample.attributes import Attributes
 from connectors.magento.sample.catalog import Catalog, Product
 from connectors.magento.sample.context import Context
 from connectors.magento.sample.model import Table
-from connectors.magento.sample.sales.customers import make_customers
+from connectors.magento.sample.sales.customers import add_customer_rows, make_customers
 from connectors.magento.sample.sales.documents import add_creditmemo, add_invoice, add_shipments
 from connectors.magento.sample.sales.items import add_order_items
 from connectors.magento.sample.sales.model import Order, SalesIds
@@ -53,6 +53,7 @@ def add_orders(ctx: Context, scopes: Scopes, attrs: Attributes, catalog: Catalog
         ]
         shelves[website_id] = (physical, virtual)
     customers = make_customers(rng, scopes, max(20, p.orders // 4))
+    add_customer_rows(ctx.tables, scopes, customers)
     ids = SalesIds()
     for order_id in range(1, p.orders + 1):
         store_id = rng.choices([s[0] for s in stores], weights)[0]
