@@ -15,6 +15,7 @@ feeds/product_links.py alongside; this module only composes the two:
 
 from __future__ import annotations
 
+from feeds.catalog_rules import CATALOG_RULE_PRICE_TABLE, apply_rule_price_change
 from feeds.change import RowChange
 from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
@@ -53,6 +54,8 @@ def catalog_keys(change: RowChange) -> list[str]:
     """The products a source row belongs to: its own product, or both ends of a link."""
     if change.table in LINK_TABLES:
         return link_keys(change)
+    if change.table == CATALOG_RULE_PRICE_TABLE:
+        return [str(change.row["product_id"])]
     return product_keys(change)
 
 
@@ -66,6 +69,7 @@ PRICE_SOURCE_TABLES = frozenset(
         "catalog_product_entity_decimal",
         "catalog_product_entity_datetime",
         TIER_PRICE_TABLE,
+        CATALOG_RULE_PRICE_TABLE,
         RELATION_TABLE,
         SUPER_LINK_TABLE,
     }
@@ -83,6 +87,7 @@ _HELD_APART = frozenset(
         MEDIA_SUMMARY_TABLE,
         URL_REWRITE_TABLE,
         GALLERY_VALUE_TABLE,
+        CATALOG_RULE_PRICE_TABLE,  # the indexer's rows outlive a product until it runs
     }
 )
 
@@ -102,6 +107,8 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
         current["stocks"] = fold_summary(current.get("stocks"), change, "sku")
     elif change.table == MEDIA_SUMMARY_TABLE:
         current["media"] = fold_summary(current.get("media"), change, "value_id")
+    elif change.table == CATALOG_RULE_PRICE_TABLE:
+        current = apply_rule_price_change(current, change)
     if change.table in PRICE_SOURCE_TABLES:
         # when the newest change of the product's price data was committed at the source
         current["prices_ms"] = max(int(current.get("prices_ms") or 0), change.ts_ms)
@@ -120,8 +127,12 @@ def build_catalog(state: State, reference: Reference) -> dict[str, list[Payload]
 CATALOG_PROJECTOR = EntityProjector(
     entity=PRODUCT_ENTITY,
     feeds=(PRODUCTS, PRICES, VARIANTS, PRODUCT_OVERRIDES),
-    tables=PRODUCT_TABLES | frozenset(LINK_TABLES),
-    owners={**{t: (c,) for t, c in ENTITY_KEY_COLUMN.items()}, **OWNER_COLUMNS},
+    tables=PRODUCT_TABLES | frozenset(LINK_TABLES) | {CATALOG_RULE_PRICE_TABLE},
+    owners={
+        **{t: (c,) for t, c in ENTITY_KEY_COLUMN.items()},
+        **OWNER_COLUMNS,
+        CATALOG_RULE_PRICE_TABLE: ("product_id",),
+    },
     keys_of=catalog_keys,
     deleted_with=frozenset({"catalog_product_entity"}),
     apply=apply_catalog_change,

@@ -15,13 +15,14 @@ reads the clock through the module-level ``now()``, which tests replace.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feeds import clock
+from feeds.catalog_rules import local_date, next_rule_change, rule_prices
 from feeds.feed import Feed
 from feeds.product_links import relation_parents, tier_prices
 from feeds.projector import Payload, State
@@ -56,7 +57,7 @@ _ONE_DAY = timedelta(days=1)
 
 def now() -> float:
     """The current time in epoch seconds: the one clock the prices build reads."""
-    return time.time()
+    return clock.now()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,8 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
     The exporter's scheme: per website, one fallback item (customer group ``"0"``) with the
     regular price, the special price and the prices for all groups, and one item per
     customer group that has prices of its own there, keyed by the SHA-1 of its id. A price
-    for quantity 1 is the group price (a ``group`` discount); larger quantities are tiers.
+    for quantity 1 is the group price (a ``group`` discount); larger quantities are tiers; a
+    catalog rule's price for the website's local day is a ``catalog_rule`` discount.
     """
     entity = state.get("entity")
     if not entity:
@@ -129,6 +131,8 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
             amount = "percentage" if kind.startswith("BUNDLE") else "price"
             discounts.append({"code": "special_price", amount: special.price})
         every_group = _group_prices(tiers, website.website_id, None)
+        day = local_date(moment, _zone(website.zone))
+        rules = rule_prices(state, product_id, website.website_id, day)
         fallback: Payload = {
             "websiteId": website.website_id,
             "productId": product_id,
@@ -144,13 +148,17 @@ def build_prices(state: State, reference: Reference, at: float | None = None) ->
             "deleted": False,
         }
         items.append(fallback)
-        for group_id in sorted(_groups_with_prices(tiers, website.website_id) & groups):
+        # Every group with prices of its own there: tier or group prices, or a catalog
+        # rule's price for the website's day (after the other discounts, as upstream).
+        own_groups = _groups_with_prices(tiers, website.website_id) | set(rules)
+        for group_id in sorted(own_groups & groups):
             own = every_group.overridden_by(_group_prices(tiers, website.website_id, group_id))
+            rule = [{"code": "catalog_rule", "price": rules[group_id]}] if group_id in rules else []
             items.append(
                 {
                     **fallback,
                     "customerGroupCode": customer_group_code(group_id),
-                    "discounts": discounts + own.discounts(),
+                    "discounts": discounts + own.discounts() + rule,
                     "tierPrices": own.tiers(),
                 }
             )
@@ -168,16 +176,21 @@ def _bundle_price_type(state: State, attributes: dict[str, tuple[str, int]]) -> 
 
 def next_price_change(state: State, reference: Reference, at: float | None = None) -> float | None:
     """The earliest instant after ``at`` (default ``now()``) at which a special-price window
-    of the product opens or closes in one of its websites; None if none will."""
+    of the product opens or closes in one of its websites, or a website's day turns while
+    it has catalog-rule prices for that day or later; None if none will."""
     if not state.get("entity"):
         return None
     moment = now() if at is None else at
     attributes = _price_attributes(reference)
     bounds = []
+    product_id = int(state["entity"]["entity_id"])
     for website in _websites(state, reference):
         special = _special_price(state, attributes, website)
         if special is not None:
             bounds += [b for b in (special.opens, special.closes) if b is not None and b > moment]
+        turn = next_rule_change(state, product_id, website.website_id, _zone(website.zone), moment)
+        if turn is not None:
+            bounds.append(turn)
     return min(bounds, default=None)
 
 

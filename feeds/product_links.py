@@ -43,6 +43,7 @@ __all__ = [
     "apply_link_change",
     "link_forwards",
     "link_keys",
+    "linked_products",
     "relation_parents",
     "super_attributes",
     "tier_prices",
@@ -55,6 +56,10 @@ RELATION_TABLE = "catalog_product_relation"
 SUPER_LINK_TABLE = "catalog_product_super_link"
 SUPER_ATTRIBUTE_TABLE = "catalog_product_super_attribute"
 INT_VALUE_TABLE = "catalog_product_entity_int"
+PRODUCT_LINK_TABLE = "catalog_product_link"
+# The link types the exporter sends in products' links[] (its ProductLinksQuery), by the
+# names Magento's LinkTypeProvider gives them; grouped products' links (3) are not sent.
+LINK_TYPE_NAMES = {1: "related", 4: "upsell", 5: "crosssell"}
 PARENT_SUMMARY = "@product_parent"
 CHILD_SUMMARY = "@product_child"
 PRODUCT_GONE = "@product_gone"
@@ -66,6 +71,7 @@ OWNER_COLUMNS = {
     RELATION_TABLE: ("parent_id", "child_id"),
     SUPER_LINK_TABLE: ("parent_id", "product_id"),
     SUPER_ATTRIBUTE_TABLE: ("product_id",),
+    PRODUCT_LINK_TABLE: ("product_id", "linked_product_id"),
 }
 LINK_TABLES = tuple(OWNER_COLUMNS)
 _TIER_COLUMNS = (
@@ -113,6 +119,17 @@ def apply_link_change(state: State, change: RowChange) -> State:
         current["relations"] = _replace_pair(state.get("relations", []), change, "child_id")
     elif table == SUPER_LINK_TABLE:
         current["super_links"] = _replace_pair(state.get("super_links", []), change, "product_id")
+    elif table == PRODUCT_LINK_TABLE:
+        links = dict(state.get("product_links", {}))
+        if before is not None:
+            links.pop(str(before["link_id"]), None)
+        if after is not None:
+            links[str(after["link_id"])] = [
+                int(after["product_id"]),
+                int(after["linked_product_id"]),
+                int(after["link_type_id"]),
+            ]
+        current["product_links"] = links
     elif table == INT_VALUE_TABLE:
         defaults = dict(state.get("int_defaults", {}))
         if before is not None and int(before["store_id"]) == DEFAULT_STORE_ID:
@@ -152,6 +169,9 @@ def _forget(state: State, gone: int) -> None:
     """Drop every link to and summary of a deleted product from ``state`` (a fresh copy)."""
     for links in ("relations", "super_links"):
         state[links] = [pair for pair in state.get(links, []) if gone not in pair]
+    state["product_links"] = {
+        k: link for k, link in state.get("product_links", {}).items() if gone not in link[:2]
+    }
     for held in ("parent_summaries", "child_summaries"):
         state[held] = {k: v for k, v in state.get(held, {}).items() if k != str(gone)}
 
@@ -196,6 +216,20 @@ def super_attributes(state: State, product_id: int) -> list[Row]:
     return sorted(rows, key=lambda row: (int(row["position"]), int(row["attribute_id"])))
 
 
+def linked_products(state: State, product_id: int, website_id: int) -> list[Row]:
+    """The products's related, up-sell and cross-sell products that are in the website, as
+    the exporter lists them: ``{sku, type}`` by type name, then SKU, each once."""
+    summaries: dict[str, Row] = state.get("parent_summaries", {})
+    found = set()
+    for linker, linked, link_type in state.get("product_links", {}).values():
+        summary = summaries.get(str(linked))
+        if linker != product_id or link_type not in LINK_TYPE_NAMES or summary is None:
+            continue
+        if website_id in summary.get("websites", []):
+            found.add((LINK_TYPE_NAMES[link_type], str(summary["sku"])))
+    return [{"sku": sku, "type": kind} for kind, sku in sorted(found)]
+
+
 def tier_prices(state: State, product_id: int) -> list[Row]:
     """The product's tier price rows."""
     rows: dict[str, Row] = state.get("tier_prices", {})
@@ -222,7 +256,7 @@ def link_forwards(before: State | None, after: State | None, key: str) -> list[F
         *_offer(
             PARENT_SUMMARY,
             (_parent_summary(before, product_id), _parent_summary(after, product_id)),
-            (_relation_children(before, product_id), _relation_children(after, product_id)),
+            (_summary_readers(before, product_id), _summary_readers(after, product_id)),
             position,
         ),
         *_offer(
@@ -281,9 +315,14 @@ def _child_summary(state: State | None, product_id: int) -> Row | None:
     }
 
 
-def _relation_children(state: State | None, product_id: int) -> set[int]:
+def _summary_readers(state: State | None, product_id: int) -> set[int]:
+    """The products that show this one's summary: its relation children (their parents[])
+    and the products linking to it (their links[]: its sku and websites)."""
     relations = (state or {}).get("relations", [])
-    return {child for parent, child in relations if parent == product_id}
+    links = (state or {}).get("product_links", {}).values()
+    children = {child for parent, child in relations if parent == product_id}
+    linkers = {linker for linker, linked, _ in links if linked == product_id}
+    return (children | linkers) - {product_id}
 
 
 def _super_parents(state: State | None, product_id: int) -> set[int]:
@@ -292,7 +331,8 @@ def _super_parents(state: State | None, product_id: int) -> set[int]:
 
 
 def _pairs(state: State) -> list[list[int]]:
-    return [*state.get("relations", []), *state.get("super_links", [])]
+    links = [link[:2] for link in state.get("product_links", {}).values()]
+    return [*state.get("relations", []), *state.get("super_links", []), *links]
 
 
 def _position(state: State) -> SourcePosition:

@@ -16,7 +16,7 @@ from typing import Any
 from feeds.change import MalformedRow, RowChange
 from feeds.feed import Feed
 from feeds.media import GALLERY_VALUE_TABLE, apply_gallery_value_change, media_fields
-from feeds.product_links import relation_parents, variant_children
+from feeds.product_links import linked_products, relation_parents, variant_children
 from feeds.reference import Reference, ReferenceKind
 from feeds.stock import config_number, decide_summary
 from feeds.urls import (
@@ -278,6 +278,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "categoryIds": [c["categoryId"] for c in categories],
             "categoryData": categories,
             "parents": _parents_in(parents, int(store["website_id"]), codes.get("price_type")),
+            "links": linked_products(state, product_id, int(store["website_id"])),
             **url_fields(state, product_id, store_id, value("url_key"), urls),
             **media_fields(
                 state,

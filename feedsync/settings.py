@@ -228,6 +228,10 @@ class StreamsSettings(_Section):
     # orders with equal ids get equal UUIDs. Empty: the namespace of earlier versions.
     # Changing it changes every order's UUIDs (a resync sends them all again).
     installation_id: str = Field("", pattern=r"^[A-Za-z0-9._:-]*$", max_length=200)
+    # Moves the clock prices are built by (feeds/clock.py) this many seconds from the wall
+    # clock, in the workers and in verify alike: tests and demos of a website's day turning.
+    # Production leaves it at 0.
+    clock_offset_s: float = Field(0.0, ge=-366 * 86_400, le=366 * 86_400)
     # Set by ``Settings.for_destination``, not by hand: a destination's worker delivers the
     # items topics of this app (the pipeline's), under an app id (a consumer group, topics
     # and tables) of its own.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import faust
 
+from feeds import clock
 from feeds.registry import FEEDS
 from feedsync.brokers import ssl_context, uses_sasl, uses_tls
 from feedsync.errors import ConfigError
@@ -124,6 +125,7 @@ def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App
 
 
 def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
+    clock.set_offset(settings.streams.clock_offset_s)
     app = create_app(settings, data_dir=claim_data_dir(settings, kafka_cluster_id(settings)))
     ensure_topics(settings, changelog_topics(app))
     if not settings.metrics.enabled:

@@ -24,13 +24,13 @@ price window opening) are rebuilt when due.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
 import faust
 
+from feeds import clock
 from feeds.engine import Emit, EntityRecord, Projection, Step
 from feeds.projector import Forward
 from feeds.reference import Reference
@@ -121,7 +121,7 @@ class EntityAgent:
                     await stream.ack(event)
 
         async def rebuild_when_due() -> None:
-            now = time.time()
+            now = clock.now()  # the clock the builds read (feeds/clock.py)
             due = [(k, w, p) for k, (w, p) in self.scheduled.items() if w <= now]
             for key, when, partition in due:
                 self.scheduled.pop(key, None)

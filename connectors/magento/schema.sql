@@ -515,6 +515,26 @@ CREATE TABLE IF NOT EXISTS `catalog_product_entity_tier_price` (
     REFERENCES `store_website` (`website_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Tier Price Attribute Backend Table';
 
+-- Catalog price rules (Magento_CatalogRule): the indexer's prices per product, website,
+-- customer group and day. An index table: no foreign keys (rows outlive a deleted product
+-- until the indexer runs again).
+CREATE TABLE IF NOT EXISTS `catalogrule_product_price` (
+  `rule_product_price_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Rule Product PriceId',
+  `rule_date` date NOT NULL COMMENT 'Rule Date',
+  `customer_group_id` int DEFAULT NULL,
+  `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product Id',
+  `rule_price` decimal(12,4) NOT NULL DEFAULT 0.0000 COMMENT 'Rule Price',
+  `website_id` smallint unsigned NOT NULL COMMENT 'Website Id',
+  `latest_start_date` date DEFAULT NULL COMMENT 'Latest StartDate',
+  `earliest_end_date` date DEFAULT NULL COMMENT 'Earliest EndDate',
+  PRIMARY KEY (`rule_product_price_id`),
+  UNIQUE KEY `CATRULE_PRD_PRICE_RULE_DATE_WS_ID_CSTR_GROUP_ID_PRD_ID`
+    (`rule_date`, `website_id`, `customer_group_id`, `product_id`),
+  KEY `CATALOGRULE_PRODUCT_PRICE_CUSTOMER_GROUP_ID` (`customer_group_id`),
+  KEY `CATALOGRULE_PRODUCT_PRICE_WEBSITE_ID` (`website_id`),
+  KEY `CATALOGRULE_PRODUCT_PRICE_PRODUCT_ID` (`product_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='CatalogRule Product Price';
+
 CREATE TABLE IF NOT EXISTS `catalog_product_relation` (
   `parent_id` int unsigned NOT NULL COMMENT 'Parent ID',
   `child_id` int unsigned NOT NULL COMMENT 'Child ID',
@@ -525,6 +545,25 @@ CREATE TABLE IF NOT EXISTS `catalog_product_relation` (
   CONSTRAINT `CAT_PRD_RELATION_PARENT_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`parent_id`)
     REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Relation Table';
+
+-- Related, up-sell and cross-sell products (and grouped products' members). Magento's
+-- link_type_id also refers to catalog_product_link_type, not modelled here: its rows are
+-- Magento's fixed link types (1 related, 3 grouped, 4 up-sell, 5 cross-sell).
+CREATE TABLE IF NOT EXISTS `catalog_product_link` (
+  `link_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Link ID',
+  `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product ID',
+  `linked_product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Linked Product ID',
+  `link_type_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Link Type ID',
+  PRIMARY KEY (`link_id`),
+  UNIQUE KEY `CATALOG_PRODUCT_LINK_LINK_TYPE_ID_PRODUCT_ID_LINKED_PRODUCT_ID`
+    (`link_type_id`, `product_id`, `linked_product_id`),
+  KEY `CATALOG_PRODUCT_LINK_PRODUCT_ID` (`product_id`),
+  KEY `CATALOG_PRODUCT_LINK_LINKED_PRODUCT_ID` (`linked_product_id`),
+  CONSTRAINT `CAT_PRD_LNK_LNKED_PRD_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`linked_product_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE,
+  CONSTRAINT `CATALOG_PRODUCT_LINK_PRODUCT_ID_CATALOG_PRODUCT_ENTITY_ENTITY_ID` FOREIGN KEY (`product_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product To Product Linkage Table';
 
 CREATE TABLE IF NOT EXISTS `catalog_product_super_link` (
   `link_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Link ID',

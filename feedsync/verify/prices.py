@@ -2,14 +2,15 @@
 
 A handful of queries read every product, its websites, parents, tier prices and price
 attribute values at once; the items (one per product, website it is in and customer group)
-are assembled in Python. "Now" is Python's clock, and special-price windows are placed in
-each website's time zone with ``zoneinfo`` (MariaDB's time-zone tables are not loaded
-everywhere, and the session zone is UTC). Nothing here is shared with the stream workers.
+are assembled in Python. "Now" is the wall clock (moved by the settings' offset, as the
+workers' is: feeds/clock.py), and special-price windows and a website's day (its catalog-rule
+prices) are placed in its time zone with ``zoneinfo`` (MariaDB's time-zone tables are not
+loaded everywhere, and the session zone is UTC). Nothing else here is shared with the stream
+workers.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from feeds import clock
 from feedsync.verify.compare import SOURCE_CHANGE_TIME
 from feedsync.verify.eav import ScopedValues, load_product_attributes, load_product_values
 from feedsync.verify.projection import FeedProjection
@@ -53,7 +55,7 @@ class _Tier:
 
 def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
     """Every expected ``prices`` payload (without ``modifiedAt``), in entity_id order."""
-    moment = time.time()
+    moment = clock.now()  # the wall clock, moved as the settings say (feeds/clock.py)
     websites = _websites(cursor)
     groups = _customer_groups(cursor)
     scopes = _price_attribute_scopes(cursor)
@@ -65,6 +67,10 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
     product_websites = _product_websites(cursor)
     parents = _parents(cursor)
     tiers = _tiers(cursor)
+    days = {
+        w: datetime.fromtimestamp(moment, website.zone).date() for w, website in websites.items()
+    }
+    rules = _rule_prices(cursor, days)
 
     cursor.execute("SELECT entity_id, sku, type_id FROM catalog_product_entity ORDER BY entity_id")
     payloads: list[dict[str, Any]] = []
@@ -120,13 +126,19 @@ def project_prices(cursor: Cursor) -> list[dict[str, Any]]:
                 for t in product_tiers
                 if not t.all_groups and t.website_id in (0, website_id)
             }
-            for group_id in sorted(own_groups & groups.keys()):
+            ruled = rules.get((entity_id, website_id), {})
+            for group_id in sorted((own_groups | ruled.keys()) & groups.keys()):
                 merged = {**every_group, **_chosen(product_tiers, website_id, group_id)}
+                rule = (
+                    [{"code": "catalog_rule", "price": ruled[group_id]}]
+                    if group_id in ruled
+                    else []
+                )
                 payloads.append(
                     {
                         **fallback,
                         "customerGroupCode": groups[group_id],
-                        "discounts": discounts + _group_discount(merged),
+                        "discounts": discounts + _group_discount(merged) + rule,
                         "tierPrices": _tier_entries(merged),
                     }
                 )
@@ -296,6 +308,19 @@ def _tiers(cursor: Cursor) -> dict[int, list[_Tier]]:
             _Tier(value_id, bool(all_groups), group_id, qty, value, website_id, pct)
         )
     return tiers
+
+
+def _rule_prices(cursor: Cursor, days: dict[int, Any]) -> dict[tuple[int, int], dict[int, str]]:
+    """(product, website) → customer group → the catalog-rule price of the website's day."""
+    cursor.execute(
+        "SELECT product_id, website_id, customer_group_id, CAST(rule_price AS CHAR), rule_date "
+        "FROM catalogrule_product_price WHERE customer_group_id IS NOT NULL"
+    )
+    found: dict[tuple[int, int], dict[int, str]] = {}
+    for product_id, website_id, group_id, price, day in cursor.fetchall():
+        if days.get(website_id) == day:
+            found.setdefault((product_id, website_id), {})[group_id] = price
+    return found
 
 
 PRICES_PROJECTION = FeedProjection.of("prices", project_prices)

@@ -86,6 +86,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     views = _views_by_product(cursor)
     categories = _categories_by_product(cursor)
     parents = _parents_by_product(cursor)
+    linked = _links_by_product(cursor)
     stock = _Stock.read(cursor)
     base_urls = read_base_urls(cursor)
     cursor.execute("SELECT class_id, class_name FROM tax_class")
@@ -141,6 +142,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 parents.get((entity_id, view.website_id), []),
                 key=lambda p: (p["sku"] or "", p["productType"] or ""),
             )
+            payload["links"] = linked.get((entity_id, view.website_id), [])
             base = base_urls[view.store_id]
             payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
             payload |= media.fields(entity_id, view.store_id, base, value.get)
@@ -308,6 +310,26 @@ def _categories_by_product(cursor: Cursor) -> dict[int, list[tuple[int, str, int
     links: dict[int, list[tuple[int, str, int]]] = {}
     for product_id, category_id, path, position in cursor.fetchall():
         links.setdefault(product_id, []).append((category_id, path, position))
+    return links
+
+
+def _links_by_product(cursor: Cursor) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    """(product, website id) → its related (1), up-sell (4) and cross-sell (5) products in
+    that website too, as the exporter's ProductLinksQuery reads them: ``{sku, type}`` by type
+    name, then SKU, each pair once."""
+    cursor.execute(
+        "SELECT DISTINCT l.product_id, pw.website_id, "
+        "ELT(FIELD(l.link_type_id, 1, 4, 5), 'related', 'upsell', 'crosssell') AS kind, q.sku "
+        "FROM catalog_product_link l "
+        "JOIN catalog_product_entity q ON q.entity_id = l.linked_product_id "
+        "JOIN catalog_product_website pw ON pw.product_id = l.product_id "
+        "JOIN catalog_product_website qw "
+        "ON qw.product_id = q.entity_id AND qw.website_id = pw.website_id "
+        "WHERE l.link_type_id IN (1, 4, 5) AND l.linked_product_id <> l.product_id"
+    )
+    links: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for product_id, website_id, kind, sku in sorted(cursor.fetchall()):  # by codepoint
+        links.setdefault((product_id, website_id), []).append({"sku": sku, "type": kind})
     return links
 
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from connectors.database import connect
+from feeds import clock
 from feedsync.settings import Settings
 from feedsync.verify.compare import DEFAULT_EXAMPLES, Report, compare
 from feedsync.verify.projections import feed_projection, project
@@ -27,6 +28,7 @@ def run(settings: Settings, feed: str, *, examples: int = DEFAULT_EXAMPLES) -> R
     touching the database.
     """
     projection = feed_projection(feed)
+    clock.set_offset(settings.streams.clock_offset_s)  # "now" is the workers' (prices)
     connection = connect(settings)
     try:
         expected = project(connection, feed, installation=settings.streams.installation_id)

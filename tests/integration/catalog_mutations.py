@@ -10,6 +10,7 @@ product links, permissions), which the binlog never shows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Statement = tuple[str, tuple[object, ...]]
@@ -488,6 +489,45 @@ def _backorders(m: Mutator) -> None:
         )
 
 
+def _catalog_rule(m: Mutator) -> None:
+    """The catalog-rule indexer re-indexing a product: its rows replaced by rows for
+    yesterday, today and tomorrow (UTC days: each website's today is among them)."""
+    if (product := m.product()) is None:
+        return
+    m.run("DELETE FROM catalogrule_product_price WHERE product_id = %s", product)
+    if m.seed % 3 == 0:
+        return  # no rule applies to it any more
+    today = datetime.now(UTC).date()
+    for offset in (-1, 0, 1):
+        m.run(
+            "INSERT INTO catalogrule_product_price (rule_date, customer_group_id, product_id, "
+            "rule_price, website_id) VALUES (%s, %s, %s, %s, %s)",
+            today + timedelta(days=offset),
+            m.seed % 4,
+            product,
+            f"{1 + (m.seed + offset) % 30}.5000",
+            1 + m.seed % 2,
+        )
+
+
+def _product_link(m: Mutator) -> None:
+    """A related, up-sell or cross-sell product added, or a product's links removed."""
+    if (product := m.product()) is None:
+        return
+    if m.seed % 3 == 0:
+        m.run("DELETE FROM catalog_product_link WHERE product_id = %s", product)
+        return
+    linked = m.pick("SELECT entity_id FROM catalog_product_entity ORDER BY entity_id")
+    if linked is not None and linked[0] != product:
+        m.run(
+            "INSERT IGNORE INTO catalog_product_link (product_id, linked_product_id, "
+            "link_type_id) VALUES (%s, %s, %s)",
+            product,
+            linked[0],
+            (1, 4, 5)[m.seed % 3],
+        )
+
+
 MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "rename_product": _rename_product,
     "store_view_name": _store_view_name,
@@ -512,6 +552,8 @@ MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "gallery_value": _gallery_value,
     "url_key": _url_key,
     "backorders": _backorders,
+    "catalog_rule": _catalog_rule,
+    "product_link": _product_link,
 }
 
 

@@ -106,6 +106,78 @@ def test_special_price_window_opening_later(feeds_pipeline: Pipeline, sql: Any) 
     feeds_pipeline.wait_clean(("prices",))
 
 
+def test_catalog_rule_prices_of_the_websites_day(feeds_pipeline: Pipeline, sql: Any) -> None:
+    """The sample's rule rows of each website's local date are catalog_rule discounts; a row
+    the indexer writes for today shows at once, and goes when it deletes it."""
+    feeds_pipeline.wait_clean(("prices",))
+    today = {
+        code: datetime.now(ZoneInfo(zone)).date()
+        for code, zone in (("base", "America/Los_Angeles"), ("second", "Europe/Berlin"))
+    }
+    expected = sum(
+        int(
+            scalar(
+                sql,
+                "SELECT COUNT(*) FROM catalogrule_product_price r "
+                "JOIN store_website w ON w.website_id = r.website_id "
+                "JOIN catalog_product_website pw "
+                "ON pw.product_id = r.product_id AND pw.website_id = r.website_id "
+                "WHERE w.code = %s AND r.rule_date = %s",
+                code,
+                day,
+            )
+        )
+        for code, day in today.items()
+    )
+    assert expected > 0, "the sample has no catalog-rule prices for today"
+    ruled = [
+        d
+        for item in feeds_pipeline.receiver.items("prices").values()
+        if not item["deleted"]
+        for d in item["discounts"]
+        if d["code"] == "catalog_rule"
+    ]
+    assert len(ruled) == expected
+
+    # A product without rules, in base (Los Angeles): the indexer writes General's for today.
+    product = int(
+        scalar(
+            sql,
+            "SELECT pw.product_id FROM catalog_product_website pw WHERE pw.website_id = 1 "
+            "AND pw.product_id NOT IN (SELECT product_id FROM catalogrule_product_price) "
+            "AND pw.product_id NOT IN (SELECT entity_id FROM catalog_product_entity_tier_price) "
+            "ORDER BY pw.product_id LIMIT 1 OFFSET 3",
+        )
+    )
+    sku = scalar(sql, "SELECT sku FROM catalog_product_entity WHERE entity_id = %s", product)
+    general = customer_group_code(1)
+    execute(
+        sql,
+        "INSERT INTO catalogrule_product_price (rule_date, customer_group_id, product_id, "
+        "rule_price, website_id) VALUES (%s, 1, %s, 4.5600, 1)",
+        today["base"],
+        product,
+    )
+
+    def general_item() -> list[dict[str, Any]]:
+        return items(
+            feeds_pipeline,
+            "prices",
+            sku=sku,
+            websiteCode="base",
+            customerGroupCode=general,
+            deleted=False,
+        )
+
+    feeds_pipeline.wait_until(lambda: bool(general_item()), "General's item with the rule price")
+    [item] = general_item()
+    assert item["discounts"][-1] == {"code": "catalog_rule", "price": 4.56}
+    feeds_pipeline.wait_clean(("prices",))
+    execute(sql, "DELETE FROM catalogrule_product_price WHERE product_id = %s", product)
+    feeds_pipeline.wait_until(lambda: not general_item(), "General's item gone with its rule")
+    feeds_pipeline.wait_clean(("prices",))
+
+
 def test_tier_price_for_all_groups(feeds_pipeline: Pipeline, sql: Any) -> None:
     product = int(scalar(sql, "SELECT MIN(product_id) + 17 FROM catalog_product_website"))
     sku = scalar(sql, "SELECT sku FROM catalog_product_entity WHERE entity_id = %s", product)

@@ -43,6 +43,18 @@ def test_the_snapshot_carries_urls_and_media(feeds_pipeline: Pipeline, sql: Any)
     assert sum(1 for i in items if i["images"]) > 0
     assert sum(1 for i in items if i["videos"]) > 0
     assert all(i["url"].startswith("http") for i in items)
+    # Related, up-sell and cross-sell products: one entry per link and store view where
+    # both products are.
+    (linked,) = execute(
+        sql,
+        "SELECT COUNT(*) FROM catalog_product_link l JOIN store s ON s.store_id > 0 "
+        "JOIN catalog_product_website pw ON pw.product_id = l.product_id "
+        "AND pw.website_id = s.website_id "
+        "JOIN catalog_product_website qw ON qw.product_id = l.linked_product_id "
+        "AND qw.website_id = s.website_id WHERE l.link_type_id IN (1, 4, 5)",
+    )[0]
+    assert linked > 0
+    assert sum(len(i["links"]) for i in items) == linked
 
 
 def test_a_url_key_change_moves_url_and_rewrites_in_every_store_view(

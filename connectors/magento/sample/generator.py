@@ -7,13 +7,17 @@ decided (for instance the website-2 prices set while writing products).
 
 from __future__ import annotations
 
+from datetime import date
+
 from connectors.magento.sample.attributes import add_attributes
+from connectors.magento.sample.catalog_rules import add_catalog_rule_prices
 from connectors.magento.sample.categories import add_categories, add_category_products
-from connectors.magento.sample.context import Context
+from connectors.magento.sample.context import EPOCH, Context
 from connectors.magento.sample.inventory import add_inventory
 from connectors.magento.sample.media import add_media
 from connectors.magento.sample.model import SampleData
 from connectors.magento.sample.permissions import add_permissions
+from connectors.magento.sample.product_links import add_product_links
 from connectors.magento.sample.products import add_products
 from connectors.magento.sample.profiles import PROFILES, Profile
 from connectors.magento.sample.sales import add_orders
@@ -23,11 +27,12 @@ from connectors.magento.sample.scopes import add_scopes
 from connectors.magento.sample.urls import add_base_urls, add_url_rewrites
 
 
-def generate(profile: str | Profile, seed: int = 42) -> SampleData:
+def generate(profile: str | Profile, seed: int = 42, *, today: date | None = None) -> SampleData:
     """Build every sample row for ``profile`` from ``seed`` alone (no I/O, no clock).
 
-    The same (profile, seed) always returns identical rows; ids are explicit, starting above the
-    ids that defaults.sql uses. Raises KeyError for an unknown profile name.
+    The same (profile, seed, today) always returns identical rows; ids are explicit, starting
+    above the ids that defaults.sql uses. ``today`` (default: the sample's epoch) is the day
+    the catalog-rule index is written around. Raises KeyError for an unknown profile name.
     """
     spec = PROFILES[profile] if isinstance(profile, str) else profile
     ctx = Context(spec, seed)
@@ -48,6 +53,8 @@ def generate(profile: str | Profile, seed: int = 42) -> SampleData:
     # memo comments (their own stream).
     add_order_taxes(ctx)
     add_creditmemo_comments(ctx)
+    add_catalog_rule_prices(ctx, catalog, EPOCH.date() if today is None else today)
+    add_product_links(ctx, catalog)
     return _finish(ctx)
 
 

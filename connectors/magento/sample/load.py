@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -172,7 +173,12 @@ def _check_attribute_ids(cur: pymysql.cursors.Cursor) -> None:
 
 
 def load_sample(
-    conn: Connection, profile: str, seed: int = 42, *, foreign_key_checks: bool = False
+    conn: Connection,
+    profile: str,
+    seed: int = 42,
+    *,
+    foreign_key_checks: bool = False,
+    today: date | None = None,
 ) -> dict[str, int]:
     """Generate the ``profile`` sample from ``seed`` and load it in one transaction.
 
@@ -182,7 +188,9 @@ def load_sample(
     ``foreign_key_checks`` is set (the generator guarantees both). Records (profile, seed) in
     :data:`SAMPLE_MARKER_TABLE` in the same transaction and returns rows loaded per table.
     """
-    data = generate(profile, seed)
+    # The catalog-rule index is written around the day of the load (UTC): a store loaded
+    # today has rule prices that apply today, in every website's zone.
+    data = generate(profile, seed, today=today or datetime.now(UTC).date())
     with conn.cursor(pymysql.cursors.Cursor) as cur:
         cur.execute(_MARKER_DDL)
         for checked in ("catalog_product_entity", "sales_order"):

@@ -117,7 +117,12 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "catalog_product_entity_tier_price": _cols(
         "value_id entity_id all_groups customer_group_id qty value website_id percentage_value"
     ),
+    "catalogrule_product_price": _cols(
+        "rule_product_price_id rule_date customer_group_id product_id rule_price website_id "
+        "latest_start_date earliest_end_date"
+    ),
     "catalog_product_relation": _cols("parent_id child_id"),
+    "catalog_product_link": _cols("link_id product_id linked_product_id link_type_id"),
     "catalog_product_super_link": _cols("link_id product_id parent_id"),
     "catalog_product_super_attribute": _cols(
         "product_super_attribute_id product_id attribute_id position"

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import feeds.clock
 import feeds.prices
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.change import RowChange, SourcePosition
@@ -458,3 +459,101 @@ def test_a_bundles_own_type_says_whether_its_price_is_fixed() -> None:
         [change("catalog_product_entity_int", "u", before=fixed, after={**fixed, "value": 0})]
     )
     assert {p["type"] for p in prices(offline, 21).values()} == {"BUNDLE_DYNAMIC"}
+
+
+_RULE_IDS = iter(range(1, 10_000))
+
+
+def rule(day: str | int, group: int, price: str, website_id: int = 1) -> RowChange:
+    """A ``catalogrule_product_price`` row of product 10 (a DATE: days since the epoch as
+    Debezium sends it, or ISO text)."""
+    return insert(
+        "catalogrule_product_price",
+        {
+            "rule_product_price_id": next(_RULE_IDS),
+            "rule_date": day,
+            "customer_group_id": group,
+            "product_id": 10,
+            "rule_price": price,
+            "website_id": website_id,
+            "latest_start_date": None,
+            "earliest_end_date": None,
+        },
+    )
+
+
+def epoch_day(text: str) -> int:
+    return (datetime.fromisoformat(text) - datetime(1970, 1, 1)).days
+
+
+def test_a_catalog_rule_price_of_the_websites_day_is_a_discount_of_its_group() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        value(10, SPECIAL, 0, "19.000000"),
+        rule(epoch_day("2026-03-10"), 1, "18.0000"),  # General, that day
+        rule("2026-03-11", 1, "17.0000"),  # and the next (ISO text works too)
+        rule(epoch_day("2026-03-10"), 2, "16.0000"),  # Wholesale
+    )
+    items = prices(offline, 10, at=instant("2026-03-10 12:00:00", LA))
+    assert set(items) == {("base", "fallback"), ("base", "General"), ("base", "Wholesale")}
+    assert items["base", "fallback"]["discounts"] == [
+        {"code": "special_price", "price": "19.000000"}
+    ]  # a rule price is never the fallback's
+    assert items["base", "General"]["discounts"] == [
+        {"code": "special_price", "price": "19.000000"},
+        {"code": "catalog_rule", "price": "18.0000"},
+    ]
+    assert items["base", "Wholesale"]["discounts"][-1] == {
+        "code": "catalog_rule",
+        "price": "16.0000",
+    }
+    # The next day in Los Angeles: General's next row, Wholesale has none.
+    items = prices(offline, 10, at=instant("2026-03-11 00:00:00", LA))
+    assert set(items) == {("base", "fallback"), ("base", "General")}
+    assert items["base", "General"]["discounts"][-1]["price"] == "17.0000"
+
+
+def test_the_day_turns_at_the_websites_midnight_and_the_worker_is_told_when() -> None:
+    offline = pipeline(
+        *SIMPLE,
+        insert("catalog_product_website", website(10, 2)),
+        rule("2026-03-11", 1, "17.0000", website_id=1),
+        rule("2026-03-11", 1, "27.0000", website_id=2),
+    )
+    state = offline.states["products"]["10"]
+    # 23:00 in Berlin on the 10th is 14:00 in Los Angeles: Berlin's day turns first.
+    late_in_berlin = instant("2026-03-10 23:00:00", BERLIN)
+    assert next_price_change(state, offline.reference, at=late_in_berlin) == instant(
+        "2026-03-11 00:00:00", BERLIN
+    )
+    assert set(prices(offline, 10, at=late_in_berlin)) == {
+        ("base", "fallback"),
+        ("second", "fallback"),
+    }
+    after_midnight = prices(offline, 10, at=instant("2026-03-11 00:00:00", BERLIN))
+    assert after_midnight["second", "General"]["discounts"] == [
+        {"code": "catalog_rule", "price": "27.0000"}
+    ]
+    assert ("base", "General") not in after_midnight  # still the 10th in Los Angeles
+    # Once the last row's day is over in both websites, nothing is ahead.
+    assert (
+        next_price_change(state, offline.reference, at=instant("2026-03-12 01:00:00", LA)) is None
+    )
+
+
+def test_a_rule_row_deleted_by_the_indexer_takes_its_discount_away() -> None:
+    row = rule("2026-03-10", 1, "18.0000")
+    offline = pipeline(*SIMPLE, row)
+    at = instant("2026-03-10 12:00:00", LA)
+    assert ("base", "General") in prices(offline, 10, at=at)
+    assert row.after is not None
+    offline.feed([delete("catalogrule_product_price", row.after)])
+    assert set(prices(offline, 10, at=at)) == {("base", "fallback")}
+
+
+def test_the_settings_offset_moves_the_clock_the_build_reads() -> None:
+    try:
+        feeds.clock.set_offset(86_400.0)
+        assert abs(feeds.prices.now() - (datetime.now(UTC).timestamp() + 86_400.0)) < 5
+    finally:
+        feeds.clock.set_offset(0.0)

@@ -469,6 +469,40 @@ def test_parents_are_listed_in_the_websites_the_parent_is_in_too() -> None:
     assert by_view(run, "parents")["de"] == both
 
 
+def test_links_list_related_upsell_and_crosssell_products_of_the_website() -> None:
+    def linked(entity_id: int, sku: str, *websites: int) -> list[Any]:
+        return [
+            ("catalog_product_entity", {"entity_id": entity_id, "sku": sku, "type_id": "simple"}),
+            *(
+                ("catalog_product_website", {"product_id": entity_id, "website_id": w})
+                for w in websites
+            ),
+        ]
+
+    def link(link_id: int, linked_id: int, link_type: int) -> tuple[str, dict[str, Any]]:
+        row = {"product_id": 42, "linked_product_id": linked_id, "link_type_id": link_type}
+        return ("catalog_product_link", {"link_id": link_id, **row})
+
+    run = pipeline(
+        *BASE_PRODUCT,
+        ("catalog_product_website", {"product_id": 42, "website_id": 2}),
+        link(1, 50, 4),  # a link read before its linked product's row
+        link(2, 60, 1),
+        link(3, 70, 3),  # a grouped product's member: not a links[] type
+        *linked(50, "UP-50", 1, 2),
+        *linked(60, "REL-60", 1),
+        *linked(70, "GRP-70", 1),
+    )
+    both = [{"sku": "REL-60", "type": "related"}, {"sku": "UP-50", "type": "upsell"}]
+    assert by_view(run, "links") == {"default": both, "fr": both, "de": [both[1]]}
+    # The linked product renamed, then deleted (its link rows cascade away unseen).
+    renamed = {"entity_id": 50, "sku": "UP-50", "type_id": "simple"}
+    run.feed([change("catalog_product_entity", "u", before=renamed, after={**renamed, "sku": "U"})])
+    assert by_view(run, "links")["de"] == [{"sku": "U", "type": "upsell"}]
+    run.feed([change("catalog_product_entity", "d", before={**renamed, "sku": "U"})])
+    assert by_view(run, "links") == {"default": [both[0]], "fr": [both[0]], "de": []}
+
+
 def test_tax_class_goes_by_name_and_none_as_no() -> None:
     tax_attribute = {
         "attribute_id": 132,
