@@ -270,6 +270,8 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "weightUnit": units[str(store["website_id"])],
             "weightType": value("weight_type"),  # bundles: 0 dynamic, 1 fixed; else null
             "priceView": _PRICE_VIEW.get(int(price_view)) if price_view is not None else None,
+            # a downloadable's links sold one by one (its EAV flag; absent on other types)
+            "linksPurchasedSeparately": _flag(value("links_purchased_separately")),
             "currency": currencies[str(store["website_id"])],
             "createdAt": rfc3339(entity.get("created_at")),
             "updatedAt": rfc3339(entity.get("updated_at")),
@@ -291,6 +293,11 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
         }
         items.append(item)
     return items
+
+
+def _flag(value: Any) -> bool | None:
+    """An int EAV flag as a boolean; None when the product has no value."""
+    return None if value is None else int(value) == 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ _SYSTEM_CODES = (
     "weight",
     "weight_type",
     "price_view",
+    "links_purchased_separately",
     *ROLE_CODES,
 )
 _PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
@@ -128,6 +129,8 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
             payload["weightUnit"] = view.weight_unit
             payload["weightType"] = value["weight_type"]
             payload["priceView"] = _PRICE_VIEW.get(value["price_view"])
+            separately = value["links_purchased_separately"]
+            payload["linksPurchasedSeparately"] = None if separately is None else separately == 1
             payload["currency"] = view.currency
             payload["createdAt"] = created_at
             payload["updatedAt"] = updated_at

@@ -503,6 +503,14 @@ def test_links_list_related_upsell_and_crosssell_products_of_the_website() -> No
     assert by_view(run, "links") == {"default": [both[0]], "fr": [both[0]], "de": []}
 
 
+def test_links_purchased_separately_is_the_downloadables_flag_per_store_view() -> None:
+    run = pipeline(system_attribute(140, "links_purchased_separately", "int"), *BASE_PRODUCT)
+    assert set(by_view(run, "linksPurchasedSeparately").values()) == {None}  # no value
+    run.feed([change("catalog_product_entity_int", "c", after=int_value(90, 140, 0, 1)[1])])
+    run.feed([change("catalog_product_entity_int", "c", after=int_value(91, 140, 2, 0)[1])])
+    assert by_view(run, "linksPurchasedSeparately") == {"default": True, "fr": False}
+
+
 def test_tax_class_goes_by_name_and_none_as_no() -> None:
     tax_attribute = {
         "attribute_id": 132,
