@@ -255,11 +255,20 @@ def request_incremental_snapshot(
     if chosen:
         data["additional-conditions"] = chosen
     signal_id = f"feedsync-{uuid.uuid4().hex}"  # 41 characters: the id column holds 42
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO `{SIGNAL_TABLE}` (id, type, data) VALUES (%s, %s, %s)",
-            (signal_id, "execute-snapshot", json.dumps(data)),
-        )
+    text = json.dumps(data)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO `{SIGNAL_TABLE}` (id, type, data) VALUES (%s, %s, %s)",
+                (signal_id, "execute-snapshot", text),
+            )
+    except pymysql.err.DataError as exc:
+        raise StackError(
+            f"the snapshot request ({len(text)} characters) does not fit the signal table's "
+            f"data column: {exc.args[-1]}",
+            hint=f"widen it: ALTER TABLE {db}.{SIGNAL_TABLE} MODIFY data MEDIUMTEXT "
+            "(connectors/magento/schema.sql does), or name fewer ids",
+        ) from exc
     connection.commit()
     return signal_id
 
