@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from feeds.catalog_rules import CATALOG_RULE_PRICE_TABLE, apply_rule_price_change
 from feeds.change import RowChange
+from feeds.downloadable import SAMPLE_SUMMARY_TABLE
 from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
 from feeds.prices import PRICES, build_prices, next_price_change
@@ -85,6 +86,7 @@ _HELD_APART = frozenset(
         *PEER_TABLES,
         STOCK_SUMMARY_TABLE,
         MEDIA_SUMMARY_TABLE,
+        SAMPLE_SUMMARY_TABLE,
         URL_REWRITE_TABLE,
         GALLERY_VALUE_TABLE,
         CATALOG_RULE_PRICE_TABLE,  # the indexer's rows outlive a product until it runs
@@ -107,6 +109,8 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
         current["stocks"] = fold_summary(current.get("stocks"), change, "sku")
     elif change.table == MEDIA_SUMMARY_TABLE:
         current["media"] = fold_summary(current.get("media"), change, "value_id")
+    elif change.table == SAMPLE_SUMMARY_TABLE:
+        current["samples"] = fold_summary(current.get("samples"), change, "sample_id")
     elif change.table == CATALOG_RULE_PRICE_TABLE:
         current = apply_rule_price_change(current, change)
     if change.table in PRICE_SOURCE_TABLES:

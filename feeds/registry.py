@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from feeds.attributes import PRODUCT_ATTRIBUTES_FEED
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.categories import CATEGORIES_FEED
+from feeds.downloadable import SAMPLES_PROJECTOR
 from feeds.extension import FeedExtension, load_extensions, with_fields
 from feeds.feed import Feed
 from feeds.media import MEDIA_PROJECTOR
@@ -41,6 +42,7 @@ __all__ = [
 BUILTIN_PROJECTORS: tuple[EntityProjector, ...] = (
     CATALOG_PROJECTOR,
     MEDIA_PROJECTOR,
+    SAMPLES_PROJECTOR,
     STOCK_ITEM_PROJECTOR,
     STOCK_PROJECTOR,
     SALES_DOCUMENT_PROJECTOR,

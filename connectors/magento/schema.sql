@@ -565,6 +565,34 @@ CREATE TABLE IF NOT EXISTS `catalog_product_link` (
     REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product To Product Linkage Table';
 
+-- A downloadable product's samples and their titles per store view (Magento_Downloadable).
+CREATE TABLE IF NOT EXISTS `downloadable_sample` (
+  `sample_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Sample ID',
+  `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product ID',
+  `sample_url` varchar(255) DEFAULT NULL COMMENT 'Sample URL',
+  `sample_file` varchar(255) DEFAULT NULL COMMENT 'Sample file',
+  `sample_type` varchar(20) DEFAULT NULL COMMENT 'Sample Type',
+  `sort_order` int unsigned NOT NULL DEFAULT 0 COMMENT 'Sort Order',
+  PRIMARY KEY (`sample_id`),
+  KEY `DOWNLOADABLE_SAMPLE_PRODUCT_ID` (`product_id`),
+  CONSTRAINT `DOWNLOADABLE_SAMPLE_PRODUCT_ID_CATALOG_PRODUCT_ENTITY_ENTITY_ID` FOREIGN KEY (`product_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Downloadable Sample Table';
+
+CREATE TABLE IF NOT EXISTS `downloadable_sample_title` (
+  `title_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Title ID',
+  `sample_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Sample ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `title` varchar(255) DEFAULT NULL COMMENT 'Title',
+  PRIMARY KEY (`title_id`),
+  UNIQUE KEY `DOWNLOADABLE_SAMPLE_TITLE_SAMPLE_ID_STORE_ID` (`sample_id`, `store_id`),
+  KEY `DOWNLOADABLE_SAMPLE_TITLE_STORE_ID` (`store_id`),
+  CONSTRAINT `DL_SAMPLE_TTL_SAMPLE_ID_DL_SAMPLE_SAMPLE_ID` FOREIGN KEY (`sample_id`)
+    REFERENCES `downloadable_sample` (`sample_id`) ON DELETE CASCADE,
+  CONSTRAINT `DOWNLOADABLE_SAMPLE_TITLE_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Downloadable Sample Title Table';
+
 CREATE TABLE IF NOT EXISTS `catalog_product_super_link` (
   `link_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Link ID',
   `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product ID',
@@ -1436,9 +1464,13 @@ CREATE TABLE IF NOT EXISTS `review_store` (
 -- Debezium signal table (incremental snapshots for `feedsync resync --from-source`).
 -- ---------------------------------------------------------------------------------------------
 
+-- `data` holds the snapshot request: every table of the feeds' entities and, by id, a
+-- condition per table listing the ids. Debezium's example column (varchar(2048)) is too
+-- small for the products entity's 20-odd tables; the ALTER widens a table created earlier.
 CREATE TABLE IF NOT EXISTS `debezium_signal` (
   `id` varchar(42) NOT NULL,
   `type` varchar(32) NOT NULL,
-  `data` varchar(2048) DEFAULT NULL,
+  `data` mediumtext DEFAULT NULL,
   PRIMARY KEY (`id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Debezium signals';
+ALTER TABLE `debezium_signal` MODIFY `data` mediumtext DEFAULT NULL;

@@ -88,6 +88,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     categories = _categories_by_product(cursor)
     parents = _parents_by_product(cursor)
     linked = _links_by_product(cursor)
+    samples = _samples_by_product(cursor)
     stock = _Stock.read(cursor)
     base_urls = read_base_urls(cursor)
     cursor.execute("SELECT class_id, class_name FROM tax_class")
@@ -146,6 +147,25 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 key=lambda p: (p["sku"] or "", p["productType"] or ""),
             )
             payload["links"] = linked.get((entity_id, view.website_id), [])
+            payload["samples"] = [
+                {
+                    "resource": {
+                        "url": f"{base_urls[view.store_id].web}"
+                        f"downloadable/download/sample/sample_id/{sample_id}",
+                        # IFNULL(the store view's title, store 0's)
+                        "label": next(
+                            (
+                                t
+                                for t in (titles.get(view.store_id), titles.get(0))
+                                if t is not None
+                            ),
+                            None,
+                        ),
+                    },
+                    "sortOrder": str(sort_order),
+                }
+                for sort_order, sample_id, titles in samples.get(entity_id, [])
+            ]
             base = base_urls[view.store_id]
             payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
             payload |= media.fields(entity_id, view.store_id, base, value.get)
@@ -314,6 +334,22 @@ def _categories_by_product(cursor: Cursor) -> dict[int, list[tuple[int, str, int
     for product_id, category_id, path, position in cursor.fetchall():
         links.setdefault(product_id, []).append((category_id, path, position))
     return links
+
+
+def _samples_by_product(cursor: Cursor) -> dict[int, list[tuple[int, int, dict[int, Any]]]]:
+    """product → its downloadable samples as (sort_order, sample_id, store id → title), in
+    the exporter's order (sort order; then the id, where it leaves ties to the database)."""
+    cursor.execute("SELECT sample_id, store_id, title FROM downloadable_sample_title")
+    titles: dict[int, dict[int, Any]] = {}
+    for sample_id, store_id, title in cursor.fetchall():
+        titles.setdefault(sample_id, {})[store_id] = title
+    cursor.execute("SELECT product_id, sort_order, sample_id FROM downloadable_sample")
+    samples: dict[int, list[tuple[int, int, dict[int, Any]]]] = {}
+    for product_id, sort_order, sample_id in sorted(cursor.fetchall()):
+        samples.setdefault(product_id, []).append(
+            (sort_order, sample_id, titles.get(sample_id, {}))
+        )
+    return samples
 
 
 def _links_by_product(cursor: Cursor) -> dict[tuple[int, int], list[dict[str, Any]]]:

@@ -55,6 +55,50 @@ def test_the_snapshot_carries_urls_and_media(feeds_pipeline: Pipeline, sql: Any)
     )[0]
     assert linked > 0
     assert sum(len(i["links"]) for i in items) == linked
+    # Downloadable samples: one entry per sample and store view of its product's websites.
+    (sampled,) = execute(
+        sql,
+        "SELECT COUNT(*) FROM downloadable_sample d JOIN store s ON s.store_id > 0 "
+        "JOIN catalog_product_website pw ON pw.product_id = d.product_id "
+        "AND pw.website_id = s.website_id",
+    )[0]
+    assert sampled > 0
+    assert sum(len(i["samples"]) for i in items) == sampled
+
+
+def test_a_samples_title_and_its_delete_reach_every_store_view(
+    feeds_pipeline: Pipeline, sql: Any
+) -> None:
+    """A title row names its sample only: the sample's entity carries it to the product."""
+    [(sample_id, sku)] = execute(
+        sql,
+        "SELECT d.sample_id, p.sku FROM downloadable_sample d "
+        "JOIN catalog_product_entity p ON p.entity_id = d.product_id "
+        "ORDER BY d.sample_id LIMIT 1",
+    )
+    feeds_pipeline.wait_clean(FEEDS, timeout_s=300)
+    title = f"Renamed {uuid.uuid4().hex[:6]}"
+    execute(
+        sql,
+        "UPDATE downloadable_sample_title SET title = %s WHERE sample_id = %s AND store_id = 0",
+        title,
+        sample_id,
+    )
+    url = f"downloadable/download/sample/sample_id/{sample_id}"
+
+    def labels() -> set[Any]:
+        return {
+            s["resource"]["label"]
+            for item in of_product(feeds_pipeline, sku).values()
+            for s in item["samples"]
+            if s["resource"]["url"].endswith(url)
+        }
+
+    feeds_pipeline.wait_until(lambda: title in labels(), "the new title")
+    feeds_pipeline.wait_clean(FEEDS)
+    execute(sql, "DELETE FROM downloadable_sample WHERE sample_id = %s", sample_id)
+    feeds_pipeline.wait_until(lambda: not labels(), "the deleted sample gone from every view")
+    feeds_pipeline.wait_clean(FEEDS)
 
 
 def test_a_url_key_change_moves_url_and_rewrites_in_every_store_view(

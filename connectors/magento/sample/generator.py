@@ -13,6 +13,7 @@ from connectors.magento.sample.attributes import add_attributes
 from connectors.magento.sample.catalog_rules import add_catalog_rule_prices
 from connectors.magento.sample.categories import add_categories, add_category_products
 from connectors.magento.sample.context import EPOCH, Context
+from connectors.magento.sample.downloadables import add_downloadables
 from connectors.magento.sample.inventory import add_inventory
 from connectors.magento.sample.media import add_media
 from connectors.magento.sample.model import SampleData
@@ -44,6 +45,9 @@ def generate(profile: str | Profile, seed: int = 42, *, today: date | None = Non
     add_inventory(ctx, catalog)
     add_orders(ctx, scopes, attrs, catalog)
     add_permissions(ctx, scopes, categories)
+    # A few downloadables, after every step that reads "the catalog" as the profile sizes it
+    # and before the storefront steps, which give them URLs and media too.
+    add_downloadables(ctx, scopes, attrs, catalog)
     # Storefront URLs and media come last, each from its own random stream, and only append
     # rows: every row of the steps above is the same with or without them.
     add_base_urls(ctx, scopes)

@@ -123,6 +123,10 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "catalog_product_relation": _cols("parent_id child_id"),
     "catalog_product_link": _cols("link_id product_id linked_product_id link_type_id"),
+    "downloadable_sample": _cols(
+        "sample_id product_id sample_url sample_file sample_type sort_order"
+    ),
+    "downloadable_sample_title": _cols("title_id sample_id store_id title"),
     "catalog_product_super_link": _cols("link_id product_id parent_id"),
     "catalog_product_super_attribute": _cols(
         "product_super_attribute_id product_id attribute_id position"

@@ -81,7 +81,11 @@ def test_profile_shape(name: str, small: SampleData, medium: SampleData) -> None
     p = PROFILES[name]
     products = rows_of(data, "catalog_product_entity")
     types = Counter(str(r["type_id"]) for r in products)
-    assert len(products) == p.products
+    # the profile's products, and a few downloadables beside them (each with samples)
+    downloadables = max(2, p.standalone // 50)
+    assert len(products) == p.products + downloadables == p.products + types["downloadable"]
+    sampled = {r["product_id"] for r in rows_of(data, "downloadable_sample")}
+    assert sampled == {r["entity_id"] for r in products if r["type_id"] == "downloadable"}
     assert types["configurable"] == p.configurables
     links = rows_of(data, "catalog_product_super_link")
     assert len(links) == p.children == p.configurables * p.children_per_configurable

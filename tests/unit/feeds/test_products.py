@@ -9,6 +9,7 @@ import pytest
 
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.change import MalformedRow, RowChange, SourcePosition
+from feeds.downloadable import SAMPLES_PROJECTOR
 from feeds.engine import EntityRecord, Projection
 from feeds.item import item_id
 from feeds.memory import MemoryPipeline
@@ -509,6 +510,41 @@ def test_links_purchased_separately_is_the_downloadables_flag_per_store_view() -
     run.feed([change("catalog_product_entity_int", "c", after=int_value(90, 140, 0, 1)[1])])
     run.feed([change("catalog_product_entity_int", "c", after=int_value(91, 140, 2, 0)[1])])
     assert by_view(run, "linksPurchasedSeparately") == {"default": True, "fr": False}
+
+
+def test_samples_by_sort_order_with_store_view_titles_and_their_removal() -> None:
+    def sample(sample_id: int, product_id: int, sort_order: int) -> tuple[str, dict[str, Any]]:
+        row = {"sample_id": sample_id, "product_id": product_id, "sample_file": "/a/b.pdf"}
+        return ("downloadable_sample", {**row, "sample_type": "file", "sort_order": sort_order})
+
+    def title(title_id: int, sample_id: int, store_id: int, text: str) -> tuple[str, Any]:
+        row = {"title_id": title_id, "sample_id": sample_id, "store_id": store_id}
+        return ("downloadable_sample_title", {**row, "title": text})
+
+    run = MemoryPipeline([CATALOG_PROJECTOR, SAMPLES_PROJECTOR], strict=True)
+    rows = (
+        *REFERENCE_ROWS,
+        title(1, 7, 0, "Trailer"),  # a title read before its sample
+        sample(7, 42, 20),
+        *BASE_PRODUCT,
+        sample(8, 42, 10),
+        title(2, 8, 0, "Preview"),
+        title(3, 8, 2, "Extrait"),
+    )
+    run.feed(change(table, "r", after=row) for table, row in rows)
+    url = "downloadable/download/sample/sample_id/"
+    labels = {
+        view: [(s["resource"]["label"], s["sortOrder"], s["resource"]["url"]) for s in samples]
+        for view, samples in by_view(run, "samples").items()
+    }
+    assert labels["fr"] == [("Extrait", "10", f"{url}8"), ("Trailer", "20", f"{url}7")]
+    assert labels["default"][0][0] == "Preview"
+    # The sample deleted: its titles cascade away unseen; it leaves every store view.
+    run.feed([change("downloadable_sample", "d", before=sample(8, 42, 10)[1])])
+    assert {view: len(samples) for view, samples in by_view(run, "samples").items()} == {
+        "default": 1,
+        "fr": 1,
+    }
 
 
 def test_tax_class_goes_by_name_and_none_as_no() -> None:
