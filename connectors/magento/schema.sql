@@ -593,6 +593,95 @@ CREATE TABLE IF NOT EXISTS `downloadable_sample_title` (
     REFERENCES `store` (`store_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Downloadable Sample Title Table';
 
+-- A product's custom options (Magento_Catalog): an option with its title and price per store
+-- view; a selectable option's values, with theirs. Titles and prices name only their option or
+-- value; every child goes with its parent by a cascade the binlog does not show.
+CREATE TABLE IF NOT EXISTS `catalog_product_option` (
+  `option_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Option ID',
+  `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product ID',
+  `type` varchar(50) DEFAULT NULL COMMENT 'Type',
+  `is_require` smallint NOT NULL DEFAULT 1 COMMENT 'Is Required',
+  `sku` varchar(64) DEFAULT NULL COMMENT 'SKU',
+  `max_characters` int unsigned DEFAULT NULL COMMENT 'Max Characters',
+  `file_extension` varchar(50) DEFAULT NULL COMMENT 'File Extension',
+  `image_size_x` smallint unsigned DEFAULT NULL COMMENT 'Image Size X',
+  `image_size_y` smallint unsigned DEFAULT NULL COMMENT 'Image Size Y',
+  `sort_order` int unsigned NOT NULL DEFAULT 0 COMMENT 'Sort Order',
+  PRIMARY KEY (`option_id`),
+  KEY `CATALOG_PRODUCT_OPTION_PRODUCT_ID` (`product_id`),
+  CONSTRAINT `CAT_PRD_OPT_PRD_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`product_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Option Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_option_price` (
+  `option_price_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Option Price ID',
+  `option_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Option ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `price` decimal(12,4) NOT NULL DEFAULT 0.0000 COMMENT 'Price',
+  `price_type` varchar(7) NOT NULL DEFAULT 'fixed' COMMENT 'Price Type',
+  PRIMARY KEY (`option_price_id`),
+  UNIQUE KEY `CATALOG_PRODUCT_OPTION_PRICE_OPTION_ID_STORE_ID` (`option_id`, `store_id`),
+  KEY `CATALOG_PRODUCT_OPTION_PRICE_STORE_ID` (`store_id`),
+  CONSTRAINT `CAT_PRD_OPT_PRICE_OPT_ID_CAT_PRD_OPT_OPT_ID` FOREIGN KEY (`option_id`)
+    REFERENCES `catalog_product_option` (`option_id`) ON DELETE CASCADE,
+  CONSTRAINT `CATALOG_PRODUCT_OPTION_PRICE_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Option Price Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_option_title` (
+  `option_title_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Option Title ID',
+  `option_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Option ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `title` varchar(255) DEFAULT NULL COMMENT 'Title',
+  PRIMARY KEY (`option_title_id`),
+  UNIQUE KEY `CATALOG_PRODUCT_OPTION_TITLE_OPTION_ID_STORE_ID` (`option_id`, `store_id`),
+  KEY `CATALOG_PRODUCT_OPTION_TITLE_STORE_ID` (`store_id`),
+  CONSTRAINT `CAT_PRD_OPT_TTL_OPT_ID_CAT_PRD_OPT_OPT_ID` FOREIGN KEY (`option_id`)
+    REFERENCES `catalog_product_option` (`option_id`) ON DELETE CASCADE,
+  CONSTRAINT `CATALOG_PRODUCT_OPTION_TITLE_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Option Title Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_option_type_value` (
+  `option_type_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Option Type ID',
+  `option_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Option ID',
+  `sku` varchar(64) DEFAULT NULL COMMENT 'SKU',
+  `sort_order` int unsigned NOT NULL DEFAULT 0 COMMENT 'Sort Order',
+  PRIMARY KEY (`option_type_id`),
+  KEY `CATALOG_PRODUCT_OPTION_TYPE_VALUE_OPTION_ID` (`option_id`),
+  CONSTRAINT `CAT_PRD_OPT_TYPE_VAL_OPT_ID_CAT_PRD_OPT_OPT_ID` FOREIGN KEY (`option_id`)
+    REFERENCES `catalog_product_option` (`option_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Option Type Value Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_option_type_price` (
+  `option_type_price_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Option Type Price ID',
+  `option_type_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Option Type ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `price` decimal(12,4) NOT NULL DEFAULT 0.0000 COMMENT 'Price',
+  `price_type` varchar(7) NOT NULL DEFAULT 'fixed' COMMENT 'Price Type',
+  PRIMARY KEY (`option_type_price_id`),
+  UNIQUE KEY `CATALOG_PRODUCT_OPTION_TYPE_PRICE_OPTION_TYPE_ID_STORE_ID` (`option_type_id`, `store_id`),
+  KEY `CATALOG_PRODUCT_OPTION_TYPE_PRICE_STORE_ID` (`store_id`),
+  CONSTRAINT `FK_B523E3378E8602F376CC415825576B7F` FOREIGN KEY (`option_type_id`)
+    REFERENCES `catalog_product_option_type_value` (`option_type_id`) ON DELETE CASCADE,
+  CONSTRAINT `CATALOG_PRODUCT_OPTION_TYPE_PRICE_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Option Type Price Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_option_type_title` (
+  `option_type_title_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Option Type Title ID',
+  `option_type_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Option Type ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `title` varchar(255) DEFAULT NULL COMMENT 'Title',
+  PRIMARY KEY (`option_type_title_id`),
+  UNIQUE KEY `CATALOG_PRODUCT_OPTION_TYPE_TITLE_OPTION_TYPE_ID_STORE_ID` (`option_type_id`, `store_id`),
+  KEY `CATALOG_PRODUCT_OPTION_TYPE_TITLE_STORE_ID` (`store_id`),
+  CONSTRAINT `FK_C085B9CF2C2A302E8043FDEA1937D6A2` FOREIGN KEY (`option_type_id`)
+    REFERENCES `catalog_product_option_type_value` (`option_type_id`) ON DELETE CASCADE,
+  CONSTRAINT `CATALOG_PRODUCT_OPTION_TYPE_TITLE_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Option Type Title Table';
+
 CREATE TABLE IF NOT EXISTS `catalog_product_super_link` (
   `link_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Link ID',
   `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product ID',

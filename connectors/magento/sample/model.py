@@ -127,6 +127,19 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "sample_id product_id sample_url sample_file sample_type sort_order"
     ),
     "downloadable_sample_title": _cols("title_id sample_id store_id title"),
+    "catalog_product_option": _cols(
+        "option_id product_id type is_require sku max_characters file_extension image_size_x "
+        "image_size_y sort_order"
+    ),
+    "catalog_product_option_title": _cols("option_title_id option_id store_id title"),
+    "catalog_product_option_price": _cols("option_price_id option_id store_id price price_type"),
+    "catalog_product_option_type_value": _cols("option_type_id option_id sku sort_order"),
+    "catalog_product_option_type_title": _cols(
+        "option_type_title_id option_type_id store_id title"
+    ),
+    "catalog_product_option_type_price": _cols(
+        "option_type_price_id option_type_id store_id price price_type"
+    ),
     "catalog_product_super_link": _cols("link_id product_id parent_id"),
     "catalog_product_super_attribute": _cols(
         "product_super_attribute_id product_id attribute_id position"
