@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from feeds.catalog_rules import CATALOG_RULE_PRICE_TABLE, apply_rule_price_change
 from feeds.change import RowChange
+from feeds.custom_options import CUSTOM_OPTION_SUMMARY_TABLE
 from feeds.downloadable import SAMPLE_SUMMARY_TABLE
 from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
@@ -87,6 +88,7 @@ _HELD_APART = frozenset(
         STOCK_SUMMARY_TABLE,
         MEDIA_SUMMARY_TABLE,
         SAMPLE_SUMMARY_TABLE,
+        CUSTOM_OPTION_SUMMARY_TABLE,
         URL_REWRITE_TABLE,
         GALLERY_VALUE_TABLE,
         CATALOG_RULE_PRICE_TABLE,  # the indexer's rows outlive a product until it runs
@@ -111,6 +113,8 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
         current["media"] = fold_summary(current.get("media"), change, "value_id")
     elif change.table == SAMPLE_SUMMARY_TABLE:
         current["samples"] = fold_summary(current.get("samples"), change, "sample_id")
+    elif change.table == CUSTOM_OPTION_SUMMARY_TABLE:
+        current["custom_options"] = fold_summary(current.get("custom_options"), change, "option_id")
     elif change.table == CATALOG_RULE_PRICE_TABLE:
         current = apply_rule_price_change(current, change)
     if change.table in PRICE_SOURCE_TABLES:

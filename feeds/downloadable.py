@@ -22,7 +22,7 @@ from typing import Any
 
 from feeds.change import RowChange
 from feeds.product_links import PRODUCT_ENTITY
-from feeds.projector import EntityProjector, Forward, State, summary_forwards
+from feeds.projector import EntityProjector, State, owner_forwards
 from feeds.stock_products import position_json, position_of
 
 __all__ = [
@@ -83,31 +83,22 @@ def _product(state: State | None) -> set[str]:
     return set() if sample is None else {str(sample["product_id"])}
 
 
-def sample_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
-    """The sample's summary to its product when it changed (or the product is new); a
-    withdrawal to a product it left, or had before it was deleted."""
-    source = after if after is not None else before
-    if source is None:
-        return []
-    position, ts_ms = position_of(source)
-    return summary_forwards(
-        PRODUCT_ENTITY,
-        SAMPLE_SUMMARY_TABLE,
-        (_summary(before, key), _summary(after, key)),
-        (_product(before), _product(after)),
-        {"sample_id": key},
-        position=position,
-        ts_ms=ts_ms,
-    )
-
-
 SAMPLES_PROJECTOR = EntityProjector(
     entity="downloadable_samples",
     feeds=(),
     tables=frozenset({SAMPLE_TABLE, SAMPLE_TITLE_TABLE}),
     keys_of=_sample_keys,
     apply=apply_sample_change,
-    forwards=sample_forwards,
+    # The sample's summary to its product when it changed (or the product is new); a
+    # withdrawal to a product it left, or had before it was deleted.
+    forwards=owner_forwards(
+        PRODUCT_ENTITY,
+        SAMPLE_SUMMARY_TABLE,
+        _summary,
+        _product,
+        "sample_id",
+        position_of=position_of,
+    ),
     forwards_to=(PRODUCT_ENTITY,),
     build=lambda state, reference: {},
     deleted_with=frozenset({SAMPLE_TABLE}),

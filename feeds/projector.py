@@ -30,6 +30,7 @@ __all__ = [
     "fold_summary",
     "forwarded",
     "no_forwards",
+    "owner_forwards",
     "summary_forwards",
 ]
 
@@ -160,4 +161,37 @@ def summary_forwards(
         to = new_targets if new != old else new_targets - old_targets
         change = forwarded(table, after=new, position=position, ts_ms=ts_ms)
         forwards += [Forward(entity, k, change) for k in sorted(to, key=int)]
+    return forwards
+
+
+def owner_forwards(
+    entity: str,
+    table: str,
+    summary: Callable[[State | None, str], dict[str, Any] | None],
+    owner: Callable[[State | None], set[str]],
+    key_column: str,
+    *,
+    position_of: Callable[[State], tuple[SourcePosition, int]],
+) -> Callable[[State | None, State | None, str], list[Forward]]:
+    """The ``forwards`` of a child entity with one owner (a sample's product, a custom
+    option's product): its ``summary`` (None before its own row arrived) on ``table`` to the
+    ``entity`` key ``owner`` names when it changed or the owner is new; a withdrawal naming
+    it by ``key_column`` to an owner it left, or had before it was deleted. The forwards
+    carry the position of the newest change the state saw (``position_of``)."""
+
+    def forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
+        source = after if after is not None else before
+        if source is None:
+            return []
+        position, ts_ms = position_of(source)
+        return summary_forwards(
+            entity,
+            table,
+            (summary(before, key), summary(after, key)),
+            (owner(before), owner(after)),
+            {key_column: key},
+            position=position,
+            ts_ms=ts_ms,
+        )
+
     return forwards

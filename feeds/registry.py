@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from feeds.attributes import PRODUCT_ATTRIBUTES_FEED
 from feeds.catalog import CATALOG_PROJECTOR
 from feeds.categories import CATEGORIES_FEED
+from feeds.custom_options import CUSTOM_OPTION_PROJECTOR, CUSTOM_OPTION_VALUE_PROJECTOR
 from feeds.downloadable import SAMPLES_PROJECTOR
 from feeds.extension import FeedExtension, load_extensions, with_fields
 from feeds.feed import Feed
@@ -43,6 +44,8 @@ BUILTIN_PROJECTORS: tuple[EntityProjector, ...] = (
     CATALOG_PROJECTOR,
     MEDIA_PROJECTOR,
     SAMPLES_PROJECTOR,
+    CUSTOM_OPTION_PROJECTOR,
+    CUSTOM_OPTION_VALUE_PROJECTOR,
     STOCK_ITEM_PROJECTOR,
     STOCK_PROJECTOR,
     SALES_DOCUMENT_PROJECTOR,

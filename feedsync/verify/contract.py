@@ -14,7 +14,10 @@ items collapse into a short list:
 
 ``docs/adobe/deviations.json`` lists the differences feedsync makes on purpose, each with
 its reason, and the differences not made compatible yet (issue #14's work left); a feed
-without a record upstream is listed there too.
+without a record upstream is listed there too. A field every item carries in the record's
+shape but that holds only part of what upstream puts there (``optionsV2``: custom options,
+not yet the other option providers') shows no difference of names or types: it is listed
+as ``partial``, with what it lacks.
 """
 
 from __future__ import annotations
@@ -34,11 +37,13 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "adobe"  # a checkout's, f
 
 @dataclass(frozen=True)
 class Deviations:
-    """Per feed: the differences made on purpose (problem → reason), and those left to do."""
+    """Per feed: the differences made on purpose (problem → reason), those left to do, and
+    the fields filled in part (field → what they lack)."""
 
     deliberate: Mapping[str, Mapping[str, str]]
     unrecorded: Mapping[str, str]  # feed → why the public exporter has no record for it
     left: Mapping[str, frozenset[str]]
+    partial: Mapping[str, Mapping[str, str]]
 
     @classmethod
     def load(cls, path: Path = DOCS / "deviations.json") -> Deviations:
@@ -47,6 +52,7 @@ class Deviations:
             deliberate=data["deliberate"],
             unrecorded=data["unrecorded"],
             left={feed: frozenset(found) for feed, found in data["left"].items()},
+            partial=data.get("partial", {}),
         )
 
     def accepted(self, feed: str) -> frozenset[str]:

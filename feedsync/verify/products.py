@@ -22,6 +22,7 @@ from feedsync.verify.eav import (
     pick,
 )
 from feedsync.verify.product_media import ROLE_CODES, ProductMedia, ProductUrls, read_base_urls
+from feedsync.verify.product_options import ProductOptions
 from feedsync.verify.stock import project_stock_statuses
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     tax_classes = dict(cursor.fetchall())
     media = ProductMedia.read(cursor)
     urls = ProductUrls.read(cursor)
+    options = ProductOptions.read(cursor)
 
     cursor.execute(
         "SELECT entity_id, sku, type_id, "
@@ -166,6 +168,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 }
                 for sort_order, sample_id, titles in samples.get(entity_id, [])
             ]
+            payload |= options.fields(entity_id, view.store_id)
             base = base_urls[view.store_id]
             payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
             payload |= media.fields(entity_id, view.store_id, base, value.get)

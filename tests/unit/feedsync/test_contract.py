@@ -104,3 +104,13 @@ def test_every_deliberate_deviation_has_a_reason_and_every_feed_a_record_or_a_re
     contract = Contract.load()
     for feed in BUILTIN_FEEDS:  # an installed extension's feeds are no exporter's
         assert feed in contract.feeds or deviations.unrecorded.get(feed, "").strip(), feed
+
+
+def test_every_partial_field_is_a_field_of_its_feeds_record_with_what_it_lacks() -> None:
+    contract, deviations = Contract.load(), Deviations.load()
+    for feed, fields in deviations.partial.items():
+        record = contract.fields_of(feed)
+        assert record is not None, feed
+        for name, lacks in fields.items():
+            assert name in record, (feed, name)
+            assert lacks.strip(), (feed, name)
