@@ -528,6 +528,82 @@ def _product_link(m: Mutator) -> None:
         )
 
 
+def _custom_option(m: Mutator) -> None:
+    """A custom option edited as the admin saves it: a store view's title or price of an
+    option, a value's title or price, or the option's sort order and required flag."""
+    option = m.pick("SELECT option_id, type FROM catalog_product_option ORDER BY option_id")
+    if option is None:
+        return
+    option_id, store = option[0], (0, 1 + m.seed % 4)[m.seed % 2]
+    kind = ("percent", "fixed")[m.seed % 3 > 0]
+    step = m.seed % 4
+    if step == 0:
+        m.run(
+            "INSERT INTO catalog_product_option_title (option_id, store_id, title) "
+            "VALUES (%s, %s, %s) ON DUPLICATE KEY UPDATE title = VALUES(title)",
+            option_id,
+            store,
+            f"Option {m.seed}",
+        )
+    elif step == 1 and option[1] not in ("drop_down", "radio", "checkbox", "multiple"):
+        m.run(
+            "INSERT INTO catalog_product_option_price (option_id, store_id, price, price_type) "
+            "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE price = VALUES(price), "
+            "price_type = VALUES(price_type)",
+            option_id,
+            store,
+            f"{m.seed % 50}.{m.seed % 100:02d}",
+            kind,
+        )
+    elif step == 2:
+        value = m.pick(
+            "SELECT option_type_id FROM catalog_product_option_type_value ORDER BY option_type_id"
+        )
+        if value is None:
+            return
+        m.run(
+            "INSERT INTO catalog_product_option_type_title (option_type_id, store_id, title) "
+            "VALUES (%s, %s, %s) ON DUPLICATE KEY UPDATE title = VALUES(title)",
+            value[0],
+            store,
+            f"Value {m.seed}",
+        )
+        m.run(
+            "INSERT INTO catalog_product_option_type_price (option_type_id, store_id, price, "
+            "price_type) VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE price = VALUES(price), "
+            "price_type = VALUES(price_type)",
+            value[0],
+            store,
+            f"{m.seed % 30}.50",
+            kind,
+        )
+    else:
+        m.run(
+            "UPDATE catalog_product_option SET sort_order = %s, is_require = 1 - is_require "
+            "WHERE option_id = %s",
+            m.seed % 40,
+            option_id,
+        )
+
+
+def _custom_option_removed(m: Mutator) -> None:
+    # An option's titles, prices and values (and theirs), or a value's titles and prices, go
+    # by InnoDB's cascade, unseen by the binlog.
+    if m.seed % 2:
+        option = m.pick("SELECT option_id FROM catalog_product_option ORDER BY option_id")
+        if option is not None:
+            m.run("DELETE FROM catalog_product_option WHERE option_id = %s", option[0])
+    else:
+        value = m.pick(
+            "SELECT option_type_id FROM catalog_product_option_type_value ORDER BY option_type_id"
+        )
+        if value is not None:
+            m.run(
+                "DELETE FROM catalog_product_option_type_value WHERE option_type_id = %s",
+                value[0],
+            )
+
+
 MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "rename_product": _rename_product,
     "store_view_name": _store_view_name,
@@ -552,6 +628,8 @@ MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "gallery_value": _gallery_value,
     "url_key": _url_key,
     "backorders": _backorders,
+    "custom_option": _custom_option,
+    "custom_option_removed": _custom_option_removed,
     "catalog_rule": _catalog_rule,
     "product_link": _product_link,
 }
