@@ -67,16 +67,8 @@ SHOPPER_INPUT_TYPES = frozenset({"field", "area", "file", "date", "time", "date_
 SELECTABLE_TYPES = frozenset({"drop_down", "radio", "checkbox", "multiple"})
 SELECTABLE_OPTION_TYPE = "custom_option"  # SelectableOptions' ProductOption.type
 UID_PREFIX = "custom-option"  # the exporter's uids: base64 of "custom-option/<ids…>"
-_OPTION_COLUMNS = (
-    "type",
-    "is_require",
-    "sku",
-    "max_characters",
-    "file_extension",
-    "image_size_x",
-    "image_size_y",
-    "sort_order",
-)
+_OPTION_TEXT_COLUMNS = ("type", "sku", "file_extension")
+_OPTION_INT_COLUMNS = ("is_require", "max_characters", "image_size_x", "image_size_y", "sort_order")
 # Per table: the primary key, the id it names (its option or value), what it holds.
 _SCOPED_ROWS = {
     OPTION_TITLE_TABLE: ("option_title_id", "option_id", "titles"),
@@ -87,14 +79,34 @@ _SCOPED_ROWS = {
 
 
 def _id(row: dict[str, Any], column: str, table: str) -> str:
-    """An id column of a row, as text; a ``MalformedRow`` naming it when it is missing."""
+    """An id column of a row, as text; a ``MalformedRow`` naming it when it is missing or
+    not an integer."""
     value = row.get(column)
     if value is None:
         raise MalformedRow(
             f"{table} row without {column}: {row!r}",
             hint=f"the connector must capture {table} with every column (binlog_row_image=FULL)",
         )
-    return str(int(value))
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise MalformedRow(f"{table} row's {column} is {value!r}, not an id")
+    try:
+        return str(int(value))
+    except ValueError:
+        raise MalformedRow(f"{table} row's {column} is {value!r}, not an id") from None
+
+
+def _int(row: dict[str, Any], column: str, table: str) -> int | None:
+    """An integer column as an int (None when NULL), checked when the row is folded: a value
+    that failed only at build time would fail every later build of the product."""
+    value = row.get(column)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise MalformedRow(
+        f"{table} row's {column} is {value!r}, not an integer",
+        hint="the column's type may have changed; check the table's schema",
+    )
 
 
 def _keys(change: RowChange, column: str) -> list[str]:
@@ -154,7 +166,7 @@ def apply_value_change(state: State | None, change: RowChange) -> State | None:
             "option_type_id": _id(row, "option_type_id", change.table),
             "option_id": _id(row, "option_id", change.table),
             "sku": row.get("sku"),
-            "sort_order": int(row.get("sort_order") or 0),
+            "sort_order": _int(row, "sort_order", change.table) or 0,
         }
     else:
         _fold_scoped(current, change)
@@ -218,7 +230,8 @@ def apply_option_change(state: State | None, change: RowChange) -> State | None:
         current["option"] = {
             "option_id": _id(row, "option_id", change.table),
             "product_id": _id(row, "product_id", change.table),
-            **{column: row.get(column) for column in _OPTION_COLUMNS},
+            **{column: row.get(column) for column in _OPTION_TEXT_COLUMNS},
+            **{column: _int(row, column, change.table) for column in _OPTION_INT_COLUMNS},
         }
     elif change.table == VALUE_SUMMARY_TABLE:
         current["values"] = fold_summary(current["values"], change, "option_type_id")
@@ -368,5 +381,5 @@ def _selectable_option(option: dict[str, Any], store_id: int) -> dict[str, Any]:
     }
 
 
-def _flag(value: Any) -> bool | None:
-    return None if value is None else bool(int(value))
+def _flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)

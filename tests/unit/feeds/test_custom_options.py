@@ -211,7 +211,12 @@ def test_a_title_row_moved_to_another_option_leaves_the_first() -> None:
     assert [o["label"] for o in fr] == ["Gravure", "Engraving"]  # option 30, then option 10
 
 
-def test_a_row_without_its_id_is_a_malformed_row() -> None:
+def test_a_row_without_its_id_or_with_a_text_for_a_number_is_a_malformed_row() -> None:
     table, row = title(OPTION_TITLE, 1, 10, 0, "Engraving")
     with pytest.raises(MalformedRow, match="without option_id"):
         CUSTOM_OPTION_PROJECTOR.keys_of(change(table, "c", after={**row, "option_id": None}))
+    with pytest.raises(MalformedRow, match="'ten', not an id"):
+        CUSTOM_OPTION_PROJECTOR.keys_of(change(table, "c", after={**row, "option_id": "ten"}))
+    table, row = option(10, "field", sort_order="first")  # type: ignore[arg-type]
+    with pytest.raises(MalformedRow, match="sort_order is 'first', not an integer"):
+        CUSTOM_OPTION_PROJECTOR.apply(None, change(table, "c", after=row))
