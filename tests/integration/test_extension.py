@@ -7,6 +7,7 @@ and uninstalling it takes the feed out of every command and of the captured tabl
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -121,7 +122,11 @@ def test_uninstalling_the_package_removes_the_feed(stack: Stack) -> None:
         assert f"no projection for feed {FEED!r}" in verify.stderr
         worker = subprocess.run(
             [FEEDSYNC, "worker"],
-            env={"FEEDSYNC_STREAMS__FEEDS": FEED, "PATH": "/usr/bin:/bin"},
+            env={  # the stack's own settings (its ports), and nothing else of this process
+                **{k: v for k, v in os.environ.items() if k.startswith("FEEDSYNC_")},
+                "FEEDSYNC_STREAMS__FEEDS": FEED,
+                "PATH": "/usr/bin:/bin",
+            },
             capture_output=True,
             text=True,
             timeout=120,
