@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from feeds.change import RowChange
+from feeds.product_links import replace_row
 from feeds.projector import State
 
 __all__ = [
@@ -30,19 +31,21 @@ __all__ = [
 ]
 
 CATALOG_RULE_PRICE_TABLE = "catalogrule_product_price"
-_KEPT = ("rule_product_price_id", "product_id", "website_id", "customer_group_id", "rule_date")
+_KEPT = (
+    "rule_product_price_id",
+    "product_id",
+    "website_id",
+    "customer_group_id",
+    "rule_date",
+    "rule_price",
+)
 _EPOCH_DAY = date(1970, 1, 1)
 
 
 def apply_rule_price_change(state: State, change: RowChange) -> State:
     """``state`` with one ``catalogrule_product_price`` row applied (a copy)."""
-    rows: dict[str, Any] = dict(state.get("rule_prices") or {})
-    if change.before is not None:
-        rows.pop(str(change.before["rule_product_price_id"]), None)
-    if change.after is not None:
-        row = {column: change.after.get(column) for column in _KEPT}
-        row["rule_price"] = change.after.get("rule_price")
-        rows[str(change.after["rule_product_price_id"])] = row
+    held = state.get("rule_prices") or {}
+    rows = replace_row(held, change, "rule_product_price_id", _KEPT)
     return {**state, "rule_prices": rows}
 
 

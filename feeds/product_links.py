@@ -45,6 +45,7 @@ __all__ = [
     "link_keys",
     "linked_products",
     "relation_parents",
+    "replace_row",
     "super_attributes",
     "tier_prices",
     "variant_children",
@@ -105,11 +106,11 @@ def apply_link_change(state: State, change: RowChange) -> State:
     current = dict(state)
     table, before, after = change.table, change.before, change.after
     if table == TIER_PRICE_TABLE:
-        current["tier_prices"] = _replace(
+        current["tier_prices"] = replace_row(
             state.get("tier_prices", {}), change, "value_id", _TIER_COLUMNS
         )
     elif table == SUPER_ATTRIBUTE_TABLE:
-        current["super_attributes"] = _replace(
+        current["super_attributes"] = replace_row(
             state.get("super_attributes", {}),
             change,
             "product_super_attribute_id",
@@ -145,9 +146,11 @@ def apply_link_change(state: State, change: RowChange) -> State:
     return _stamp(current, change)
 
 
-def _replace(
+def replace_row(
     rows: dict[str, Row], change: RowChange, key_column: str, columns: tuple[str, ...]
 ) -> dict[str, Row]:
+    """``rows`` (by ``key_column``) with the change's old row dropped and its new one, cut
+    to ``columns``, added (a copy)."""
     replaced = dict(rows)
     if change.before is not None:
         replaced.pop(str(change.before[key_column]), None)
