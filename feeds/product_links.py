@@ -29,6 +29,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from feeds.bundles import (
+    BUNDLE_CHILD_SUMMARY,
+    BUNDLE_OWNER_COLUMNS,
+    apply_bundle_change,
+    bundle_child_summary,
+    bundle_pairs,
+    bundle_parents,
+    forget_bundle_peer,
+)
 from feeds.change import RowChange, SourcePosition
 from feeds.projector import Forward, State, forwarded
 
@@ -64,7 +73,7 @@ LINK_TYPE_NAMES = {1: "related", 4: "upsell", 5: "crosssell"}
 PARENT_SUMMARY = "@product_parent"
 CHILD_SUMMARY = "@product_child"
 PRODUCT_GONE = "@product_gone"
-PEER_TABLES = (PARENT_SUMMARY, CHILD_SUMMARY, PRODUCT_GONE)
+PEER_TABLES = (PARENT_SUMMARY, CHILD_SUMMARY, PRODUCT_GONE, BUNDLE_CHILD_SUMMARY)
 
 # table → the columns naming the products a row belongs to.
 OWNER_COLUMNS = {
@@ -73,6 +82,7 @@ OWNER_COLUMNS = {
     SUPER_LINK_TABLE: ("parent_id", "product_id"),
     SUPER_ATTRIBUTE_TABLE: ("product_id",),
     PRODUCT_LINK_TABLE: ("product_id", "linked_product_id"),
+    **BUNDLE_OWNER_COLUMNS,  # a bundle's options, titles, selections and their prices
 }
 LINK_TABLES = tuple(OWNER_COLUMNS)
 _TIER_COLUMNS = (
@@ -143,7 +153,8 @@ def apply_link_change(state: State, change: RowChange) -> State:
         current[held] = {**state.get(held, {}), str(after["id"]): after}
     elif table == PRODUCT_GONE and before is not None:
         _forget(current, int(before["id"]))
-    return _stamp(current, change)
+        forget_bundle_peer(current, int(before["id"]))
+    return _stamp(apply_bundle_change(current, change), change)
 
 
 def replace_row(
@@ -268,6 +279,12 @@ def link_forwards(before: State | None, after: State | None, key: str) -> list[F
             (_super_parents(before, product_id), _super_parents(after, product_id)),
             position,
         ),
+        *_offer(
+            BUNDLE_CHILD_SUMMARY,
+            (bundle_child_summary(before, product_id), bundle_child_summary(after, product_id)),
+            (bundle_parents(before, product_id), bundle_parents(after, product_id)),
+            position,
+        ),
     ]
 
 
@@ -335,7 +352,12 @@ def _super_parents(state: State | None, product_id: int) -> set[int]:
 
 def _pairs(state: State) -> list[list[int]]:
     links = [link[:2] for link in state.get("product_links", {}).values()]
-    return [*state.get("relations", []), *state.get("super_links", []), *links]
+    return [
+        *state.get("relations", []),
+        *state.get("super_links", []),
+        *links,
+        *bundle_pairs(state),
+    ]
 
 
 def _position(state: State) -> SourcePosition:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from feeds.bundles import bundle_options, is_fixed_price_bundle
 from feeds.change import MalformedRow, RowChange
 from feeds.custom_options import custom_option_fields
 from feeds.downloadable import samples_field
@@ -227,6 +228,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
     availability = _availability(state, entity, reference)
     gallery_attribute = codes.get(MEDIA_GALLERY_CODE)
     product_id = int(entity["entity_id"])
+    fixed_bundle = is_fixed_price_bundle(state, codes.get("price_type"))
     items = []
     for store in stores:
         store_id = int(store["store_id"])
@@ -239,6 +241,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             return reference.store_config(path, store["store_id"], store["website_id"])
 
         urls = store_urls(config, str(store["code"]))
+        custom_options = custom_option_fields(state, store_id)
 
         group = groups.get(str(store["group_id"]), {})
         status, visibility, tax_class = value("status"), value("visibility"), value("tax_class_id")
@@ -252,7 +255,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "storeCode": group.get("code"),
             "websiteCode": websites[str(store["website_id"])]["code"],
             "productId": int(entity["entity_id"]),
-            "type": entity.get("type_id"),
+            "type": "bundle_fixed" if fixed_bundle else entity.get("type_id"),
             **{field: value(code) for code, field in _TEXT_FIELDS.items()},
             "status": _STATUS.get(int(status)) if status is not None else None,
             "visibility": _VISIBILITY.get(int(visibility)) if visibility is not None else None,
@@ -284,7 +287,11 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "parents": _parents_in(parents, int(store["website_id"]), codes.get("price_type")),
             "links": linked_products(state, product_id, int(store["website_id"])),
             "samples": samples_field(state, store_id, urls.web),
-            **custom_option_fields(state, store_id),
+            **custom_options,
+            "optionsV2": [
+                *custom_options["optionsV2"],
+                *bundle_options(state, store_id, int(store["website_id"]), codes.get("name")),
+            ],
             **url_fields(state, product_id, store_id, value("url_key"), urls),
             **media_fields(
                 state,

@@ -721,6 +721,67 @@ CREATE TABLE IF NOT EXISTS `catalog_product_super_attribute_label` (
     REFERENCES `catalog_product_super_attribute` (`product_super_attribute_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Super Attribute Label Table';
 
+-- Bundle products (Magento_Bundle 2.4.8): options of a bundle, their titles per store view,
+-- the products each option offers (selections) and a selection's price per website.
+CREATE TABLE IF NOT EXISTS `catalog_product_bundle_option` (
+  `option_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Option Id',
+  `parent_id` int unsigned NOT NULL COMMENT 'Parent Id',
+  `required` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Required',
+  `position` int unsigned NOT NULL DEFAULT 0 COMMENT 'Position',
+  `type` varchar(255) DEFAULT NULL COMMENT 'Type',
+  PRIMARY KEY (`option_id`),
+  KEY `CATALOG_PRODUCT_BUNDLE_OPTION_PARENT_ID` (`parent_id`),
+  CONSTRAINT `CAT_PRD_BNDL_OPT_PARENT_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`parent_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Bundle Option';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_bundle_option_value` (
+  `value_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Value Id',
+  `option_id` int unsigned NOT NULL COMMENT 'Option Id',
+  `store_id` smallint unsigned NOT NULL COMMENT 'Store Id',
+  `title` varchar(255) DEFAULT NULL COMMENT 'Title',
+  `parent_product_id` int unsigned NOT NULL COMMENT 'Parent Product Id',
+  PRIMARY KEY (`value_id`),
+  UNIQUE KEY `CATALOG_PRODUCT_BUNDLE_OPTION_VALUE_OPTION_ID_STORE_ID` (`option_id`, `store_id`),
+  UNIQUE KEY `CAT_PRD_BNDL_OPT_VAL_OPT_ID_PARENT_PRD_ID_STORE_ID` (`option_id`, `parent_product_id`, `store_id`),
+  CONSTRAINT `CAT_PRD_BNDL_OPT_VAL_OPT_ID_CAT_PRD_BNDL_OPT_OPT_ID` FOREIGN KEY (`option_id`)
+    REFERENCES `catalog_product_bundle_option` (`option_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Bundle Option Value';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_bundle_selection` (
+  `selection_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Selection Id',
+  `option_id` int unsigned NOT NULL COMMENT 'Option Id',
+  `parent_product_id` int unsigned NOT NULL COMMENT 'Parent Product Id',
+  `product_id` int unsigned NOT NULL COMMENT 'Product Id',
+  `position` int unsigned NOT NULL DEFAULT 0 COMMENT 'Position',
+  `is_default` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Is Default',
+  `selection_price_type` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Selection Price Type',
+  `selection_price_value` decimal(12,4) NOT NULL DEFAULT 0.0000 COMMENT 'Selection Price Value',
+  `selection_qty` decimal(12,4) DEFAULT NULL COMMENT 'Selection Qty',
+  `selection_can_change_qty` smallint NOT NULL DEFAULT 0 COMMENT 'Selection Can Change Qty',
+  PRIMARY KEY (`selection_id`),
+  KEY `CATALOG_PRODUCT_BUNDLE_SELECTION_OPTION_ID` (`option_id`),
+  KEY `CATALOG_PRODUCT_BUNDLE_SELECTION_PRODUCT_ID` (`product_id`),
+  CONSTRAINT `CAT_PRD_BNDL_SELECTION_OPT_ID_CAT_PRD_BNDL_OPT_OPT_ID` FOREIGN KEY (`option_id`)
+    REFERENCES `catalog_product_bundle_option` (`option_id`) ON DELETE CASCADE,
+  CONSTRAINT `CAT_PRD_BNDL_SELECTION_PRD_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`product_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Bundle Selection';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_bundle_selection_price` (
+  `selection_id` int unsigned NOT NULL COMMENT 'Selection Id',
+  `website_id` smallint unsigned NOT NULL COMMENT 'Website Id',
+  `selection_price_type` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Selection Price Type',
+  `selection_price_value` decimal(12,4) NOT NULL DEFAULT 0.0000 COMMENT 'Selection Price Value',
+  `parent_product_id` int unsigned NOT NULL COMMENT 'Parent Product Id',
+  PRIMARY KEY (`selection_id`, `parent_product_id`, `website_id`),
+  KEY `CATALOG_PRODUCT_BUNDLE_SELECTION_PRICE_WEBSITE_ID` (`website_id`),
+  CONSTRAINT `CAT_PRD_BNDL_SELECTION_PRICE_WS_ID_STORE_WS_WS_ID` FOREIGN KEY (`website_id`)
+    REFERENCES `store_website` (`website_id`) ON DELETE CASCADE,
+  CONSTRAINT `FK_DCF37523AA05D770A70AA4ED7C2616E4` FOREIGN KEY (`selection_id`)
+    REFERENCES `catalog_product_bundle_selection` (`selection_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Bundle Selection Price';
+
 CREATE TABLE IF NOT EXISTS `catalog_category_product` (
   `entity_id` int NOT NULL AUTO_INCREMENT COMMENT 'Entity ID',
   `category_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Category ID',

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from feedsync.verify.bundle_options import BundleOptions
 from feedsync.verify.eav import (
     Attribute,
     ScopedValues,
@@ -97,7 +98,9 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     media = ProductMedia.read(cursor)
     urls = ProductUrls.read(cursor)
     options = ProductOptions.read(cursor)
+    bundles = BundleOptions.read(cursor)
 
+    fixed_bundles = _fixed_price_bundles(cursor)
     cursor.execute(
         "SELECT entity_id, sku, type_id, "
         "DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ'), "
@@ -116,7 +119,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 "storeCode": view.store_code,
                 "websiteCode": view.website_code,
                 "productId": entity_id,
-                "type": type_id,
+                "type": "bundle_fixed" if entity_id in fixed_bundles else type_id,
             }
             for field, code in _TEXT_FIELDS.items():
                 payload[field] = value[code]
@@ -169,6 +172,11 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 for sort_order, sample_id, titles in samples.get(entity_id, [])
             ]
             payload |= options.fields(entity_id, view.store_id)
+            # upstream's providers merged in order: custom options, ..., bundle options
+            payload["optionsV2"] = [
+                *payload["optionsV2"],
+                *bundles.entries(entity_id, view.store_id),
+            ]
             base = base_urls[view.store_id]
             payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
             payload |= media.fields(entity_id, view.store_id, base, value.get)
@@ -373,6 +381,18 @@ def _links_by_product(cursor: Cursor) -> dict[tuple[int, int], list[dict[str, An
     for product_id, website_id, kind, sku in sorted(cursor.fetchall()):  # by codepoint
         links.setdefault((product_id, website_id), []).append({"sku": sku, "type": kind})
     return links
+
+
+def _fixed_price_bundles(cursor: Cursor) -> set[int]:
+    """Bundles whose price_type is 1 at store 0: the exporter's type ``bundle_fixed``."""
+    cursor.execute(
+        "SELECT p.entity_id FROM catalog_product_entity p "
+        "JOIN eav_attribute a ON a.attribute_code = 'price_type' AND a.entity_type_id = 4 "
+        "JOIN catalog_product_entity_int pt ON pt.entity_id = p.entity_id "
+        "AND pt.attribute_id = a.attribute_id AND pt.store_id = 0 AND pt.value = 1 "
+        "WHERE p.type_id = 'bundle'"
+    )
+    return {int(entity_id) for (entity_id,) in cursor.fetchall()}
 
 
 def _parents_by_product(cursor: Cursor) -> dict[tuple[int, int], list[dict[str, Any]]]:

@@ -604,6 +604,104 @@ def _custom_option_removed(m: Mutator) -> None:
             )
 
 
+def _bundle_option(m: Mutator) -> None:
+    """A bundle edited as the admin saves it: an option's title in store 0 or a store view,
+    its position and required flag, a selection's price, quantity and default flag, or a
+    selection's price in the second website."""
+    option = m.pick(
+        "SELECT option_id, parent_id FROM catalog_product_bundle_option ORDER BY option_id"
+    )
+    if option is None:
+        return
+    option_id, bundle = option
+    step = m.seed % 4
+    if step == 0:
+        m.run(
+            "INSERT INTO catalog_product_bundle_option_value (option_id, store_id, title, "
+            "parent_product_id) VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE "
+            "title = VALUES(title)",
+            option_id,
+            (0, 1 + m.seed % 4)[m.seed % 2],
+            f"Bundle option {m.seed}",
+            bundle,
+        )
+    elif step == 1:
+        m.run(
+            "UPDATE catalog_product_bundle_option SET position = %s, required = 1 - required "
+            "WHERE option_id = %s",
+            m.seed % 7,
+            option_id,
+        )
+    else:
+        selection = m.pick(
+            "SELECT selection_id FROM catalog_product_bundle_selection WHERE option_id = %s "
+            "ORDER BY selection_id",
+            option_id,
+        )
+        if selection is None:
+            return
+        if step == 2:
+            m.run(
+                "UPDATE catalog_product_bundle_selection SET selection_price_value = %s, "
+                "selection_qty = %s, is_default = 1 - is_default, selection_price_type = %s "
+                "WHERE selection_id = %s",
+                f"{m.seed % 40}.25",
+                f"{1 + m.seed % 3}.0000",
+                m.seed % 2,
+                selection[0],
+            )
+        else:
+            m.run(
+                "INSERT INTO catalog_product_bundle_selection_price (selection_id, website_id, "
+                "selection_price_type, selection_price_value, parent_product_id) "
+                "VALUES (%s, 2, 0, %s, %s) ON DUPLICATE KEY UPDATE "
+                "selection_price_value = VALUES(selection_price_value)",
+                selection[0],
+                f"{m.seed % 30}.75",
+                bundle,
+            )
+
+
+def _bundle_selection(m: Mutator) -> None:
+    # A product offered by one more option, or a selection or a whole option deleted (its
+    # titles, selections and their prices go by InnoDB's cascade, unseen by the binlog).
+    option = m.pick(
+        "SELECT option_id, parent_id FROM catalog_product_bundle_option ORDER BY option_id"
+    )
+    if option is None:
+        return
+    step = m.seed % 3
+    if step == 0:
+        offered = m.pick(
+            "SELECT entity_id FROM catalog_product_entity WHERE type_id = 'simple' "
+            "AND entity_id NOT IN (SELECT product_id FROM catalog_product_bundle_selection "
+            "WHERE option_id = %s) ORDER BY entity_id",
+            option[0],
+        )
+        if offered is not None:
+            m.run(
+                "INSERT INTO catalog_product_bundle_selection (option_id, parent_product_id, "
+                "product_id, position, is_default, selection_price_type, "
+                "selection_price_value, selection_qty, selection_can_change_qty) "
+                "VALUES (%s, %s, %s, %s, 0, 0, '4.0000', '1.0000', 1)",
+                option[0],
+                option[1],
+                offered[0],
+                m.seed % 5,
+            )
+    elif step == 1:
+        selection = m.pick(
+            "SELECT selection_id FROM catalog_product_bundle_selection ORDER BY selection_id"
+        )
+        if selection is not None:
+            m.run(
+                "DELETE FROM catalog_product_bundle_selection WHERE selection_id = %s",
+                selection[0],
+            )
+    else:
+        m.run("DELETE FROM catalog_product_bundle_option WHERE option_id = %s", option[0])
+
+
 MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "rename_product": _rename_product,
     "store_view_name": _store_view_name,
@@ -630,6 +728,8 @@ MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "backorders": _backorders,
     "custom_option": _custom_option,
     "custom_option_removed": _custom_option_removed,
+    "bundle_option": _bundle_option,
+    "bundle_selection": _bundle_selection,
     "catalog_rule": _catalog_rule,
     "product_link": _product_link,
 }

@@ -72,6 +72,15 @@ MEDIA_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {
     "swatch_image": 110,
 }
 
+#: Magento_Bundle's attributes of defaults.sql, which only the bundle step writes values for.
+BUNDLE_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {
+    "price_type": 125,
+    "sku_type": 126,
+    "weight_type": 127,
+    "price_view": 128,
+    "shipment_type": 129,
+}
+
 # Generated rows in tables that defaults.sql also fills start above the default ids, so loading
 # never collides with (or renumbers) the default rows.
 FIRST_USER_ATTRIBUTE_ID: Final = 200

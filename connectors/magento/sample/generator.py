@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from connectors.magento.sample.attributes import add_attributes
+from connectors.magento.sample.bundles import add_bundles
 from connectors.magento.sample.catalog_rules import add_catalog_rule_prices
 from connectors.magento.sample.categories import add_categories, add_category_products
 from connectors.magento.sample.context import EPOCH, Context
@@ -46,9 +47,10 @@ def generate(profile: str | Profile, seed: int = 42, *, today: date | None = Non
     add_inventory(ctx, catalog)
     add_orders(ctx, scopes, attrs, catalog)
     add_permissions(ctx, scopes, categories)
-    # A few downloadables, after every step that reads "the catalog" as the profile sizes it
-    # and before the storefront steps, which give them URLs and media too.
+    # A few downloadables and bundles, after every step that reads "the catalog" as the
+    # profile sizes it and before the storefront steps, which give them URLs and media too.
     add_downloadables(ctx, scopes, attrs, catalog)
+    add_bundles(ctx, scopes, attrs, catalog)
     # Storefront URLs and media come last, each from its own random stream, and only append
     # rows: every row of the steps above is the same with or without them.
     add_base_urls(ctx, scopes)

@@ -147,6 +147,17 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "catalog_product_super_attribute_label": _cols(
         "value_id product_super_attribute_id store_id use_default value"
     ),
+    "catalog_product_bundle_option": _cols("option_id parent_id required position type"),
+    "catalog_product_bundle_option_value": _cols(
+        "value_id option_id store_id title parent_product_id"
+    ),
+    "catalog_product_bundle_selection": _cols(
+        "selection_id option_id parent_product_id product_id position is_default "
+        "selection_price_type selection_price_value selection_qty selection_can_change_qty"
+    ),
+    "catalog_product_bundle_selection_price": _cols(
+        "selection_id website_id selection_price_type selection_price_value parent_product_id"
+    ),
     "catalog_category_product": _cols("entity_id category_id product_id position"),
     "catalog_product_entity_media_gallery": _cols(
         "value_id attribute_id value media_type disabled"

@@ -16,7 +16,7 @@ import pytest
 from connectors.magento import sample
 from connectors.magento.sample import PROFILES, Profile, SampleData, generate
 from connectors.magento.sample import load as sample_load
-from connectors.magento.sample.fixed_ids import MEDIA_ATTRIBUTE_IDS
+from connectors.magento.sample.fixed_ids import BUNDLE_ATTRIBUTE_IDS, MEDIA_ATTRIBUTE_IDS
 from feeds.registry import BUILTIN_CAPTURED_TABLES
 from tests.unit.connectors.conftest import rows_of
 
@@ -81,9 +81,11 @@ def test_profile_shape(name: str, small: SampleData, medium: SampleData) -> None
     p = PROFILES[name]
     products = rows_of(data, "catalog_product_entity")
     types = Counter(str(r["type_id"]) for r in products)
-    # the profile's products, and a few downloadables beside them (each with samples)
-    downloadables = max(2, p.standalone // 50)
-    assert len(products) == p.products + downloadables == p.products + types["downloadable"]
+    # the profile's products, and a few downloadables (each with samples) and bundles
+    downloadables, bundles = max(2, p.standalone // 50), max(2, p.standalone // 100)
+    assert types["downloadable"] == downloadables
+    assert types["bundle"] == bundles
+    assert len(products) == p.products + downloadables + bundles
     sampled = {r["product_id"] for r in rows_of(data, "downloadable_sample")}
     assert sampled == {r["entity_id"] for r in products if r["type_id"] == "downloadable"}
     assert types["configurable"] == p.configurables
@@ -356,6 +358,8 @@ def test_attribute_ids_match_defaults_sql() -> None:
     for code, attribute_id in sample.PRODUCT_ATTRIBUTE_IDS.items():
         assert found[(4, code)] == attribute_id, code
     for code, attribute_id in MEDIA_ATTRIBUTE_IDS.items():
+        assert found[(4, code)] == attribute_id, code
+    for code, attribute_id in BUNDLE_ATTRIBUTE_IDS.items():
         assert found[(4, code)] == attribute_id, code
     assert max(found.values()) < 200  # generated user-defined attributes start at 200
 
