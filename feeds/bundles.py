@@ -38,6 +38,7 @@ __all__ = [
     "BUNDLE_OWNER_COLUMNS",
     "apply_bundle_change",
     "bundle_child_summary",
+    "bundle_option_children",
     "bundle_options",
     "bundle_pairs",
     "bundle_parents",
@@ -241,10 +242,12 @@ def bundle_child_summary(state: State | None, product_id: int) -> dict[str, Any]
         return None
     varchar = {str(a) for a in state.get("varchar_ids") or []}
     values: dict[str, Any] = state.get("values") or {}
+    sku = entity.get("sku")
     return {
         "id": product_id,
-        "sku": entity.get("sku"),
+        "sku": sku,
         "values": {k: v for k, v in values.items() if k.split(":", 1)[0] in varchar},
+        "stock": (state.get("stocks") or {}).get(str(sku)),  # the bundle sells where they do
     }
 
 
@@ -261,6 +264,26 @@ def is_fixed_price_bundle(state: State, price_type_id: str | None) -> bool:
         return False
     value = (state.get("values") or {}).get(f"{price_type_id}:{DEFAULT_STORE_ID}")
     return value is not None and int(value) == 1
+
+
+def bundle_option_children(state: State) -> list[tuple[bool, list[dict[str, Any]]]]:
+    """Per option of the bundle: whether it is required, and the summaries of the products
+    its selections offer (those heard of). Empty for other products."""
+    entity = state.get("entity") or {}
+    if entity.get("type_id") != BUNDLE_TYPE:
+        return []
+    product_id = int(entity["entity_id"])
+    children: dict[str, Any] = state.get("bundle_children") or {}
+    offered: dict[int, list[dict[str, Any]]] = {}
+    for selection in (state.get("bundle_selections") or {}).values():
+        child = children.get(str(selection["product_id"]))
+        if int(selection["parent_product_id"]) == product_id and child is not None:
+            offered.setdefault(int(selection["option_id"]), []).append(child)
+    return [
+        (bool(option.get("required")), offered.get(int(option["option_id"]), []))
+        for option in (state.get("bundle_options") or {}).values()
+        if int(option["parent_id"]) == product_id
+    ]
 
 
 def bundle_options(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from feeds.bundles import bundle_options, is_fixed_price_bundle
+from feeds.bundles import bundle_option_children, bundle_options, is_fixed_price_bundle
 from feeds.change import MalformedRow, RowChange
 from feeds.custom_options import custom_option_fields
 from feeds.downloadable import samples_field
@@ -321,7 +321,10 @@ def _availability(
     state: ProductState, entity: dict[str, Any], reference: Reference
 ) -> dict[int, _Availability]:
     """Per stock: whether the product sells there and its quantity. A configurable has no
-    stock of its own: it sells where one of its children does, with their quantities."""
+    stock of its own: it sells where one of its children does, with their quantities; nor
+    has a bundle (see ``_bundle_availability``)."""
+    if entity.get("type_id") == "bundle":
+        return _bundle_availability(state, reference)
     if entity.get("type_id") == "configurable":
         children = variant_children(state, int(entity["entity_id"]))
         decided = [decide_summary(child.get("stock"), reference) for child in children]
@@ -336,6 +339,31 @@ def _availability(
         )
         for stock_id in stock_ids
     }
+
+
+def _bundle_availability(state: ProductState, reference: Reference) -> dict[int, _Availability]:
+    """A bundle sells in a stock where some option offers a product that sells there and
+    every required option does (Magento's GetBundleProductStockStatus), with the quantities
+    of the products it offers, each once."""
+    options = []
+    quantities: dict[int, dict[str, Decimal]] = {}  # stock → offered product → its quantity
+    for required, children in bundle_option_children(state):
+        decided = [decide_summary(child.get("stock"), reference) for child in children]
+        options.append((required, decided))
+        for child, decisions in zip(children, decided, strict=True):
+            for stock_id, decision in decisions.items():
+                quantities.setdefault(stock_id, {})[str(child["id"])] = decision.qty
+    found = {}
+    for stock_id, by_child in quantities.items():
+        sells = [
+            (required, any(d[stock_id].salable for d in decided if stock_id in d))
+            for required, decided in options
+        ]
+        found[stock_id] = _Availability(
+            in_stock=any(s for _, s in sells) and all(s for required, s in sells if required),
+            quantity=sum(by_child.values(), Decimal(0)),
+        )
+    return found
 
 
 def _stock_by_website(reference: Reference) -> dict[str, int]:

@@ -195,6 +195,7 @@ class _Stock:
     of_website: dict[int, int]
     thresholds: dict[int, Decimal]
     children: dict[int, list[str]]
+    bundles: dict[int, dict[int, tuple[bool, list[str]]]]  # option → (required, SKUs offered)
 
     @classmethod
     def read(cls, cursor: Cursor) -> _Stock:
@@ -225,20 +226,53 @@ class _Stock:
         children: dict[int, list[str]] = {}
         for parent_id, child_sku in cursor.fetchall():
             children.setdefault(int(parent_id), []).append(child_sku)
-        return cls(by_sku, of_website, thresholds, children)
+        cursor.execute(
+            "SELECT o.parent_id, o.option_id, o.required, c.sku "
+            "FROM catalog_product_bundle_option o "
+            "LEFT JOIN catalog_product_bundle_selection b ON b.option_id = o.option_id "
+            "AND b.parent_product_id = o.parent_id "
+            "LEFT JOIN catalog_product_entity c ON c.entity_id = b.product_id "
+            "ORDER BY o.parent_id, o.option_id"
+        )
+        bundles: dict[int, dict[int, tuple[bool, list[str]]]] = {}
+        for parent_id, option_id, required, child_sku in cursor.fetchall():
+            option = bundles.setdefault(int(parent_id), {}).setdefault(
+                int(option_id), (bool(required), [])
+            )
+            if child_sku is not None:
+                option[1].append(child_sku)
+        return cls(by_sku, of_website, thresholds, children, bundles)
 
     def of(self, entity_id: int, sku: str, type_id: str, website_id: int) -> tuple[bool, bool]:
         """(inStock, lowStock) of a product in a website: its SKU in the website's stock; a
-        configurable's children's (in stock if one is, their quantities summed)."""
+        configurable's children's (in stock if one is, their quantities summed); a bundle's
+        offered products' (``_bundle``)."""
         stock_id = self.of_website.get(website_id)
         if stock_id is None:
             return False, False
+        if type_id == "bundle":
+            return self._bundle(entity_id, stock_id, website_id)
         skus = self.children.get(entity_id, []) if type_id == "configurable" else [sku]
         found = [self.by_sku[stock_id, s] for s in skus if (stock_id, s) in self.by_sku]
         if not found:
             return False, False
         quantity = sum((qty for _, qty in found), Decimal(0))
         return any(sells for sells, _ in found), quantity < self.thresholds.get(website_id, 0)
+
+    def _bundle(self, entity_id: int, stock_id: int, website_id: int) -> tuple[bool, bool]:
+        """A bundle: in stock when an option offers a SKU that sells and every required
+        option does; low by the summed quantities of the SKUs it offers (each once)."""
+        options = self.bundles.get(entity_id, {}).values()
+        offered = {s for _, skus in options for s in skus if (stock_id, s) in self.by_sku}
+        if not offered:
+            return False, False
+        sells = [
+            (required, any(self.by_sku.get((stock_id, s), (False, 0))[0] for s in skus))
+            for required, skus in options
+        ]
+        in_stock = any(s for _, s in sells) and all(s for required, s in sells if required)
+        quantity = sum((self.by_sku[stock_id, s][1] for s in offered), Decimal(0))
+        return in_stock, quantity < self.thresholds.get(website_id, 0)
 
 
 def _number(value: Any) -> Decimal:

@@ -670,8 +670,8 @@ def _bundle_selection(m: Mutator) -> None:
     )
     if option is None:
         return
-    step = m.seed % 3
-    if step == 0:
+    step = m.seed % 4
+    if step < 2:
         offered = m.pick(
             "SELECT entity_id FROM catalog_product_entity WHERE type_id = 'simple' "
             "AND entity_id NOT IN (SELECT product_id FROM catalog_product_bundle_selection "
@@ -689,7 +689,7 @@ def _bundle_selection(m: Mutator) -> None:
                 offered[0],
                 m.seed % 5,
             )
-    elif step == 1:
+    elif step == 2:
         selection = m.pick(
             "SELECT selection_id FROM catalog_product_bundle_selection ORDER BY selection_id"
         )

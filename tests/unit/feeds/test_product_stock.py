@@ -120,3 +120,39 @@ def test_a_configurable_is_in_stock_where_a_child_is_whatever_the_order() -> Non
     expected = {"base": (False, False, False), "second": (True, False, True)}
     for rows in ([*parent, *children, *links, *stock], [*stock, *links, *children, *parent]):
         assert stock_fields(run(*rows), "CONF-20") == expected
+
+
+def test_a_bundle_sells_where_every_required_option_offers_a_product_that_sells() -> None:
+    bundle = product(30, "KIT-30", type_id="bundle")
+    offered = [*product(31, "PART-31"), *product(32, "PART-32"), *product(33, "PART-33")]
+
+    def option(option_id: int, required: int) -> tuple[str, dict[str, Any]]:
+        row = {"option_id": option_id, "parent_id": 30, "required": required}
+        return "catalog_product_bundle_option", {**row, "position": option_id, "type": "radio"}
+
+    def selection(selection_id: int, option_id: int, child: int) -> tuple[str, dict[str, Any]]:
+        row = {"selection_id": selection_id, "option_id": option_id, "parent_product_id": 30}
+        return "catalog_product_bundle_selection", {
+            **row,
+            "product_id": child,
+            "position": 0,
+            "is_default": 0,
+            "selection_price_type": 0,
+            "selection_price_value": "0.0000",
+            "selection_qty": "1.0000",
+            "selection_can_change_qty": 0,
+        }
+
+    # Option 1 (required) offers 31 and 32; option 2 (optional) offers 33.
+    rows = [
+        option(1, 1),
+        option(2, 0),
+        selection(1, 1, 31),
+        selection(2, 1, 32),
+        selection(3, 2, 33),
+        source_item(1, "default", "PART-33", "4.0000"),  # base: only the optional option sells
+        source_item(2, "eu", "PART-32", "2.0000"),  # second: the required one sells
+    ]
+    expected = {"base": (False, False, False), "second": (True, False, True)}
+    for ordered in ([*bundle, *offered, *rows], [*rows, *offered, *bundle]):
+        assert stock_fields(run(*ordered), "KIT-30") == expected
