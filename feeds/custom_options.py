@@ -69,6 +69,17 @@ SELECTABLE_OPTION_TYPE = "custom_option"  # SelectableOptions' ProductOption.typ
 UID_PREFIX = "custom-option"  # the exporter's uids: base64 of "custom-option/<ids…>"
 _OPTION_TEXT_COLUMNS = ("type", "sku", "file_extension")
 _OPTION_INT_COLUMNS = ("is_require", "max_characters", "image_size_x", "image_size_y", "sort_order")
+# What ``resync --from-source --by-ids`` reads again of the products {ids}: their options'
+# rows, and their options' values' rows.
+_OPTIONS_OF_PRODUCTS = (
+    f"`option_id` IN (SELECT `option_id` FROM `{{db}}`.`{OPTION_TABLE}` "
+    "WHERE `product_id` IN ({ids}))"
+)
+_VALUES_OF_PRODUCTS = (
+    f"`option_type_id` IN (SELECT v.`option_type_id` FROM `{{db}}`.`{VALUE_TABLE}` v "
+    f"JOIN `{{db}}`.`{OPTION_TABLE}` o ON o.`option_id` = v.`option_id` "
+    "WHERE o.`product_id` IN ({ids}))"
+)
 # Per table: the primary key, the id it names (its option or value), what it holds.
 _SCOPED_ROWS = {
     OPTION_TITLE_TABLE: ("option_title_id", "option_id", "titles"),
@@ -208,6 +219,9 @@ CUSTOM_OPTION_VALUE_PROJECTOR = EntityProjector(
         position_of=position_of,
     ),
     forwards_to=(OPTION_ENTITY,),
+    rows_of_products=dict.fromkeys(
+        (VALUE_TABLE, VALUE_TITLE_TABLE, VALUE_PRICE_TABLE), _VALUES_OF_PRODUCTS
+    ),
     build=lambda state, reference: {},
     deleted_with=frozenset({VALUE_TABLE}),
 )
@@ -277,6 +291,10 @@ CUSTOM_OPTION_PROJECTOR = EntityProjector(
         position_of=position_of,
     ),
     forwards_to=(PRODUCT_ENTITY,),
+    rows_of_products={
+        OPTION_TABLE: "`product_id` IN ({ids})",
+        **dict.fromkeys((OPTION_TITLE_TABLE, OPTION_PRICE_TABLE), _OPTIONS_OF_PRODUCTS),
+    },
     build=lambda state, reference: {},
     deleted_with=frozenset({OPTION_TABLE}),
 )

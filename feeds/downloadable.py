@@ -101,6 +101,11 @@ SAMPLES_PROJECTOR = EntityProjector(
     ),
     forwards_to=(PRODUCT_ENTITY,),
     build=lambda state, reference: {},
+    rows_of_products={
+        SAMPLE_TABLE: "`product_id` IN ({ids})",
+        SAMPLE_TITLE_TABLE: f"`sample_id` IN (SELECT `sample_id` FROM `{{db}}`.`{SAMPLE_TABLE}` "
+        "WHERE `product_id` IN ({ids}))",
+    },
     deleted_with=frozenset({SAMPLE_TABLE}),
 )
 

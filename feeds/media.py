@@ -153,6 +153,14 @@ MEDIA_PROJECTOR = EntityProjector(
     forwards=media_forwards,
     forwards_to=(PRODUCT_ENTITY,),
     build=lambda state, reference: {},
+    rows_of_products={
+        LINK_TABLE: "`entity_id` IN ({ids})",
+        **dict.fromkeys(
+            (GALLERY_TABLE, VIDEO_TABLE),
+            f"`value_id` IN (SELECT `value_id` FROM `{{db}}`.`{LINK_TABLE}` "
+            "WHERE `entity_id` IN ({ids}))",
+        ),
+    },
     deleted_with=frozenset({GALLERY_TABLE}),
 )
 

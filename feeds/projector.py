@@ -71,6 +71,10 @@ class EntityProjector:
     - ``owners``: table → the columns that hold the id of the entity a row belongs to, for
       the tables an entity can be read again from by id (``feedsync resync --from-source
       --by-ids``); empty when the projector offers none.
+    - ``rows_of_products``: for a projector whose entities belong to products (a gallery
+      entry, a custom option, a sample): table → an SQL condition picking the rows of the
+      products whose ids replace ``{ids}`` (tables it reads qualified with ``{db}``), so that
+      ``feedsync resync --from-source --by-ids`` reads those rows again with the products'.
     - ``deleted_with``: the tables whose row's delete deletes the entity, every other row
       of it going too by a foreign-key cascade the binlog does not show (a product's
       ``catalog_product_entity`` row). Such a delete leaves a tombstone that holds off the
@@ -91,6 +95,7 @@ class EntityProjector:
     next_change: Callable[[State, Reference], float | None] = lambda state, reference: None
     forwards_to: tuple[str, ...] = ()
     owners: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rows_of_products: Mapping[str, str] = field(default_factory=dict)
     deleted_with: frozenset[str] = frozenset()
 
 

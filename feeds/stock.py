@@ -181,6 +181,11 @@ STOCK_PROJECTOR = EntityProjector(
     # STOCKS: sources, stocks, links. SCOPES: core_config_data (the manage-stock and
     # notify-quantity defaults) is filed under scopes by the reference store.
     rebuild_on=frozenset({ReferenceKind.STOCKS, ReferenceKind.SCOPES}),
+    # a product's SKU's rows, read again with the product (resync --from-source --by-ids)
+    rows_of_products=dict.fromkeys(
+        ("inventory_source_item", "inventory_reservation"),
+        "`sku` IN (SELECT `sku` FROM `{db}`.`catalog_product_entity` WHERE `entity_id` IN ({ids}))",
+    ),
 )
 
 

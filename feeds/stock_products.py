@@ -187,4 +187,9 @@ STOCK_ITEM_PROJECTOR = EntityProjector(
     apply=apply_stock_product_change,
     build=lambda state, reference: {},
     forwards=stock_product_forwards,
+    # keyed by product id: read again with the products (resync --from-source --by-ids)
+    rows_of_products={
+        "catalog_product_entity": "`entity_id` IN ({ids})",
+        "cataloginventory_stock_item": "`product_id` IN ({ids})",
+    },
 )

@@ -10,7 +10,9 @@ endpoint has them); a topic-replay ``resync --force`` sends those.
 Only the feeds built by entity projectors can be read again this way; the reference
 feeds (scopes, categories, attributes, permissions) are rebuilt whole from the reference
 table by any reference change. By id, only the product feeds (products, prices,
-variants, productOverrides): ``--id-type sku`` or ``productId``.
+variants, productOverrides): ``--id-type sku`` or ``productId``; the rows of the entities
+that belong to those products (their gallery entries, custom options, samples) are read
+again with them.
 """
 
 from __future__ import annotations
@@ -41,14 +43,24 @@ class SnapshotRequest:
     entities: int | None  # how many entities the ids named (None: every one)
 
 
-def conditions_for(owners: Mapping[str, tuple[str, ...]], ids: list[int]) -> dict[str, str]:
+def conditions_for(
+    owners: Mapping[str, tuple[str, ...]],
+    ids: list[int],
+    *,
+    rows_of_products: Mapping[str, str] | None = None,
+    db: str = "",
+) -> dict[str, str]:
     """Per table, the SQL condition picking the rows of entities ``ids`` (integers only:
-    they are written into the condition)."""
+    they are written into the condition); and the rows of the products' own entities (a
+    gallery entry, a custom option) by the projectors' ``rows_of_products`` conditions."""
     listed = ", ".join(str(int(i)) for i in sorted(set(ids)))
-    return {
+    conditions = {
         table: " OR ".join(f"`{column}` IN ({listed})" for column in columns)
         for table, columns in owners.items()
     }
+    for table, condition in (rows_of_products or {}).items():
+        conditions[table] = condition.format(ids=listed, db=db)
+    return conditions
 
 
 def request_from_source(
@@ -83,7 +95,10 @@ def request_from_source(
             raise ConfigError(
                 f"no product has {id_type} {', '.join(ids)}", hint="check the ids and --id-type"
             )
-        conditions = conditions_for(owners, entity_ids)
+        below = {t: c for p in projectors for t, c in p.rows_of_products.items()}
+        conditions = conditions_for(
+            owners, entity_ids, rows_of_products=below, db=settings.database.name
+        )
         tables = sorted(conditions)
         signal = request_incremental_snapshot(connection, settings, tables, conditions=conditions)
         return SnapshotRequest(signal, tables, conditions, len(entity_ids))
