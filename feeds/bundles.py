@@ -10,7 +10,7 @@ here (``bundle_options``, ``bundle_titles``, ``bundle_selections``, ``bundle_pri
 A selection also names the product it offers, and an option's value shows that product's
 SKU and name in the store view: a selection row therefore belongs to both products (as a
 super link does). The offered product learns its bundles from the selection rows it holds
-and forwards them a small summary, ``@bundle_child`` (its id, SKU and varchar values by
+and forwards them a small summary, ``@composite_child`` (its id, SKU and varchar values by
 store: the build picks the name out with the attribute metadata, which a forward has not
 got); feeds/product_links.py sends it, with the other peer summaries.
 
@@ -34,14 +34,14 @@ from feeds.change import MalformedRow, RowChange
 from feeds.projector import State, fold_summary
 
 __all__ = [
-    "BUNDLE_CHILD_SUMMARY",
     "BUNDLE_OWNER_COLUMNS",
+    "COMPOSITE_CHILD_SUMMARY",
     "apply_bundle_change",
-    "bundle_child_summary",
     "bundle_option_children",
     "bundle_options",
     "bundle_pairs",
     "bundle_parents",
+    "composite_child_summary",
     "forget_bundle_peer",
     "is_fixed_price_bundle",
 ]
@@ -50,7 +50,7 @@ OPTION_TABLE = "catalog_product_bundle_option"
 TITLE_TABLE = "catalog_product_bundle_option_value"
 SELECTION_TABLE = "catalog_product_bundle_selection"
 SELECTION_PRICE_TABLE = "catalog_product_bundle_selection_price"
-BUNDLE_CHILD_SUMMARY = "@bundle_child"
+COMPOSITE_CHILD_SUMMARY = "@composite_child"
 VARCHAR_TABLE = "catalog_product_entity_varchar"
 BUNDLE_TYPE = "bundle"
 OPTION_TYPE = "bundle"  # the exporter's BundleItemOptionUid::OPTION_TYPE
@@ -92,8 +92,8 @@ def apply_bundle_change(state: State, change: RowChange) -> State:
     table, before, after = change.table, change.before, change.after
     if table == VARCHAR_TABLE and after is not None:
         _note_varchar(state, after)
-    elif table == BUNDLE_CHILD_SUMMARY:
-        state["bundle_children"] = fold_summary(state.get("bundle_children"), change, "id")
+    elif table == COMPOSITE_CHILD_SUMMARY:
+        state["composite_children"] = fold_summary(state.get("composite_children"), change, "id")
     elif table in _INT_COLUMNS:
         for row in (before, after):
             if row is not None:
@@ -213,9 +213,9 @@ def forget_bundle_peer(state: State, gone: int) -> None:
     """A deleted product's selections (offered by this bundle, or offering this product)
     and its summary: InnoDB cascades the selections away without a binlog event."""
     _drop_selections(state, lambda s: gone in (int(s["product_id"]), int(s["parent_product_id"])))
-    children: dict[str, Any] = state.get("bundle_children") or {}
+    children: dict[str, Any] = state.get("composite_children") or {}
     if str(gone) in children:
-        state["bundle_children"] = {k: v for k, v in children.items() if k != str(gone)}
+        state["composite_children"] = {k: v for k, v in children.items() if k != str(gone)}
 
 
 # ---- the exchange ----------------------------------------------------------------------
@@ -233,12 +233,14 @@ def bundle_parents(state: State | None, product_id: int) -> set[int]:
     return {bundle for bundle, child in pairs if child == product_id and bundle != product_id}
 
 
-def bundle_child_summary(state: State | None, product_id: int) -> dict[str, Any] | None:
-    """What a bundle shows of a product it offers: its SKU and its varchar values by
-    ``attribute:store`` (the name among them); None while the product has no bundle or
-    before its own row arrived."""
+def composite_child_summary(
+    state: State | None, product_id: int, parents: set[int]
+) -> dict[str, Any] | None:
+    """What a bundle shows of a product it offers, and a grouped product of an item: its
+    SKU, its varchar values by ``attribute:store`` (the name among them) and its SKU's
+    stock; None while the product has no such ``parents`` or before its own row arrived."""
     entity = (state or {}).get("entity")
-    if state is None or not entity or not bundle_parents(state, product_id):
+    if state is None or not entity or not parents:
         return None
     varchar = {str(a) for a in state.get("varchar_ids") or []}
     values: dict[str, Any] = state.get("values") or {}
@@ -247,7 +249,7 @@ def bundle_child_summary(state: State | None, product_id: int) -> dict[str, Any]
         "id": product_id,
         "sku": sku,
         "values": {k: v for k, v in values.items() if k.split(":", 1)[0] in varchar},
-        "stock": (state.get("stocks") or {}).get(str(sku)),  # the bundle sells where they do
+        "stock": (state.get("stocks") or {}).get(str(sku)),  # they sell where it does
     }
 
 
@@ -273,7 +275,7 @@ def bundle_option_children(state: State) -> list[tuple[bool, list[dict[str, Any]
     if entity.get("type_id") != BUNDLE_TYPE:
         return []
     product_id = int(entity["entity_id"])
-    children: dict[str, Any] = state.get("bundle_children") or {}
+    children: dict[str, Any] = state.get("composite_children") or {}
     offered: dict[int, list[dict[str, Any]]] = {}
     for selection in (state.get("bundle_selections") or {}).values():
         child = children.get(str(selection["product_id"]))
@@ -311,7 +313,7 @@ def bundle_options(
     for selection in (state.get("bundle_selections") or {}).values():
         if int(selection["parent_product_id"]) == product_id:
             by_option.setdefault(int(selection["option_id"]), []).append(selection)
-    children: dict[str, Any] = state.get("bundle_children") or {}
+    children: dict[str, Any] = state.get("composite_children") or {}
     prices: dict[str, Any] = state.get("bundle_prices") or {}
     entries = []
     for option in sorted(options, key=lambda o: (int(o["position"]), int(o["option_id"]))):

@@ -30,12 +30,12 @@ from __future__ import annotations
 from typing import Any
 
 from feeds.bundles import (
-    BUNDLE_CHILD_SUMMARY,
     BUNDLE_OWNER_COLUMNS,
+    COMPOSITE_CHILD_SUMMARY,
     apply_bundle_change,
-    bundle_child_summary,
     bundle_pairs,
     bundle_parents,
+    composite_child_summary,
     forget_bundle_peer,
 )
 from feeds.change import RowChange, SourcePosition
@@ -50,6 +50,8 @@ __all__ = [
     "PRODUCT_ENTITY",
     "PRODUCT_GONE",
     "apply_link_change",
+    "composite_parents",
+    "grouped_items",
     "link_forwards",
     "link_keys",
     "linked_products",
@@ -70,10 +72,11 @@ PRODUCT_LINK_TABLE = "catalog_product_link"
 # The link types the exporter sends in products' links[] (its ProductLinksQuery), by the
 # names Magento's LinkTypeProvider gives them; grouped products' links (3) are not sent.
 LINK_TYPE_NAMES = {1: "related", 4: "upsell", 5: "crosssell"}
+GROUPED_LINK_TYPE = 3  # "super": a grouped product's item
 PARENT_SUMMARY = "@product_parent"
 CHILD_SUMMARY = "@product_child"
 PRODUCT_GONE = "@product_gone"
-PEER_TABLES = (PARENT_SUMMARY, CHILD_SUMMARY, PRODUCT_GONE, BUNDLE_CHILD_SUMMARY)
+PEER_TABLES = (PARENT_SUMMARY, CHILD_SUMMARY, PRODUCT_GONE, COMPOSITE_CHILD_SUMMARY)
 
 # table → the columns naming the products a row belongs to.
 OWNER_COLUMNS = {
@@ -266,6 +269,8 @@ def link_forwards(before: State | None, after: State | None, key: str) -> list[F
         peers.discard(product_id)
         return [Forward(PRODUCT_ENTITY, str(peer), gone) for peer in sorted(peers)]
     position = _position(after)
+    old_composites = composite_parents(before, product_id)
+    new_composites = composite_parents(after, product_id)
     return [
         *_offer(
             PARENT_SUMMARY,
@@ -280,9 +285,12 @@ def link_forwards(before: State | None, after: State | None, key: str) -> list[F
             position,
         ),
         *_offer(
-            BUNDLE_CHILD_SUMMARY,
-            (bundle_child_summary(before, product_id), bundle_child_summary(after, product_id)),
-            (bundle_parents(before, product_id), bundle_parents(after, product_id)),
+            COMPOSITE_CHILD_SUMMARY,
+            (
+                composite_child_summary(before, product_id, old_composites),
+                composite_child_summary(after, product_id, new_composites),
+            ),
+            (old_composites, new_composites),
             position,
         ),
     ]
@@ -343,6 +351,29 @@ def _summary_readers(state: State | None, product_id: int) -> set[int]:
     children = {child for parent, child in relations if parent == product_id}
     linkers = {linker for linker, linked, _ in links if linked == product_id}
     return (children | linkers) - {product_id}
+
+
+def composite_parents(state: State | None, product_id: int) -> set[int]:
+    """The bundles offering this product and the grouped products grouping it."""
+    links = (state or {}).get("product_links", {}).values()
+    grouped = {
+        linker
+        for linker, linked, kind in links
+        if linked == product_id and kind == GROUPED_LINK_TYPE
+    }
+    return (bundle_parents(state, product_id) | grouped) - {product_id}
+
+
+def grouped_items(state: State, product_id: int) -> list[Row]:
+    """The summaries of the products this grouped product groups (those heard of)."""
+    summaries: dict[str, Row] = state.get("composite_children") or {}
+    links = state.get("product_links", {}).values()
+    items = {
+        str(linked)
+        for linker, linked, kind in links
+        if linker == product_id and kind == GROUPED_LINK_TYPE
+    }
+    return [summaries[item] for item in sorted(items, key=int) if item in summaries]
 
 
 def _super_parents(state: State | None, product_id: int) -> set[int]:

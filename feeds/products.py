@@ -18,8 +18,14 @@ from feeds.change import MalformedRow, RowChange
 from feeds.custom_options import custom_option_fields
 from feeds.downloadable import samples_field
 from feeds.feed import Feed
+from feeds.grouped import grouped_options
 from feeds.media import GALLERY_VALUE_TABLE, apply_gallery_value_change, media_fields
-from feeds.product_links import linked_products, relation_parents, variant_children
+from feeds.product_links import (
+    grouped_items,
+    linked_products,
+    relation_parents,
+    variant_children,
+)
 from feeds.reference import Reference, ReferenceKind
 from feeds.stock import config_number, decide_summary
 from feeds.urls import (
@@ -290,6 +296,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             **custom_options,
             "optionsV2": [
                 *custom_options["optionsV2"],
+                *grouped_options(state, int(store["website_id"]), reference),
                 *bundle_options(state, store_id, int(store["website_id"]), codes.get("name")),
             ],
             **url_fields(state, product_id, store_id, value("url_key"), urls),
@@ -322,11 +329,16 @@ def _availability(
 ) -> dict[int, _Availability]:
     """Per stock: whether the product sells there and its quantity. A configurable has no
     stock of its own: it sells where one of its children does, with their quantities; nor
-    has a bundle (see ``_bundle_availability``)."""
+    has a grouped product (its items, likewise) or a bundle (``_bundle_availability``)."""
     if entity.get("type_id") == "bundle":
         return _bundle_availability(state, reference)
-    if entity.get("type_id") == "configurable":
-        children = variant_children(state, int(entity["entity_id"]))
+    if entity.get("type_id") in ("configurable", "grouped"):
+        # a grouped product sells where one of its items does (MSI's grouped index)
+        children = (
+            variant_children(state, int(entity["entity_id"]))
+            if entity.get("type_id") == "configurable"
+            else grouped_items(state, int(entity["entity_id"]))
+        )
         decided = [decide_summary(child.get("stock"), reference) for child in children]
     else:
         own = (state.get("stocks") or {}).get(str(entity.get("sku")))

@@ -79,6 +79,8 @@ _COLLECTIONS: dict[str, tuple[ReferenceKind, str | tuple[str, ...], tuple[str, .
         "attribute_label_id",
         ("attribute_label_id", "attribute_id", "store_id", "value"),
     ),
+    # which link attribute is a grouped product's item position or default quantity
+    "catalog_product_link_attribute": (ReferenceKind.ATTRIBUTES, "product_link_attribute_id", ()),
     "catalog_category_entity": (ReferenceKind.CATEGORIES, "entity_id", ()),
     "inventory_source": (ReferenceKind.STOCKS, "source_code", ("source_code", "name", "enabled")),
     "inventory_stock": (ReferenceKind.STOCKS, "stock_id", ("stock_id", "name")),

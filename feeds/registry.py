@@ -12,6 +12,7 @@ from feeds.custom_options import CUSTOM_OPTION_PROJECTOR, CUSTOM_OPTION_VALUE_PR
 from feeds.downloadable import SAMPLES_PROJECTOR
 from feeds.extension import FeedExtension, load_extensions, with_fields
 from feeds.feed import Feed
+from feeds.grouped import GROUPED_LINKS_PROJECTOR
 from feeds.media import MEDIA_PROJECTOR
 from feeds.order_references import ORDER_CUSTOMER_PROJECTOR, ORDER_PRODUCT_PROJECTOR
 from feeds.orders import ORDER_PROJECTOR, SALES_DOCUMENT_PROJECTOR
@@ -44,6 +45,7 @@ BUILTIN_PROJECTORS: tuple[EntityProjector, ...] = (
     CATALOG_PROJECTOR,
     MEDIA_PROJECTOR,
     SAMPLES_PROJECTOR,
+    GROUPED_LINKS_PROJECTOR,
     CUSTOM_OPTION_PROJECTOR,
     CUSTOM_OPTION_VALUE_PROJECTOR,
     STOCK_ITEM_PROJECTOR,

@@ -322,6 +322,20 @@ INSERT IGNORE INTO `catalog_category_entity_int` (`value_id`, `attribute_id`, `s
 
 -- Legacy CatalogInventory stock 1 and MSI defaults (DefaultSourceProvider, DefaultStockProvider,
 -- AssignWebsiteToDefaultStock): source 'default', stock 1, linked, website 'base' sells from stock 1
+-- Magento_Catalog's and Magento_GroupedProduct's link types and link attributes.
+INSERT IGNORE INTO `catalog_product_link_type` (`link_type_id`, `code`) VALUES
+  (1, 'relation'),
+  (3, 'super'),
+  (4, 'up_sell'),
+  (5, 'cross_sell');
+
+INSERT IGNORE INTO `catalog_product_link_attribute` (`product_link_attribute_id`, `link_type_id`, `product_link_attribute_code`, `data_type`) VALUES
+  (1, 1, 'position', 'int'),
+  (2, 4, 'position', 'int'),
+  (3, 5, 'position', 'int'),
+  (4, 3, 'position', 'int'),
+  (5, 3, 'qty', 'decimal');
+
 INSERT IGNORE INTO `cataloginventory_stock` (`stock_id`, `website_id`, `stock_name`) VALUES
   (1, 0, 'Default');
 

@@ -549,6 +549,25 @@ CREATE TABLE IF NOT EXISTS `catalog_product_relation` (
 -- Related, up-sell and cross-sell products (and grouped products' members). Magento's
 -- link_type_id also refers to catalog_product_link_type, not modelled here: its rows are
 -- Magento's fixed link types (1 related, 3 grouped, 4 up-sell, 5 cross-sell).
+-- Product link types and their attributes (a grouped product's links carry a position and a
+-- default quantity per associated product).
+CREATE TABLE IF NOT EXISTS `catalog_product_link_type` (
+  `link_type_id` smallint unsigned NOT NULL AUTO_INCREMENT COMMENT 'Link Type ID',
+  `code` varchar(32) DEFAULT NULL COMMENT 'Code',
+  PRIMARY KEY (`link_type_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Link Type Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_link_attribute` (
+  `product_link_attribute_id` smallint unsigned NOT NULL AUTO_INCREMENT COMMENT 'Product Link Attribute ID',
+  `link_type_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Link Type ID',
+  `product_link_attribute_code` varchar(32) DEFAULT NULL COMMENT 'Product Link Attribute Code',
+  `data_type` varchar(32) DEFAULT NULL COMMENT 'Data Type',
+  PRIMARY KEY (`product_link_attribute_id`),
+  KEY `CATALOG_PRODUCT_LINK_ATTRIBUTE_LINK_TYPE_ID` (`link_type_id`),
+  CONSTRAINT `CAT_PRD_LNK_ATTR_LNK_TYPE_ID_CAT_PRD_LNK_TYPE_LNK_TYPE_ID` FOREIGN KEY (`link_type_id`)
+    REFERENCES `catalog_product_link_type` (`link_type_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Link Attribute Table';
+
 CREATE TABLE IF NOT EXISTS `catalog_product_link` (
   `link_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Link ID',
   `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product ID',
@@ -562,8 +581,38 @@ CREATE TABLE IF NOT EXISTS `catalog_product_link` (
   CONSTRAINT `CAT_PRD_LNK_LNKED_PRD_ID_CAT_PRD_ENTT_ENTT_ID` FOREIGN KEY (`linked_product_id`)
     REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE,
   CONSTRAINT `CATALOG_PRODUCT_LINK_PRODUCT_ID_CATALOG_PRODUCT_ENTITY_ENTITY_ID` FOREIGN KEY (`product_id`)
-    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE,
+  CONSTRAINT `CAT_PRD_LNK_LNK_TYPE_ID_CAT_PRD_LNK_TYPE_LNK_TYPE_ID` FOREIGN KEY (`link_type_id`)
+    REFERENCES `catalog_product_link_type` (`link_type_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product To Product Linkage Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_link_attribute_decimal` (
+  `value_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Value ID',
+  `product_link_attribute_id` smallint unsigned DEFAULT NULL COMMENT 'Product Link Attribute ID',
+  `link_id` int unsigned NOT NULL COMMENT 'Link ID',
+  `value` decimal(20,6) NOT NULL DEFAULT 0.000000 COMMENT 'Value',
+  PRIMARY KEY (`value_id`),
+  UNIQUE KEY `CAT_PRD_LNK_ATTR_DEC_PRD_LNK_ATTR_ID_LNK_ID` (`product_link_attribute_id`, `link_id`),
+  KEY `CATALOG_PRODUCT_LINK_ATTRIBUTE_DECIMAL_LINK_ID` (`link_id`),
+  CONSTRAINT `CAT_PRD_LNK_ATTR_DEC_LNK_ID_CAT_PRD_LNK_LNK_ID` FOREIGN KEY (`link_id`)
+    REFERENCES `catalog_product_link` (`link_id`) ON DELETE CASCADE,
+  CONSTRAINT `FK_AB2EFA9A14F7BCF1D5400056203D14B6` FOREIGN KEY (`product_link_attribute_id`)
+    REFERENCES `catalog_product_link_attribute` (`product_link_attribute_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Link Decimal Attribute Table';
+
+CREATE TABLE IF NOT EXISTS `catalog_product_link_attribute_int` (
+  `value_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Value ID',
+  `product_link_attribute_id` smallint unsigned DEFAULT NULL COMMENT 'Product Link Attribute ID',
+  `link_id` int unsigned NOT NULL COMMENT 'Link ID',
+  `value` int NOT NULL DEFAULT 0 COMMENT 'Value',
+  PRIMARY KEY (`value_id`),
+  UNIQUE KEY `CAT_PRD_LNK_ATTR_INT_PRD_LNK_ATTR_ID_LNK_ID` (`product_link_attribute_id`, `link_id`),
+  KEY `CATALOG_PRODUCT_LINK_ATTRIBUTE_INT_LINK_ID` (`link_id`),
+  CONSTRAINT `CAT_PRD_LNK_ATTR_INT_LNK_ID_CAT_PRD_LNK_LNK_ID` FOREIGN KEY (`link_id`)
+    REFERENCES `catalog_product_link` (`link_id`) ON DELETE CASCADE,
+  CONSTRAINT `FK_D6D878F8BA2A4282F8DDED7E6E3DE35C` FOREIGN KEY (`product_link_attribute_id`)
+    REFERENCES `catalog_product_link_attribute` (`product_link_attribute_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Catalog Product Link Integer Attribute Table';
 
 -- A downloadable product's samples and their titles per store view (Magento_Downloadable).
 CREATE TABLE IF NOT EXISTS `downloadable_sample` (

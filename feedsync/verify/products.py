@@ -22,6 +22,7 @@ from feedsync.verify.eav import (
     load_product_values,
     pick,
 )
+from feedsync.verify.grouped_options import GroupedOptions
 from feedsync.verify.product_media import ROLE_CODES, ProductMedia, ProductUrls, read_base_urls
 from feedsync.verify.product_options import ProductOptions
 from feedsync.verify.stock import project_stock_statuses
@@ -99,6 +100,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     urls = ProductUrls.read(cursor)
     options = ProductOptions.read(cursor)
     bundles = BundleOptions.read(cursor)
+    grouped = GroupedOptions.read(cursor)
 
     fixed_bundles = _fixed_price_bundles(cursor)
     cursor.execute(
@@ -172,9 +174,10 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 for sort_order, sample_id, titles in samples.get(entity_id, [])
             ]
             payload |= options.fields(entity_id, view.store_id)
-            # upstream's providers merged in order: custom options, ..., bundle options
+            # upstream's providers merged in order: custom options, ..., grouped, bundle
             payload["optionsV2"] = [
                 *payload["optionsV2"],
+                *grouped.entries(entity_id, view.website_id),
                 *bundles.entries(entity_id, view.store_id),
             ]
             base = base_urls[view.store_id]
@@ -218,10 +221,12 @@ class _Stock:
             (_STOCK_THRESHOLD, _STOCK_THRESHOLD),
         )
         thresholds = {int(website): _number(value) for website, value in cursor.fetchall()}
-        cursor.execute(
+        cursor.execute(  # configurables' children, grouped products' items
             "SELECT l.parent_id, c.sku FROM catalog_product_super_link l "
             "JOIN catalog_product_entity c ON c.entity_id = l.product_id "
-            "ORDER BY l.parent_id, l.product_id"
+            "UNION ALL SELECT g.product_id, c.sku FROM catalog_product_link g "
+            "JOIN catalog_product_entity c ON c.entity_id = g.linked_product_id "
+            "WHERE g.link_type_id = 3"
         )
         children: dict[int, list[str]] = {}
         for parent_id, child_sku in cursor.fetchall():
@@ -245,14 +250,16 @@ class _Stock:
 
     def of(self, entity_id: int, sku: str, type_id: str, website_id: int) -> tuple[bool, bool]:
         """(inStock, lowStock) of a product in a website: its SKU in the website's stock; a
-        configurable's children's (in stock if one is, their quantities summed); a bundle's
+        configurable's children's or a grouped product's items' (in stock if one is, their
+        quantities summed); a bundle's
         offered products' (``_bundle``)."""
         stock_id = self.of_website.get(website_id)
         if stock_id is None:
             return False, False
         if type_id == "bundle":
             return self._bundle(entity_id, stock_id, website_id)
-        skus = self.children.get(entity_id, []) if type_id == "configurable" else [sku]
+        composite = type_id in ("configurable", "grouped")
+        skus = self.children.get(entity_id, []) if composite else [sku]
         found = [self.by_sku[stock_id, s] for s in skus if (stock_id, s) in self.by_sku]
         if not found:
             return False, False

@@ -702,6 +702,48 @@ def _bundle_selection(m: Mutator) -> None:
         m.run("DELETE FROM catalog_product_bundle_option WHERE option_id = %s", option[0])
 
 
+def _grouped_link(m: Mutator) -> None:
+    """A grouped product's item edited as the admin saves it (its default quantity and
+    position, link attributes naming only the link), one more item linked, or an item
+    unlinked (its attributes go by InnoDB's cascade, unseen by the binlog)."""
+    link = m.pick(
+        "SELECT link_id, product_id FROM catalog_product_link WHERE link_type_id = 3 "
+        "ORDER BY link_id"
+    )
+    if link is None:
+        return
+    step = m.seed % 3
+    if step == 0:
+        m.run(
+            "INSERT INTO catalog_product_link_attribute_decimal (product_link_attribute_id, "
+            "link_id, value) VALUES (5, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            link[0],
+            m.seed % 4,
+        )
+        m.run(
+            "INSERT INTO catalog_product_link_attribute_int (product_link_attribute_id, "
+            "link_id, value) VALUES (4, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+            link[0],
+            m.seed % 9,
+        )
+    elif step == 1:
+        item = m.pick(
+            "SELECT entity_id FROM catalog_product_entity WHERE type_id = 'simple' "
+            "AND entity_id NOT IN (SELECT linked_product_id FROM catalog_product_link "
+            "WHERE product_id = %s AND link_type_id = 3) ORDER BY entity_id",
+            link[1],
+        )
+        if item is not None:
+            m.run(
+                "INSERT INTO catalog_product_link (product_id, linked_product_id, link_type_id) "
+                "VALUES (%s, %s, 3)",
+                link[1],
+                item[0],
+            )
+    else:
+        m.run("DELETE FROM catalog_product_link WHERE link_id = %s", link[0])
+
+
 MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "rename_product": _rename_product,
     "store_view_name": _store_view_name,
@@ -730,6 +772,7 @@ MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "custom_option_removed": _custom_option_removed,
     "bundle_option": _bundle_option,
     "bundle_selection": _bundle_selection,
+    "grouped_link": _grouped_link,
     "catalog_rule": _catalog_rule,
     "product_link": _product_link,
 }

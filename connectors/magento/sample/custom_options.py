@@ -94,7 +94,11 @@ _LOCALE_INDEX: Final = {"en": 0, "fr": 1, "de": 2}
 def add_custom_options(ctx: Context, scopes: Scopes, catalog: Catalog) -> None:
     """Options, values, titles and prices for a tenth of the products shown on their own."""
     writer = _OptionWriter(ctx, scopes, ctx.rng("custom_options"))
-    shown = (p for p in catalog.products if p.parent_id is None and p.type_id != "configurable")
+    shown = (
+        p
+        for p in catalog.products
+        if p.parent_id is None and p.type_id not in ("configurable", "grouped")
+    )
     for product in shown:
         if writer.rng.random() < _SHARE:
             writer.add(product)

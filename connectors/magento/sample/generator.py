@@ -16,6 +16,7 @@ from connectors.magento.sample.categories import add_categories, add_category_pr
 from connectors.magento.sample.context import EPOCH, Context
 from connectors.magento.sample.custom_options import add_custom_options
 from connectors.magento.sample.downloadables import add_downloadables
+from connectors.magento.sample.grouped import add_grouped, add_grouped_links
 from connectors.magento.sample.inventory import add_inventory
 from connectors.magento.sample.media import add_media
 from connectors.magento.sample.model import SampleData
@@ -47,10 +48,12 @@ def generate(profile: str | Profile, seed: int = 42, *, today: date | None = Non
     add_inventory(ctx, catalog)
     add_orders(ctx, scopes, attrs, catalog)
     add_permissions(ctx, scopes, categories)
-    # A few downloadables and bundles, after every step that reads "the catalog" as the
-    # profile sizes it and before the storefront steps, which give them URLs and media too.
+    # A few downloadables, bundles and grouped products, after every step that reads "the
+    # catalog" as the profile sizes it and before the storefront steps, which give them URLs
+    # and media too.
     add_downloadables(ctx, scopes, attrs, catalog)
     add_bundles(ctx, scopes, attrs, catalog)
+    grouped = add_grouped(ctx, scopes, attrs, catalog)
     # Storefront URLs and media come last, each from its own random stream, and only append
     # rows: every row of the steps above is the same with or without them.
     add_base_urls(ctx, scopes)
@@ -62,6 +65,7 @@ def generate(profile: str | Profile, seed: int = 42, *, today: date | None = Non
     add_creditmemo_comments(ctx)
     add_catalog_rule_prices(ctx, catalog, EPOCH.date() if today is None else today)
     add_product_links(ctx, catalog)
+    add_grouped_links(ctx, grouped)
     # Custom options last, from their own stream: every row above is the same without them.
     add_custom_options(ctx, scopes, catalog)
     return _finish(ctx)

@@ -123,6 +123,10 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "catalog_product_relation": _cols("parent_id child_id"),
     "catalog_product_link": _cols("link_id product_id linked_product_id link_type_id"),
+    "catalog_product_link_attribute_int": _cols("value_id product_link_attribute_id link_id value"),
+    "catalog_product_link_attribute_decimal": _cols(
+        "value_id product_link_attribute_id link_id value"
+    ),
     "downloadable_sample": _cols(
         "sample_id product_id sample_url sample_file sample_type sort_order"
     ),

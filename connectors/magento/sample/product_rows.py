@@ -64,7 +64,7 @@ class ProductWriter:
             t["catalog_product_website"].add(eid, website_id)
         self._varchars(prod, words)
         self._integers(prod)
-        if not is_config:
+        if prod.type_id not in ("configurable", "grouped"):  # they sell their children
             self._prices(prod)
         visible = prod.parent_id is None  # children are sold only through their configurable
         if visible and rng.random() < 0.1:

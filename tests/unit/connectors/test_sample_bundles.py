@@ -1,7 +1,7 @@
-"""The sample's bundles: fixed-price and dynamic ones with Magento_Bundle's attributes, options
-of every type titled at store 0 (some in a store view too), selections of standalone simple
-products of the bundle's websites, relation rows for each, and the price shapes the products
-feed has rules for (fixed and percent, a second website's price)."""
+"""The sample's bundles (fixed-price and dynamic, with Magento_Bundle's attributes, options
+of every type titled at store 0 and some in a store view, selections of standalone simple
+products of the bundle's websites, relation rows, fixed and percent prices, a second
+website's price) and grouped products (items with a position and a default quantity)."""
 
 from __future__ import annotations
 
@@ -58,3 +58,33 @@ def test_options_and_selections_name_what_exists(small: SampleData) -> None:
     assert prices
     for p in prices:
         assert p["website_id"] in websites[by_id[p["selection_id"]]["parent_product_id"]]
+
+
+def test_grouped_products_link_standalone_items_with_a_position_and_quantity(
+    small: SampleData,
+) -> None:
+    products = {p["entity_id"]: p for p in rows_of(small, "catalog_product_entity")}
+    grouped = {e for e, p in products.items() if p["type_id"] == "grouped"}
+    links = [r for r in rows_of(small, "catalog_product_link") if r["link_type_id"] == 3]
+    assert {r["product_id"] for r in links} == grouped
+    assert all(products[r["linked_product_id"]]["type_id"] == "simple" for r in links)
+    assert len({r["link_id"] for r in rows_of(small, "catalog_product_link")}) == len(
+        rows_of(small, "catalog_product_link")
+    )
+    relations = {
+        (r["parent_id"], r["child_id"]) for r in rows_of(small, "catalog_product_relation")
+    }
+    assert all((r["product_id"], r["linked_product_id"]) in relations for r in links)
+    for table, attribute_id in (
+        ("catalog_product_link_attribute_int", 4),
+        ("catalog_product_link_attribute_decimal", 5),
+    ):
+        rows = rows_of(small, table)
+        assert {r["link_id"] for r in rows} == {r["link_id"] for r in links}, table
+        assert {r["product_link_attribute_id"] for r in rows} == {attribute_id}, table
+    prices = {
+        v["entity_id"]
+        for v in rows_of(small, "catalog_product_entity_decimal")
+        if v["attribute_id"] == 77
+    }
+    assert not prices & grouped  # a grouped product has no price of its own

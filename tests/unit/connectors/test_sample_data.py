@@ -81,11 +81,12 @@ def test_profile_shape(name: str, small: SampleData, medium: SampleData) -> None
     p = PROFILES[name]
     products = rows_of(data, "catalog_product_entity")
     types = Counter(str(r["type_id"]) for r in products)
-    # the profile's products, and a few downloadables (each with samples) and bundles
+    # the profile's products, and a few downloadables (each with samples), bundles and
+    # grouped products
     downloadables, bundles = max(2, p.standalone // 50), max(2, p.standalone // 100)
     assert types["downloadable"] == downloadables
-    assert types["bundle"] == bundles
-    assert len(products) == p.products + downloadables + bundles
+    assert types["bundle"] == types["grouped"] == bundles  # as many grouped as bundles
+    assert len(products) == p.products + downloadables + 2 * bundles
     sampled = {r["product_id"] for r in rows_of(data, "downloadable_sample")}
     assert sampled == {r["entity_id"] for r in products if r["type_id"] == "downloadable"}
     assert types["configurable"] == p.configurables

@@ -206,7 +206,7 @@ def test_an_offered_products_delete_drops_its_selections() -> None:
     assert extras["values"] == []
     state = pipeline.states["products"][str(BUNDLE)]
     assert set(state["bundle_selections"]) == {"11"}
-    assert "43" not in state["bundle_children"]
+    assert "43" not in state["composite_children"]
 
 
 def test_a_malformed_row_names_its_table_and_column() -> None:

@@ -156,3 +156,25 @@ def test_a_bundle_sells_where_every_required_option_offers_a_product_that_sells(
     expected = {"base": (False, False, False), "second": (True, False, True)}
     for ordered in ([*bundle, *offered, *rows], [*rows, *offered, *bundle]):
         assert stock_fields(run(*ordered), "KIT-30") == expected
+
+
+def test_a_grouped_product_sells_where_one_of_its_items_does() -> None:
+    grouped = product(40, "SET-40", type_id="grouped")
+    items = [*product(41, "ITEM-41"), *product(42, "ITEM-42")]
+    links = [
+        (
+            "catalog_product_link",
+            {"link_id": 1, "product_id": 40, "linked_product_id": 41, "link_type_id": 3},
+        ),
+        (
+            "catalog_product_link",
+            {"link_id": 2, "product_id": 40, "linked_product_id": 42, "link_type_id": 3},
+        ),
+    ]
+    stock = [
+        source_item(1, "default", "ITEM-41", "0.0000", status=0),
+        source_item(2, "eu", "ITEM-42", "3.0000"),
+    ]
+    expected = {"base": (False, False, False), "second": (True, False, True)}
+    for rows in ([*grouped, *items, *links, *stock], [*stock, *links, *items, *grouped]):
+        assert stock_fields(run(*rows), "SET-40") == expected
