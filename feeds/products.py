@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from feeds.change import MalformedRow, RowChange
+from feeds.configurable_options import configurable_options
 from feeds.custom_options import custom_option_fields
 from feeds.downloadable import samples_field
 from feeds.feed import Feed
@@ -284,7 +285,11 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "parents": _parents_in(parents, int(store["website_id"]), codes.get("price_type")),
             "links": linked_products(state, product_id, int(store["website_id"])),
             "samples": samples_field(state, store_id, urls.web),
-            **custom_option_fields(state, store_id),
+            **(options := custom_option_fields(state, store_id)),
+            "optionsV2": [
+                *options["optionsV2"],
+                *configurable_options(state, reference, store_id, urls.media),
+            ],
             **url_fields(state, product_id, store_id, value("url_key"), urls),
             **media_fields(
                 state,
