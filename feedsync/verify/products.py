@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from feedsync.verify.configurable_options import ConfigurableOptions
 from feedsync.verify.eav import (
     Attribute,
     ScopedValues,
@@ -97,6 +98,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     media = ProductMedia.read(cursor)
     urls = ProductUrls.read(cursor)
     options = ProductOptions.read(cursor)
+    configurable = ConfigurableOptions.read(cursor)
 
     cursor.execute(
         "SELECT entity_id, sku, type_id, "
@@ -170,6 +172,10 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
             ]
             payload |= options.fields(entity_id, view.store_id)
             base = base_urls[view.store_id]
+            payload["optionsV2"] = [
+                *payload["optionsV2"],
+                *configurable.entries(entity_id, view.store_id, base.media_root),
+            ]
             payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
             payload |= media.fields(entity_id, view.store_id, base, value.get)
             payload["deleted"] = False
