@@ -28,6 +28,20 @@ _STATUS_JOINS = (
     f"AND ss.attribute_id = {STATUS} AND ss.store_id = s.store_id "
 )
 
+_ENABLED = _STATUS_JOINS + "WHERE " + _STATUS_IN + "<> 2 "
+# A configurable's children with the option each selects of each super attribute (store 0).
+_SELECTED = (
+    "FROM catalog_product_super_link sl "
+    "JOIN catalog_product_entity p ON p.entity_id = sl.parent_id "
+    "AND p.type_id = 'configurable' "
+    "JOIN catalog_product_super_attribute sa ON sa.product_id = sl.parent_id "
+    "JOIN catalog_product_entity_int ci ON ci.entity_id = sl.product_id "
+    "AND ci.attribute_id = sa.attribute_id AND ci.store_id = 0 "
+    "JOIN eav_attribute_option ao ON ao.option_id = ci.value "
+    "AND ao.attribute_id = sa.attribute_id "
+    "JOIN catalog_product_website w ON w.product_id = sl.parent_id "
+)
+
 
 def uid(attribute_id: int, option_id: int) -> str:
     return base64.b64encode(f"configurable/{attribute_id}/{option_id}".encode()).decode()
@@ -58,21 +72,10 @@ def test_the_snapshot_carries_every_configurable_option(feeds_pipeline: Pipeline
     )
     ((expected_values,),) = execute(
         sql,
-        "SELECT COUNT(DISTINCT sl.parent_id, s.store_id, o.option_id) "
-        "FROM catalog_product_super_link sl "
-        "JOIN catalog_product_entity p ON p.entity_id = sl.parent_id "
-        "AND p.type_id = 'configurable' "
-        "JOIN catalog_product_super_attribute sa ON sa.product_id = sl.parent_id "
-        "JOIN catalog_product_entity_int ci ON ci.entity_id = sl.product_id "
-        "AND ci.attribute_id = sa.attribute_id AND ci.store_id = 0 "
-        "JOIN eav_attribute_option o ON o.option_id = ci.value "
-        "AND o.attribute_id = sa.attribute_id "
-        "JOIN catalog_product_website w ON w.product_id = sl.parent_id "
-        "JOIN store s ON s.website_id = w.website_id AND s.store_id > 0 "
-        + _STATUS_JOINS
-        + "WHERE "
-        + _STATUS_IN
-        + "<> 2",
+        "SELECT COUNT(DISTINCT sl.parent_id, s.store_id, ao.option_id) "
+        + _SELECTED
+        + "JOIN store s ON s.website_id = w.website_id AND s.store_id > 0 "
+        + _ENABLED,
     )
     assert expected_entries > 0
     assert len(entries) == expected_entries
@@ -165,20 +168,10 @@ def _child(sql: Any, condition: str, store_id: int) -> tuple[str, int, int, int]
     [row] = execute(
         sql,
         "SELECT p.sku, sl.product_id, sa.attribute_id, ci.value "
-        "FROM catalog_product_super_link sl "
-        "JOIN catalog_product_entity p ON p.entity_id = sl.parent_id "
-        "AND p.type_id = 'configurable' "
-        "JOIN catalog_product_super_attribute sa ON sa.product_id = sl.parent_id "
-        "JOIN catalog_product_entity_int ci ON ci.entity_id = sl.product_id "
-        "AND ci.attribute_id = sa.attribute_id AND ci.store_id = 0 "
-        "JOIN eav_attribute_option ao ON ao.option_id = ci.value "
-        "AND ao.attribute_id = sa.attribute_id "
-        "JOIN catalog_product_website w ON w.product_id = sl.parent_id "
-        "JOIN store s ON s.store_id = %s AND s.website_id = w.website_id "
-        + _STATUS_JOINS
-        + "WHERE "
-        + _STATUS_IN
-        + f"<> 2 AND {condition} "
+        + _SELECTED
+        + "JOIN store s ON s.store_id = %s AND s.website_id = w.website_id "
+        + _ENABLED
+        + f"AND {condition} "
         "ORDER BY sl.parent_id, sa.position, sa.attribute_id, sl.product_id LIMIT 1",
         store_id,
     )
