@@ -10,7 +10,10 @@ import base64
 import json
 from typing import Any
 
+import pytest
+
 from feeds.catalog import CATALOG_PROJECTOR
+from feeds.change import MalformedRow
 from feeds.custom_options import CUSTOM_OPTION_PROJECTOR, CUSTOM_OPTION_VALUE_PROJECTOR
 from feeds.memory import MemoryPipeline
 from feeds.reference import Reference, apply_reference
@@ -322,3 +325,9 @@ def test_swatches_kept_by_option_and_store_in_the_reference() -> None:
     # the option's delete takes its swatches along (InnoDB cascades them unseen)
     apply_reference(store, change("eav_attribute_option", "d", choice(BLUE, COLOR, 1, "B")[0][1]))
     assert Reference(store).option(BLUE) is None
+
+
+def test_a_swatch_row_without_its_type_is_refused() -> None:
+    row = {"swatch_id": 1, "option_id": RED, "store_id": 0, "value": "#ff0000"}
+    with pytest.raises(MalformedRow, match="type"):
+        apply_reference({}, change("eav_attribute_option_swatch", "c", after=row))
