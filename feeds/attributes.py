@@ -25,6 +25,7 @@ __all__ = [
     "PRODUCT_ATTRIBUTES_FEED",
     "StoreView",
     "build_product_attributes",
+    "labels_by_attribute",
     "store_views",
 ]
 
@@ -108,7 +109,7 @@ def store_views(reference: Reference) -> list[StoreView]:
 def build_product_attributes(reference: Reference) -> list[dict[str, Any]]:
     """Every productAttributes payload: product attributes by id, then store views by id."""
     catalog = reference.rows("catalog_eav_attribute")
-    labels = _labels_by_attribute(reference)
+    labels = labels_by_attribute(reference)
     views = store_views(reference)
     payloads = []
     for attribute in sorted(reference.attributes().values(), key=lambda a: int(a["attribute_id"])):
@@ -163,7 +164,7 @@ def _metadata(attribute: Row, flags: Row) -> dict[str, Any]:
     }
 
 
-def _labels_by_attribute(reference: Reference) -> dict[str, dict[str, str | None]]:
+def labels_by_attribute(reference: Reference) -> dict[str, dict[str, str | None]]:
     """attribute id → store id → store label, read in one pass over the label rows.
 
     ``eav_attribute_label`` has no unique key on (attribute, store): of duplicate rows the one

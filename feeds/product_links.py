@@ -8,8 +8,9 @@ configurable parent's variants carry each child's sku and option values. A state
 its own rows, so linked products exchange small summaries by forwards to entity "products":
 
 - ``@product_parent``: a parent's ``{id, sku, type}``, sent to its relation children;
-- ``@product_child``: a child's ``{id, sku, values}`` (its store-0 values of
-  ``catalog_product_entity_int``, where select attributes live), sent to its super-link
+- ``@product_child``: a child's ``{id, sku, values, scoped_values, stock}`` (its values of
+  ``catalog_product_entity_int``, where select attributes and the status live: store 0's
+  by attribute, the store views' by ``<attribute_id>:<store_id>``), sent to its super-link
   parents;
 - ``@product_gone``: a deleted product, sent to every product it was linked to, which drops
   the links and summaries it held of it (the link rows cascade away unseen in the binlog).
@@ -112,7 +113,7 @@ def link_keys(change: RowChange) -> list[str]:
 
 
 def apply_link_change(state: State, change: RowChange) -> State:
-    """``state`` with one link row, store-0 int value or peer summary applied (a copy).
+    """``state`` with one link row, int value or peer summary applied (a copy).
 
     Changes of other tables only move the remembered position on.
     """
@@ -145,12 +146,7 @@ def apply_link_change(state: State, change: RowChange) -> State:
             ]
         current["product_links"] = links
     elif table == INT_VALUE_TABLE:
-        defaults = dict(state.get("int_defaults", {}))
-        if before is not None and int(before["store_id"]) == DEFAULT_STORE_ID:
-            defaults.pop(str(before["attribute_id"]), None)
-        if after is not None and int(after["store_id"]) == DEFAULT_STORE_ID:
-            defaults[str(after["attribute_id"])] = after.get("value")
-        current["int_defaults"] = defaults
+        _apply_int_value(current, change)
     elif table in (PARENT_SUMMARY, CHILD_SUMMARY) and after is not None:
         held = "parent_summaries" if table == PARENT_SUMMARY else "child_summaries"
         current[held] = {**state.get(held, {}), str(after["id"]): after}
@@ -158,6 +154,25 @@ def apply_link_change(state: State, change: RowChange) -> State:
         _forget(current, int(before["id"]))
         forget_bundle_peer(current, int(before["id"]))
     return _stamp(apply_bundle_change(current, change), change)
+
+
+def _apply_int_value(state: State, change: RowChange) -> None:
+    """Fold an int value into ``int_defaults`` (store 0's, by attribute) or ``int_scoped``
+    (the store views', by ``<attribute_id>:<store_id>``), in place (a fresh copy)."""
+    defaults = dict(state.get("int_defaults", {}))
+    scoped = dict(state.get("int_scoped", {}))
+    for row, keep in ((change.before, False), (change.after, True)):
+        if row is None:
+            continue
+        default = int(row["store_id"]) == DEFAULT_STORE_ID
+        held = defaults if default else scoped
+        key = str(row["attribute_id"]) if default else f"{row['attribute_id']}:{row['store_id']}"
+        if keep:
+            held[key] = row.get("value")
+        else:
+            held.pop(key, None)
+    state["int_defaults"] = defaults
+    state["int_scoped"] = scoped
 
 
 def replace_row(
@@ -215,7 +230,7 @@ def relation_parents(state: State, product_id: int) -> list[Row]:
 
 
 def variant_children(state: State, product_id: int) -> list[Row]:
-    """The summaries (``{id, sku, values}``) of the product's existing super-link children."""
+    """The summaries (``{id, sku, values, …}``) of the product's existing super-link children."""
     summaries: dict[str, Row] = state.get("child_summaries", {})
     children = (
         str(child) for parent, child in state.get("super_links", []) if parent == product_id
@@ -329,7 +344,9 @@ def _parent_summary(state: State | None, product_id: int) -> Row | None:
 
 
 def _child_summary(state: State | None, product_id: int) -> Row | None:
-    """What a configurable shows of a child: sku and store-0 int values (variants), and the
+    """What a configurable shows of a child: sku and store-0 int values (variants), its
+    int values of store views by ``<attribute_id>:<store_id>`` (its status there: a child
+    disabled in a store view selects no option of the parent's optionsV2 there), and the
     stock of its SKU (the parent is in stock where a child is: feeds/products.py)."""
     entity = (state or {}).get("entity")
     if not entity or state is None:
@@ -339,6 +356,7 @@ def _child_summary(state: State | None, product_id: int) -> Row | None:
         "id": product_id,
         "sku": sku,
         "values": state.get("int_defaults", {}),
+        "scoped_values": state.get("int_scoped", {}),
         "stock": (state.get("stocks") or {}).get(str(sku)),
     }
 

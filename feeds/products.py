@@ -15,6 +15,7 @@ from typing import Any
 
 from feeds.bundles import bundle_option_children, bundle_options, is_fixed_price_bundle
 from feeds.change import MalformedRow, RowChange
+from feeds.configurable_options import configurable_options
 from feeds.custom_options import custom_option_fields
 from feeds.downloadable import samples_field
 from feeds.feed import Feed
@@ -298,6 +299,7 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
                 *custom_options["optionsV2"],
                 *grouped_options(state, int(store["website_id"]), reference),
                 *bundle_options(state, store_id, int(store["website_id"]), codes.get("name")),
+                *configurable_options(state, reference, store_id, urls.media),
             ],
             **url_fields(state, product_id, store_id, value("url_key"), urls),
             **media_fields(

@@ -90,7 +90,11 @@ _COLLECTIONS: dict[str, tuple[ReferenceKind, str | tuple[str, ...], tuple[str, .
     "core_config_data": (ReferenceKind.SCOPES, "config_id", ()),
     "tax_class": (ReferenceKind.SCOPES, "class_id", ("class_id", "class_name", "class_type")),
 }
-_OPTION_TABLES = ("eav_attribute_option", "eav_attribute_option_value")
+_OPTION_TABLES = (
+    "eav_attribute_option",
+    "eav_attribute_option_value",
+    "eav_attribute_option_swatch",
+)
 CATEGORY_VALUE_TABLES = tuple(
     f"catalog_category_entity_{backend}"
     for backend in ("varchar", "int", "decimal", "text", "datetime")
@@ -133,6 +137,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "tax_class": ("class_id", "class_name"),
     "eav_attribute_option": ("option_id", "attribute_id"),
     "eav_attribute_option_value": ("option_id", "store_id"),
+    "eav_attribute_option_swatch": ("option_id", "store_id", "type"),
     **{table: ("entity_id", "attribute_id", "store_id") for table in CATEGORY_VALUE_TABLES},
 }
 
@@ -224,7 +229,11 @@ def _apply_category_value(store: MutableMapping[str, Any], change: RowChange) ->
 
 
 def _apply_option(store: MutableMapping[str, Any], change: RowChange) -> ReferenceKind:
-    """Options are kept one per key (``option:<id>``) with their labels per store."""
+    """Options are kept one per key (``option:<id>``) with their labels per store, and their
+    swatches per store (``[type, value]``)."""
+    if change.table == "eav_attribute_option_swatch":
+        _apply_swatch(store, change)
+        return ReferenceKind.OPTIONS
     row = change.row
     key = f"option:{row['option_id']}"
     option: Row = dict(store.get(key, {"labels": {}}))
@@ -243,6 +252,28 @@ def _apply_option(store: MutableMapping[str, Any], change: RowChange) -> Referen
         option["labels"] = labels
     store[key] = option
     return ReferenceKind.OPTIONS
+
+
+def _apply_swatch(store: MutableMapping[str, Any], change: RowChange) -> None:
+    """A swatch row, dropped from the option it named and added to the one it names (an
+    update may move it to another option)."""
+    before, after = change.before, change.after
+    if before is not None and f"option:{before['option_id']}" in store:
+        _set_swatch(store, before, None)
+    if after is not None:
+        _set_swatch(store, after, [after["type"], after.get("value")])
+
+
+def _set_swatch(store: MutableMapping[str, Any], row: Row, swatch: list[Any] | None) -> None:
+    key = f"option:{row['option_id']}"
+    option: Row = dict(store.get(key, {"labels": {}}))
+    swatches = dict(option.get("swatches", {}))
+    if swatch is None:
+        swatches.pop(str(row["store_id"]), None)
+    else:
+        swatches[str(row["store_id"])] = swatch
+    option["swatches"] = swatches
+    store[key] = option
 
 
 def _defaults(scoped: Mapping[tuple[str, str], Any]) -> Iterator[Any]:

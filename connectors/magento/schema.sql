@@ -213,6 +213,21 @@ CREATE TABLE IF NOT EXISTS `eav_attribute_option_value` (
     REFERENCES `store` (`store_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Eav Attribute Option Value';
 
+CREATE TABLE IF NOT EXISTS `eav_attribute_option_swatch` (
+  `swatch_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Swatch ID',
+  `option_id` int unsigned NOT NULL COMMENT 'Option ID',
+  `store_id` smallint unsigned NOT NULL COMMENT 'Store ID',
+  `type` smallint unsigned NOT NULL COMMENT 'Swatch type: 0 - text, 1 - visual color, 2 - visual image',
+  `value` varchar(255) DEFAULT NULL COMMENT 'Swatch Value',
+  PRIMARY KEY (`swatch_id`),
+  UNIQUE KEY `EAV_ATTRIBUTE_OPTION_SWATCH_STORE_ID_OPTION_ID` (`store_id`, `option_id`),
+  KEY `EAV_ATTRIBUTE_OPTION_SWATCH_SWATCH_ID` (`swatch_id`),
+  CONSTRAINT `EAV_ATTRIBUTE_OPTION_SWATCH_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE,
+  CONSTRAINT `EAV_ATTR_OPT_SWATCH_OPT_ID_EAV_ATTR_OPT_OPT_ID` FOREIGN KEY (`option_id`)
+    REFERENCES `eav_attribute_option` (`option_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Magento Swatches table';
+
 CREATE TABLE IF NOT EXISTS `eav_attribute_label` (
   `attribute_label_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Attribute Label ID',
   `attribute_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Attribute ID',

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from feedsync.verify.bundle_options import BundleOptions
+from feedsync.verify.configurable_options import ConfigurableOptions
 from feedsync.verify.eav import (
     Attribute,
     ScopedValues,
@@ -101,6 +102,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     options = ProductOptions.read(cursor)
     bundles = BundleOptions.read(cursor)
     grouped = GroupedOptions.read(cursor)
+    configurable = ConfigurableOptions.read(cursor)
 
     fixed_bundles = _fixed_price_bundles(cursor)
     cursor.execute(
@@ -174,13 +176,15 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 for sort_order, sample_id, titles in samples.get(entity_id, [])
             ]
             payload |= options.fields(entity_id, view.store_id)
-            # upstream's providers merged in order: custom options, ..., grouped, bundle
+            base = base_urls[view.store_id]
+            # upstream's providers merged in order: custom options, grouped, bundle,
+            # configurable
             payload["optionsV2"] = [
                 *payload["optionsV2"],
                 *grouped.entries(entity_id, view.website_id),
                 *bundles.entries(entity_id, view.store_id),
+                *configurable.entries(entity_id, view.store_id, base.media_root),
             ]
-            base = base_urls[view.store_id]
             payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
             payload |= media.fields(entity_id, view.store_id, base, value.get)
             payload["deleted"] = False

@@ -17,6 +17,7 @@ Statement = tuple[str, tuple[object, ...]]
 NAME, PRICE, SPECIAL, SPECIAL_FROM, SPECIAL_TO = 73, 77, 78, 79, 80
 CATEGORY_NAME = 41
 IMAGE, SMALL_IMAGE, MEDIA_GALLERY, URL_KEY = 87, 88, 90, 98
+STATUS = 95
 
 
 class Mutator:
@@ -744,6 +745,70 @@ def _grouped_link(m: Mutator) -> None:
         m.run("DELETE FROM catalog_product_link WHERE link_id = %s", link[0])
 
 
+def _configurable_option(m: Mutator) -> None:
+    """What a configurable's optionsV2 entries read, edited as the admin saves it: a child's
+    status in a store view flipped, a swatch's value changed or deleted or a store view's
+    own added, an attribute's store label edited, or an attribute's swatch type changed."""
+    store = m.pick("SELECT store_id FROM store WHERE store_id > 0 ORDER BY store_id")
+    step = m.seed % 4
+    if step == 0:
+        child = m.pick("SELECT DISTINCT product_id FROM catalog_product_super_link ORDER BY 1")
+        if child is not None and store is not None:
+            m.run(
+                "INSERT INTO catalog_product_entity_int (attribute_id, store_id, entity_id, value) "
+                "VALUES (%s, %s, %s, 2) ON DUPLICATE KEY UPDATE value = 3 - value",
+                STATUS,
+                store[0],
+                child[0],
+            )
+    elif step == 1:
+        swatch = m.pick(
+            "SELECT swatch_id, option_id, type FROM eav_attribute_option_swatch ORDER BY 1"
+        )
+        if swatch is None or store is None:
+            return
+        value = f"#{m.seed % 0xFFFFFF:06x}" if swatch[2] == 1 else f"/m/u/swatch-{m.seed}.png"
+        if m.seed % 3 == 0:
+            m.run("DELETE FROM eav_attribute_option_swatch WHERE swatch_id = %s", swatch[0])
+        elif m.seed % 3 == 1:
+            m.run(
+                "UPDATE eav_attribute_option_swatch SET value = %s WHERE swatch_id = %s",
+                value,
+                swatch[0],
+            )
+        else:
+            m.run(
+                "INSERT INTO eav_attribute_option_swatch (option_id, store_id, type, value) "
+                "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE value = VALUES(value)",
+                swatch[1],
+                store[0],
+                (1, 2)[m.seed % 2],
+                value,
+            )
+    elif step == 2:
+        label = m.pick(
+            "SELECT l.attribute_label_id FROM eav_attribute_label l WHERE l.attribute_id IN "
+            "(SELECT attribute_id FROM catalog_product_super_attribute) ORDER BY 1"
+        )
+        if label is not None:
+            m.run(
+                "UPDATE eav_attribute_label SET value = %s WHERE attribute_label_id = %s",
+                f"Axis {m.seed}",
+                label[0],
+            )
+    else:
+        attribute = m.pick(
+            "SELECT DISTINCT attribute_id FROM catalog_product_super_attribute ORDER BY 1"
+        )
+        if attribute is not None:
+            kind = (None, '{"swatch_input_type":"visual"}', '{"swatch_input_type":"text"}')
+            m.run(
+                "UPDATE catalog_eav_attribute SET additional_data = %s WHERE attribute_id = %s",
+                kind[m.seed % 3],
+                attribute[0],
+            )
+
+
 MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "rename_product": _rename_product,
     "store_view_name": _store_view_name,
@@ -773,6 +838,7 @@ MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "bundle_option": _bundle_option,
     "bundle_selection": _bundle_selection,
     "grouped_link": _grouped_link,
+    "configurable_option": _configurable_option,
     "catalog_rule": _catalog_rule,
     "product_link": _product_link,
 }

@@ -28,6 +28,7 @@ from connectors.magento.sample.sales import add_orders
 from connectors.magento.sample.sales.comments import add_creditmemo_comments
 from connectors.magento.sample.sales.taxes import add_order_taxes
 from connectors.magento.sample.scopes import add_scopes
+from connectors.magento.sample.swatches import add_swatches
 from connectors.magento.sample.urls import add_base_urls, add_url_rewrites
 
 
@@ -68,6 +69,8 @@ def generate(profile: str | Profile, seed: int = 42, *, today: date | None = Non
     add_grouped_links(ctx, grouped)
     # Custom options last, from their own stream: every row above is the same without them.
     add_custom_options(ctx, scopes, catalog)
+    # Swatches of the configurables' attributes: no draws, rows appended after all others.
+    add_swatches(ctx, scopes, attrs)
     return _finish(ctx)
 
 

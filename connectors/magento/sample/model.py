@@ -96,6 +96,7 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "eav_attribute_label": _cols("attribute_label_id attribute_id store_id value"),
     "eav_attribute_option": _cols("option_id attribute_id sort_order"),
     "eav_attribute_option_value": _cols("value_id option_id store_id value"),
+    "eav_attribute_option_swatch": _cols("swatch_id option_id store_id type value"),
     "catalog_category_entity": _cols(
         "entity_id attribute_set_id parent_id created_at updated_at path position level "
         "children_count"
