@@ -156,7 +156,8 @@ INSERT IGNORE INTO `eav_attribute` (`attribute_id`, `entity_type_id`, `attribute
   (107, 4, 'has_options', NULL, NULL, 'static', NULL, NULL, 'text', NULL, NULL, NULL, 0, 0, NULL, 0, NULL),
   (108, 4, 'required_options', NULL, NULL, 'static', NULL, NULL, 'text', NULL, NULL, NULL, 0, 0, NULL, 0, NULL),
   (109, 4, 'category_ids', NULL, 'Magento\\Catalog\\Model\\Product\\Attribute\\Backend\\Category', 'static', NULL, NULL, 'categories', 'Categories', NULL, NULL, 0, 0, NULL, 0, NULL),
-  (110, 4, 'swatch_image', NULL, NULL, 'varchar', NULL, 'Magento\\Catalog\\Model\\Product\\Attribute\\Frontend\\Image', 'media_image', 'Swatch', NULL, NULL, 0, 0, NULL, 0, NULL);
+  (110, 4, 'swatch_image', NULL, NULL, 'varchar', NULL, 'Magento\\Catalog\\Model\\Product\\Attribute\\Frontend\\Image', 'media_image', 'Swatch', NULL, NULL, 0, 0, NULL, 0, NULL),
+  (120, 4, 'links_title', NULL, NULL, 'varchar', NULL, NULL, 'text', 'Links title', NULL, NULL, 1, 0, NULL, 0, NULL);
 
 -- is_global: 0 store view, 1 global, 2 website. Price attributes (frontend_input 'price', and
 -- tier_price) are website scope here, as with catalog/price/scope = 1 (PRICE_SCOPE_WEBSITE).
@@ -225,7 +226,8 @@ INSERT IGNORE INTO `catalog_eav_attribute` (`attribute_id`, `is_global`, `is_vis
   (107, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
   (108, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
   (109, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
-  (110, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+  (110, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+  (120, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 'downloadable', 0, 0, 0, 0, 0, 0, 0, 0, 1);
 
 INSERT IGNORE INTO `eav_entity_attribute` (`entity_attribute_id`, `entity_type_id`, `attribute_set_id`, `attribute_group_id`, `attribute_id`, `sort_order`) VALUES
   (1, 3, 3, 3, 41, 10),

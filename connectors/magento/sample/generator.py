@@ -14,7 +14,7 @@ from connectors.magento.sample.catalog_rules import add_catalog_rule_prices
 from connectors.magento.sample.categories import add_categories, add_category_products
 from connectors.magento.sample.context import EPOCH, Context
 from connectors.magento.sample.custom_options import add_custom_options
-from connectors.magento.sample.downloadables import add_downloadables
+from connectors.magento.sample.downloadables import add_downloadable_links, add_downloadables
 from connectors.magento.sample.inventory import add_inventory
 from connectors.magento.sample.media import add_media
 from connectors.magento.sample.model import SampleData
@@ -62,6 +62,8 @@ def generate(profile: str | Profile, seed: int = 42, *, today: date | None = Non
     add_product_links(ctx, catalog)
     # Custom options last, from their own stream: every row above is the same without them.
     add_custom_options(ctx, scopes, catalog)
+    # The downloadables' links after them, from their own stream likewise.
+    add_downloadable_links(ctx, scopes, catalog)
     return _finish(ctx)
 
 

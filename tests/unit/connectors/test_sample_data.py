@@ -16,7 +16,7 @@ import pytest
 from connectors.magento import sample
 from connectors.magento.sample import PROFILES, Profile, SampleData, generate
 from connectors.magento.sample import load as sample_load
-from connectors.magento.sample.fixed_ids import MEDIA_ATTRIBUTE_IDS
+from connectors.magento.sample.fixed_ids import DOWNLOADABLE_ATTRIBUTE_IDS, MEDIA_ATTRIBUTE_IDS
 from feeds.registry import BUILTIN_CAPTURED_TABLES
 from tests.unit.connectors.conftest import rows_of
 
@@ -355,7 +355,7 @@ def test_attribute_ids_match_defaults_sql() -> None:
         assert found[(3, code)] == attribute_id, code
     for code, attribute_id in sample.PRODUCT_ATTRIBUTE_IDS.items():
         assert found[(4, code)] == attribute_id, code
-    for code, attribute_id in MEDIA_ATTRIBUTE_IDS.items():
+    for code, attribute_id in {**MEDIA_ATTRIBUTE_IDS, **DOWNLOADABLE_ATTRIBUTE_IDS}.items():
         assert found[(4, code)] == attribute_id, code
     assert max(found.values()) < 200  # generated user-defined attributes start at 200
 
