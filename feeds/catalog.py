@@ -19,6 +19,7 @@ from feeds.catalog_rules import CATALOG_RULE_PRICE_TABLE, apply_rule_price_chang
 from feeds.change import RowChange
 from feeds.custom_options import CUSTOM_OPTION_SUMMARY_TABLE
 from feeds.downloadable import SAMPLE_SUMMARY_TABLE
+from feeds.downloadable_links import LINK_SUMMARY_TABLE
 from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
 from feeds.prices import PRICES, build_prices, next_price_change
@@ -88,6 +89,7 @@ _HELD_APART = frozenset(
         STOCK_SUMMARY_TABLE,
         MEDIA_SUMMARY_TABLE,
         SAMPLE_SUMMARY_TABLE,
+        LINK_SUMMARY_TABLE,
         CUSTOM_OPTION_SUMMARY_TABLE,
         URL_REWRITE_TABLE,
         GALLERY_VALUE_TABLE,
@@ -113,6 +115,10 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
         current["media"] = fold_summary(current.get("media"), change, "value_id")
     elif change.table == SAMPLE_SUMMARY_TABLE:
         current["samples"] = fold_summary(current.get("samples"), change, "sample_id")
+    elif change.table == LINK_SUMMARY_TABLE:
+        current["downloadable_links"] = fold_summary(
+            current.get("downloadable_links"), change, "link_id"
+        )
     elif change.table == CUSTOM_OPTION_SUMMARY_TABLE:
         current["custom_options"] = fold_summary(current.get("custom_options"), change, "option_id")
     elif change.table == CATALOG_RULE_PRICE_TABLE:

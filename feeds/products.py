@@ -16,6 +16,7 @@ from typing import Any
 from feeds.change import MalformedRow, RowChange
 from feeds.custom_options import custom_option_fields
 from feeds.downloadable import samples_field
+from feeds.downloadable_links import link_options
 from feeds.feed import Feed
 from feeds.media import GALLERY_VALUE_TABLE, apply_gallery_value_change, media_fields
 from feeds.product_links import linked_products, relation_parents, variant_children
@@ -295,6 +296,8 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             ),
             "deleted": False,
         }
+        # optionsV2 in upstream's provider order: custom options, then downloadable links
+        item["optionsV2"] += link_options(state, entity, store, urls.web, value("links_title"))
         items.append(item)
     return items
 
