@@ -22,7 +22,7 @@ from feedsync.verify.eav import (
     pick,
 )
 from feedsync.verify.product_media import ROLE_CODES, ProductMedia, ProductUrls, read_base_urls
-from feedsync.verify.product_options import ProductOptions
+from feedsync.verify.product_options import DownloadableLinkOptions, ProductOptions
 from feedsync.verify.stock import project_stock_statuses
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ _SYSTEM_CODES = (
     "weight_type",
     "price_view",
     "links_purchased_separately",
+    "links_title",
     *ROLE_CODES,
 )
 _PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
@@ -97,6 +98,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     media = ProductMedia.read(cursor)
     urls = ProductUrls.read(cursor)
     options = ProductOptions.read(cursor)
+    links_options = DownloadableLinkOptions.read(cursor, {k: v.web for k, v in base_urls.items()})
 
     cursor.execute(
         "SELECT entity_id, sku, type_id, "
@@ -169,6 +171,9 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
                 for sort_order, sample_id, titles in samples.get(entity_id, [])
             ]
             payload |= options.fields(entity_id, view.store_id)
+            payload["optionsV2"] = payload["optionsV2"] + links_options.option(
+                entity_id, type_id, view.store_id, value["links_title"]
+            )
             base = base_urls[view.store_id]
             payload |= urls.fields(entity_id, view.store_id, base, value["url_key"])
             payload |= media.fields(entity_id, view.store_id, base, value.get)
