@@ -676,7 +676,12 @@ def _new_downloadable_link(m: Mutator, product: int) -> None:
 
 
 def _downloadable_link_removed(m: Mutator) -> None:
-    # Its titles and prices go by InnoDB's cascade, unseen by the binlog.
+    # Its titles and prices go by InnoDB's cascade, unseen by the binlog; now and then the
+    # whole downloadable goes, its links, samples and theirs with it.
+    if m.seed % 7 == 0:
+        if (product := m.product("downloadable")) is not None:
+            m.run("DELETE FROM catalog_product_entity WHERE entity_id = %s", product)
+        return
     link = m.pick("SELECT link_id FROM downloadable_link ORDER BY link_id")
     if link is not None:
         m.run("DELETE FROM downloadable_link WHERE link_id = %s", link[0])
