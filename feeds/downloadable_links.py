@@ -11,9 +11,10 @@ titles and prices away without a binlog event), and a deleted product's links go
 state.
 
 Title and price rows are kept by their own primary key with the link they name, and read
-only for the entity's own link: a row moved to another link (an update of ``link_id``)
-leaves the old link's entity as it reaches the new one. Price rows have no unique key per
-website; of two for one website, the newer (higher ``price_id``) counts.
+only for the entity's own link (feeds/child_rows.py, as the custom options' are): a row
+moved to another link (an update of ``link_id``) leaves the old link's entity as it reaches
+the new one. Price rows have no unique key per website; of two for one website, the newer
+(higher ``price_id``) counts.
 
 The products feed's entry is built here as the exporter's ``ProductOptions\\
 DownloadableLinks`` (with ``ProductDownloadableLinksQuery``, ``DownloadableLinksOptionUid``
@@ -23,9 +24,11 @@ and the ``LinkSampleUrlProvider`` of its di.xml) builds it: see ``link_options``
 from __future__ import annotations
 
 import base64
+from operator import itemgetter
 from typing import Any
 
-from feeds.change import MalformedRow, RowChange
+from feeds.change import RowChange
+from feeds.child_rows import fold_keyed, newest_by_scope, row_id, row_int
 from feeds.product_links import PRODUCT_ENTITY
 from feeds.projector import EntityProjector, State, owner_forwards
 from feeds.stock_products import position_json, position_of
@@ -40,48 +43,24 @@ DOWNLOADABLE_TYPE = "downloadable"  # the product type, and the option's type up
 LINK_SAMPLE_PATH = "downloadable/download/linkSample/link_id/"  # LinkSampleUrlProvider
 NO_PRICE = "0"  # upstream casts a link without a price row to a float: 0
 DEFAULT_SCOPE = "0"  # store 0 for titles, website 0 for prices
-# Per child table: its primary key, its scope column and the column it holds.
+# Per child table: its primary key, its scope column, the column it holds, and where.
 _SCOPED = {
-    LINK_TITLE_TABLE: ("title_id", "store_id", "title"),
-    LINK_PRICE_TABLE: ("price_id", "website_id", "price"),
+    LINK_TITLE_TABLE: ("title_id", "store_id", "title", "titles"),
+    LINK_PRICE_TABLE: ("price_id", "website_id", "price", "prices"),
 }
-_FIELD = {LINK_TITLE_TABLE: "titles", LINK_PRICE_TABLE: "prices"}
-
-
-def _id(row: dict[str, Any], column: str, table: str) -> str:
-    """An id column as text; a ``MalformedRow`` naming it when it is missing or no integer."""
-    value = row.get(column)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str) and value.isdigit():
-        return str(int(value))
-    raise MalformedRow(
-        f"{table} row's {column} is {value!r}, not an id",
-        hint=f"the connector must capture {table} with every column (binlog_row_image=FULL)",
-    )
-
-
-def _count(row: dict[str, Any], column: str, table: str) -> int | None:
-    """An integer column (None when NULL), checked when the row is folded: a value that
-    failed only at build time would fail every later build of the product."""
-    value = row.get(column)
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-        return value
-    raise MalformedRow(
-        f"{table} row's {column} is {value!r}, not an integer",
-        hint="the column's type may have changed; check the table's schema",
-    )
+_TITLE = itemgetter("title")
+_PRICE = itemgetter("price")
 
 
 def _link_keys(change: RowChange) -> list[str]:
     rows = (row for row in (change.before, change.after) if row is not None)
-    return sorted({_id(row, "link_id", change.table) for row in rows}, key=int)
+    return sorted({row_id(row, "link_id", change.table) for row in rows}, key=int)
 
 
 def apply_link_change(state: State | None, change: RowChange) -> State | None:
     """The link's state: ``link`` (its product and columns; None until its row arrives),
-    ``titles`` and ``prices`` (primary key → the row's link, scope and value) and
-    ``position``; None once nothing of it is left."""
+    ``titles`` and ``prices`` (primary key → the row's link, store or website, and value)
+    and ``position``; None once nothing of it is left."""
     current: State = dict(state) if state else {"link": None, "titles": {}, "prices": {}}
     table = change.table
     if table == LINK_TABLE:
@@ -89,40 +68,28 @@ def apply_link_change(state: State | None, change: RowChange) -> State | None:
             return None  # its titles and prices cascade away with it
         row = change.row
         current["link"] = {
-            "link_id": _id(row, "link_id", table),
-            "product_id": _id(row, "product_id", table),
-            "sort_order": _count(row, "sort_order", table) or 0,
-            "number_of_downloads": _count(row, "number_of_downloads", table),
+            "link_id": row_id(row, "link_id", table),
+            "product_id": row_id(row, "product_id", table),
+            "sort_order": row_int(row, "sort_order", table) or 0,
+            "number_of_downloads": row_int(row, "number_of_downloads", table),
             # the exporter's IFNULL(sample_url, sample_file): a sample of either kind
             "has_sample": row.get("sample_url") is not None or row.get("sample_file") is not None,
         }
     else:
-        key_column, scope_column, value_column = _SCOPED[table]
-        rows = dict(current[_FIELD[table]])
-        if change.before is not None:
-            rows.pop(_id(change.before, key_column, table), None)
-        if change.after is not None:
-            row = change.after
-            rows[_id(row, key_column, table)] = {
-                "link_id": _id(row, "link_id", table),
-                "scope": _id(row, scope_column, table),
-                "value": row.get(value_column),
+        key_column, scope_column, value_column, field = _SCOPED[table]
+
+        def held(row: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "owner": row_id(row, "link_id", table),
+                scope_column: row_id(row, scope_column, table),
+                value_column: row.get(value_column),
             }
-        current[_FIELD[table]] = rows
+
+        current[field] = fold_keyed(current[field], change, key_column, held)
     current["position"] = position_json(change)
     if current["link"] is None and not current["titles"] and not current["prices"]:
         return None
     return current
-
-
-def _by_scope(rows: dict[str, dict[str, Any]], link_id: str) -> dict[str, Any]:
-    """scope id → the value of the rows naming ``link_id``; of two rows for one scope, the
-    newer row's (the higher key)."""
-    found: dict[str, Any] = {}
-    for key in sorted(rows, key=int):
-        if rows[key]["link_id"] == link_id:
-            found[rows[key]["scope"]] = rows[key]["value"]
-    return found
 
 
 def _summary(state: State | None, link_id: str) -> dict[str, Any] | None:
@@ -132,8 +99,8 @@ def _summary(state: State | None, link_id: str) -> dict[str, Any] | None:
         return None
     return {
         **link,
-        "titles": _by_scope(state["titles"], link_id),
-        "prices": _by_scope(state["prices"], link_id),
+        "titles": newest_by_scope(state["titles"], link_id, "store_id", _TITLE),
+        "prices": newest_by_scope(state["prices"], link_id, "website_id", _PRICE),
     }
 
 

@@ -201,7 +201,7 @@ def test_a_price_row_moved_to_another_link_leaves_the_first_and_the_newer_row_co
 
 def test_a_row_without_its_link_or_with_a_text_for_a_number_is_a_malformed_row() -> None:
     table, row = title(1, 7, 0, "Bonus")
-    with pytest.raises(MalformedRow, match="link_id is None, not an id"):
+    with pytest.raises(MalformedRow, match="without link_id"):
         LINKS_PROJECTOR.keys_of(change(table, "c", after={**row, "link_id": None}))
     table, row = link(7, 20, number_of_downloads="many")
     with pytest.raises(MalformedRow, match="number_of_downloads is 'many', not an integer"):
