@@ -19,6 +19,7 @@ from feeds.catalog_rules import CATALOG_RULE_PRICE_TABLE, apply_rule_price_chang
 from feeds.change import RowChange
 from feeds.custom_options import CUSTOM_OPTION_SUMMARY_TABLE
 from feeds.downloadable import SAMPLE_SUMMARY_TABLE
+from feeds.downloadable_links import LINK_SUMMARY_TABLE
 from feeds.grouped import GROUPED_LINK_SUMMARY
 from feeds.media import GALLERY_VALUE_TABLE, MEDIA_SUMMARY_TABLE
 from feeds.overrides import PRODUCT_OVERRIDES, build_overrides
@@ -90,6 +91,7 @@ _HELD_APART = frozenset(
         MEDIA_SUMMARY_TABLE,
         SAMPLE_SUMMARY_TABLE,
         GROUPED_LINK_SUMMARY,
+        LINK_SUMMARY_TABLE,
         CUSTOM_OPTION_SUMMARY_TABLE,
         URL_REWRITE_TABLE,
         GALLERY_VALUE_TABLE,
@@ -117,6 +119,10 @@ def apply_catalog_change(state: State | None, change: RowChange) -> State | None
         current["samples"] = fold_summary(current.get("samples"), change, "sample_id")
     elif change.table == GROUPED_LINK_SUMMARY:
         current["grouped_links"] = fold_summary(current.get("grouped_links"), change, "link_id")
+    elif change.table == LINK_SUMMARY_TABLE:
+        current["downloadable_links"] = fold_summary(
+            current.get("downloadable_links"), change, "link_id"
+        )
     elif change.table == CUSTOM_OPTION_SUMMARY_TABLE:
         current["custom_options"] = fold_summary(current.get("custom_options"), change, "option_id")
     elif change.table == CATALOG_RULE_PRICE_TABLE:

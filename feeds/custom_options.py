@@ -39,7 +39,8 @@ import base64
 from collections.abc import Iterable
 from typing import Any
 
-from feeds.change import MalformedRow, RowChange
+from feeds.change import RowChange
+from feeds.child_rows import fold_keyed, newest_by_scope, row_id, row_int
 from feeds.product_links import PRODUCT_ENTITY
 from feeds.projector import EntityProjector, State, fold_summary, owner_forwards
 from feeds.stock_products import position_json, position_of
@@ -89,76 +90,35 @@ _SCOPED_ROWS = {
 }
 
 
-def _id(row: dict[str, Any], column: str, table: str) -> str:
-    """An id column of a row, as text; a ``MalformedRow`` naming it when it is missing or
-    not an integer."""
-    value = row.get(column)
-    if value is None:
-        raise MalformedRow(
-            f"{table} row without {column}: {row!r}",
-            hint=f"the connector must capture {table} with every column (binlog_row_image=FULL)",
-        )
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise MalformedRow(f"{table} row's {column} is {value!r}, not an id")
-    try:
-        return str(int(value))
-    except ValueError:
-        raise MalformedRow(f"{table} row's {column} is {value!r}, not an id") from None
-
-
-def _int(row: dict[str, Any], column: str, table: str) -> int | None:
-    """An integer column as an int (None when NULL), checked when the row is folded: a value
-    that failed only at build time would fail every later build of the product."""
-    value = row.get(column)
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise MalformedRow(
-        f"{table} row's {column} is {value!r}, not an integer",
-        hint="the column's type may have changed; check the table's schema",
-    )
-
-
 def _keys(change: RowChange, column: str) -> list[str]:
     rows = (row for row in (change.before, change.after) if row is not None)
-    return sorted({_id(row, column, change.table) for row in rows}, key=int)
+    return sorted({row_id(row, column, change.table) for row in rows}, key=int)
 
 
 def _fold_scoped(state: State, change: RowChange) -> None:
     """Fold a title or price row into ``titles``/``prices`` (primary key → the row's owner,
     store and value), in place."""
     key_column, owner_column, field = _SCOPED_ROWS[change.table]
-    rows = dict(state[field])
-    if change.before is not None:
-        rows.pop(_id(change.before, key_column, change.table), None)
-    if change.after is not None:
-        row = change.after
-        held: dict[str, Any] = {
-            "owner": _id(row, owner_column, change.table),
-            "store_id": _id(row, "store_id", change.table),
+    table = change.table
+
+    def held(row: dict[str, Any]) -> dict[str, Any]:
+        scope = {
+            "owner": row_id(row, owner_column, table),
+            "store_id": row_id(row, "store_id", table),
         }
         if field == "titles":
-            held["title"] = row.get("title")
-        else:
-            held["price"] = row.get("price")
-            held["price_type"] = row.get("price_type")
-        rows[_id(row, key_column, change.table)] = held
-    state[field] = rows
+            return {**scope, "title": row.get("title")}
+        return {**scope, "price": row.get("price"), "price_type": row.get("price_type")}
+
+    state[field] = fold_keyed(state[field], change, key_column, held)
 
 
 def _by_store(rows: dict[str, dict[str, Any]], owner: str, field: str) -> dict[str, Any]:
-    """store id → the title (or ``[price, price_type]``) of the rows naming ``owner``; of two
-    rows for one store (a moment between a row's delete and its replacement's insert, read
-    in another order), the newer row's (the higher key)."""
-    found: dict[str, Any] = {}
-    for key in sorted(rows, key=int):
-        row = rows[key]
-        if row["owner"] == owner:
-            found[row["store_id"]] = (
-                row["title"] if field == "titles" else [row["price"], row["price_type"]]
-            )
-    return found
+    """store id → the title (or ``[price, price_type]``) of the rows naming ``owner``, the
+    newer of two for one store (``newest_by_scope``)."""
+    if field == "titles":
+        return newest_by_scope(rows, owner, "store_id", lambda row: row["title"])
+    return newest_by_scope(rows, owner, "store_id", lambda row: [row["price"], row["price_type"]])
 
 
 # --- the value entity: one value of a selectable option, forwarded to its option ---------
@@ -174,10 +134,10 @@ def apply_value_change(state: State | None, change: RowChange) -> State | None:
             return None  # its titles and prices cascade away with it
         row = change.row
         current["value"] = {
-            "option_type_id": _id(row, "option_type_id", change.table),
-            "option_id": _id(row, "option_id", change.table),
+            "option_type_id": row_id(row, "option_type_id", change.table),
+            "option_id": row_id(row, "option_id", change.table),
             "sku": row.get("sku"),
-            "sort_order": _int(row, "sort_order", change.table) or 0,
+            "sort_order": row_int(row, "sort_order", change.table) or 0,
         }
     else:
         _fold_scoped(current, change)
@@ -242,10 +202,10 @@ def apply_option_change(state: State | None, change: RowChange) -> State | None:
             return None  # its titles, prices and values cascade away with it
         row = change.row
         current["option"] = {
-            "option_id": _id(row, "option_id", change.table),
-            "product_id": _id(row, "product_id", change.table),
+            "option_id": row_id(row, "option_id", change.table),
+            "product_id": row_id(row, "product_id", change.table),
             **{column: row.get(column) for column in _OPTION_TEXT_COLUMNS},
-            **{column: _int(row, column, change.table) for column in _OPTION_INT_COLUMNS},
+            **{column: row_int(row, column, change.table) for column in _OPTION_INT_COLUMNS},
         }
     elif change.table == VALUE_SUMMARY_TABLE:
         current["values"] = fold_summary(current["values"], change, "option_type_id")

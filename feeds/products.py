@@ -18,6 +18,7 @@ from feeds.change import MalformedRow, RowChange
 from feeds.configurable_options import configurable_options
 from feeds.custom_options import custom_option_fields
 from feeds.downloadable import samples_field
+from feeds.downloadable_links import link_options
 from feeds.feed import Feed
 from feeds.grouped import grouped_options
 from feeds.media import GALLERY_VALUE_TABLE, apply_gallery_value_change, media_fields
@@ -296,7 +297,10 @@ def build_products(state: ProductState, reference: Reference) -> list[dict[str, 
             "samples": samples_field(state, store_id, urls.web),
             **custom_options,
             "optionsV2": [
+                # upstream's providers' order: custom options, downloadable links, grouped
+                # items, bundle options, configurable attributes
                 *custom_options["optionsV2"],
+                *link_options(state, entity, store, urls.web, value("links_title")),
                 *grouped_options(state, int(store["website_id"]), reference),
                 *bundle_options(state, store_id, int(store["website_id"]), codes.get("name")),
                 *configurable_options(state, reference, store_id, urls.media),

@@ -10,6 +10,7 @@ from feeds.catalog import CATALOG_PROJECTOR
 from feeds.categories import CATEGORIES_FEED
 from feeds.custom_options import CUSTOM_OPTION_PROJECTOR, CUSTOM_OPTION_VALUE_PROJECTOR
 from feeds.downloadable import SAMPLES_PROJECTOR
+from feeds.downloadable_links import LINKS_PROJECTOR
 from feeds.extension import FeedExtension, load_extensions, with_fields
 from feeds.feed import Feed
 from feeds.grouped import GROUPED_LINKS_PROJECTOR
@@ -46,6 +47,7 @@ BUILTIN_PROJECTORS: tuple[EntityProjector, ...] = (
     MEDIA_PROJECTOR,
     SAMPLES_PROJECTOR,
     GROUPED_LINKS_PROJECTOR,
+    LINKS_PROJECTOR,
     CUSTOM_OPTION_PROJECTOR,
     CUSTOM_OPTION_VALUE_PROJECTOR,
     STOCK_ITEM_PROJECTOR,

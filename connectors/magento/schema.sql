@@ -657,6 +657,55 @@ CREATE TABLE IF NOT EXISTS `downloadable_sample_title` (
     REFERENCES `store` (`store_id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Downloadable Sample Title Table';
 
+-- A downloadable product's links (Magento_Downloadable): what a buyer downloads, with a title per
+-- store view and a price per website. Titles and prices name only their link; they go with it
+-- by a cascade the binlog does not show.
+CREATE TABLE IF NOT EXISTS `downloadable_link` (
+  `link_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Link ID',
+  `product_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Product ID',
+  `sort_order` int unsigned NOT NULL DEFAULT 0 COMMENT 'Sort order',
+  `number_of_downloads` int DEFAULT NULL COMMENT 'Number of downloads',
+  `is_shareable` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Shareable flag',
+  `link_url` varchar(255) DEFAULT NULL COMMENT 'Link Url',
+  `link_file` varchar(255) DEFAULT NULL COMMENT 'Link File',
+  `link_type` varchar(20) DEFAULT NULL COMMENT 'Link Type',
+  `sample_url` varchar(255) DEFAULT NULL COMMENT 'Sample Url',
+  `sample_file` varchar(255) DEFAULT NULL COMMENT 'Sample File',
+  `sample_type` varchar(20) DEFAULT NULL COMMENT 'Sample Type',
+  PRIMARY KEY (`link_id`),
+  KEY `DOWNLOADABLE_LINK_PRODUCT_ID_SORT_ORDER` (`product_id`, `sort_order`),
+  CONSTRAINT `DOWNLOADABLE_LINK_PRODUCT_ID_CATALOG_PRODUCT_ENTITY_ENTITY_ID` FOREIGN KEY (`product_id`)
+    REFERENCES `catalog_product_entity` (`entity_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Downloadable Link Table';
+
+CREATE TABLE IF NOT EXISTS `downloadable_link_price` (
+  `price_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Price ID',
+  `link_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Link ID',
+  `website_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Website ID',
+  `price` decimal(12,4) NOT NULL DEFAULT 0.0000 COMMENT 'Price',
+  PRIMARY KEY (`price_id`),
+  KEY `DOWNLOADABLE_LINK_PRICE_LINK_ID` (`link_id`),
+  KEY `DOWNLOADABLE_LINK_PRICE_WEBSITE_ID` (`website_id`),
+  CONSTRAINT `DOWNLOADABLE_LINK_PRICE_LINK_ID_DOWNLOADABLE_LINK_LINK_ID` FOREIGN KEY (`link_id`)
+    REFERENCES `downloadable_link` (`link_id`) ON DELETE CASCADE,
+  CONSTRAINT `DOWNLOADABLE_LINK_PRICE_WEBSITE_ID_STORE_WEBSITE_WEBSITE_ID` FOREIGN KEY (`website_id`)
+    REFERENCES `store_website` (`website_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Downloadable Link Price Table';
+
+CREATE TABLE IF NOT EXISTS `downloadable_link_title` (
+  `title_id` int unsigned NOT NULL AUTO_INCREMENT COMMENT 'Title ID',
+  `link_id` int unsigned NOT NULL DEFAULT 0 COMMENT 'Link ID',
+  `store_id` smallint unsigned NOT NULL DEFAULT 0 COMMENT 'Store ID',
+  `title` varchar(255) DEFAULT NULL COMMENT 'Title',
+  PRIMARY KEY (`title_id`),
+  UNIQUE KEY `DOWNLOADABLE_LINK_TITLE_LINK_ID_STORE_ID` (`link_id`, `store_id`),
+  KEY `DOWNLOADABLE_LINK_TITLE_STORE_ID` (`store_id`),
+  CONSTRAINT `DOWNLOADABLE_LINK_TITLE_LINK_ID_DOWNLOADABLE_LINK_LINK_ID` FOREIGN KEY (`link_id`)
+    REFERENCES `downloadable_link` (`link_id`) ON DELETE CASCADE,
+  CONSTRAINT `DOWNLOADABLE_LINK_TITLE_STORE_ID_STORE_STORE_ID` FOREIGN KEY (`store_id`)
+    REFERENCES `store` (`store_id`) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='Link Title Table';
+
 -- A product's custom options (Magento_Catalog): an option with its title and price per store
 -- view; a selectable option's values, with theirs. Titles and prices name only their option or
 -- value; every child goes with its parent by a cascade the binlog does not show.

@@ -15,9 +15,9 @@ items collapse into a short list:
 ``docs/adobe/deviations.json`` lists the differences feedsync makes on purpose, each with
 its reason, and the differences not made compatible yet (issue #14's work left); a feed
 without a record upstream is listed there too. A field every item carries in the record's
-shape but that holds only part of what upstream puts there (``optionsV2``: custom options
-and configurables', not yet the other option providers') shows no difference of names or
-types: it is listed as ``partial``, with what it lacks.
+shape but that holds only part of what upstream puts there (as ``optionsV2`` did while some
+of upstream's option providers were not built) shows no difference of names or types: it is
+listed as ``partial``, with what it lacks (nothing at present).
 """
 
 from __future__ import annotations

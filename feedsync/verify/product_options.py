@@ -5,23 +5,26 @@ option (or value) joined to its store-0 title (no store-0 title, not listed), ea
 view of its product's websites taking its own title and its own price row where it has one,
 else store 0's. Options and values in sort order, then id. Types field, area, file, date,
 time and date_time go to ``shopperInputOptions``; drop_down, radio, checkbox and multiple,
-with their values, to ``optionsV2``. Written apart from the stream workers' code
-(feeds/custom_options.py) on purpose.
+with their values, to ``optionsV2``; a downloadable product's links follow there, in one
+entry (``DownloadableLinkOptions``). Written apart from the stream workers' code
+(feeds/custom_options.py, feeds/downloadable_links.py) on purpose.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pymysql.cursors import Cursor
 
-__all__ = ["ProductOptions"]
+__all__ = ["DownloadableLinkOptions", "ProductOptions"]
 
 _SHOPPER_INPUT = ("field", "area", "file", "date", "time", "date_time")
 _SELECTABLE = ("drop_down", "radio", "checkbox", "multiple")
+_LINK_SAMPLE_PATH = "downloadable/download/linkSample/link_id/"  # the exporter's di.xml
 
 
 def _uid(*ids: Any) -> str:
@@ -143,3 +146,74 @@ def _values_by_view(cursor: Cursor) -> dict[tuple[int, int], list[dict[str, Any]
             }
         )
     return values
+
+
+@dataclass(frozen=True)
+class DownloadableLinkOptions:
+    """The downloadable-links entry of ``optionsV2``, as the exporter's
+    ``ProductDownloadableLinksQuery`` reads it: every link of the product, the store view's
+    title else store 0's, the store view's website's price else website 0's (of several rows
+    for one website, the newest), in sort order, then id."""
+
+    values_by_view: dict[tuple[int, int], list[dict[str, Any]]]
+
+    @classmethod
+    def read(cls, cursor: Cursor, web_base_urls: Mapping[int, str]) -> DownloadableLinkOptions:
+        cursor.execute(
+            "SELECT l.product_id, s.store_id, l.link_id, l.sort_order, l.number_of_downloads, "
+            "IFNULL(l.sample_url, l.sample_file) IS NOT NULL, "
+            "IFNULL(st.title, dt.title), IFNULL(sp.price, dp.price) "
+            "FROM downloadable_link l "
+            "JOIN catalog_product_website w ON w.product_id = l.product_id "
+            "JOIN store s ON s.website_id = w.website_id AND s.store_id > 0 "
+            "LEFT JOIN downloadable_link_title st ON st.link_id = l.link_id "
+            "AND st.store_id = s.store_id "
+            "LEFT JOIN downloadable_link_title dt ON dt.link_id = l.link_id AND dt.store_id = 0 "
+            "LEFT JOIN downloadable_link_price sp ON sp.price_id = (SELECT MAX(n.price_id) "
+            "FROM downloadable_link_price n "
+            "WHERE n.link_id = l.link_id AND n.website_id = s.website_id) "
+            "LEFT JOIN downloadable_link_price dp ON dp.price_id = (SELECT MAX(n.price_id) "
+            "FROM downloadable_link_price n WHERE n.link_id = l.link_id AND n.website_id = 0) "
+            "ORDER BY l.product_id, s.store_id, l.sort_order, l.link_id"
+        )
+        found: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        for row in cursor.fetchall():
+            product_id, store_id, link_id, sort_order, downloads, sampled, label, price = row
+            info = f"{web_base_urls[int(store_id)]}{_LINK_SAMPLE_PATH}{link_id}"
+            found.setdefault((int(product_id), int(store_id)), []).append(
+                {
+                    "id": base64.b64encode(f"downloadable/{link_id}".encode()).decode(),
+                    "label": label,
+                    "sortOrder": sort_order,
+                    "isDefault": None,
+                    "colorHex": None,
+                    "imageUrl": None,
+                    "customSwatchValue": None,
+                    "qtyMutability": None,
+                    "qty": downloads or 0,
+                    "infoUrl": info if sampled else None,
+                    "sku": None,
+                    "price": "0" if price is None else _text(price),  # upstream's (float) NULL
+                    "priceType": None,
+                }
+            )
+        return cls(found)
+
+    def option(
+        self, entity_id: int, type_id: str, store_id: int, links_title: Any
+    ) -> list[dict[str, Any]]:
+        """The product's entry in the store view: one for a downloadable, none otherwise."""
+        if type_id != "downloadable":
+            return []
+        return [
+            {
+                "id": f"link:{entity_id}",
+                "label": links_title,
+                "sortOrder": None,
+                "required": None,
+                "renderType": None,
+                "type": "downloadable",
+                "swatchType": None,
+                "values": self.values_by_view.get((entity_id, store_id), []),
+            }
+        ]

@@ -25,7 +25,7 @@ from feedsync.verify.eav import (
 )
 from feedsync.verify.grouped_options import GroupedOptions
 from feedsync.verify.product_media import ROLE_CODES, ProductMedia, ProductUrls, read_base_urls
-from feedsync.verify.product_options import ProductOptions
+from feedsync.verify.product_options import DownloadableLinkOptions, ProductOptions
 from feedsync.verify.stock import project_stock_statuses
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ _SYSTEM_CODES = (
     "weight_type",
     "price_view",
     "links_purchased_separately",
+    "links_title",
     *ROLE_CODES,
 )
 _PRICE_VIEW = {0: "price_range", 1: "as_low_as"}
@@ -103,6 +104,7 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
     bundles = BundleOptions.read(cursor)
     grouped = GroupedOptions.read(cursor)
     configurable = ConfigurableOptions.read(cursor)
+    links_options = DownloadableLinkOptions.read(cursor, {k: v.web for k, v in base_urls.items()})
 
     fixed_bundles = _fixed_price_bundles(cursor)
     cursor.execute(
@@ -177,10 +179,11 @@ def project_products(cursor: Cursor) -> list[dict[str, Any]]:
             ]
             payload |= options.fields(entity_id, view.store_id)
             base = base_urls[view.store_id]
-            # upstream's providers merged in order: custom options, grouped, bundle,
-            # configurable
+            # upstream's providers merged in order: custom options, downloadable links,
+            # grouped, bundle, configurable
             payload["optionsV2"] = [
                 *payload["optionsV2"],
+                *links_options.option(entity_id, type_id, view.store_id, value["links_title"]),
                 *grouped.entries(entity_id, view.website_id),
                 *bundles.entries(entity_id, view.store_id),
                 *configurable.entries(entity_id, view.store_id, base.media_root),

@@ -18,6 +18,7 @@ NAME, PRICE, SPECIAL, SPECIAL_FROM, SPECIAL_TO = 73, 77, 78, 79, 80
 CATEGORY_NAME = 41
 IMAGE, SMALL_IMAGE, MEDIA_GALLERY, URL_KEY = 87, 88, 90, 98
 STATUS = 95
+LINKS_TITLE = 120
 
 
 class Mutator:
@@ -809,6 +810,88 @@ def _configurable_option(m: Mutator) -> None:
             )
 
 
+def _downloadable_link(m: Mutator) -> None:
+    """A downloadable's links edited as the admin saves them: a link's title in a store view
+    or store 0, its price in a website (Magento deletes the row and writes a new one), its
+    sort order, download limit and sample, or the product's links_title; now and then a new
+    link with its store-0 title and website-0 price."""
+    link = m.pick("SELECT link_id, product_id FROM downloadable_link ORDER BY link_id")
+    if link is None or m.seed % 6 == 5:
+        product = m.product("downloadable")
+        if product is not None:
+            _new_downloadable_link(m, product)
+        return
+    link_id, product = link
+    store, website = (0, 1 + m.seed % 4)[m.seed % 2], m.seed % 3
+    step = m.seed % 4
+    if step == 0:
+        m.run(
+            "INSERT INTO downloadable_link_title (link_id, store_id, title) VALUES (%s, %s, %s) "
+            "ON DUPLICATE KEY UPDATE title = VALUES(title)",
+            link_id,
+            store,
+            f"Link {m.seed}",
+        )
+    elif step == 1:
+        m.run(
+            "DELETE FROM downloadable_link_price WHERE link_id = %s AND website_id = %s",
+            link_id,
+            website,
+        )
+        m.run(
+            "INSERT INTO downloadable_link_price (link_id, website_id, price) VALUES (%s, %s, %s)",
+            link_id,
+            website,
+            f"{m.seed % 40}.{m.seed % 100:02d}",
+        )
+    elif step == 2:
+        m.run(
+            "UPDATE downloadable_link SET sort_order = %s, number_of_downloads = %s, "
+            "sample_url = IF(sample_url IS NULL AND sample_file IS NULL, %s, NULL), "
+            "sample_file = NULL WHERE link_id = %s",
+            m.seed % 40,
+            (None, 0, m.seed % 9)[m.seed % 3],
+            f"https://files.example/preview/{m.seed}.mp4",
+            link_id,
+        )
+    else:
+        m.set_varchar(LINKS_TITLE, store, product, f"Downloads {m.seed}")
+
+
+def _new_downloadable_link(m: Mutator, product: int) -> None:
+    m.run(
+        "INSERT INTO downloadable_link (product_id, sort_order, number_of_downloads, link_file, "
+        "link_type) VALUES (%s, %s, %s, %s, 'file')",
+        product,
+        m.seed % 40,
+        m.seed % 5,
+        f"/l/i/link-{m.seed}.zip",
+    )
+    ((link_id,),) = m.run("SELECT LAST_INSERT_ID()")
+    m.run(
+        "INSERT INTO downloadable_link_title (link_id, store_id, title) VALUES (%s, 0, %s)",
+        link_id,
+        f"New link {m.seed}",
+    )
+    m.run(
+        "INSERT INTO downloadable_link_price (link_id, website_id, price) VALUES (%s, 0, %s)",
+        link_id,
+        f"{m.seed % 20}.99",
+    )
+
+
+def _downloadable_link_removed(m: Mutator) -> None:
+    # Its titles and prices go by InnoDB's cascade, unseen by the binlog; now and then the
+    # whole downloadable goes, its links, samples and theirs with it.
+    if m.seed % 7 == 0:
+        if (product := m.product("downloadable")) is not None:
+            m.run("DELETE FROM catalog_product_entity WHERE entity_id = %s", product)
+        return
+    link = m.pick("SELECT link_id FROM downloadable_link ORDER BY link_id")
+    if link is not None:
+        m.run("DELETE FROM downloadable_link WHERE link_id = %s", link[0])
+
+
 MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "rename_product": _rename_product,
     "store_view_name": _store_view_name,
@@ -839,6 +922,8 @@ MUTATIONS: dict[str, Callable[[Mutator], None]] = {
     "bundle_selection": _bundle_selection,
     "grouped_link": _grouped_link,
     "configurable_option": _configurable_option,
+    "downloadable_link": _downloadable_link,
+    "downloadable_link_removed": _downloadable_link_removed,
     "catalog_rule": _catalog_rule,
     "product_link": _product_link,
 }

@@ -71,6 +71,9 @@ MEDIA_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {
     "image_label": 102,
     "swatch_image": 110,
 }
+#: Magento_Downloadable's attribute of defaults.sql that the downloadable links step writes:
+#: the heading of a downloadable product's links, per store view.
+DOWNLOADABLE_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {"links_title": 120}
 
 #: Magento_Bundle's attributes of defaults.sql, which only the bundle step writes values for.
 BUNDLE_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {

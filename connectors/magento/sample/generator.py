@@ -15,7 +15,7 @@ from connectors.magento.sample.catalog_rules import add_catalog_rule_prices
 from connectors.magento.sample.categories import add_categories, add_category_products
 from connectors.magento.sample.context import EPOCH, Context
 from connectors.magento.sample.custom_options import add_custom_options
-from connectors.magento.sample.downloadables import add_downloadables
+from connectors.magento.sample.downloadables import add_downloadable_links, add_downloadables
 from connectors.magento.sample.grouped import add_grouped, add_grouped_links
 from connectors.magento.sample.inventory import add_inventory
 from connectors.magento.sample.media import add_media
@@ -71,6 +71,8 @@ def generate(profile: str | Profile, seed: int = 42, *, today: date | None = Non
     add_custom_options(ctx, scopes, catalog)
     # Swatches of the configurables' attributes: no draws, rows appended after all others.
     add_swatches(ctx, scopes, attrs)
+    # The downloadables' links after them, from their own stream likewise.
+    add_downloadable_links(ctx, scopes, catalog)
     return _finish(ctx)
 
 

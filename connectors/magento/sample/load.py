@@ -20,6 +20,7 @@ import pymysql
 from connectors.magento.sample.fixed_ids import (
     CATEGORY_ATTRIBUTE_IDS,
     CATEGORY_ENTITY_TYPE_ID,
+    DOWNLOADABLE_ATTRIBUTE_IDS,
     MEDIA_ATTRIBUTE_IDS,
     PRODUCT_ATTRIBUTE_IDS,
     PRODUCT_ENTITY_TYPE_ID,
@@ -161,6 +162,7 @@ def _check_attribute_ids(cur: pymysql.cursors.Cursor) -> None:
     expected = {(CATEGORY_ENTITY_TYPE_ID, c): i for c, i in CATEGORY_ATTRIBUTE_IDS.items()}
     expected |= {(PRODUCT_ENTITY_TYPE_ID, c): i for c, i in PRODUCT_ATTRIBUTE_IDS.items()}
     expected |= {(PRODUCT_ENTITY_TYPE_ID, c): i for c, i in MEDIA_ATTRIBUTE_IDS.items()}
+    expected |= {(PRODUCT_ENTITY_TYPE_ID, c): i for c, i in DOWNLOADABLE_ATTRIBUTE_IDS.items()}
     cur.execute(
         "SELECT entity_type_id, attribute_code, attribute_id FROM eav_attribute "
         "WHERE entity_type_id IN (3, 4)"

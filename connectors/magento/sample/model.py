@@ -132,6 +132,12 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "sample_id product_id sample_url sample_file sample_type sort_order"
     ),
     "downloadable_sample_title": _cols("title_id sample_id store_id title"),
+    "downloadable_link": _cols(
+        "link_id product_id sort_order number_of_downloads is_shareable link_url link_file "
+        "link_type sample_url sample_file sample_type"
+    ),
+    "downloadable_link_price": _cols("price_id link_id website_id price"),
+    "downloadable_link_title": _cols("title_id link_id store_id title"),
     "catalog_product_option": _cols(
         "option_id product_id type is_require sku max_characters file_extension image_size_x "
         "image_size_y sort_order"

@@ -16,7 +16,11 @@ import pytest
 from connectors.magento import sample
 from connectors.magento.sample import PROFILES, Profile, SampleData, generate
 from connectors.magento.sample import load as sample_load
-from connectors.magento.sample.fixed_ids import BUNDLE_ATTRIBUTE_IDS, MEDIA_ATTRIBUTE_IDS
+from connectors.magento.sample.fixed_ids import (
+    BUNDLE_ATTRIBUTE_IDS,
+    DOWNLOADABLE_ATTRIBUTE_IDS,
+    MEDIA_ATTRIBUTE_IDS,
+)
 from feeds.registry import BUILTIN_CAPTURED_TABLES
 from tests.unit.connectors.conftest import rows_of
 
@@ -358,7 +362,7 @@ def test_attribute_ids_match_defaults_sql() -> None:
         assert found[(3, code)] == attribute_id, code
     for code, attribute_id in sample.PRODUCT_ATTRIBUTE_IDS.items():
         assert found[(4, code)] == attribute_id, code
-    for code, attribute_id in MEDIA_ATTRIBUTE_IDS.items():
+    for code, attribute_id in {**MEDIA_ATTRIBUTE_IDS, **DOWNLOADABLE_ATTRIBUTE_IDS}.items():
         assert found[(4, code)] == attribute_id, code
     for code, attribute_id in BUNDLE_ATTRIBUTE_IDS.items():
         assert found[(4, code)] == attribute_id, code

@@ -31,7 +31,8 @@ def _eav(data: SampleData, table: str, attribute_id: int) -> dict[tuple[object, 
 
 def test_the_new_steps_only_appendrows_of(monkeypatch: pytest.MonkeyPatch) -> None:
     full = generate("tiny", 7)
-    for step in ("add_base_urls", "add_url_rewrites", "add_media"):
+    # (and the downloadable links, which append links_title values after the media's roles)
+    for step in ("add_base_urls", "add_url_rewrites", "add_media", "add_downloadable_links"):
         monkeypatch.setattr(sample_generator, step, lambda *_args: None)
     without = generate("tiny", 7)
     for name, table in without.tables.items():
