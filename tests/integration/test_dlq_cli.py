@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.magento_ops import execute
 from tests.integration.pipeline import Pipeline
 from tests.integration.test_faults import rename
 from tests.integration.test_resync import feedsync
@@ -23,10 +24,26 @@ def run_json(ops_pipeline: Pipeline, *args: str, expect: int = 0) -> dict[str, A
     return result
 
 
-def a_product(ops_pipeline: Pipeline) -> tuple[int, str]:
-    items = [p for p in ops_pipeline.receiver.items("products").values() if not p.get("deleted")]
-    chosen = sorted(items, key=lambda p: p["sku"])[5]
-    return int(chosen["productId"]), str(chosen["sku"])
+def a_product(ops_pipeline: Pipeline, sql: Any) -> tuple[int, str]:
+    """A product the receiver holds whose name no store view overrides, so that a rename at
+    store 0 shows in every item of it."""
+    held = {
+        int(p["productId"])
+        for p in ops_pipeline.receiver.items("products").values()
+        if not p.get("deleted")
+    }
+    renamed_in_a_view = {
+        int(entity_id)
+        for (entity_id,) in execute(
+            sql,
+            "SELECT DISTINCT v.entity_id FROM catalog_product_entity_varchar v "
+            "JOIN eav_attribute a ON a.attribute_id = v.attribute_id "
+            "AND a.attribute_code = 'name' AND a.entity_type_id = 4 WHERE v.store_id > 0",
+        )
+    }
+    product = sorted(held - renamed_in_a_view)[5]
+    [(sku,)] = execute(sql, "SELECT sku FROM catalog_product_entity WHERE entity_id = %s", product)
+    return product, str(sku)
 
 
 def names_at_receiver(ops_pipeline: Pipeline, sku: str) -> set[str]:
@@ -51,7 +68,7 @@ def open_letters(ops_pipeline: Pipeline, sku: str) -> list[dict[str, Any]]:
 def test_a_refused_item_is_listed_shown_replayed_after_the_fix_and_purged(
     ops_pipeline: Pipeline, sql: Any
 ) -> None:
-    product, sku = a_product(ops_pipeline)
+    product, sku = a_product(ops_pipeline, sql)
     tag = uuid.uuid4().hex[:6]
     ops_pipeline.receiver.set_faults(
         [{"status": 400, "feed": "products", "match": {"productId": product}}]
@@ -91,7 +108,7 @@ def test_a_refused_item_is_listed_shown_replayed_after_the_fix_and_purged(
 
 
 def test_an_old_letter_never_puts_an_older_version_back(ops_pipeline: Pipeline, sql: Any) -> None:
-    product, sku = a_product(ops_pipeline)
+    product, sku = a_product(ops_pipeline, sql)
     tag = uuid.uuid4().hex[:6]
     ops_pipeline.receiver.set_faults(
         [{"status": 400, "feed": "products", "match": {"productId": product}}]
@@ -113,7 +130,7 @@ def test_an_old_letter_never_puts_an_older_version_back(ops_pipeline: Pipeline, 
 
 
 def test_the_scheduled_redrive_reports_what_it_did(ops_pipeline: Pipeline, sql: Any) -> None:
-    product, sku = a_product(ops_pipeline)
+    product, sku = a_product(ops_pipeline, sql)
     tag = uuid.uuid4().hex[:6]
     # Longer than the live retry budget (8 s in tests): the live batch is dead-lettered as
     # will-retry, and the re-drive (every 3 s) delivers once the endpoint is back.

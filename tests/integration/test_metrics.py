@@ -54,7 +54,7 @@ def test_the_series_exist_with_their_labels_and_move_when_items_flow(
     stages = {dict(labels).get("stage") for name, labels in before if "lag" in name}
     assert {"source", "entity", "items"} <= stages
 
-    product, sku = a_product(ops_pipeline)
+    product, sku = a_product(ops_pipeline, sql)
     tag = uuid.uuid4().hex[:6]
     rename(sql, product, f"metered {tag}")
     ops_pipeline.wait_until(
