@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from feeds.change import MalformedRow, RowChange
+from feeds.child_rows import fold_keyed, row_id, row_int
 from feeds.projector import State, fold_summary
 
 __all__ = [
@@ -78,6 +79,12 @@ _SELECTION_COLUMNS = (
     "selection_can_change_qty",
 )
 _DECIMAL_COLUMNS = ("selection_price_value", "selection_qty")
+_KEY_COLUMNS = {
+    OPTION_TABLE: "option_id",
+    TITLE_TABLE: "value_id",
+    SELECTION_TABLE: "selection_id",
+    SELECTION_PRICE_TABLE: "selection_id",
+}
 _INT_COLUMNS = {
     OPTION_TABLE: ("option_id", "parent_id", "required", "position"),
     TITLE_TABLE: ("value_id", "option_id", "store_id", "parent_product_id"),
@@ -99,20 +106,17 @@ def apply_bundle_change(state: State, change: RowChange) -> State:
             if row is not None:
                 _check(table, row)
         if table == OPTION_TABLE:
-            _fold_option(state, before, after)
+            _fold_option(state, change)
         elif table == TITLE_TABLE:
-            titles = dict(state.get("bundle_titles") or {})
-            if before is not None:
-                titles.pop(str(before["value_id"]), None)
-            if after is not None:
-                titles[str(after["value_id"])] = [
-                    int(after["option_id"]),
-                    int(after["store_id"]),
-                    after.get("title"),
-                ]
-            state["bundle_titles"] = titles
+            state["bundle_titles"] = fold_keyed(
+                state.get("bundle_titles") or {}, change, "value_id", _title
+            )
         elif table == SELECTION_TABLE:
-            _fold_selection(state, before, after)
+            state["bundle_selections"] = fold_keyed(
+                state.get("bundle_selections") or {}, change, "selection_id", _selection
+            )
+            if after is None and before is not None:  # its website prices cascade with it
+                _drop_prices(state, {row_id(before, "selection_id", table)})
         else:
             prices = dict(state.get("bundle_prices") or {})
             if before is not None:
@@ -124,20 +128,14 @@ def apply_bundle_change(state: State, change: RowChange) -> State:
 
 
 def _check(table: str, row: dict[str, Any]) -> None:
-    """A ``MalformedRow`` naming the column when an id or flag is not an integer: checked
-    when the row is folded, since at build time it would fail every later build."""
+    """A ``MalformedRow`` naming the column when the row's key is missing or an id or flag
+    is not an integer: checked when the row is folded, since at build time it would fail
+    every later build."""
+    key = _KEY_COLUMNS[table]
+    row_id(row, key, table)
     for column in _INT_COLUMNS[table]:
-        value = row.get(column)
-        if value is None and column in ("option_id", "selection_id", "value_id"):
-            raise MalformedRow(
-                f"{table} row without {column}: {row!r}",
-                hint=f"the connector must capture {table} with every column",
-            )
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise MalformedRow(
-                f"{table} row's {column} is {value!r}, not an integer",
-                hint="the column's type may have changed; check the table's schema",
-            )
+        if column != key:
+            row_int(row, column, table)
     if table == SELECTION_TABLE:
         for column in _DECIMAL_COLUMNS:
             value = row.get(column)
@@ -159,37 +157,33 @@ def _note_varchar(state: State, row: dict[str, Any]) -> None:
         state["varchar_ids"] = sorted({*known, attribute_id})
 
 
-def _fold_option(state: State, before: Any, after: Any) -> None:
-    options = dict(state.get("bundle_options") or {})
-    if before is not None:
-        option_id = int(before["option_id"])
-        options.pop(str(option_id), None)
-        if after is None:
-            # InnoDB cascades the option's titles, selections and their prices away.
-            _drop_selections(state, lambda s: int(s["option_id"]) == option_id)
-            state["bundle_titles"] = {
-                k: t
-                for k, t in (state.get("bundle_titles") or {}).items()
-                if int(t[0]) != option_id
-            }
-    if after is not None:
-        options[str(after["option_id"])] = {c: after.get(c) for c in _OPTION_COLUMNS}
-    state["bundle_options"] = options
+def _title(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "option_id": int(row["option_id"]),
+        "store_id": int(row["store_id"]),
+        "title": row.get("title"),
+    }
 
 
-def _fold_selection(state: State, before: Any, after: Any) -> None:
-    selections = dict(state.get("bundle_selections") or {})
-    if before is not None:
-        selections.pop(str(before["selection_id"]), None)
-    if after is not None:
-        selections[str(after["selection_id"])] = {c: after.get(c) for c in _SELECTION_COLUMNS}
-    state["bundle_selections"] = selections
-    if before is not None and after is None:
-        gone = int(before["selection_id"])  # its website prices cascade away with it
-        state["bundle_prices"] = {
-            k: v
-            for k, v in (state.get("bundle_prices") or {}).items()
-            if int(k.split(":")[0]) != gone
+def _selection(row: dict[str, Any]) -> dict[str, Any]:
+    return {c: row.get(c) for c in _SELECTION_COLUMNS}
+
+
+def _fold_option(state: State, change: RowChange) -> None:
+    state["bundle_options"] = fold_keyed(
+        state.get("bundle_options") or {},
+        change,
+        "option_id",
+        lambda row: {c: row.get(c) for c in _OPTION_COLUMNS},
+    )
+    if change.after is None and change.before is not None:
+        # InnoDB cascades the option's titles, selections and their prices away.
+        option_id = int(change.before["option_id"])
+        _drop_selections(state, lambda s: int(s["option_id"]) == option_id)
+        state["bundle_titles"] = {
+            k: t
+            for k, t in (state.get("bundle_titles") or {}).items()
+            if t["option_id"] != option_id
         }
 
 
@@ -197,11 +191,15 @@ def _drop_selections(state: State, dropped: Any) -> None:
     """Drop the selections ``dropped`` picks, with their website prices (a cascade)."""
     selections: dict[str, Any] = state.get("bundle_selections") or {}
     gone = {k for k, s in selections.items() if dropped(s)}
-    if not gone:
-        return
-    state["bundle_selections"] = {k: s for k, s in selections.items() if k not in gone}
+    if gone:
+        state["bundle_selections"] = {k: s for k, s in selections.items() if k not in gone}
+        _drop_prices(state, gone)
+
+
+def _drop_prices(state: State, selection_ids: set[str]) -> None:
+    prices: dict[str, Any] = state.get("bundle_prices") or {}
     state["bundle_prices"] = {
-        k: v for k, v in (state.get("bundle_prices") or {}).items() if k.split(":")[0] not in gone
+        k: v for k, v in prices.items() if k.split(":")[0] not in selection_ids
     }
 
 
@@ -385,8 +383,8 @@ def _uid(option_id: Any, selection_id: Any, qty: Any) -> str:
 
 def _titles_by_option(state: State) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
-    for option_id, store_id, title in (state.get("bundle_titles") or {}).values():
-        found.setdefault(int(option_id), {})[str(store_id)] = title
+    for row in (state.get("bundle_titles") or {}).values():
+        found.setdefault(row["option_id"], {})[str(row["store_id"])] = row["title"]
     return found
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from feeds.change import MalformedRow, RowChange
+from feeds.change import RowChange
+from feeds.child_rows import fold_keyed, row_id
 from feeds.product_links import PRODUCT_ENTITY
 from feeds.projector import EntityProjector, State, owner_forwards
 from feeds.reference import Reference
@@ -34,6 +35,7 @@ LINK_ATTRIBUTE_TABLE = "catalog_product_link_attribute"
 GROUPED_LINK_SUMMARY = "@grouped_link"
 GROUPED_LINK_TYPE = 3  # catalog_product_link_type "super"
 GROUPED_TYPE = "grouped"
+_KIND_OF_TABLE = {LINK_INT_TABLE: "int", LINK_DECIMAL_TABLE: "decimal"}
 
 
 def _link_keys(change: RowChange) -> list[str]:
@@ -44,23 +46,18 @@ def _link_keys(change: RowChange) -> list[str]:
         row.get("link_type_id") == GROUPED_LINK_TYPE for row in rows
     ):
         return []
-    keys = set()
-    for row in rows:
-        link_id = row.get("link_id")
-        if isinstance(link_id, bool) or not isinstance(link_id, int):
-            raise MalformedRow(
-                f"{change.table} row's link_id is {link_id!r}, not an id",
-                hint=f"the connector must capture {change.table} with every column",
-            )
-        keys.add(link_id)
-    return [str(k) for k in sorted(keys)]
+    return sorted({row_id(row, "link_id", change.table) for row in rows}, key=int)
+
+
+def _attribute_value(row: dict[str, Any]) -> dict[str, Any]:
+    return {"attribute": row.get("product_link_attribute_id"), "value": row.get("value")}
 
 
 def apply_grouped_link_change(state: State | None, change: RowChange) -> State | None:
     """The link's state: ``link`` (its products and type; None until its row arrives),
-    ``values`` ("int:<value id>" or "decimal:<value id>" → [attribute id, value]) and
-    ``position``; None once nothing is left."""
-    current: State = dict(state) if state else {"link": None, "values": {}}
+    its attribute values by table (``int``, ``decimal``: value id → attribute and value;
+    the two tables number their rows apart) and ``position``; None once nothing is left."""
+    current: State = dict(state) if state else {"link": None, "int": {}, "decimal": {}}
     if change.table == LINK_TABLE:
         if change.deleted:
             return None  # its attribute values cascade away with it
@@ -71,19 +68,10 @@ def apply_grouped_link_change(state: State | None, change: RowChange) -> State |
             "link_type_id": int(row["link_type_id"]),
         }
     else:
-        # keyed by table and value id: the int and decimal tables number their rows apart
-        kind = "int" if change.table == LINK_INT_TABLE else "decimal"
-        values = dict(current["values"])
-        if change.before is not None:
-            values.pop(f"{kind}:{change.before['value_id']}", None)
-        if change.after is not None:
-            values[f"{kind}:{change.after['value_id']}"] = [
-                change.after.get("product_link_attribute_id"),
-                change.after.get("value"),
-            ]
-        current["values"] = values
+        kind = _KIND_OF_TABLE[change.table]
+        current[kind] = fold_keyed(current[kind], change, "value_id", _attribute_value)
     current["position"] = position_json(change)
-    if current["link"] is None and not current["values"]:
+    if current["link"] is None and not current["int"] and not current["decimal"]:
         return None
     return current
 
@@ -95,7 +83,12 @@ def _summary(state: State | None, link_id: str) -> dict[str, Any] | None:
     return {
         "link_id": link_id,
         "linked_product_id": link["linked_product_id"],
-        "values": {str(a): v for a, v in state["values"].values() if a is not None},
+        "values": {
+            str(held["attribute"]): held["value"]
+            for kind in _KIND_OF_TABLE.values()
+            for held in state[kind].values()
+            if held["attribute"] is not None
+        },
     }
 
 
