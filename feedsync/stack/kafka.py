@@ -201,5 +201,10 @@ def _property(value: str) -> str:
 
 
 def _kafka_uuid() -> str:
-    """A cluster id in Kafka's own form: 22 characters of URL-safe base64."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A cluster id in Kafka's own form: 22 characters of URL-safe base64, never starting
+    with "-" (as Kafka's own ``Uuid.randomUuid``): the storage tool would read such an id,
+    given after ``-t``, as an option and fail, one format in 64."""
+    while True:
+        found = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not found.startswith("-"):
+            return found
