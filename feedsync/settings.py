@@ -221,6 +221,10 @@ class StreamsSettings(_Section):
     producer_batch_bytes: int = Field(256 * 1024, ge=1024, le=16 * 1024 * 1024)
     stream_buffer_maxsize: int = Field(16384, ge=1)
     max_poll_records: int | None = Field(2000, ge=1)
+    # The worker's event loop: "uvloop" (libuv) or "asyncio" (the standard library's). Each
+    # Kafka record a stage takes or sends costs futures, callbacks and tasks on the loop,
+    # about a third of a worker's samples in a full sync (bench/RESULTS.md).
+    event_loop: Literal["uvloop", "asyncio"] = "uvloop"
     # The feeds this worker runs (comma-separated in FEEDSYNC_STREAMS__FEEDS); empty: all.
     feeds: FeedNames = ()
     # Names this Magento installation in the UUIDs the orders feed derives (docs/feeds.md,

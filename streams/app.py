@@ -6,12 +6,15 @@ Nothing happens at import: ``create_app`` builds the app from the settings, and
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 import faust
+import mode.loop
 
 from feeds import clock
 from feeds.registry import FEEDS
@@ -125,6 +128,9 @@ def create_app(settings: Settings, *, data_dir: Path | None = None) -> faust.App
 
 
 def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
+    if settings.streams.event_loop == "uvloop":
+        # Before anything asks for a loop: faust's worker creates it from the policy.
+        mode.loop.use("uvloop")
     clock.set_offset(settings.streams.clock_offset_s)
     app = create_app(settings, data_dir=claim_data_dir(settings, kafka_cluster_id(settings)))
     ensure_topics(settings, changelog_topics(app))
@@ -138,7 +144,13 @@ def run_worker(settings: Settings, *, loglevel: str = "info") -> None:
     level = "warn" if loglevel.lower() == "warning" else loglevel
     logging = logging_config(level, settings.log_errors_file)
     worker = faust.Worker(app, loglevel=level, logging_config=logging)
+    app.task(partial(_report_loop, settings.streams.event_loop))
     worker.execute_from_commandline()
+
+
+async def _report_loop(chosen: str) -> None:
+    loop = asyncio.get_running_loop()
+    log.info("event loop: %s (%s)", type(loop).__module__, chosen)
 
 
 # Held open (and locked) for the worker's lifetime.
