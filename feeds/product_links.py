@@ -28,7 +28,7 @@ forwarding. Tier price and super attribute rows keep their owner id for the same
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from feeds.bundles import (
     BUNDLE_OWNER_COLUMNS,
@@ -284,31 +284,52 @@ def link_forwards(before: State | None, after: State | None, key: str) -> list[F
         peers.discard(product_id)
         return [Forward(PRODUCT_ENTITY, str(peer), gone) for peer in sorted(peers)]
     position = _position(after)
-    old_composites = composite_parents(before, product_id)
-    new_composites = composite_parents(after, product_id)
+    old, new = _link_view(before, product_id), _link_view(after, product_id)
     return [
-        *_offer(
-            PARENT_SUMMARY,
-            (_parent_summary(before, product_id), _parent_summary(after, product_id)),
-            (_summary_readers(before, product_id), _summary_readers(after, product_id)),
-            position,
-        ),
-        *_offer(
-            CHILD_SUMMARY,
-            (_child_summary(before, product_id), _child_summary(after, product_id)),
-            (_super_parents(before, product_id), _super_parents(after, product_id)),
-            position,
-        ),
+        *_offer(PARENT_SUMMARY, (old.parent, new.parent), (old.readers, new.readers), position),
+        *_offer(CHILD_SUMMARY, (old.child, new.child), (old.parents, new.parents), position),
         *_offer(
             COMPOSITE_CHILD_SUMMARY,
-            (
-                composite_child_summary(before, product_id, old_composites),
-                composite_child_summary(after, product_id, new_composites),
-            ),
-            (old_composites, new_composites),
+            (old.composite_child, new.composite_child),
+            (old.composites, new.composites),
             position,
         ),
     ]
+
+
+class _LinkView(NamedTuple):
+    """What a product's links say to its peers: its summaries and who reads each."""
+
+    parent: Row | None
+    readers: set[int]
+    child: Row | None
+    parents: set[int]
+    composite_child: Row | None
+    composites: set[int]
+
+
+# The view of the newest state asked for: a step's ``before`` is the state the last step
+# made (the same object: states are never changed in place), so each step works out the
+# view of its new state only. Holding the state keeps its id from being reused.
+_last_view: tuple[State | None, int, _LinkView] | None = None
+
+
+def _link_view(state: State | None, product_id: int) -> _LinkView:
+    global _last_view  # noqa: PLW0603  # a one-entry memo, see above
+    last = _last_view
+    if last is not None and last[0] is state and last[1] == product_id:
+        return last[2]
+    composites = composite_parents(state, product_id)
+    view = _LinkView(
+        _parent_summary(state, product_id),
+        _summary_readers(state, product_id),
+        _child_summary(state, product_id),
+        _super_parents(state, product_id),
+        composite_child_summary(state, product_id, composites),
+        composites,
+    )
+    _last_view = (state, product_id, view)
+    return view
 
 
 def _offer(

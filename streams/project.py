@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any
 
 import faust
+import orjson
 
 from feeds import clock
 from feeds.engine import Emit, EntityRecord, Projection, Step
@@ -194,14 +195,17 @@ class EntityAgent:
                 if record is not None and record.unbuilt and record.partition == partition:
                     work.build = work.build or not rebuilding_all
             for key, raw in list(partition_items(self.table, partition)):
-                if not raw or _partition_of(raw) != partition or EntityRecord.is_tombstone(raw):
+                value = orjson.loads(raw) if raw else None
+                if not value or _partition_of(value) != partition:
                     continue
-                if _unbuilt(raw) != rebuilding_all:
+                if EntityRecord.is_tombstone(value):
+                    continue
+                if _unbuilt(value) != rebuilding_all:
                     self._work(works, key, event).build = True
                 elif not rebuilding_all and key not in self.scheduled:
                     # A worker that took the partition (or restarted) knows nothing of its
                     # entities' clocks: a built one learns its next change here.
-                    self._schedule_record(key, EntityRecord.from_json(raw))
+                    self._schedule_record(key, EntityRecord.from_json(value))
             if not rebuilding_all:
                 self.scanned[partition] = self.dirty.generation
             log.info(
@@ -253,7 +257,7 @@ class EntityAgent:
         work = works.get(key)
         if work is None:
             raw = self.table.get(key)
-            record = EntityRecord.from_json(raw) if raw else None
+            record = EntityRecord.from_json(orjson.loads(raw)) if raw else None
             work = works[key] = _Work(base=record, record=record, carrier=event)
         return work
 
@@ -336,8 +340,12 @@ class EntityAgent:
                 if work.record is None:
                     self.table.pop(key, None)
                 else:
-                    self.table[key] = work.record.to_json()
+                    self.table[key] = orjson.dumps(work.record.to_json(), option=_JSON)
         return written
+
+
+# What faust's JSON codec wrote, so that records of either stay readable.
+_JSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 
 
 def _unbuilt(raw: dict[str, Any]) -> bool:

@@ -23,6 +23,7 @@ every table, so memory is bounded by ``state_memory_mib`` whatever the partition
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,6 +110,8 @@ class StateStore(faust_rocksdb.Store):
         self.rocksdb_options = _SharedOptions(use_rocksdict=True)
         self._pending: dict[bytes, _Pending] = {}  # newest write of a key not yet durable
         self._seq = itertools.count()
+        # Writes Kafka acknowledged, to go to disk together (``on_durable``).
+        self._durable: list[tuple[_Pending, TP, int]] = []
 
     @property
     def basename(self) -> Path:
@@ -142,24 +145,38 @@ class StateStore(faust_rocksdb.Store):
             self._pending[key] = _Pending(key, next(self._seq), partition, value)
 
     def on_durable(self, write: _Pending, tp: TP, offset: int) -> None:
-        """Kafka holds ``write`` at ``offset`` of changelog partition ``tp``:
-        put it on disk with that offset (records of a partition are acknowledged in
-        order, so the offset says every earlier write of the partition is durable too)."""
-        key, value = write.key, write.value
-        batch = rocksdict.WriteBatch(raw_mode=True)
-        if value is None:
-            batch.delete(key)
-        else:
-            batch.put(key, value)
-        batch.put(self.offset_key, str(offset).encode())
-        if tp.partition in self._dbs or tp in self.app.assignor.assigned_actives():
+        """Kafka holds ``write`` at ``offset`` of changelog partition ``tp``: put it on
+        disk with that offset (records of a partition are acknowledged in order, so the
+        offset says every earlier write of the partition is durable too). The writes
+        acknowledged together go to disk in one write batch per partition, once the loop
+        has run their callbacks (a write batch of its own cost each ~40 µs)."""
+        if not self._durable:
+            asyncio.get_running_loop().call_soon(self._write_durable)
+        self._durable.append((write, tp, offset))
+
+    def _write_durable(self) -> None:
+        durable, self._durable = self._durable, []
+        by_partition: dict[TP, list[tuple[_Pending, int]]] = {}
+        for write, tp, offset in durable:
+            by_partition.setdefault(tp, []).append((write, offset))
+        for tp, writes in by_partition.items():
             # (not after its partition was revoked: the new owner restores it from Kafka,
             # and this worker too if the partition comes back, from the offset it holds)
-            self._db_for_partition(tp.partition).write(batch)
-            self._key_index[key] = tp.partition
-        held = self._pending.get(key)
-        if held is not None and held.seq == write.seq:
-            del self._pending[key]
+            if tp.partition in self._dbs or tp in self.app.assignor.assigned_actives():
+                batch = rocksdict.WriteBatch(raw_mode=True)
+                for write, _ in writes:
+                    if write.value is None:
+                        batch.delete(write.key)
+                    else:
+                        batch.put(write.key, write.value)
+                batch.put(self.offset_key, str(max(o for _, o in writes)).encode())
+                self._db_for_partition(tp.partition).write(batch)
+                for write, _ in writes:
+                    self._key_index[write.key] = tp.partition
+            for write, _ in writes:
+                held = self._pending.get(write.key)
+                if held is not None and held.seq == write.seq:
+                    del self._pending[write.key]
 
     # ---- reads: the newest write, held or on disk ---------------------------------------
 

@@ -124,7 +124,15 @@ class Topology:
             ),
             state={
                 p.entity: app.Table(
-                    f"feedsync-state-{p.entity}", default=None, partitions=partitions, store=store
+                    f"feedsync-state-{p.entity}",
+                    default=None,
+                    partitions=partitions,
+                    store=store,
+                    # JSON the project agent encodes once (streams/project.py): faust's own
+                    # serializer encoded a record three times per write (store, hold,
+                    # changelog). The bytes are what faust's JSON codec wrote before.
+                    value_type=bytes,
+                    value_serializer="raw",
                 )
                 for p in projectors
             },

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
+
 from feeds.change import RowChange
 from feeds.engine import EntityRecord
 from streams.codec import dump_change
@@ -50,6 +52,11 @@ def snapshot_read(row_change: RowChange, key: str = "1") -> Event:
     return Event(key.encode(), value, Message(key=key.encode(), value=value))
 
 
+def stored(record: EntityRecord) -> bytes:
+    """A record as the agent writes it to its table."""
+    return orjson.dumps(record.to_json())
+
+
 def control(value: bytes) -> Event:
     return Event(b"*", value, Message(key=b"*", value=value))
 
@@ -74,8 +81,8 @@ def test_a_rebuild_all_leaves_unbuilt_entities_to_their_deferred_build() -> None
     entity_agent._take(works, snapshot_read(read("thing", thing(1)), key="1"))
     held = works["1"].record
     assert held is not None
-    entity_agent.table["2"] = replace(held, unbuilt=True).to_json()
-    entity_agent.table["3"] = replace(held, unbuilt=False).to_json()
+    entity_agent.table["2"] = stored(replace(held, unbuilt=True))
+    entity_agent.table["3"] = stored(replace(held, unbuilt=False))
     entity_agent._take(works, control(rebuild_all(0)))
     assert {key for key, work in works.items() if work.build} == {"3"}
     entity_agent._take(works, control(rebuild_deferred(0)))
@@ -107,8 +114,8 @@ def test_the_unbuilt_records_of_the_table_are_built_whoever_folded_them() -> Non
     assert unbuilt.unbuilt
     built = replace(unbuilt, unbuilt=False)
     owner = agent()
-    owner.table["1"] = unbuilt.to_json()
-    owner.table["2"] = built.to_json()
+    owner.table["1"] = stored(unbuilt)
+    owner.table["2"] = stored(built)
     works = {}
     owner._take(works, control(rebuild_deferred(0)))
     assert {key for key, work in works.items() if work.build} == {"1"}
@@ -130,8 +137,8 @@ def test_a_worker_that_takes_a_partition_learns_when_its_built_entities_change()
     opens = 4_102_444_800.0  # 2100-01-01
     projector = replace(owner.projection.projector, next_change=lambda _state, _ref: opens)
     owner.projection = replace(owner.projection, projector=projector)
-    owner.table["1"] = replace(held, unbuilt=False).to_json()
-    owner.table["2"] = replace(held, unbuilt=False, partition=1).to_json()
+    owner.table["1"] = stored(replace(held, unbuilt=False))
+    owner.table["2"] = stored(replace(held, unbuilt=False, partition=1))
     works = {}
     owner._take(works, control(rebuild_deferred(0)))
     assert not any(work.build for work in works.values())
@@ -146,7 +153,7 @@ def test_a_partition_scanned_since_it_was_taken_is_not_scanned_again() -> None:
     owner._take(works, snapshot_read(read("thing", thing(1)), key="1"))
     held = works["1"].record
     assert held is not None
-    unbuilt = replace(held, unbuilt=True).to_json()
+    unbuilt = stored(replace(held, unbuilt=True))
 
     works = {}
     owner._take(works, control(rebuild_deferred(0)))
