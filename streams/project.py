@@ -23,6 +23,7 @@ price window opening) are rebuilt when due.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -37,7 +38,6 @@ from feeds.projector import Forward
 from feeds.reference import Reference
 from streams.codec import dump_change, load_change
 from streams.crash import crash_point
-from streams.faust_compat import in_event
 from streams.guard import Failed, Guard, Outputs, send_durably
 from streams.items import item_record
 from streams.letters import SOURCE_DLQ, Stage
@@ -52,7 +52,7 @@ from streams.rebuild import (
     watermark_of,
 )
 from streams.sequenced import applied
-from streams.store import partition_items
+from streams.store import partition_items, read_raw, write_raw
 from streams.topology import STAGE_LINGER_S, Topology
 
 __all__ = ["register_projectors"]
@@ -113,6 +113,7 @@ class EntityAgent:
         # every partition; a worker killed soon after its start leaves its round ahead of
         # the next worker's changes, which paid for each round again.
         self.scanned: dict[int, int] = {}
+        self.writes: list[asyncio.Future[Any]] = []  # the batch's record writes in flight
 
     def register(self) -> None:
         async def project(stream: Any) -> None:
@@ -157,10 +158,10 @@ class EntityAgent:
             for entity in deferred:  # durable now: their build is asked for after them
                 self.dirty.mark_snapshot_read(entity)
             crash_point("items-durable-before-state")
-            if self._write(chunk, refused):
+            if await self._write(chunk, refused):
                 crash_point("state-written-before-durable")
         await self.guard.flush()
-        await self.app.producer.flush()  # the records written are durable before the acks
+        await self._written_durable()  # the records written are durable before the acks
         crash_point("state-written-before-ack")
 
     async def _with_reference_replicated(self, events: list[Any]) -> list[Any]:
@@ -256,7 +257,7 @@ class EntityAgent:
     def _work(self, works: dict[str, _Work], key: str, event: Any) -> _Work:
         work = works.get(key)
         if work is None:
-            raw = self.table.get(key)
+            raw = read_raw(self.table, key)
             record = EntityRecord.from_json(orjson.loads(raw)) if raw else None
             work = works[key] = _Work(base=record, record=record, carrier=event)
         return work
@@ -327,7 +328,7 @@ class EntityAgent:
             await outputs.send(work.carrier, *item_record(self.topology, emit))
         work.forwards, work.emits, work.steps = [], [], []
 
-    def _write(self, works: dict[str, _Work], refused: set[int]) -> int:
+    async def _write(self, works: dict[str, _Work], refused: set[int]) -> int:
         """The records, once Kafka holds what they say was sent; not those whose outputs
         Kafka refused (their changes are dead letters now, and a rebuild resends). How
         many changed."""
@@ -336,12 +337,29 @@ class EntityAgent:
             if id(work.carrier) in refused or work.record == work.base:
                 continue
             written += 1
-            with in_event(work.carrier):
-                if work.record is None:
-                    self.table.pop(key, None)
-                else:
-                    self.table[key] = orjson.dumps(work.record.to_json(), option=_JSON)
+            value = (
+                None if work.record is None else orjson.dumps(work.record.to_json(), option=_JSON)
+            )
+            self.writes.append(await write_raw(self.table, key, value, work.carrier))
         return written
+
+    async def _written_durable(self) -> None:
+        """Wait until Kafka holds the batch's record writes. One it refused stays in this
+        worker's memory only (streams/store.py): its entity's next change writes it again,
+        and a worker that restores the partition from Kafka folds the batch's changes
+        again only if they are not acknowledged, so the refusal is logged."""
+        await self.app.producer.flush()
+        writes, self.writes = self.writes, []
+        outcomes = await asyncio.gather(*writes, return_exceptions=True)
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        if failed:
+            log.error(
+                "%s: Kafka refused %d state record(s), e.g. %r; they stay in this worker's "
+                "memory until the entity changes again",
+                self.entity,
+                len(failed),
+                failed[0],
+            )
 
 
 # What faust's JSON codec wrote, so that records of either stay readable.

@@ -36,7 +36,17 @@ import rocksdict
 from faust.stores import rocksdb as faust_rocksdb
 from faust.types import TP
 
-__all__ = ["STORE_URL", "StateStore", "StateTable", "configure_memory", "partition_items"]
+from streams.faust_compat import in_event
+
+__all__ = [
+    "STORE_URL",
+    "StateStore",
+    "StateTable",
+    "configure_memory",
+    "partition_items",
+    "read_raw",
+    "write_raw",
+]
 
 # The scheme pyproject.toml registers under "faust.stores"; with a host, because faust
 # takes a URL without host or path ("feedsync://") for none and uses the app's store.
@@ -189,6 +199,10 @@ class StateStore(faust_rocksdb.Store):
         found = self._get_bucket_for_key(key)
         return None if found is None else bytes(found.value)
 
+    def read(self, key: Any) -> bytes | None:
+        """The newest value of ``key``, encoded (``read_raw``)."""
+        return self._get(self._encode_key(key))
+
     def _contains(self, key: bytes) -> bool:
         return self._get(key) is not None
 
@@ -236,6 +250,42 @@ class StateStore(faust_rocksdb.Store):
                 yield partition
 
 
+def read_raw(table: Any, key: str) -> bytes | None:
+    """The bytes ``table`` holds for ``key`` (a raw-valued table), or None. On a
+    ``StateStore``, one lookup: faust's ``table.get`` looks a key up twice (``in``, then
+    the read) through its sensors and serializers."""
+    store = getattr(table, "data", None)
+    if isinstance(store, StateStore):
+        return store.read(key)
+    value: bytes | None = table.get(key)
+    return value
+
+
+async def write_raw(table: Any, key: str, value: bytes | None, event: Any) -> asyncio.Future[Any]:
+    """Write ``key`` (None: delete) to a raw-valued ``table`` in the partition of ``event``;
+    the future is done when Kafka holds the changelog record. On a ``StateStore`` the
+    record goes straight to the app's producer, as ``StateTable.send_changelog`` would
+    send it, without faust's per-record envelope, sensors and buffer."""
+    store = getattr(table, "data", None)
+    if not isinstance(store, StateStore):
+        with in_event(event):
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+    partition = event.message.partition
+    held = store.hold(key, value, partition)
+    topic = table.changelog_topic.get_topic_name()
+    sent: asyncio.Future[Any] = await table.app.producer.send(
+        topic, held.key, value, partition, None, None
+    )
+    sent.add_done_callback(partial(_on_sent, store, held))
+    return sent
+
+
 def partition_items(table: Any, partition: int) -> Iterator[tuple[Any, Any]]:
     """The items of ``table`` in ``partition`` on a ``StateStore``; on another store
     (``memory://``), every item: the caller tells by the value which are the partition's."""
@@ -273,5 +323,7 @@ class StateTable(faust.Table[Any, Any]):
 
 
 def _on_sent(store: StateStore, write: _Pending, fut: Any) -> None:
-    metadata = fut.result()  # raises if Kafka refused it: the write stays held, never on disk
+    if fut.cancelled() or fut.exception() is not None:
+        return  # Kafka refused it: the write stays held, never on disk
+    metadata = fut.result()
     store.on_durable(write, metadata.topic_partition, metadata.offset)

@@ -131,8 +131,7 @@ class Topology:
                     # JSON the project agent encodes once (streams/project.py): faust's own
                     # serializer encoded a record three times per write (store, hold,
                     # changelog). The bytes are what faust's JSON codec wrote before.
-                    value_type=bytes,
-                    value_serializer="raw",
+                    value_type=bytes,  # faust's "raw" serializer
                 )
                 for p in projectors
             },
