@@ -188,9 +188,12 @@ class Projection:
         *,
         partition: int,
         build: bool = True,
+        forward: bool = True,
     ) -> Step:
         """Fold ``change`` into the entity ``key``; build its items unless ``build`` is off
-        (the driver then rebuilds it later, once, e.g. at the end of a batch or snapshot)."""
+        (the driver then rebuilds it later, once, e.g. at the end of a batch or snapshot),
+        and work out its forwards unless ``forward`` is off (the driver then asks
+        ``forwards`` once for several steps: see there)."""
         deleted_with = self.projector.deleted_with
         # A record written before tombstones were limited to ``deleted_with`` may hold one
         # for an entity of independent rows: it holds nothing off.
@@ -202,7 +205,7 @@ class Projection:
             record = None  # deleted before, alive again: a new life, its old items all gone
         before = record.state if record is not None else None
         state = self.projector.apply(before, change)
-        forwards = tuple(self.projector.forwards(before, state, key))
+        forwards = self.forwards(key, before, state) if forward else ()
         own, by_peer = (0, position) if change.forwarded else (position, 0)
         if state is None:
             if record is None:
@@ -240,6 +243,18 @@ class Projection:
             return Step(updated, (), forwards)
         built = self.rebuild(updated)
         return Step(built.record, built.emits, forwards)
+
+    def forwards(self, key: str, before: State | None, after: State | None) -> tuple[Forward, ...]:
+        """The changes the entity's peers must hear of after its state went from ``before``
+        to ``after`` (None: no state, or deleted).
+
+        The projectors' forwards compare summaries of the two states, so several steps in
+        a row can be told at once, from the first ``before`` to the last ``after``: what a
+        peer holds in the end is the same as if each step had been told (a summary that
+        changed and changed back tells it nothing; a peer linked and unlinked meanwhile hears
+        nothing). A delete is told on its own, from the state just before it: its forwards
+        name the peers that state had."""
+        return tuple(self.projector.forwards(before, after, key))
 
     def rebuild(self, record: EntityRecord) -> Step:
         """The entity's items now, minus those unchanged since they were last emitted."""

@@ -34,7 +34,7 @@ import orjson
 
 from feeds import clock
 from feeds.engine import Emit, EntityRecord, Projection, Step
-from feeds.projector import Forward
+from feeds.projector import Forward, State
 from feeds.reference import Reference
 from streams.codec import dump_change, load_change
 from streams.crash import crash_point
@@ -81,11 +81,16 @@ class _Work:
     forwards: list[Forward] = field(default_factory=list)
     emits: list[Emit] = field(default_factory=list)
     build: bool = False
+    # The state the entity's peers were last told of (``Projection.forwards``): the base's,
+    # until a delete is told, or the batch's steps are, at its end (``EntityAgent._tell``).
+    told: State | None = None
 
     def take(self, step: Step) -> None:
         self.record = step.record
         self.forwards += step.forwards
         self.emits += step.emits
+        if _state_of(step.record) is None:  # a delete: its step told it (``_fold``)
+            self.told = None
 
 
 class EntityAgent:
@@ -149,6 +154,7 @@ class EntityAgent:
             outputs = Outputs()
             deferred: set[str] = set()  # entities sent snapshot-read forwards, to build later
             for key, work in chunk.items():
+                self._tell(key, work)
                 if work.build and work.record is not None:
                     self._build(key, work)
                 await self._send(work, outputs, deferred)
@@ -250,8 +256,14 @@ class EntityAgent:
             return None
         change = load_change(event.value)
         step = self.projection.step(
-            key, work.record, change, partition=event.message.partition, build=False
+            key, work.record, change, partition=event.message.partition, build=False, forward=False
         )
+        if _state_of(step.record) is None:
+            # A delete is told on its own, after what came before it: the peers it names
+            # are those of the state just before it (``Projection.forwards``).
+            before = _state_of(work.record)
+            told = () if before is work.told else self.projection.forwards(key, work.told, before)
+            step = replace(step, forwards=told + self.projection.forwards(key, before, None))
         return key, step, change
 
     def _work(self, works: dict[str, _Work], key: str, event: Any) -> _Work:
@@ -259,10 +271,24 @@ class EntityAgent:
         if work is None:
             raw = read_raw(self.table, key)
             record = EntityRecord.from_json(orjson.loads(raw)) if raw else None
-            work = works[key] = _Work(base=record, record=record, carrier=event)
+            work = works[key] = _Work(record, record, event, told=_state_of(record))
         return work
 
-    # ---- pass 2: build -----------------------------------------------------------------
+    # ---- pass 2: tell, build ------------------------------------------------------------
+
+    def _tell(self, key: str, work: _Work) -> None:
+        """The forwards of the batch's steps of ``key``, worked out once: from the state
+        its peers were told of to the one the batch leaves (``Projection.forwards``). If
+        that raises, its changes are folded again one by one, as when a build raises."""
+        now = _state_of(work.record)
+        if now is work.told:
+            return
+        told = self.guard.capture(lambda: self.projection.forwards(key, work.told, now))
+        if isinstance(told, Exception):
+            self._refold_one_by_one(key, work, told)
+        else:
+            work.forwards += told
+        work.told = _state_of(work.record)
 
     def _build(self, key: str, work: _Work) -> None:
         record = work.record
@@ -284,6 +310,7 @@ class EntityAgent:
         if not work.steps:
             self.guard.park(work.carrier, error, context=context)
             work.record, work.forwards, work.emits = work.base, [], []
+            work.told = _state_of(work.base)
             return
         redone = _Work(base=work.base, record=work.base, carrier=work.carrier)
         for event, change in work.steps:
@@ -296,6 +323,7 @@ class EntityAgent:
                 redone.carrier = event
         work.record, work.forwards, work.emits = redone.record, redone.forwards, redone.emits
         work.carrier = redone.carrier
+        work.told = _state_of(work.record)  # each step told its own
 
     def _schedule(self, key: str, work: _Work) -> None:
         if work.record is not None:
@@ -364,6 +392,11 @@ class EntityAgent:
 
 # What faust's JSON codec wrote, so that records of either stay readable.
 _JSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+
+
+def _state_of(record: EntityRecord | None) -> State | None:
+    """The state a record gives its projector's ``forwards``: None when there is none."""
+    return None if record is None or record.tombstone else record.state
 
 
 def _unbuilt(raw: dict[str, Any]) -> bool:

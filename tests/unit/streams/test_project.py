@@ -11,6 +11,7 @@ import orjson
 
 from feeds.change import RowChange
 from feeds.engine import EntityRecord
+from feeds.projector import Forward, State
 from streams.codec import dump_change
 from streams.letters import SOURCE_DLQ
 from streams.project import EntityAgent, _Work
@@ -172,3 +173,63 @@ def test_a_partition_scanned_since_it_was_taken_is_not_scanned_again() -> None:
     works = {}
     owner._take(works, control(rebuild_deferred(0)))
     assert {key for key, work in works.items() if work.build} == {"2", "3"}
+
+
+def name_forwards(before: State | None, after: State | None, key: str) -> list[Forward]:
+    """The thing's name to peer "9" when it changed; a withdrawal when the thing is gone."""
+    old = (before or {}).get("name")
+    new = (after or {}).get("name")
+    if after is None and before is not None:
+        return [Forward("peers", "9", change("@name", "d", before={"thing_id": int(key)}))]
+    if new == old:
+        return []
+    return [Forward("peers", "9", change("@name", "u", after={"name": new}))]
+
+
+def telling_agent() -> EntityAgent:
+    told = replace(projection(), projector=replace(THING_PROJECTOR, forwards=name_forwards))
+    topology: Any = SimpleNamespace(
+        state={THING_PROJECTOR.entity: {}},
+        entities={THING_PROJECTOR.entity: Topic(), "peers": Topic()},
+        dlq={SOURCE_DLQ: Topic()},
+        reference={},
+    )
+    return EntityAgent(None, topology, told, Dirty())  # type: ignore[arg-type]  # no app
+
+
+def live(row_change: RowChange, key: str = "1") -> Event:
+    value = dump_change(row_change)
+    return Event(key.encode(), value, Message(key=key.encode(), value=value))
+
+
+def told_names(works: dict[str, _Work], key: str, owner: EntityAgent) -> list[Any]:
+    work = works[key]
+    owner._tell(key, work)
+    return [(f.change.op, f.change.after or f.change.before) for f in work.forwards]
+
+
+def test_a_batch_tells_the_peers_of_an_entity_once_what_its_steps_did() -> None:
+    """Three renames in one batch: the peer hears the last name, once."""
+    owner, works = telling_agent(), dict[str, _Work]()
+    owner._take(works, live(change("thing", "c", after=thing(1, "A"))))
+    owner._take(works, live(change("thing", "u", thing(1, "A"), thing(1, "B"))))
+    owner._take(works, live(change("thing", "u", thing(1, "B"), thing(1, "C"))))
+    assert told_names(works, "1", owner) == [("u", {"name": "C"})]
+    assert told_names(works, "1", owner) == [("u", {"name": "C"})]  # told: not again
+
+
+def test_a_delete_in_a_batch_is_told_after_what_came_before_it() -> None:
+    """Renamed, deleted and created again in one batch: the peer hears the rename, the
+    withdrawal, then the new thing's name, in that order, as three steps would tell it."""
+    owner, works = telling_agent(), dict[str, _Work]()
+    owner._take(works, live(change("thing", "c", after=thing(1, "A"))))
+    owner._tell("1", works["1"])
+    works["1"].forwards.clear()  # (the peer knows "A")
+    owner._take(works, live(change("thing", "u", thing(1, "A"), thing(1, "B"))))
+    owner._take(works, live(change("thing", "d", before=thing(1, "B"))))
+    owner._take(works, live(change("thing", "c", after=thing(1, "D"))))
+    assert told_names(works, "1", owner) == [
+        ("u", {"name": "B"}),
+        ("d", {"thing_id": 1}),
+        ("u", {"name": "D"}),
+    ]
