@@ -308,19 +308,9 @@ class _LinkView(NamedTuple):
     composites: set[int]
 
 
-# The view of the newest state asked for: a step's ``before`` is the state the last step
-# made (the same object: states are never changed in place), so each step works out the
-# view of its new state only. Holding the state keeps its id from being reused.
-_last_view: tuple[State | None, int, _LinkView] | None = None
-
-
 def _link_view(state: State | None, product_id: int) -> _LinkView:
-    global _last_view  # noqa: PLW0603  # a one-entry memo, see above
-    last = _last_view
-    if last is not None and last[0] is state and last[1] == product_id:
-        return last[2]
     composites = composite_parents(state, product_id)
-    view = _LinkView(
+    return _LinkView(
         _parent_summary(state, product_id),
         _summary_readers(state, product_id),
         _child_summary(state, product_id),
@@ -328,8 +318,6 @@ def _link_view(state: State | None, product_id: int) -> _LinkView:
         composite_child_summary(state, product_id, composites),
         composites,
     )
-    _last_view = (state, product_id, view)
-    return view
 
 
 def _offer(
