@@ -4,11 +4,13 @@ the items and forwards they produce.
 The rules are the pure engine's (feeds/engine.py); this module only moves records. Each
 batch of ``<app id>.entity.<entity>`` takes three passes:
 
-1. every change is folded into its entity (``Projection.step``, not yet built); a change
-   that raises is dead-lettered and leaves the entity as it was;
-2. every entity the batch touched, or a control record named, is rebuilt once; if that
-   raises, the entity's changes of the batch are folded again one by one, each built at
-   once, and those that fail are dead-lettered while the others stand;
+1. every change is folded into its entity (``Projection.step``, not yet built, its peers
+   not yet told); a change that raises is dead-lettered and leaves the entity as it was;
+2. every entity the batch touched tells its peers once what its steps did
+   (``Projection.forwards``, a delete on its own), and every entity the batch touched or a
+   control record named is rebuilt once; if either raises, the entity's changes of the
+   batch are folded again one by one, each told and built at once, and those that fail
+   are dead-lettered while the others stand;
 3. each entity's forwards and items are sent as soon as it is built; only once Kafka has
    every one are the entity records written (their ``emitted`` hashes say what went out)
    and the batch acknowledged.
