@@ -57,6 +57,19 @@ def test_the_snapshot_carries_every_link_in_every_store_view(
     assert all(
         "/downloadable/download/linkSample/link_id/" in v["infoUrl"] for v in values if v["infoUrl"]
     )
+    # links_purchased_separately (global): a boolean in every store view of a downloadable
+    # with a value, null on every other product
+    (separately,) = execute(
+        sql,
+        f"SELECT COUNT(*) FROM {_VIEWS} JOIN catalog_product_entity_int i "
+        "ON i.entity_id = v.entity_id AND i.store_id = 0 JOIN eav_attribute a "
+        "ON a.attribute_id = i.attribute_id AND a.attribute_code = 'links_purchased_separately' "
+        "WHERE i.value = 1",
+    )[0]
+    flags = [item.get("linksPurchasedSeparately") for item in items]
+    assert 0 < flags.count(True) == separately
+    assert flags.count(False) == views - separately
+    assert flags.count(None) == len(items) - views
 
 
 def _link_values(pipeline: Pipeline, sku: str, link_id: int) -> dict[str, dict[str, Any]]:

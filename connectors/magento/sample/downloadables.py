@@ -77,14 +77,16 @@ def add_downloadable_links(ctx: Context, scopes: Scopes, catalog: Catalog) -> No
     some, in the product's French or German store views; a price for website 0 and, for
     some, one for a website of the product; a sample (a file or a URL) on some, a download
     limit on most (0: unlimited). The product's ``links_title`` at store 0 and, for some,
-    in a translating store view. From the "downloadable_links" stream, appended after every
-    other step's rows: every row written before is the same with or without them."""
+    in a translating store view; its ``links_purchased_separately`` at store 0. From the
+    "downloadable_links" stream, appended after every other step's rows: every row written
+    before is the same with or without them."""
     rng = ctx.rng("downloadable_links")
     t = ctx.tables
     link_id = Seq()
     title_id = Seq()
     price_id = Seq()
     links_title = DOWNLOADABLE_ATTRIBUTE_IDS["links_title"]
+    separately = DOWNLOADABLE_ATTRIBUTE_IDS["links_purchased_separately"]
     for product in (p for p in catalog.products if p.type_id == "downloadable"):
         eid = product.entity_id
         translating = [
@@ -92,6 +94,9 @@ def add_downloadable_links(ctx: Context, scopes: Scopes, catalog: Catalog) -> No
         ]
         varchars = t["catalog_product_entity_varchar"]
         varchars.add(None, links_title, 0, eid, _LINKS_TITLE[0])
+        # Global in Magento (store 0 only); most downloadables sell their links one by one.
+        # By the id, not the stream: every later draw stays what it was.
+        t["catalog_product_entity_int"].add(None, separately, 0, eid, int(eid % 3 != 0))
         for store_id, locale in translating:
             if rng.random() < 0.5:
                 varchars.add(None, links_title, store_id, eid, _LINKS_TITLE[_LOCALE_INDEX[locale]])

@@ -73,7 +73,10 @@ MEDIA_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {
 }
 #: Magento_Downloadable's attribute of defaults.sql that the downloadable links step writes:
 #: the heading of a downloadable product's links, per store view.
-DOWNLOADABLE_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {"links_title": 120}
+DOWNLOADABLE_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {
+    "links_title": 120,
+    "links_purchased_separately": 121,
+}
 
 #: Magento_Bundle's attributes of defaults.sql, which only the bundle step writes values for.
 BUNDLE_ATTRIBUTE_IDS: Final[Mapping[str, int]] = {

@@ -1,6 +1,6 @@
 """The sample's downloadable links: on every downloadable, with the shapes the products feed
 has rules for (store-view titles, per-website prices, samples, unlimited downloads) and the
-products' links_title heading."""
+products' links_title heading and links_purchased_separately flag."""
 
 from __future__ import annotations
 
@@ -56,6 +56,18 @@ def test_every_downloadable_has_a_links_title_some_per_store_view(small: SampleD
     linked = {link["product_id"] for link in rows_of(small, "downloadable_link")}
     assert {r["entity_id"] for r in values if r["store_id"] == 0} == linked
     assert any(r["store_id"] != 0 for r in values)
+
+
+def test_every_downloadable_says_whether_its_links_sell_one_by_one(small: SampleData) -> None:
+    """links_purchased_separately is global in Magento: store 0 only, yes and no both."""
+    attribute_id = DOWNLOADABLE_ATTRIBUTE_IDS["links_purchased_separately"]
+    values = [
+        r for r in rows_of(small, "catalog_product_entity_int") if r["attribute_id"] == attribute_id
+    ]
+    linked = {link["product_id"] for link in rows_of(small, "downloadable_link")}
+    assert {r["store_id"] for r in values} == {0}
+    assert sorted(r["entity_id"] for r in values) == sorted(linked)
+    assert {r["value"] for r in values} == {0, 1}
 
 
 def test_the_links_step_only_appends_rows(monkeypatch: pytest.MonkeyPatch) -> None:
