@@ -247,7 +247,10 @@ class Outputs:
         *,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
-        future = await produce(topic, key, value, partition, headers)
+        self.add(event, await produce(topic, key, value, partition, headers))
+
+    def add(self, event: Any, future: asyncio.Future[Any]) -> None:
+        """A record sent on ``event``'s behalf some other way (a state table's write)."""
         self._sent.append((event, future))
 
     async def settle(self, guard: Guard) -> set[int]:

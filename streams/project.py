@@ -25,7 +25,6 @@ price window opening) are rebuilt when due.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -120,7 +119,7 @@ class EntityAgent:
         # every partition; a worker killed soon after its start leaves its round ahead of
         # the next worker's changes, which paid for each round again.
         self.scanned: dict[int, int] = {}
-        self.writes: list[asyncio.Future[Any]] = []  # the batch's record writes in flight
+        self.writes = Outputs()  # the batch's record writes in flight
 
     def register(self) -> None:
         async def project(stream: Any) -> None:
@@ -168,8 +167,10 @@ class EntityAgent:
             crash_point("items-durable-before-state")
             if await self._write(chunk, refused):
                 crash_point("state-written-before-durable")
+        # The records written are durable before the acks; an event whose record Kafka
+        # refused is dead-lettered (re-driven, it is folded again), as a refused output is.
+        await self.writes.settle(self.guard)
         await self.guard.flush()
-        await self._written_durable()  # the records written are durable before the acks
         crash_point("state-written-before-ack")
 
     async def _with_reference_replicated(self, events: list[Any]) -> list[Any]:
@@ -205,9 +206,11 @@ class EntityAgent:
                     work.build = work.build or not rebuilding_all
             for key, raw in list(partition_items(self.table, partition)):
                 value = orjson.loads(raw) if raw else None
-                if not value or _partition_of(value) != partition:
-                    continue
-                if EntityRecord.is_tombstone(value):
+                if (
+                    not value
+                    or _partition_of(value) != partition
+                    or EntityRecord.is_tombstone(value)
+                ):
                     continue
                 if _unbuilt(value) != rebuilding_all:
                     self._work(works, key, event).build = True
@@ -370,26 +373,8 @@ class EntityAgent:
             value = (
                 None if work.record is None else orjson.dumps(work.record.to_json(), option=_JSON)
             )
-            self.writes.append(await write_raw(self.table, key, value, work.carrier))
+            self.writes.add(work.carrier, await write_raw(self.table, key, value, work.carrier))
         return written
-
-    async def _written_durable(self) -> None:
-        """Wait until Kafka holds the batch's record writes. One it refused stays in this
-        worker's memory only (streams/store.py): its entity's next change writes it again,
-        and a worker that restores the partition from Kafka folds the batch's changes
-        again only if they are not acknowledged, so the refusal is logged."""
-        await self.app.producer.flush()
-        writes, self.writes = self.writes, []
-        outcomes = await asyncio.gather(*writes, return_exceptions=True)
-        failed = [o for o in outcomes if isinstance(o, BaseException)]
-        if failed:
-            log.error(
-                "%s: Kafka refused %d state record(s), e.g. %r; they stay in this worker's "
-                "memory until the entity changes again",
-                self.entity,
-                len(failed),
-                failed[0],
-            )
 
 
 # What faust's JSON codec wrote, so that records of either stay readable.
