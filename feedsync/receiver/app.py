@@ -4,6 +4,9 @@ POST /feeds/{feed}        a gzip (or plain) JSON array of items, each with ``ite
 GET  /feeds/{feed}/items  the latest item per id (``?id=`` for one)
 DELETE /feeds/{feed}/items  forget the feed's items (a service that lost its data)
 GET  /feeds/{feed}/received?since=  times each item id was received since an epoch time
+POST /raw/{source}        any JSON (an array counts as its records), only counted: a peer's
+                          records in a side-by-side benchmark
+GET  /raw/{source}        requests, records, first and last time received
 GET  /_stats              request counts and duplicate analysis
 GET|PUT /_faults          the active fault rules (a JSON list of FaultRule)
 GET  /healthz
@@ -95,6 +98,8 @@ def build_app(config: ReceiverConfig, faults: FaultPlan | None = None) -> web.Ap
     app.router.add_get("/feeds/{feed}/items", list_items)
     app.router.add_delete("/feeds/{feed}/items", wipe_items)
     app.router.add_get("/feeds/{feed}/received", received_since)
+    app.router.add_post("/raw/{source}", receive_raw)
+    app.router.add_get("/raw/{source}", raw_received)
     app.router.add_get("/_stats", stats)
     app.router.add_get("/_faults", get_faults)
     app.router.add_put("/_faults", put_faults)
@@ -192,6 +197,24 @@ def _batch_of(body: bytes) -> list[dict[str, Any]] | str:
     ):
         return "body must be a JSON array of objects with an itemId"
     return items
+
+
+async def receive_raw(request: web.Request) -> web.Response:
+    """Records of a sender that is not feedsync, counted and dropped: a JSON array is as
+    many records as it has elements, anything else one."""
+    body = await request.read()
+    try:
+        records = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return _json(400, {"error": f"body is not JSON: {exc}"})
+    count = len(records) if isinstance(records, list) else 1
+    request.app[STORE].record_raw(request.match_info["source"], count, len(body))
+    return _json(200, {"accepted": count})
+
+
+async def raw_received(request: web.Request) -> web.Response:
+    requests, records, first, last = request.app[STORE].raw_received(request.match_info["source"])
+    return _json(200, {"requests": requests, "records": records, "first": first, "last": last})
 
 
 async def list_items(request: web.Request) -> web.Response:

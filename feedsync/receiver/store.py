@@ -50,6 +50,13 @@ CREATE TABLE IF NOT EXISTS requests (
     received_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_by_key ON requests (idempotency_key);
+CREATE TABLE IF NOT EXISTS raw_requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    received_at REAL NOT NULL
+);
 """
 
 
@@ -84,6 +91,22 @@ class ItemStore:
             "received_at) VALUES (?, ?, ?, ?, ?, ?)",
             (feed, idempotency_key, content_digest(items), len(items), status, time.time()),
         )
+
+    def record_raw(self, source: str, records: int, size: int) -> None:
+        """A request of another sender's records (a peer in a benchmark): only counted."""
+        self._db.execute(
+            "INSERT INTO raw_requests (source, records, bytes, received_at) VALUES (?, ?, ?, ?)",
+            (source, records, size, time.time()),
+        )
+
+    def raw_received(self, source: str) -> tuple[int, int, float | None, float | None]:
+        """(requests, records, first and last time received) of one raw source."""
+        requests, records, first, last = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(records), 0), MIN(received_at), MAX(received_at) "
+            "FROM raw_requests WHERE source = ?",
+            (source,),
+        ).fetchone()
+        return int(requests), int(records), first, last
 
     def seen_key(self, feed: str, idempotency_key: str | None) -> bool:
         """Whether a batch with this key was accepted before (for receivers that apply

@@ -73,6 +73,22 @@ def test_batch_is_stored_per_item_id(receiver: Receiver) -> None:
     assert stored[batch[2].id]["name"] == "n2"
 
 
+def test_a_peers_raw_records_are_counted_apart_from_the_feeds(receiver: Receiver) -> None:
+    """``/raw/{source}`` counts another sender's records (a benchmark's peer) and keeps
+    them out of the feeds' items and the request analysis."""
+    before = receiver.stats()
+    receiver.request("POST", "/raw/peer", content=b'[{"a": 1}, {"a": 2}, {"a": 3}]', timeout=10)
+    receiver.request("POST", "/raw/peer", content=b'{"a": 4}', timeout=10)
+    refused = httpx.post(f"{receiver.url}/raw/peer", content=b"not json", timeout=10)
+    assert refused.status_code == 400
+    assert "not JSON" in refused.json()["error"]
+    counted = receiver.request("GET", "/raw/peer", timeout=10).json()
+    assert (counted["requests"], counted["records"]) == (2, 4)
+    assert counted["first"] <= counted["last"]
+    assert receiver.request("GET", "/raw/other", timeout=10).json()["records"] == 0
+    assert receiver.stats()["requests"] == before["requests"]
+
+
 def test_503_window_then_recovery_delivers_everything(receiver: Receiver) -> None:
     receiver.set_faults([{"status": 503, "duration_s": 3}])
     delivery = send(Endpoint("products", receiver.feed_url("products")), items(4))
@@ -193,6 +209,8 @@ def test_with_a_token_every_route_of_the_receiver_needs_it(tmp_path: Path) -> No
             ("GET", "/feeds/products/received?since=0"),
             ("DELETE", "/feeds/orders/items"),
             ("GET", "/_stats"),
+            ("POST", "/raw/peer"),
+            ("GET", "/raw/peer"),
             ("GET", "/_faults"),
             ("PUT", "/_faults"),
         ]
