@@ -64,7 +64,7 @@ def peer_home(settings: Settings, java: str) -> Path:
         return home / "debezium-server"
     maven = shutil.which(settings.stack.maven) or "mvn"
     download = layout.cache / "peer" / "download"
-    subprocess.run(
+    fetched = subprocess.run(
         [
             maven,
             "-B",
@@ -75,10 +75,15 @@ def peer_home(settings: Settings, java: str) -> Path:
             f"-Dartifact={PEER_ARTIFACT}",
             f"-DoutputDirectory={download}",
         ],
-        check=True,
+        check=False,
         timeout=1800,
         env={**os.environ, "JAVA_HOME": str(Path(java).resolve().parent.parent)},
     )
+    if fetched.returncode != 0:
+        raise SystemExit(
+            f"Maven could not fetch {PEER_ARTIFACT} (exit {fetched.returncode}, its output "
+            "above): check access to Maven Central"
+        )
     (archive,) = download.glob("debezium-server-dist-*.tar.gz")
     partial = home.with_suffix(".partial")
     shutil.rmtree(partial, ignore_errors=True)
@@ -144,6 +149,8 @@ def run_peer(
     """Launch the peer, wait until the receiver holds ``expected`` of its records and no
     more came for QUIET_S; its wall time, rate, CPU and peak RSS."""
     java, timeout_s = args.java, args.timeout_s
+    if shutil.which(java) is None:
+        raise SystemExit(f"no Java at {java}: Debezium Server 3.6 needs Java 21+ (--java)")
     home = peer_home(settings, java)
     (work / "config").mkdir(parents=True, exist_ok=True)
     (work / "config" / "application.properties").write_text(
