@@ -1,0 +1,223 @@
+"""Benchmark: what the route hop could reach beneath faust's streams (issue #13).
+
+``docs/proposals/batched-hops.md`` proposes running the hot hops on batches beneath
+faust's per-event streams. This measures the first of them, the route (decode a source
+record, find the entities it belongs to, re-key it onto their topics), without faust, on
+the profile's snapshot in Kafka. One process reads every source topic from its start
+three ways, one after the other, on a private stack where nothing else runs:
+
+1. **bare**: aiokafka ``getmany`` and ``orjson.loads`` (the ceiling, as ``speed.py``'s);
+2. **route, a future per record**: ``getmany``, feedsync's ``decode`` and ``targets`` and
+   ``dump_change``, every output handed to aiokafka's producer (``send``: one future per
+   record; the worker's client batching, 5 ms linger and 256 KiB batches);
+3. **route, batches**: the same, the outputs appended to one aiokafka batch per target
+   partition (``create_batch`` / ``send_batch``), all awaited once per fetch.
+
+Outputs go to scratch topics ``bench-route.<entity>`` with the worker's partition count.
+No offsets are committed and no dead letters are written, so these are ceilings for the
+hop's own work, not a pipeline: the worker's whole pipeline is ``speed.py``'s replay.
+
+    .venv/bin/python bench/route_ceiling.py --profile medium
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
+from kafka import KafkaConsumer
+from kafka.admin import NewTopic
+from private_stack import use_private_stack
+from snapshot_rate import records_on_kafka, row_counts
+from speed import source_topics
+
+from connectors.debezium import register_connector
+from feeds.engine import targets
+from feeds.registry import select
+from feedsync.brokers import admin_client
+from feedsync.settings import Settings
+from feedsync.stack.orchestrate import clean, up
+from streams.codec import dump_change
+from streams.decode import decode
+
+SCRATCH = "bench-route"
+Handle = Callable[[list[Any]], Awaitable[int]]
+
+
+async def read_all(settings: Settings, handle: Handle) -> tuple[int, int, float]:
+    """Every source record from the start through ``handle`` (a fetch's records → outputs
+    sent): records, outputs, seconds."""
+    topics = source_topics(settings)
+    consumer = AIOKafkaConsumer(
+        *topics,  # subscribed only for their metadata, then assigned
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        group_id=None,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        consumer.unsubscribe()
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if end[tp] > 0}
+        records = outputs = 0
+        began = time.perf_counter()
+        while remaining:
+            fetched = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            batch = [record for records_of in fetched.values() for record in records_of]
+            outputs += await handle(batch)
+            records += len(batch)
+            for tp, records_of in fetched.items():
+                if records_of and records_of[-1].offset + 1 >= end[tp]:
+                    remaining.discard(tp)
+        return records, outputs, time.perf_counter() - began
+    finally:
+        await consumer.stop()
+
+
+def routed(projectors: Any, records: list[Any]) -> list[tuple[str, bytes, bytes]]:
+    """The route's outputs of some source records: (entity, key, value) per target."""
+    out: list[tuple[str, bytes, bytes]] = []
+    for record in records:
+        change = decode(record.key, record.value)
+        if change is None:
+            continue
+        forwards = list(targets(projectors, change))
+        if forwards:
+            value = dump_change(change)
+            out += [(f.entity, f.key.encode(), value) for f in forwards]
+    return out
+
+
+async def bare(_records: list[Any]) -> int:
+    for record in _records:
+        if record.value is not None:
+            orjson.loads(record.value)
+    return 0
+
+
+async def run_mode(settings: Settings, mode: str, partitions: int) -> dict[str, float]:
+    projectors = select().projectors
+    if mode == "bare":
+        records, outputs, seconds = await read_all(settings, bare)
+        return {"records": records, "outputs": outputs, "seconds": seconds}
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+        acks="all",
+    )
+    await producer.start()
+    partitioner = DefaultPartitioner()
+    every = list(range(partitions))
+
+    async def per_record(records: list[Any]) -> int:
+        out = routed(projectors, records)
+        futures = [
+            await producer.send(f"{SCRATCH}.{entity}", value, key=key) for entity, key, value in out
+        ]
+        await asyncio.gather(*futures)
+        return len(out)
+
+    async def batched(records: list[Any]) -> int:
+        out = routed(projectors, records)
+        batches: dict[tuple[str, int], Any] = {}
+        full: list[tuple[Any, str, int]] = []
+        for entity, key, value in out:
+            partition = partitioner(key, every, every)
+            target = (f"{SCRATCH}.{entity}", partition)
+            batch = batches.get(target)
+            if batch is None:
+                batch = batches[target] = producer.create_batch()
+            if batch.append(key=key, value=value, timestamp=None) is None:
+                batch.close()
+                full.append((batch, *target))
+                batch = batches[target] = producer.create_batch()
+                batch.append(key=key, value=value, timestamp=None)
+        for (topic, partition), batch in batches.items():
+            batch.close()
+            full.append((batch, topic, partition))
+        sent = [await producer.send_batch(b, t, partition=p) for b, t, p in full]
+        await asyncio.gather(*sent)
+        return len(out)
+
+    try:
+        handle = per_record if mode == "per-record" else batched
+        records, outputs, seconds = await read_all(settings, handle)
+    finally:
+        await producer.stop()
+    return {"records": records, "outputs": outputs, "seconds": seconds}
+
+
+def scratch_topics(settings: Settings, partitions: int) -> None:
+    entities = {p.entity for p in select().projectors}
+    with admin_client(settings.kafka) as admin:
+        admin.create_topics([NewTopic(f"{SCRATCH}.{e}", partitions, 1) for e in sorted(entities)])
+
+
+def wait_for_snapshot(settings: Settings, timeout_s: float) -> int:
+    """Register the connector and wait until Kafka holds a record per captured row."""
+    rows = sum(row_counts(settings).values())
+    register_connector(settings, timeout_s=300)
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka.bootstrap_servers)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while records_on_kafka(settings, consumer) < rows:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the snapshot did not reach {rows} records in Kafka")
+            time.sleep(1)  # sampling the end offsets under a deadline
+    finally:
+        consumer.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default="medium")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    settings = use_private_stack(Path(tempfile.mkdtemp(prefix="feedsync-route-")))
+    partitions = settings.streams.partitions
+    results: dict[str, list[dict[str, float]]] = defaultdict(list)
+    try:
+        up(settings, profile=args.profile, say=lambda _l: None, register=False, pipeline=False)
+        rows = wait_for_snapshot(settings, 1800)
+        scratch_topics(settings, partitions)
+        for _round in range(args.rounds):
+            for mode in ("bare", "per-record", "batches"):
+                results[mode].append(asyncio.run(run_mode(settings, mode, partitions)))
+    finally:
+        clean(settings, say=lambda _l: None)
+    print(
+        f"profile {args.profile}: {rows:,} captured rows; entity topics of {partitions} "
+        "partitions; each mode read every source topic from its start"
+    )
+    print(f"{'mode':<12}{'records':>10}{'outputs':>10}{'seconds':>9}{'records/s':>11}")
+    for mode, runs in results.items():
+        for run in runs:
+            rate = run["records"] / run["seconds"]
+            print(
+                f"{mode:<12}{run['records']:>10,.0f}{run['outputs']:>10,.0f}"
+                f"{run['seconds']:>9.1f}{rate:>11,.0f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
