@@ -27,18 +27,16 @@ import asyncio
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from kafka import KafkaConsumer
 from kafka.admin import NewTopic
 from private_stack import use_private_stack
 from snapshot_rate import records_on_kafka, row_counts
-from speed import source_topics
+from speed import bare, read_all
 
 from connectors.debezium import register_connector
 from feeds.engine import targets
@@ -50,46 +48,7 @@ from streams.codec import dump_change
 from streams.decode import decode
 
 SCRATCH = "bench-route"
-Handle = Callable[[list[Any]], Awaitable[int]]
-
-
-async def read_all(settings: Settings, handle: Handle) -> tuple[int, int, float]:
-    """Every source record from the start through ``handle`` (a fetch's records → outputs
-    sent): records, outputs, seconds."""
-    topics = source_topics(settings)
-    consumer = AIOKafkaConsumer(
-        *topics,  # subscribed only for their metadata, then assigned
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        group_id=None,
-        max_partition_fetch_bytes=4 * 1024 * 1024,
-    )
-    await consumer.start()
-    try:
-        consumer.unsubscribe()
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in topics
-            for p in sorted(consumer.partitions_for_topic(topic) or ())
-        ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        end = await consumer.end_offsets(partitions)
-        remaining = {tp for tp in partitions if end[tp] > 0}
-        records = outputs = 0
-        began = time.perf_counter()
-        while remaining:
-            fetched = await consumer.getmany(timeout_ms=1000, max_records=10_000)
-            batch = [record for records_of in fetched.values() for record in records_of]
-            outputs += await handle(batch)
-            records += len(batch)
-            for tp, records_of in fetched.items():
-                if records_of and records_of[-1].offset + 1 >= end[tp]:
-                    remaining.discard(tp)
-        return records, outputs, time.perf_counter() - began
-    finally:
-        await consumer.stop()
+FETCH_BYTES = 4 * 1024 * 1024  # per partition: fetches of up to 10,000 records
 
 
 def routed(projectors: Any, records: list[Any]) -> list[tuple[str, bytes, bytes]]:
@@ -106,17 +65,10 @@ def routed(projectors: Any, records: list[Any]) -> list[tuple[str, bytes, bytes]
     return out
 
 
-async def bare(_records: list[Any]) -> int:
-    for record in _records:
-        if record.value is not None:
-            orjson.loads(record.value)
-    return 0
-
-
 async def run_mode(settings: Settings, mode: str, partitions: int) -> dict[str, float]:
     projectors = select().projectors
     if mode == "bare":
-        records, outputs, seconds = await read_all(settings, bare)
+        records, outputs, seconds = await read_all(settings, bare, fetch_bytes=FETCH_BYTES)
         return {"records": records, "outputs": outputs, "seconds": seconds}
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka.bootstrap_servers,
@@ -160,7 +112,7 @@ async def run_mode(settings: Settings, mode: str, partitions: int) -> dict[str, 
 
     try:
         handle = per_record if mode == "per-record" else batched
-        records, outputs, seconds = await read_all(settings, handle)
+        records, outputs, seconds = await read_all(settings, handle, fetch_bytes=FETCH_BYTES)
     finally:
         await producer.stop()
     return {"records": records, "outputs": outputs, "seconds": seconds}

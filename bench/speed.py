@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.metadata import version
@@ -277,13 +278,22 @@ def source_topics(settings: Settings) -> list[str]:
         admin.close()
 
 
-async def _read_all(settings: Settings, topics: list[str]) -> tuple[int, float]:
+Handle = Callable[[list[Any]], Awaitable[int]]  # a fetch's records -> outputs sent
+
+
+async def read_all(
+    settings: Settings, handle: Handle, *, fetch_bytes: int = 1024 * 1024
+) -> tuple[int, int, float]:
+    """Every source record from the start, a fetch of up to 10,000 at a time through
+    ``handle``: records, outputs, seconds (``bench/route_ceiling.py`` routes them)."""
+    topics = source_topics(settings)
     consumer = AIOKafkaConsumer(
-        *topics,
+        *topics,  # subscribed only for their metadata, then assigned
         bootstrap_servers=settings.kafka.bootstrap_servers,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         group_id=None,
+        max_partition_fetch_bytes=fetch_bytes,
     )
     await consumer.start()
     try:
@@ -297,25 +307,32 @@ async def _read_all(settings: Settings, topics: list[str]) -> tuple[int, float]:
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
         remaining = {tp for tp in partitions if end[tp] > 0}
-        records = 0
+        records = outputs = 0
         began = time.perf_counter()
         while remaining:
-            batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
-            for tp, batch in batches.items():
-                for record in batch:
-                    if record.value is not None:
-                        orjson.loads(record.value)
-                records += len(batch)
-                if batch and batch[-1].offset + 1 >= end[tp]:
+            fetched = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            batch = [record for records_of in fetched.values() for record in records_of]
+            outputs += await handle(batch)
+            records += len(batch)
+            for tp, records_of in fetched.items():
+                if records_of and records_of[-1].offset + 1 >= end[tp]:
                     remaining.discard(tp)
-        return records, time.perf_counter() - began
+        return records, outputs, time.perf_counter() - began
     finally:
         await consumer.stop()
 
 
+async def bare(records: list[Any]) -> int:
+    """The ceiling's work: decode every value, send nothing."""
+    for record in records:
+        if record.value is not None:
+            orjson.loads(record.value)
+    return 0
+
+
 def bare_consumer(settings: Settings) -> dict[str, float]:
     """A bare aiokafka consumer reading and decoding (orjson) every source topic."""
-    records, seconds = asyncio.run(_read_all(settings, source_topics(settings)))
+    records, _outputs, seconds = asyncio.run(read_all(settings, bare))
     return {"records": records, "seconds": round(seconds, 1), "per_s": round(records / seconds)}
 
 
