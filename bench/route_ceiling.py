@@ -13,6 +13,14 @@ three ways, one after the other, on a private stack where nothing else runs:
 3. **route, batches**: the same, the outputs appended to one aiokafka batch per target
    partition (``create_batch`` / ``send_batch``), all awaited once per fetch.
 
+4. **route and project, in memory**: the same decode and ``targets``, reference rows
+   applied to an in-memory reference store, every change folded into its entity
+   (``Projection.step``, no build), its peers told once per fetch
+   (``Projection.forwards``, folded in turn), every entity touched by a fetch encoded with
+   orjson as its state record would be; after the last fetch (the snapshot's end) every
+   entity built once (``Projection.rebuild``) and its items encoded. No Kafka on the way
+   out: the project hop's own Python work, its ceiling on one core.
+
 Outputs go to scratch topics ``bench-route.<entity>`` with the worker's partition count.
 No offsets are committed and no dead letters are written, so these are ceilings for the
 hop's own work, not a pipeline: the worker's whole pipeline is ``speed.py``'s replay.
@@ -30,6 +38,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from kafka import KafkaConsumer
@@ -39,7 +48,9 @@ from snapshot_rate import records_on_kafka, row_counts
 from speed import bare, read_all
 
 from connectors.debezium import register_connector
-from feeds.engine import targets
+from feeds.engine import EntityRecord, Projection, targets
+from feeds.item import FeedItem
+from feeds.reference import REFERENCE_TABLES, Reference, apply_reference
 from feeds.registry import select
 from feedsync.brokers import admin_client
 from feedsync.settings import Settings
@@ -65,8 +76,79 @@ def routed(projectors: Any, records: list[Any]) -> list[tuple[str, bytes, bytes]
     return out
 
 
+class InMemoryProject:
+    """The project stage's folds, forwards and builds over in-memory records."""
+
+    def __init__(self, partitions: int) -> None:
+        selection = select()
+        self.partitions = partitions
+        self.store: dict[str, Any] = {}
+        reference = Reference(self.store)
+        running = frozenset(selection.feeds)
+        self.projectors = selection.projectors
+        self.projections = {p.entity: Projection(p, reference, running) for p in self.projectors}
+        self.records: dict[tuple[str, str], EntityRecord | None] = {}
+        self.items = 0
+
+    async def fetch(self, records: list[Any]) -> int:
+        """One fetch: fold, tell the peers once, encode the records touched."""
+        told: dict[tuple[str, str], Any] = {}
+        queue = []
+        for record in records:
+            change = decode(record.key, record.value)
+            if change is None:
+                continue
+            if change.table in REFERENCE_TABLES:
+                apply_reference(self.store, change)
+            queue += list(targets(self.projectors, change))
+        while queue:
+            for forward in queue:
+                self._fold(forward.entity, forward.key, forward.change, told)
+            queue = []
+            for (entity, key), before in told.items():
+                now = self._state(self.records.get((entity, key)))
+                if now is not before:
+                    queue += self.projections[entity].forwards(key, before, now)
+                    told[(entity, key)] = now
+        for entity, key in told:
+            record = self.records.get((entity, key))
+            if record is not None:
+                orjson.dumps(record.to_json(), option=orjson.OPT_NON_STR_KEYS)
+        return 0
+
+    def _fold(self, entity: str, key: str, change: Any, told: dict[Any, Any]) -> None:
+        record = self.records.get((entity, key))
+        told.setdefault((entity, key), self._state(record))
+        step = self.projections[entity].step(
+            key, record, change, partition=hash(key) % self.partitions, build=False, forward=False
+        )
+        self.records[(entity, key)] = step.record
+
+    def build_all(self) -> None:
+        for (entity, _key), record in self.records.items():
+            if record is None or record.tombstone:
+                continue
+            for emit in self.projections[entity].rebuild(record).emits:
+                item = FeedItem(emit.feed.name, emit.item_id, emit.payload, emit.version)
+                item.to_record()  # the items record the worker would produce
+                self.items += 1
+
+    @staticmethod
+    def _state(record: EntityRecord | None) -> Any:
+        return None if record is None or record.tombstone else record.state
+
+
 async def run_mode(settings: Settings, mode: str, partitions: int) -> dict[str, float]:
     projectors = select().projectors
+    if mode == "project":
+        project = InMemoryProject(partitions)
+        records, _outputs, seconds = await read_all(
+            settings, project.fetch, fetch_bytes=FETCH_BYTES
+        )
+        began = time.perf_counter()
+        project.build_all()
+        seconds += time.perf_counter() - began
+        return {"records": records, "outputs": project.items, "seconds": seconds}
     if mode == "bare":
         records, outputs, seconds = await read_all(settings, bare, fetch_bytes=FETCH_BYTES)
         return {"records": records, "outputs": outputs, "seconds": seconds}
@@ -144,6 +226,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default="medium")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--modes", default="bare,per-record,batches,project")
     args = parser.parse_args()
     settings = use_private_stack(Path(tempfile.mkdtemp(prefix="feedsync-route-")))
     partitions = settings.streams.partitions
@@ -153,7 +236,7 @@ def main() -> None:
         rows = wait_for_snapshot(settings, 1800)
         scratch_topics(settings, partitions)
         for _round in range(args.rounds):
-            for mode in ("bare", "per-record", "batches"):
+            for mode in args.modes.split(","):
                 results[mode].append(asyncio.run(run_mode(settings, mode, partitions)))
     finally:
         clean(settings, say=lambda _l: None)
