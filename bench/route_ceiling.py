@@ -1,10 +1,11 @@
-"""Benchmark: what the route hop could reach beneath faust's streams (issue #13).
+"""Benchmark: what the route and project hops could reach beneath faust's streams (#13).
 
 ``docs/proposals/batched-hops.md`` proposes running the hot hops on batches beneath
-faust's per-event streams. This measures the first of them, the route (decode a source
-record, find the entities it belongs to, re-key it onto their topics), without faust, on
-the profile's snapshot in Kafka. One process reads every source topic from its start
-three ways, one after the other, on a private stack where nothing else runs:
+faust's per-event streams. This measures their ceilings without faust, on the profile's
+snapshot in Kafka: the route (decode a source record, find the entities it belongs to,
+re-key it onto their topics) and the project hop's own work. One process reads every
+source topic from its start in each mode (``--modes``), one after the other, on a
+private stack where nothing else runs:
 
 1. **bare**: aiokafka ``getmany`` and ``orjson.loads`` (the ceiling, as ``speed.py``'s);
 2. **route, a future per record**: ``getmany``, feedsync's ``decode`` and ``targets`` and
