@@ -34,10 +34,10 @@ from all_feeds import cpu_seconds, receiver_stats, sync
 from full_sync import peak_rss_mb
 from private_stack import use_private_stack
 from results import update_results
+from snapshot_rate import row_counts
 
-from connectors.database import connect
 from connectors.debezium import PASSWORD_VARIABLE, connector_config
-from feeds.registry import CAPTURED_TABLES, FEEDS
+from feeds.registry import FEEDS
 from feedsync.settings import Settings
 from feedsync.stack.layout import Layout
 from feedsync.stack.orchestrate import Stack, clean, up
@@ -132,17 +132,6 @@ def peer_properties(settings: Settings, work: Path, batch: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def source_rows(settings: Settings) -> int:
-    """Rows in the tables the connector captures: the records a snapshot posts."""
-    with connect(settings) as connection, connection.cursor() as cursor:
-        total = 0
-        for table in CAPTURED_TABLES:
-            cursor.execute(f"SELECT COUNT(*) FROM `{table}`")
-            (count,) = cursor.fetchone()
-            total += int(count)
-    return total
-
-
 def run_peer(
     settings: Settings, work: Path, *, expected: int, args: argparse.Namespace
 ) -> dict[str, float]:
@@ -225,7 +214,7 @@ def main() -> None:
         try:
             up(settings, profile=args.profile, say=lambda _l: None, register=False, pipeline=False)
             Stack.of(settings).receiver.start(120)
-            rows = source_rows(settings)
+            rows = sum(row_counts(settings).values())  # a snapshot posts one record a row
             peer = run_peer(settings, state_dir / "peer", expected=rows, args=args)
             print(peer)
         finally:
@@ -240,7 +229,7 @@ def main() -> None:
         worker_cpu = cpu_seconds(worker_pid) if worker_pid else float("nan")
         worker_rss = peak_rss_mb(worker_pid) if worker_pid else float("nan")
         stack.worker.daemon.stop(60)
-        rows = source_rows(settings)
+        rows = sum(row_counts(settings).values())  # a snapshot posts one record a row
         peer = run_peer(settings, state_dir / "peer", expected=rows, args=args)
     finally:
         clean(settings, say=lambda _l: None)

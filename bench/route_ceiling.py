@@ -140,7 +140,6 @@ class InMemoryProject:
 
 
 async def run_mode(settings: Settings, mode: str, partitions: int) -> dict[str, float]:
-    projectors = select().projectors
     if mode == "project":
         project = InMemoryProject(partitions)
         records, _outputs, seconds = await read_all(
@@ -153,6 +152,7 @@ async def run_mode(settings: Settings, mode: str, partitions: int) -> dict[str, 
     if mode == "bare":
         records, outputs, seconds = await read_all(settings, bare, fetch_bytes=FETCH_BYTES)
         return {"records": records, "outputs": outputs, "seconds": seconds}
+    projectors = select().projectors
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka.bootstrap_servers,
         linger_ms=5,
