@@ -60,8 +60,13 @@ def changed_items(
     """
     emit: list[tuple[str, dict[str, Any]]] = []
     held: dict[str, Held] = {}
-    for payload in payloads:
-        item_id_, digest = feed.id_of(payload), item_hash(payload)
+    # Two payloads of one identity (two categories given the same url_path): the last
+    # built is the item, as the receiver would end up holding it had both been sent.
+    # Compared one by one, the first would be sent for differing from what is held (the
+    # last's), and the last held back for equalling it: the receiver kept the first.
+    latest = {feed.id_of(payload): payload for payload in payloads}
+    for item_id_, payload in latest.items():
+        digest = item_hash(payload)
         held[item_id_] = [feed.identity_of(payload), digest]
         last = previous.get(item_id_)
         if last is None or last[1] != digest:
