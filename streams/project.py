@@ -37,6 +37,7 @@ from feeds import clock
 from feeds.engine import Emit, EntityRecord, Projection, Step
 from feeds.projector import Forward, State
 from feeds.reference import Reference
+from streams.batches import ack_all, drain
 from streams.codec import dump_change, load_change
 from streams.crash import crash_point
 from streams.guard import Failed, Guard, Outputs, send_durably
@@ -54,7 +55,7 @@ from streams.rebuild import (
 )
 from streams.sequenced import applied
 from streams.store import partition_items, read_raw, write_raw
-from streams.topology import STAGE_LINGER_S, Topology
+from streams.topology import DRAIN_LINGER_S, Topology
 
 __all__ = ["register_projectors"]
 
@@ -123,10 +124,9 @@ class EntityAgent:
 
     def register(self) -> None:
         async def project(stream: Any) -> None:
-            async for events in stream.noack_take(PROJECT_BATCH, within=STAGE_LINGER_S):
+            async for events in drain(stream, PROJECT_BATCH, DRAIN_LINGER_S):
                 await self.run_batch(events)
-                for event in events:
-                    await stream.ack(event)
+                await ack_all(stream, events)
 
         async def rebuild_when_due() -> None:
             now = clock.now()  # the clock the builds read (feeds/clock.py)

@@ -19,13 +19,14 @@ from feeds.change import RowChange
 from feeds.engine import targets
 from feeds.projector import Forward
 from feeds.reference import REFERENCE_TABLES
+from streams.batches import ack_all, drain
 from streams.codec import dump_change
 from streams.decode import decode
 from streams.guard import Failed, Guard, Outputs, source_header
 from streams.letters import SOURCE_DLQ, Stage
 from streams.metrics import RECORDS_IN
 from streams.rebuild import SNAPSHOT_MARKERS, Dirty
-from streams.topology import STAGE_LINGER_S, Topology
+from streams.topology import DRAIN_LINGER_S, Topology
 
 __all__ = ["register_route"]
 
@@ -38,10 +39,9 @@ def register_route(app: faust.App, topology: Topology, dirty: Dirty) -> None:
 
     @app.agent(topology.source, concurrency=1)
     async def route(stream: Any) -> None:  # faust's StreamT lacks noack_take
-        async for events in stream.noack_take(ROUTE_BATCH, within=STAGE_LINGER_S):
+        async for events in drain(stream, ROUTE_BATCH, DRAIN_LINGER_S):
             await router.run_batch(events)
-            for event in events:
-                await stream.ack(event)
+            await ack_all(stream, events)
 
 
 class Router:

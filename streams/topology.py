@@ -25,7 +25,14 @@ from streams.resend import resend_topic
 from streams.sequenced import SequencedView
 from streams.store import STORE_URL
 
-__all__ = ["STAGE_LINGER_S", "Topology", "changelog_topics", "ensure_topics", "kafka_cluster_id"]
+__all__ = [
+    "DRAIN_LINGER_S",
+    "STAGE_LINGER_S",
+    "Topology",
+    "changelog_topics",
+    "ensure_topics",
+    "kafka_cluster_id",
+]
 
 # Internal topics are named <app id>.<kind>.<name>, so apps with other ids (tests, a
 # second environment on one cluster) never share them. The default app id, "feedsync",
@@ -40,6 +47,11 @@ REFERENCE_ROWS = "reference-rows"
 # (not a wait after the first event), so an idle pipeline holds each change half a tick on
 # average at every stage; under load the buffer fills a batch before the tick anyway.
 STAGE_LINGER_S = 0.05
+
+# How long ``streams.batches.drain`` waits after a batch's first event for more while fewer
+# than a batch are queued: half the stage linger, the average wait of faust's tick above.
+# Under load the queue holds a batch already and nothing waits.
+DRAIN_LINGER_S = STAGE_LINGER_S / 2
 
 
 def entity_topic(settings: Settings, entity: str) -> str:
