@@ -3,9 +3,9 @@
 Faust's ``Stream.noack_take`` yields lists too, but it builds them one event at a time: a
 background task iterates the stream (``Stream._py_aiter``: per event a ``sleep(0)``, the
 processors, the sensors and a context variable) and a processor appends each event to the
-list, waking the agent through two events and a future. On the medium snapshot that path,
-not feedsync's work, capped an agent that only counts at 10k records/s (bench/faust_drain.py
-on branch ``batched-hops-step1``; ``docs/proposals/batched-hops.md``, "Step 1").
+list, waking the agent through two events and a future. On the medium snapshot an agent
+that only counts reads 14.6k records/s that way and 21.5k/s with :func:`drain`
+(``bench/faust_drain.py``, both on feedsync's fetch loop; ``bench/RESULTS.md``).
 
 :func:`drain` takes the events the conductor put in the agent's channel queue in lists of up
 to ``max_events`` and does per event only what matters of faust's iterator: an event of an
@@ -53,7 +53,8 @@ async def drain(stream: Any, max_events: int, within: float) -> AsyncIterator[li
             consumer.track_message(message)
         batch.append(event)
 
-    while True:
+    stopped = False
+    while not stopped:
         batch: list[Any] = []
         try:
             admit(await queue.get(), batch)
@@ -71,9 +72,7 @@ async def drain(stream: Any, max_events: int, within: float) -> AsyncIterator[li
                     break
                 admit(event, batch)
         except StopAsyncIteration:  # faust stops the agent (Actor.cancel)
-            if batch:
-                yield batch
-            return
+            stopped = True
         if batch:
             yield batch
 

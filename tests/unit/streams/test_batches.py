@@ -168,24 +168,27 @@ async def test_a_batch_goes_once_its_linger_is_over() -> None:
     assert await first(drain(stream, 10, within=0.01)) == [0]
 
 
-@synchronous
-async def test_stopping_the_agent_ends_the_lists_without_an_error() -> None:
-    stream = stream_of()
-    batches = drain(stream, 10, within=0)
+async def stopped_while_waiting(
+    stream: Stream, within: float
+) -> tuple[AsyncIterator[list[Any]], asyncio.Future[list[Any]]]:
+    """``drain`` of ``stream``, waiting for a batch when faust stops the agent."""
+    batches = drain(stream, 10, within=within)
     waiting = asyncio.ensure_future(anext(batches))
     await asyncio.sleep(0)
     stream.channel.queue._throw(StopAsyncIteration())  # what faust's Actor.cancel does
+    return batches, waiting
+
+
+@synchronous
+async def test_stopping_the_agent_ends_the_lists_without_an_error() -> None:
+    _batches, waiting = await stopped_while_waiting(stream_of(), within=0)
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(waiting, 5)
 
 
 @synchronous
 async def test_a_stop_while_a_batch_lingers_hands_over_what_was_taken() -> None:
-    stream = stream_of(*events(0))
-    batches = drain(stream, 10, within=30.0)
-    waiting = asyncio.ensure_future(anext(batches))
-    await asyncio.sleep(0)
-    stream.channel.queue._throw(StopAsyncIteration())
+    batches, waiting = await stopped_while_waiting(stream_of(*events(0)), within=30.0)
     assert [e.message.offset for e in await asyncio.wait_for(waiting, 5)] == [0]
     with pytest.raises(StopAsyncIteration):
         await anext(batches)
