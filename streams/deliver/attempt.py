@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, stop_after_delay
+from tenacity import AsyncRetrying, retry_if_result, stop_after_attempt, stop_before_delay
 
 from feeds.item import FeedItem
 from feedsync.errors import ConfigError, ErrorClass, TerminalError, TransientError
@@ -185,7 +185,10 @@ async def _send_with_retries(
                 result.error is not None and result.error.error_class is ErrorClass.TRANSIENT
             )
         ),
-        stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.budget_s),
+        # Before, not after: a last backoff may not carry the batch past its budget (with
+        # ``stop_after_delay`` an 8 s budget ended in a send at 16 s, and a 15 s outage that
+        # should have been dead-lettered was delivered live instead).
+        stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.budget_s),
         wait=policy.wait,
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         reraise=True,

@@ -129,6 +129,9 @@ def running_pipeline(
             "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_BUDGET_S": "8",
             "FEEDSYNC_DELIVERY__DEFAULTS__RETRY_ATTEMPTS": "60",
             "FEEDSYNC_STREAMS__DLQ_REDRIVE_INTERVAL_S": "3",
+            # A SIGKILLed worker's restart waits for its dead member's session to expire
+            # (unless it is a static member): 15 s, not the default 60 s, for the kill tests.
+            "FEEDSYNC_STREAMS__SESSION_TIMEOUT_S": "15",
             # Several workers run at once: each serves /metrics on a port of its own.
             "FEEDSYNC_METRICS__PORT": "0",
             "FEEDSYNC_LOG_ERRORS_FILE": str(tmp_path / "worker-errors.log"),

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import hmac
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import httpx
 import orjson
@@ -148,6 +149,36 @@ def test_exhausted_budget_parks_each_item_as_will_retry() -> None:
         assert letter.http_status == 503
         assert "down for maintenance" in letter.response_excerpt
     assert len(sleeps) == POLICY.max_attempts - 1  # the probes do not back off
+
+
+def test_no_backoff_carries_a_batch_past_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The budget bounds when the last attempt starts, not only when retrying stops: an
+    endpoint down for longer than the budget ends in dead letters, never in a live send
+    after the budget (CI saw an 8 s budget's batch delivered at 16 s)."""
+    budget = RetryPolicy(max_attempts=60, budget_s=8, initial_backoff_s=0.5, max_backoff_s=60)
+    slept: list[float] = []
+    sent_at: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    # tenacity measures the budget on time.monotonic: here, the time the sleeps took.
+    monkeypatch.setattr("tenacity.time", SimpleNamespace(monotonic=lambda: sum(slept)))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent_at.append(sum(slept))
+        return httpx.Response(503 if sum(slept) < 15 else 200)
+
+    async def scenario() -> object:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+            return await deliver(client, ENDPOINT, items(1), budget, sleep=sleep)
+
+    delivery = asyncio.run(scenario())
+    assert delivery.delivered == []  # type: ignore[attr-defined]
+    (letter,) = delivery.dead_letters  # type: ignore[attr-defined]
+    assert letter.status is DeadLetterStatus.WILL_RETRY
+    assert max(sent_at) < budget.budget_s
+    assert len(sent_at) >= 4  # it did retry within the budget
 
 
 def test_one_item_that_always_fails_is_isolated_and_parked_alone() -> None:
