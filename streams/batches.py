@@ -34,8 +34,9 @@ __all__ = ["ack_all", "drain"]
 
 async def drain(stream: Any, max_events: int, within: float) -> AsyncIterator[list[Any]]:
     """Lists of the events of ``stream``'s channel: at least one and at most
-    ``max_events``, waiting at most ``within`` seconds after the first for more while
-    fewer are queued. Ends when faust stops the agent."""
+    ``max_events``. Behind a backlog a list waits at most ``within`` seconds after its
+    first event for more while fewer are queued; after an idle wait it holds what is
+    queued when the first event comes. Ends when faust stops the agent."""
     app = stream.app
     queue = stream.channel.queue
     consumer = app.consumer
@@ -57,6 +58,10 @@ async def drain(stream: Any, max_events: int, within: float) -> AsyncIterator[li
     while not stopped:
         batch: list[Any] = []
         try:
+            # Behind a backlog (events queued while the last list was handled) a list
+            # lingers to fill; after the agent idled, it takes what is queued and goes at
+            # once: a lone change pays no linger, and a busy stream still comes in lists.
+            backlog = not queue.empty()
             admit(await queue.get(), batch)
             deadline = loop.time() + within
             while len(batch) < max_events:
@@ -64,7 +69,7 @@ async def drain(stream: Any, max_events: int, within: float) -> AsyncIterator[li
                     admit(queue.get_nowait(), batch)
                     continue
                 remaining = deadline - loop.time()
-                if remaining <= 0 or not batch:
+                if not backlog or remaining <= 0 or not batch:
                     break
                 try:
                     event = await asyncio.wait_for(queue.get(), remaining)

@@ -5,11 +5,12 @@ one does the same for ``<app id>.resend.<feed>`` (streams/resend.py), through th
 sender, so a resync gets the same batching, retries, dead letters and status.
 
 Offsets are acknowledged only after every item of the batch was delivered, skipped as
-unchanged, or written to the dead-letter topic (``noack_take`` + explicit acks; faust's
-``take()`` would ack even when sending raised). A record that is not an item, and an
-item whose sending raises something unforeseen, become dead letters of their own: a
-batch that raises is sent again one item at a time, so only the items that fail alone
-are parked.
+unchanged, or written to the dead-letter topic (``streams.batches.drain`` + explicit acks;
+faust's ``take()`` would ack even when sending raised). A batch lingers up to the feed's
+``linger_s`` to fill only behind a backlog: after an idle wait it goes at once. A record
+that is not an item, and an item whose sending raises something unforeseen, become dead
+letters of their own: a batch that raises is sent again one item at a time, so only the
+items that fail alone are parked.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import httpx
 
 from feeds.item import FeedItem
 from feedsync.settings import FeedDelivery, Settings
+from streams.batches import ack_all, drain
 from streams.deliver.http import rate_limiter
 from streams.deliver.sender import FeedSender
 from streams.dlq.redrive import make_redrive
@@ -64,11 +66,10 @@ def _batch_agent(
 
     async def agent(stream: Any) -> None:
         async with sender.client() as client:
-            async for events in stream.noack_take(sender.batch_count, within=sender.linger_s):
+            async for events in drain(stream, sender.batch_count, sender.linger_s):
                 await handle(client, sender, guard, events)
                 await app.producer.flush()  # letters and statuses, before the acks
-                for event in events:
-                    await stream.ack(event)
+                await ack_all(stream, events)
 
     return agent
 

@@ -163,6 +163,27 @@ async def test_a_batch_waits_within_its_linger_for_more_events() -> None:
 
 
 @synchronous
+async def test_after_an_idle_wait_a_batch_goes_at_once_with_what_is_queued() -> None:
+    stream = stream_of()
+    batches = drain(stream, 10, within=30.0)
+    waiting = asyncio.ensure_future(anext(batches))
+    await asyncio.sleep(0)  # the agent waits on an empty queue: idle
+    for event in events(0, 1, 2):  # one fetch's records, handed over together
+        stream.channel.queue.put_nowait(event)
+    # Not the 30 s linger: what came with the first event, and no more.
+    assert [e.message.offset for e in await asyncio.wait_for(waiting, 5)] == [0, 1, 2]
+    stream.channel.queue.put_nowait(events(3)[0])
+    stream.channel.queue.put_nowait(events(4)[0])
+    # A backlog this time (queued before the agent asked): the list lingers to fill.
+    lingering = asyncio.ensure_future(anext(batches))
+    await asyncio.sleep(0.01)  # not a synchronisation: the assertion holds at any time
+    assert not lingering.done()
+    for event in events(*range(5, 13)):  # full at ten
+        stream.channel.queue.put_nowait(event)
+    assert [e.message.offset for e in await asyncio.wait_for(lingering, 5)] == list(range(3, 13))
+
+
+@synchronous
 async def test_a_batch_goes_once_its_linger_is_over() -> None:
     stream = stream_of(*events(0))
     assert await first(drain(stream, 10, within=0.01)) == [0]
