@@ -7,6 +7,8 @@ changes have been quiet for ``streams.reference_debounce_s`` a timer asks for th
 a control record on ``<app id>.entity.reference`` rebuilds the reference feeds, and a
 ``rebuild-all`` control record on every partition of each projector that reads that kind
 rebuilds its entities. The debounce only batches the work: every change is rebuilt.
+While an initial snapshot is open by Debezium's markers (below) the rebuilds wait for its
+end, so that a reference feed is built from the whole snapshot, once.
 Once the rebuilds are durable, a ``rebuilt`` control record tells the reference stage how
 far they go, and it keeps that in the reference table; the worker that takes the stage
 (at its start, or at a rebalance) asks it, in order after the table's recovery, whether a
@@ -260,6 +262,21 @@ class Dirty:
         self.snapshot_open = False
         return True
 
+    def reference_build_due(self, now: float, quiet_s: float) -> bool:
+        """Whether to ask for the rebuilds after reference changes now: kinds are dirty,
+        none changed for ``quiet_s``, and no initial snapshot is open by its markers. A
+        reference feed built in the middle of a snapshot is built from half its rows:
+        categories whose ``url_path`` rows had not come yet got ids from their
+        ``url_key``s, were sent, and were deleted again once the paths came (1,800 of the
+        2,800 categories items of a medium sync). As ``snapshot_build_due``, markers this
+        worker never reads hold the rebuilds only until nothing came for
+        ``SNAPSHOT_MARKERS_WAIT_S``; every change is rebuilt whatever the timing."""
+        if not self.kinds or now - self.last_change < quiet_s:
+            return False
+        if not (self.snapshot_open or self.tables_open):
+            return True
+        return now - max(self.last_change, self.last_snapshot_read) >= SNAPSHOT_MARKERS_WAIT_S
+
     def assigned(self, partitions: set[Any]) -> None:
         """The worker owns these partitions now (it started, or a rebalance ended).
 
@@ -360,8 +377,8 @@ class Rebuilds:
         if dirty.owner_check_due:  # answered by the reference stage once its table is restored
             dirty.owner_check_due = False
             await send_durably(self.topology.reference_rows, [(b"*", owner_check())])
-        quiet = time.monotonic() - dirty.last_change >= self.debounce_s
-        if not dirty.kinds or not quiet or not self.reference.websites():
+        due = dirty.reference_build_due(time.monotonic(), self.debounce_s)
+        if not due or not self.reference.websites():
             return
         kinds, dirty.kinds = dirty.kinds, set()
         if armed("reference-applied-before-rebuild"):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from feeds.reference import ReferenceKind
 from streams import rebuild
 from streams.rebuild import (
     await_reference,
@@ -105,6 +106,36 @@ def test_markers_never_read_here_hold_the_builds_only_so_long() -> None:
     assert not dirty.snapshot_open  # and the next snapshot starts afresh
     dirty.mark_snapshot_read("products")
     assert dirty.snapshot_build_due(dirty.last_snapshot_read + 2.0, 1.0)
+
+
+def test_reference_rebuilds_wait_for_the_end_of_an_initial_snapshot() -> None:
+    dirty = rebuild.Dirty(built=["products"])
+    dirty.snapshot_marker("store", "first")
+    dirty.mark(ReferenceKind.CATEGORIES)
+    quiet = dirty.last_change + 1.0
+    assert not dirty.reference_build_due(quiet, 1.0)  # the snapshot is open
+    dirty.snapshot_marker("store", "last_in_data_collection")
+    assert not dirty.reference_build_due(quiet, 1.0)  # between tables
+    dirty.snapshot_marker("sequence_product", "last")
+    assert not dirty.reference_build_due(dirty.last_change + 0.5, 1.0)  # not quiet yet
+    assert dirty.reference_build_due(quiet, 1.0)
+    assert not rebuild.Dirty().reference_build_due(1e9, 1.0)  # nothing changed
+
+
+def test_snapshot_markers_hold_reference_rebuilds_only_so_long() -> None:
+    dirty = rebuild.Dirty()
+    dirty.snapshot_marker("catalog_category_entity", "first_in_data_collection")
+    dirty.mark(ReferenceKind.CATEGORIES)  # its table's "last" never comes here
+    waited = dirty.last_change + rebuild.SNAPSHOT_MARKERS_WAIT_S
+    assert not dirty.reference_build_due(waited - 1.0, 1.0)
+    assert dirty.reference_build_due(waited, 1.0)
+
+
+def test_reference_changes_outside_a_snapshot_wait_for_the_debounce_only() -> None:
+    dirty = rebuild.Dirty()
+    dirty.mark(ReferenceKind.SCOPES)
+    assert not dirty.reference_build_due(dirty.last_change + 0.5, 1.0)
+    assert dirty.reference_build_due(dirty.last_change + 1.0, 1.0)
 
 
 def test_no_markers_no_wait() -> None:
