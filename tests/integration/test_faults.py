@@ -58,10 +58,15 @@ TABLE = Table()
 
 
 @pytest.fixture(scope="module", autouse=True)
-def report() -> Iterator[Table]:
+def report(request: pytest.FixtureRequest) -> Iterator[Table]:
     yield TABLE
-    if FULL:
+    # A run of some rows only (-k, or a test's node id) must not replace the full table.
+    config = request.config
+    some_rows = bool(config.option.keyword) or any("::" in arg for arg in config.args)
+    if FULL and not some_rows:
         TABLE.save(REPO_ROOT / "bench" / "faults.md", "Fault suite (full)")
+    elif FULL:
+        TABLE.save(REPO_ROOT / ".state" / "faults-some-rows.md", "Fault suite (full, some rows)")
     else:
         TABLE.save(REPO_ROOT / ".state" / "faults.md", "Fault suite (CI subset)")
 
