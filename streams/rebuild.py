@@ -248,10 +248,10 @@ class Dirty:
         quiet_for = now - self.last_snapshot_read
         if not self.snapshot_pending or quiet_for < quiet_s:
             return False
+        if self._markers_hold(quiet_for):
+            return False
         if not (self.snapshot_open or self.tables_open):
             return True
-        if quiet_for < SNAPSHOT_MARKERS_WAIT_S:
-            return False
         log.warning(
             "snapshot markers still open after %.0fs without a read (%s): building the "
             "deferred reads anyway",
@@ -273,9 +273,12 @@ class Dirty:
         ``SNAPSHOT_MARKERS_WAIT_S``; every change is rebuilt whatever the timing."""
         if not self.kinds or now - self.last_change < quiet_s:
             return False
-        if not (self.snapshot_open or self.tables_open):
-            return True
-        return now - max(self.last_change, self.last_snapshot_read) >= SNAPSHOT_MARKERS_WAIT_S
+        return not self._markers_hold(now - max(self.last_change, self.last_snapshot_read))
+
+    def _markers_hold(self, quiet_for: float) -> bool:
+        """Whether Debezium's markers say a snapshot is open, and nothing has been quiet
+        for ``SNAPSHOT_MARKERS_WAIT_S`` (``quiet_for``) to say they never will close here."""
+        return bool(self.snapshot_open or self.tables_open) and quiet_for < SNAPSHOT_MARKERS_WAIT_S
 
     def assigned(self, partitions: set[Any]) -> None:
         """The worker owns these partitions now (it started, or a rebalance ended).

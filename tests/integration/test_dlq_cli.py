@@ -149,12 +149,13 @@ def test_the_scheduled_redrive_reports_what_it_did(ops_pipeline: Pipeline, sql: 
     report = redriven()
     assert report is not None
     # The report and the letters go into each message: a failure here once left no trace.
-    seen = f"report {report}; letters {open_letters(ops_pipeline, sku)}"
+    letters = open_letters(ops_pipeline, sku)
+    seen = f"report {report}; letters {letters}"
     assert names_at_receiver(ops_pipeline, sku) == {f"retried {tag}"}, seen
     assert report["last_at"] >= report["since"], seen
     assert report["last"]["answered"] == report["last"]["items"] >= 1, seen
     assert report["total"]["gave_up"] == 0, seen
-    assert open_letters(ops_pipeline, sku) == [], seen
+    assert letters == [], seen
     _code, out, _err = feedsync(ops_pipeline, "status", "--feed", "products", "--json")
     health = json.loads(out)  # its exit code says whether other tests left items parked
     (products,) = [f for f in health["feeds"] if f["feed"] == "products"]
